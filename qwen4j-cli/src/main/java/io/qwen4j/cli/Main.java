@@ -1,0 +1,92 @@
+package io.qwen4j.cli;
+
+import io.qwen4j.InvalidInputException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code qwen4j} command: registers the subcommands and turns errors into the CLI contract
+ * (../shared/CONTRACTS.md): one line on stderr, exit 2 for bad input, 1 for anything else, and a stack
+ * trace only with {@code --debug}.
+ *
+ * <p>To add a command: write a class annotated with {@code @Command} in this package and list it in
+ * {@code subcommands} below.
+ */
+@Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
+        description = "Runs the Qwen model family locally, in pure Java.",
+        subcommands = {
+            CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    public static final int EXIT_BAD_INPUT = 2;
+    public static final int EXIT_FAILURE = 1;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces of errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the CLI and returns the exit status; used by tests so they need no subprocess. */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        cli.setParameterExceptionHandler((ex, argv) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("qwen4j: " + ex.getMessage());
+            err.flush();
+            return EXIT_BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            PrintWriter err = commandLine.getErr();
+            if (debug) {
+                ex.printStackTrace(err);
+            }
+            err.println("qwen4j: " + describe(ex));
+            err.flush();
+            return isBadInput(ex) ? EXIT_BAD_INPUT : EXIT_FAILURE;
+        });
+        return cli.execute(args);
+    }
+
+    static boolean isBadInput(Throwable ex) {
+        return ex instanceof InvalidInputException
+                || ex instanceof NoSuchFileException
+                || ex instanceof AccessDeniedException
+                || ex instanceof IllegalArgumentException
+                || ex instanceof CommandLine.ParameterException;
+    }
+
+    static String describe(Throwable ex) {
+        String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+        if (ex instanceof NoSuchFileException) {
+            return "no such file: " + message;
+        }
+        if (ex instanceof AccessDeniedException) {
+            return "permission denied: " + message;
+        }
+        if (ex instanceof IOException) {
+            return "I/O error: " + message;
+        }
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (raise -Xmx via QWEN4J_JAVA_OPTS): " + message;
+        }
+        return message.replace('\n', ' ');
+    }
+}
