@@ -1,0 +1,34 @@
+package io.qwen4j.quant;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.tensor.TensorType;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The registry of storage formats: one line per format. */
+public final class QuantFormats {
+
+    private static final Map<TensorType, QuantFormat> FORMATS = new EnumMap<>(TensorType.class);
+
+    static {
+        for (QuantFormat format : List.<QuantFormat>of(
+                new F32Format(),
+                new F16Format(),
+                new BF16Format())) {
+            FORMATS.put(format.type(), format);
+        }
+    }
+
+    private QuantFormats() {
+    }
+
+    /** The format for a type; every {@link TensorType} has one. */
+    public static QuantFormat of(TensorType type) {
+        QuantFormat format = FORMATS.get(type);
+        if (format == null) {
+            throw new InvalidInputException("no kernel for tensor type " + type);
+        }
+        return format;
+    }
+}
