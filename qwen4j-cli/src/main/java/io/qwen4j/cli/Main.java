@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         description = "Runs the Qwen model family locally, in pure Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            BenchCommand.class,
         })
 public final class Main implements Runnable {
 
