@@ -1,0 +1,123 @@
+package io.qwen4j.synth;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.tensor.TensorType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tensors of a synthetic model, named and shaped exactly as llama.cpp's converter writes them for
+ * qwen2 / qwen3 / qwen3moe, with the scale of their random values.
+ *
+ * <p>Why these scales: each projection has std 1/sqrt(fan_in), so activations keep unit size through
+ * the layers; the token embedding is small (0.02) so the residual stream is dominated by what the layers
+ * compute from the context rather than by the current token (with tied embeddings a dominant input
+ * embedding makes greedy decoding repeat the input token forever); the final norm's gain is then chosen
+ * so that logits have a standard deviation of about {@link #LOGIT_STD} units.
+ */
+public final class SynthPlan {
+
+    /** Target standard deviation of the logits. */
+    static final double LOGIT_STD = 3.0;
+    static final double EMBEDDING_STD = 0.02;
+
+    /** One tensor to write: values are uniform with the given mean and standard deviation. */
+    public record PlannedTensor(String name, long[] shape, TensorType type, double mean, double std) {
+        public long rows() {
+            long rows = 1;
+            for (int i = 1; i < shape.length; i++) {
+                rows *= shape[i];
+            }
+            return rows;
+        }
+    }
+
+    private SynthPlan() {
+    }
+
+    public static List<PlannedTensor> plan(SynthSpec spec) {
+        var tensors = new ArrayList<PlannedTensor>();
+        int dim = spec.hiddenSize();
+        int qDim = spec.heads() * spec.headDim();
+        int kvDim = spec.kvHeads() * spec.headDim();
+
+        tensors.add(matrix(spec, "token_embd.weight", spec.embeddingType(), dim, spec.vocabSize(), EMBEDDING_STD));
+        for (int layer = 0; layer < spec.layers(); layer++) {
+            String blk = "blk." + layer + ".";
+            tensors.add(norm(blk + "attn_norm.weight", dim, 1.0));
+            tensors.add(matrix(spec, blk + "attn_q.weight", spec.matrixType(), dim, qDim, 1 / Math.sqrt(dim)));
+            tensors.add(matrix(spec, blk + "attn_k.weight", spec.matrixType(), dim, kvDim, 1 / Math.sqrt(dim)));
+            tensors.add(matrix(spec, blk + "attn_v.weight", spec.matrixType(), dim, kvDim, 1 / Math.sqrt(dim)));
+            if (spec.hasQkNorm()) {
+                tensors.add(norm(blk + "attn_q_norm.weight", spec.headDim(), 1.0));
+                tensors.add(norm(blk + "attn_k_norm.weight", spec.headDim(), 1.0));
+            } else {
+                tensors.add(bias(blk + "attn_q.bias", qDim));
+                tensors.add(bias(blk + "attn_k.bias", kvDim));
+                tensors.add(bias(blk + "attn_v.bias", kvDim));
+            }
+            tensors.add(matrix(spec, blk + "attn_output.weight", spec.matrixType(), qDim, dim, 1 / Math.sqrt(qDim)));
+            tensors.add(norm(blk + "ffn_norm.weight", dim, 1.0));
+            if (spec.isMoe()) {
+                int e = spec.experts();
+                int f = spec.moeFfn();
+                // Router logits of std ~2 make the top-k choice clear-cut; the router stays F32 as in llama.cpp.
+                tensors.add(new PlannedTensor(blk + "ffn_gate_inp.weight", new long[] {dim, e}, TensorType.F32,
+                        0, 2 / Math.sqrt(dim)));
+                tensors.add(matrix(spec, blk + "ffn_gate_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
+                tensors.add(matrix(spec, blk + "ffn_up_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
+                tensors.add(matrix(spec, blk + "ffn_down_exps.weight", spec.matrixType(), new long[] {f, dim, e}, 1 / Math.sqrt(f)));
+            } else {
+                int f = spec.ffn();
+                tensors.add(matrix(spec, blk + "ffn_gate.weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
+                tensors.add(matrix(spec, blk + "ffn_up.weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
+                tensors.add(matrix(spec, blk + "ffn_down.weight", spec.matrixType(), f, dim, 1 / Math.sqrt(f)));
+            }
+        }
+        double outputStd = LOGIT_STD / Math.sqrt(dim);
+        if (spec.tiedEmbeddings()) {
+            // Logits = gain * normalised state · embedding rows: the gain restores the logit scale.
+            tensors.add(norm("output_norm.weight", dim, outputStd / EMBEDDING_STD));
+        } else {
+            tensors.add(norm("output_norm.weight", dim, 1.0));
+            tensors.add(matrix(spec, "output.weight", spec.embeddingType(), dim, spec.vocabSize(), outputStd));
+        }
+        return tensors;
+    }
+
+    private static PlannedTensor norm(String name, int size, double gain) {
+        // A little spread around the gain, so a norm applied with the wrong weights shows up in tests.
+        return new PlannedTensor(name, new long[] {size}, TensorType.F32, gain, 0.1 * gain);
+    }
+
+    private static PlannedTensor bias(String name, int size) {
+        return new PlannedTensor(name, new long[] {size}, TensorType.F32, 0, 0.1);
+    }
+
+    private static PlannedTensor matrix(SynthSpec spec, String name, TensorType type, int cols, int rows, double std) {
+        return matrix(spec, name, type, new long[] {cols, rows}, std);
+    }
+
+    private static PlannedTensor matrix(SynthSpec spec, String name, TensorType type, long[] shape, double std) {
+        return new PlannedTensor(name, shape, rowCompatibleType(spec, name, type, shape[0]), 0, std);
+    }
+
+    /** llama.cpp's rule: a quant type whose block does not divide the row falls back, or is an error. */
+    static TensorType rowCompatibleType(SynthSpec spec, String name, TensorType type, long rowLength) {
+        if (rowLength % type.blockSize == 0) {
+            return type;
+        }
+        if (!spec.fallback()) {
+            throw new InvalidInputException("tensor " + name + ": row length " + rowLength + " is not a multiple of the "
+                    + type + " block size " + type.blockSize + " (use --fallback for llama.cpp's fallback type)");
+        }
+        TensorType fallback = switch (type) {
+            case Q4_K -> TensorType.Q5_0;
+            case Q5_K -> TensorType.Q5_1;
+            case Q6_K -> TensorType.Q8_0;
+            case Q2_K, Q3_K, IQ4_XS -> TensorType.IQ4_NL;
+            default -> TensorType.F16;
+        };
+        return rowLength % fallback.blockSize == 0 ? fallback : TensorType.F16;
+    }
+}
