@@ -33,6 +33,8 @@ final class HermesToolParser implements ToolCallParser {
     private final StringBuilder pending = new StringBuilder();
     private State state = State.CONTENT;
     private int callCount;
+    /** In IN_BLOCK: where to resume looking for the closing tag, so a long block is scanned once. */
+    private int scanFrom;
 
     HermesToolParser(List<ToolSpec> tools, Supplier<String> callIds) {
         this.tools = List.copyOf(tools);
@@ -69,10 +71,12 @@ final class HermesToolParser implements ToolCallParser {
                     state = State.IN_BLOCK;
                 }
                 case IN_BLOCK -> {
-                    TagScan.Hit close = TagScan.first(pending, 0, CLOSE_TAG);
+                    TagScan.Hit close = TagScan.first(pending, scanFrom, CLOSE_TAG);
                     if (close == null && !atEnd) {
+                        scanFrom = TagScan.resumeFrom(pending, CLOSE_TAG);
                         return out;
                     }
+                    scanFrom = 0;
                     int innerEnd = close != null ? close.index() : pending.length();
                     String inner = pending.substring(0, innerEnd);
                     String raw = OPEN + pending.substring(0, close != null ? close.end() : innerEnd);

@@ -17,11 +17,10 @@ final class TagScan {
     }
 
     /** The earliest occurrence at or after {@code from} of any of {@code tags}, or null. */
-    static Hit first(CharSequence text, int from, List<String> tags) {
-        String s = text.toString();
+    static Hit first(StringBuilder text, int from, List<String> tags) {
         Hit best = null;
         for (String tag : tags) {
-            int i = s.indexOf(tag, from);
+            int i = text.indexOf(tag, from);
             if (i >= 0 && (best == null || i < best.index)) {
                 best = new Hit(i, tag);
             }
@@ -57,12 +56,12 @@ final class TagScan {
         return true;
     }
 
-    static boolean isBlank(CharSequence text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (!Character.isWhitespace(text.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
+    /**
+     * Where the next search of a growing buffer may start after a search from {@code from} found nothing:
+     * only a tag that began in the last {@code longest - 1} characters can still be completed.
+     */
+    static int resumeFrom(CharSequence text, List<String> tags) {
+        int longest = tags.stream().mapToInt(String::length).max().orElse(1);
+        return Math.max(0, text.length() - (longest - 1));
     }
 }

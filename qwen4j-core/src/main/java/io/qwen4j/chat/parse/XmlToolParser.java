@@ -48,6 +48,8 @@ final class XmlToolParser implements ToolCallParser {
     private ToolSpec tool;
     private String parameterName;
     private int parameterCount;
+    /** In PARAMETER_VALUE: where to resume looking for its end, so a long value is scanned once. */
+    private int scanFrom;
 
     XmlToolParser(List<ToolSpec> tools, Supplier<String> callIds) {
         this.tools = List.copyOf(tools);
@@ -192,10 +194,12 @@ final class XmlToolParser implements ToolCallParser {
     }
 
     private boolean parameterValue(List<Delta> out, boolean atEnd) {
-        TagScan.Hit end = TagScan.first(pending, 0, VALUE_ENDS);
+        TagScan.Hit end = TagScan.first(pending, scanFrom, VALUE_ENDS);
         if (end == null && !atEnd) {
+            scanFrom = TagScan.resumeFrom(pending, VALUE_ENDS);
             return false;
         }
+        scanFrom = 0;
         String raw = take(end != null ? end.index() : pending.length());
         if (end != null && end.tag().equals(PARAMETER_CLOSE)) {
             take(PARAMETER_CLOSE.length());
