@@ -31,6 +31,9 @@ final class TemplateLibrary {
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
                 PyStrings.strip(PyValues.str(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
+        // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
+        global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
+        global.registerFilter(named("count", (value, args) -> length(unwrap(value))));
         global.registerFilter(named("list", (value, args) -> new ArrayList<>((Collection<?>) PyFunctions.iter(unwrap(value)))));
 
         test(global, "string", v -> v instanceof CharSequence);
@@ -59,6 +62,17 @@ final class TemplateLibrary {
 
     static Object unwrap(Object value) {
         return value instanceof SafeString safe ? safe.toString() : value;
+    }
+
+    private static long length(Object value) {
+        return switch (value) {
+            case null -> 0;
+            case CharSequence s -> s.toString().codePointCount(0, s.length());
+            case Collection<?> c -> c.size();
+            case Map<?, ?> m -> m.size();
+            case Object[] a -> a.length;
+            default -> throw new TemplateException("object of type " + value.getClass().getSimpleName() + " has no len()");
+        };
     }
 
     private static List<Object> items(Object value) {
