@@ -48,7 +48,14 @@ public final class ChatTemplate {
         if (source == null) {
             throw new TemplateException("chat template source is missing");
         }
-        return new ChatTemplate(source, bosToken, eosToken, JinjaRenderer.parse(SourceRewriter.rewrite(jinjaSource(source))));
+        SourceRewriter.Rewritten rewritten = SourceRewriter.rewrite(jinjaSource(source));
+        // Jinja2 rejects an unknown filter when compiling; Jinjava would silently pass the value through.
+        for (String filter : rewritten.filterNames()) {
+            if (!JinjaRenderer.hasFilter(filter)) {
+                throw new TemplateException("template uses an unknown filter '" + filter + "'");
+            }
+        }
+        return new ChatTemplate(source, bosToken, eosToken, JinjaRenderer.parse(rewritten.source()));
     }
 
     /**

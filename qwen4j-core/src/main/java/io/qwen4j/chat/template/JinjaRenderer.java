@@ -45,6 +45,10 @@ final class JinjaRenderer {
         return jinjava;
     }
 
+    static boolean hasFilter(String name) {
+        return ENGINE.getGlobalContext().getFilter(name) != null;
+    }
+
     /** Parses rewritten template source; syntax errors become a TemplateException. */
     static Node parse(String rewrittenSource) {
         JinjavaInterpreter interpreter = newInterpreter(Map.of());

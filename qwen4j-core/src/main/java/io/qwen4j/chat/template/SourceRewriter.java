@@ -32,12 +32,19 @@ final class SourceRewriter {
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "if", "else");
 
     private int filteredLoops;
+    private final Set<String> filterNames = new java.util.TreeSet<>();
+
+    /** The rewritten source and the names of the filters it applies (checked before rendering). */
+    record Rewritten(String source, Set<String> filterNames) {
+    }
 
     private SourceRewriter() {
     }
 
-    static String rewrite(String source) {
-        return new SourceRewriter().rewriteTemplate(source);
+    static Rewritten rewrite(String source) {
+        SourceRewriter rewriter = new SourceRewriter();
+        String rewritten = rewriter.rewriteTemplate(source);
+        return new Rewritten(rewritten, Set.copyOf(rewriter.filterNames));
     }
 
     private String rewriteTemplate(String source) {
@@ -155,7 +162,12 @@ final class SourceRewriter {
 
     // ---- expressions ----
 
-    static List<Token> rewriteExpression(List<Token> tokens) {
+    private List<Token> rewriteExpression(List<Token> tokens) {
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).is("|") && tokens.get(i + 1).kind() == Kind.NAME) {
+                filterNames.add(tokens.get(i + 1).text());
+            }
+        }
         return keywordArguments(slices(pythonLiterals(tokens)));
     }
 
