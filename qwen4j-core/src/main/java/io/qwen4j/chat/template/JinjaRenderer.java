@@ -1,0 +1,166 @@
+package io.qwen4j.chat.template;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.InterpreterFactory;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.objects.SafeString;
+import com.hubspot.jinjava.tree.Node;
+import java.util.List;
+import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * The one configured Jinjava engine, set up to render as Jinja2 3.1 does under HF transformers
+ * ({@code trim_blocks}, {@code lstrip_blocks}, Python printing and methods, see {@link TemplateLibrary}),
+ * and the parse/render steps with errors turned into {@link TemplateException}s.
+ */
+final class JinjaRenderer {
+
+    private static final Jinjava ENGINE = createEngine();
+
+    private JinjaRenderer() {
+    }
+
+    private static Jinjava createEngine() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PyMethodResolver());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
+        JinjavaConfig config = JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                // Not LegacyOverrides.ALL: that also requires whitespace inside tokens, and then a
+                // template like '{{-x}}' comes out verbatim without an error.
+                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true).build())
+                .withElResolver(resolver)
+                .withKeepTrailingNewline(true)
+                .withInterperterFactory(new PythonPrintingFactory())
+                .build();
+        Jinjava jinjava = new Jinjava(config);
+        TemplateLibrary.install(jinjava.getGlobalContext());
+        return jinjava;
+    }
+
+    static boolean hasFilter(String name) {
+        return ENGINE.getGlobalContext().getFilter(name) != null;
+    }
+
+    /** Parses rewritten template source; syntax errors become a TemplateException. */
+    static Node parse(String rewrittenSource) {
+        JinjavaInterpreter interpreter = newInterpreter(Map.of());
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            Node root = interpreter.parse(rewrittenSource);
+            failOnErrors(interpreter.getErrorsCopy(), "template syntax error");
+            return root;
+        } catch (RuntimeException e) {
+            throw asTemplateException(e, "template syntax error");
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+    }
+
+    static String render(Node root, Map<String, Object> variables) {
+        JinjavaInterpreter interpreter = newInterpreter(variables);
+        JinjavaInterpreter.pushCurrent(interpreter);
+        try {
+            String output = interpreter.render(root, false);
+            failOnErrors(interpreter.getErrorsCopy(), "template error");
+            return output;
+        } catch (RuntimeException e) {
+            throw asTemplateException(e, "template error");
+        } finally {
+            JinjavaInterpreter.popCurrent();
+        }
+    }
+
+    private static JinjavaInterpreter newInterpreter(Map<String, Object> variables) {
+        Context context = new Context(ENGINE.getGlobalContext(), variables);
+        return new PythonPrintingInterpreter(ENGINE, context, ENGINE.getGlobalConfig());
+    }
+
+    private static void failOnErrors(List<TemplateError> errors, String what) {
+        if (errors.isEmpty()) {
+            return;
+        }
+        TemplateError first = errors.getFirst();
+        TemplateException raised = findCause(first.getException());
+        if (raised instanceof PyFunctions.RaisedByTemplate) {
+            throw new TemplateException("the chat template raised an exception: " + raised.getMessage(), raised);
+        }
+        if (raised != null) {
+            throw new TemplateException(what + (first.getLineno() > 0 ? " on line " + first.getLineno() : "") + ": "
+                    + raised.getMessage(), raised);
+        }
+        String message = first.getMessage() == null ? first.getReason().toString() : first.getMessage();
+        String field = first.getFieldName() == null ? "" : " (in '" + first.getFieldName() + "')";
+        throw new TemplateException(what + (first.getLineno() > 0 ? " on line " + first.getLineno() : "") + ": "
+                + message.replace('\n', ' ') + field);
+    }
+
+    private static TemplateException findCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TemplateException te) {
+                return te;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static TemplateException asTemplateException(RuntimeException e, String what) {
+        if (e instanceof TemplateException te && !(te instanceof PyFunctions.RaisedByTemplate)) {
+            return te;
+        }
+        TemplateException raised = findCause(e);
+        if (raised instanceof PyFunctions.RaisedByTemplate) {
+            return new TemplateException("the chat template raised an exception: " + raised.getMessage(), raised);
+        }
+        if (raised != null) {
+            return new TemplateException(what + ": " + raised.getMessage(), raised);
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new TemplateException(what + ": " + message.replace('\n', ' '), e);
+    }
+
+    /** Prints values as Python's str() does: True, None-free lists as ['a', 'b'], 1e-05. */
+    static final class PythonPrintingInterpreter extends JinjavaInterpreter {
+        PythonPrintingInterpreter(Jinjava jinjava, Context context, JinjavaConfig config) {
+            super(jinjava, context, config);
+        }
+
+        PythonPrintingInterpreter(JinjavaInterpreter parent) {
+            super(parent);
+        }
+
+        @Override
+        public String getAsString(Object value) {
+            if (value == null) {
+                return "";
+            }
+            if (value instanceof String || value instanceof SafeString) {
+                return value.toString();
+            }
+            return PyValues.str(value);
+        }
+    }
+
+    /** Makes Jinjava's child interpreters (macros, includes) print the Python way too. */
+    private static final class PythonPrintingFactory implements InterpreterFactory {
+        @Override
+        public JinjavaInterpreter newInstance(JinjavaInterpreter parent) {
+            return new PythonPrintingInterpreter(parent);
+        }
+
+        @Override
+        public JinjavaInterpreter newInstance(Jinjava jinjava, Context context, JinjavaConfig config) {
+            return new PythonPrintingInterpreter(jinjava, context, config);
+        }
+    }
+}

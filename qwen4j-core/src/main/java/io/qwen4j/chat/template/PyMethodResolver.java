@@ -1,0 +1,115 @@
+package io.qwen4j.chat.template;
+
+import com.hubspot.jinjava.util.ForLoop;
+import java.beans.FeatureDescriptor;
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import jinjava.javax.el.ELContext;
+import jinjava.javax.el.ELResolver;
+
+/**
+ * Resolves what Python objects have and Java ones lack: {@code str} methods ({@link PyStrings}),
+ * {@code dict.items()/keys()/values()/get(k, default)}, and {@code loop.previtem}/{@code loop.nextitem}.
+ * Placed first in Jinjava's resolver chain; anything it does not know falls through to Jinjava's own.
+ */
+final class PyMethodResolver extends ELResolver {
+
+    /** Jinjava's ForLoop keeps its iterator private; our {@link PyFunctions.Cursor} is in it. */
+    private static final Field LOOP_ITERATOR = loopIteratorField();
+
+    private static Field loopIteratorField() {
+        try {
+            Field f = ForLoop.class.getDeclaredField("it");
+            f.setAccessible(true);
+            return f;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public Object getValue(ELContext context, Object base, Object property) {
+        if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
+            PyFunctions.Cursor cursor = cursorOf(loop);
+            context.setPropertyResolved(true);
+            return "previtem".equals(property) ? cursor.previous() : cursor.following();
+        }
+        return null;
+    }
+
+    private static PyFunctions.Cursor cursorOf(ForLoop loop) {
+        try {
+            if (LOOP_ITERATOR != null && LOOP_ITERATOR.get(loop) instanceof PyFunctions.Cursor cursor) {
+                return cursor;
+            }
+        } catch (IllegalAccessException e) {
+            // fall through to the error below
+        }
+        throw new TemplateException("loop.previtem/loop.nextitem are unavailable in this loop");
+    }
+
+    @Override
+    public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+        if (method == null) {
+            return null;
+        }
+        String name = method.toString();
+        Object[] args = params == null ? new Object[0] : params;
+        Object result = PyStrings.UNKNOWN;
+        if (base instanceof String s) {
+            result = PyStrings.call(s, name, args);
+        } else if (base instanceof Map<?, ?> map) {
+            result = mapMethod(map, name, args);
+        }
+        if (result == PyStrings.UNKNOWN) {
+            return null;
+        }
+        context.setPropertyResolved(true);
+        return result;
+    }
+
+    private static Object mapMethod(Map<?, ?> map, String name, Object[] args) {
+        return switch (name) {
+            case "items" -> {
+                List<Object> items = new ArrayList<>(map.size());
+                map.forEach((k, v) -> items.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+                yield items;
+            }
+            case "keys" -> new ArrayList<>(map.keySet());
+            case "values" -> new ArrayList<>(map.values());
+            case "get" -> {
+                Object key = args.length > 0 ? args[0] : null;
+                yield map.containsKey(key) ? map.get(key) : (args.length > 1 ? args[1] : null);
+            }
+            default -> PyStrings.UNKNOWN;
+        };
+    }
+
+    @Override
+    public Class<?> getType(ELContext context, Object base, Object property) {
+        return null;
+    }
+
+    @Override
+    public void setValue(ELContext context, Object base, Object property, Object value) {
+        // not ours: the next resolver in the chain handles assignment
+    }
+
+    @Override
+    public boolean isReadOnly(ELContext context, Object base, Object property) {
+        return false;
+    }
+
+    @Override
+    public Iterator<FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
+        return null;
+    }
+
+    @Override
+    public Class<?> getCommonPropertyType(ELContext context, Object base) {
+        return null;
+    }
+}

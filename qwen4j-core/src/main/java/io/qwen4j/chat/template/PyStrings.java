@@ -1,0 +1,273 @@
+package io.qwen4j.chat.template;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Python's {@code str} methods with Python's semantics, for templates that call
+ * {@code message.content.split('</think>')} or {@code .strip('\n')} on a Java String.
+ *
+ * <p>To add a method: one case in {@link #call} and, if needed, a helper below.
+ */
+final class PyStrings {
+    /** Returned by {@link #call} for a method this class does not implement. */
+    static final Object UNKNOWN = new Object();
+
+    private PyStrings() {
+    }
+
+    static Object call(String s, String method, Object[] args) {
+        return switch (method) {
+            case "startswith" -> startsOrEndsWith(s, args, true);
+            case "endswith" -> startsOrEndsWith(s, args, false);
+            case "split" -> split(s, arg(args, 0), maxSplit(args, 1));
+            case "rsplit" -> rsplit(s, arg(args, 0), maxSplit(args, 1));
+            case "strip" -> strip(s, arg(args, 0), true, true);
+            case "lstrip" -> strip(s, arg(args, 0), true, false);
+            case "rstrip" -> strip(s, arg(args, 0), false, true);
+            case "upper" -> s.toUpperCase(java.util.Locale.ROOT);
+            case "lower" -> s.toLowerCase(java.util.Locale.ROOT);
+            case "title" -> title(s);
+            case "capitalize" -> s.isEmpty() ? s
+                    : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT)
+                    + s.substring(s.offsetByCodePoints(0, 1)).toLowerCase(java.util.Locale.ROOT);
+            case "replace" -> replace(s, string(args, 0), string(args, 1), args.length > 2 ? (int) longArg(args[2]) : -1);
+            case "find" -> (long) s.indexOf(string(args, 0));
+            case "rfind" -> (long) s.lastIndexOf(string(args, 0));
+            case "count" -> count(s, string(args, 0));
+            case "join" -> join(s, args.length > 0 ? args[0] : null);
+            case "splitlines" -> splitLines(s);
+            case "isdigit" -> !s.isEmpty() && s.codePoints().allMatch(Character::isDigit);
+            case "isalpha" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetter);
+            case "isspace" -> !s.isEmpty() && s.codePoints().allMatch(PyStrings::isSpace);
+            case "isupper" -> s.codePoints().anyMatch(Character::isUpperCase) && s.codePoints().noneMatch(Character::isLowerCase);
+            case "islower" -> s.codePoints().anyMatch(Character::isLowerCase) && s.codePoints().noneMatch(Character::isUpperCase);
+            default -> UNKNOWN;
+        };
+    }
+
+    /** Python's str.isspace for one code point. */
+    static boolean isSpace(int cp) {
+        return switch (cp) {
+            case ' ', '\t', '\n', '\r', 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x1f, 0x85 -> true;
+            default -> {
+                int type = Character.getType(cp);
+                yield type == Character.SPACE_SEPARATOR || type == Character.LINE_SEPARATOR
+                        || type == Character.PARAGRAPH_SEPARATOR;
+            }
+        };
+    }
+
+    private static Object arg(Object[] args, int i) {
+        return args.length > i ? args[i] : null;
+    }
+
+    private static String string(Object[] args, int i) {
+        Object a = arg(args, i);
+        if (a instanceof CharSequence cs) {
+            return cs.toString();
+        }
+        throw new TemplateException("str method argument " + (i + 1) + " must be a string, not " + PyValues.repr(a));
+    }
+
+    private static long longArg(Object a) {
+        if (a instanceof Number n) {
+            return n.longValue();
+        }
+        throw new TemplateException("expected an integer argument, not " + PyValues.repr(a));
+    }
+
+    private static int maxSplit(Object[] args, int i) {
+        return args.length > i && args[i] != null ? (int) longArg(args[i]) : -1;
+    }
+
+    private static boolean startsOrEndsWith(String s, Object[] args, boolean start) {
+        Object prefix = arg(args, 0);
+        List<?> options = prefix instanceof List<?> l ? l : List.of(prefix == null ? "" : prefix);
+        for (Object o : options) {
+            if (!(o instanceof CharSequence cs)) {
+                throw new TemplateException((start ? "startswith" : "endswith") + " needs a string, not " + PyValues.repr(o));
+            }
+            if (start ? s.startsWith(cs.toString()) : s.endsWith(cs.toString())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Python str.split: literal separator keeping empty parts, or whitespace runs when sep is None. */
+    static List<String> split(String s, Object sep, int maxSplit) {
+        List<String> parts = new ArrayList<>();
+        if (sep == null) {
+            int i = 0;
+            int n = s.length();
+            while (true) {
+                while (i < n && isSpace(s.charAt(i))) {
+                    i++;
+                }
+                if (i >= n) {
+                    return parts;
+                }
+                if (maxSplit >= 0 && parts.size() == maxSplit) {
+                    int end = n;
+                    while (end > i && isSpace(s.charAt(end - 1))) {
+                        end--;
+                    }
+                    parts.add(s.substring(i, end));
+                    return parts;
+                }
+                int j = i;
+                while (j < n && !isSpace(s.charAt(j))) {
+                    j++;
+                }
+                parts.add(s.substring(i, j));
+                i = j;
+            }
+        }
+        String separator = sep.toString();
+        if (separator.isEmpty()) {
+            throw new TemplateException("split: empty separator");
+        }
+        int from = 0;
+        while (maxSplit < 0 || parts.size() < maxSplit) {
+            int at = s.indexOf(separator, from);
+            if (at < 0) {
+                break;
+            }
+            parts.add(s.substring(from, at));
+            from = at + separator.length();
+        }
+        parts.add(s.substring(from));
+        return parts;
+    }
+
+    static List<String> rsplit(String s, Object sep, int maxSplit) {
+        if (maxSplit < 0 || sep == null) {
+            if (sep == null && maxSplit >= 0) {
+                throw new TemplateException("rsplit with maxsplit and no separator is not supported");
+            }
+            return split(s, sep, -1);
+        }
+        String separator = sep.toString();
+        if (separator.isEmpty()) {
+            throw new TemplateException("rsplit: empty separator");
+        }
+        List<String> parts = new ArrayList<>();
+        int to = s.length();
+        while (parts.size() < maxSplit) {
+            int at = s.lastIndexOf(separator, to - separator.length());
+            if (at < 0) {
+                break;
+            }
+            parts.addFirst(s.substring(at + separator.length(), to));
+            to = at;
+        }
+        parts.addFirst(s.substring(0, to));
+        return parts;
+    }
+
+    static String strip(String s, Object chars, boolean left, boolean right) {
+        String set = chars == null ? null : chars.toString();
+        int start = 0;
+        int end = s.length();
+        while (left && start < end && stripped(s.codePointAt(start), set)) {
+            start += Character.charCount(s.codePointAt(start));
+        }
+        while (right && end > start && stripped(s.codePointBefore(end), set)) {
+            end -= Character.charCount(s.codePointBefore(end));
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean stripped(int cp, String set) {
+        return set == null ? isSpace(cp) : set.indexOf(Character.toString(cp)) >= 0;
+    }
+
+    /** Python str.title: the first cased character after an uncased one goes upper, the rest lower. */
+    static String title(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean previousCased = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean cased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+            out.appendCodePoint(cased ? (previousCased ? Character.toLowerCase(cp) : Character.toTitleCase(cp)) : cp);
+            previousCased = cased;
+        }
+        return out.toString();
+    }
+
+    private static String replace(String s, String old, String replacement, int count) {
+        if (count < 0) {
+            return s.replace(old, replacement);
+        }
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        for (int n = 0; n < count; n++) {
+            int at = old.isEmpty() ? (from <= s.length() ? from : -1) : s.indexOf(old, from);
+            if (at < 0 || (old.isEmpty() && at > s.length())) {
+                break;
+            }
+            out.append(s, from, at).append(replacement);
+            if (old.isEmpty()) {
+                if (at < s.length()) {
+                    out.append(s.charAt(at));
+                }
+                from = at + 1;
+            } else {
+                from = at + old.length();
+            }
+        }
+        if (from <= s.length()) {
+            out.append(s.substring(Math.min(from, s.length())));
+        }
+        return out.toString();
+    }
+
+    /** Python str.splitlines(): breaks at \n, \r, \r\n and the other Unicode line boundaries. */
+    private static List<String> splitLines(String s) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean lineBreak = switch (c) {
+                case '\n', '\r', 0x0b, 0x0c, 0x1c, 0x1d, 0x1e, 0x85, 0x2028, 0x2029 -> true;
+                default -> false;
+            };
+            if (lineBreak) {
+                lines.add(s.substring(start, i));
+                if (c == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                start = i + 1;
+            }
+        }
+        if (start < s.length()) {
+            lines.add(s.substring(start));
+        }
+        return lines;
+    }
+
+    private static long count(String s, String sub) {
+        if (sub.isEmpty()) {
+            return s.codePointCount(0, s.length()) + 1L;
+        }
+        long n = 0;
+        for (int at = s.indexOf(sub); at >= 0; at = s.indexOf(sub, at + sub.length())) {
+            n++;
+        }
+        return n;
+    }
+
+    private static String join(String s, Object items) {
+        List<String> parts = new ArrayList<>();
+        Object iterable = PyFunctions.iter(items);
+        for (Object o : (Iterable<?>) iterable) {
+            if (!(o instanceof CharSequence cs)) {
+                throw new TemplateException("join: sequence item is not a string: " + PyValues.repr(o));
+            }
+            parts.add(cs.toString());
+        }
+        return String.join(s, parts);
+    }
+}

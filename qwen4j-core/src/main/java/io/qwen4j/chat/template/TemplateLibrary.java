@@ -1,0 +1,170 @@
+package io.qwen4j.chat.template;
+
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.exptest.ExpTest;
+import com.hubspot.jinjava.lib.filter.Filter;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.objects.SafeString;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The filters, tests and functions that make Jinjava behave as Jinja2 does under HF transformers:
+ * {@code tojson} (HF's json.dumps signature), {@code string} (Python str), {@code items}, {@code trim},
+ * {@code list}, the type tests ({@code is string}, {@code is sequence} …) with Python's notion of types,
+ * and the functions {@code raise_exception}, plus the two {@link SourceRewriter} inserts.
+ *
+ * <p>To add a filter: one {@code named(...)} line in {@link #install}.
+ */
+final class TemplateLibrary {
+    private TemplateLibrary() {
+    }
+
+    static void install(Context global) {
+        global.registerFilter(new ToJson());
+        global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
+        global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
+        global.registerFilter(named("trim", (value, args) ->
+                PyStrings.strip(PyValues.str(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
+        // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
+        global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
+        global.registerFilter(named("count", (value, args) -> length(unwrap(value))));
+        global.registerFilter(named("list", (value, args) -> new ArrayList<>((Collection<?>) PyFunctions.iter(unwrap(value)))));
+
+        test(global, "string", v -> v instanceof CharSequence);
+        test(global, "mapping", v -> v instanceof Map);
+        // Python: str, list and dict all have __len__ and __getitem__ (sequence) and __iter__ (iterable).
+        test(global, "sequence", v -> v instanceof CharSequence || v instanceof Collection || v instanceof Map
+                || v instanceof Object[]);
+        test(global, "iterable", v -> v instanceof CharSequence || v instanceof Iterable || v instanceof Map
+                || v instanceof Object[]);
+        test(global, "number", v -> v instanceof Number || v instanceof Boolean);
+        test(global, "integer", v -> v instanceof Integer || v instanceof Long || v instanceof BigInteger
+                || v instanceof Short || v instanceof Byte);
+        test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
+        test(global, "boolean", v -> v instanceof Boolean);
+        test(global, "none", v -> v == null);
+        test(global, "true", v -> Boolean.TRUE.equals(v));
+        test(global, "false", v -> Boolean.FALSE.equals(v));
+
+        global.registerFunction(new ELFunctionDefinition("", "raise_exception", PyFunctions.class, "raiseException",
+                Object.class));
+        global.registerFunction(new ELFunctionDefinition("", SourceRewriter.SLICE_FUNCTION, PyFunctions.class, "slice",
+                Object.class, Object.class, Object.class, Object.class));
+        global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",
+                Object.class));
+    }
+
+    static Object unwrap(Object value) {
+        return value instanceof SafeString safe ? safe.toString() : value;
+    }
+
+    private static long length(Object value) {
+        return switch (value) {
+            case null -> 0;
+            case CharSequence s -> s.toString().codePointCount(0, s.length());
+            case Collection<?> c -> c.size();
+            case Map<?, ?> m -> m.size();
+            case Object[] a -> a.length;
+            default -> throw new TemplateException("object of type " + value.getClass().getSimpleName() + " has no len()");
+        };
+    }
+
+    private static List<Object> items(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new TemplateException("items filter: " + PyValues.repr(value) + " is not a mapping");
+        }
+        List<Object> out = new ArrayList<>(map.size());
+        map.forEach((k, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+        return out;
+    }
+
+    private interface FilterBody {
+        Object apply(Object value, Object[] args);
+    }
+
+    private static Filter named(String name, FilterBody body) {
+        return new Filter() {
+            @Override
+            public String getName() {
+                return name;
+            }
+
+            @Override
+            public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+                return body.apply(var, args);
+            }
+
+            @Override
+            public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+                return body.apply(var, args);
+            }
+        };
+    }
+
+    private static void test(Context global, String name, Predicate<Object> predicate) {
+        global.registerExpTest(new ExpTest() {
+            @Override
+            public String getName() {
+                return name;
+            }
+
+            @Override
+            public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
+                return predicate.test(unwrap(var));
+            }
+        });
+    }
+
+    /** HF's {@code tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}. */
+    private static final class ToJson implements Filter {
+        @Override
+        public String getName() {
+            return "tojson";
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            return filter(var, interpreter, (Object[]) args, Map.of());
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+            Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
+            Object indent = argument(args, kwargs, 1, "indent");
+            Object separators = argument(args, kwargs, 2, "separators");
+            Object sortKeys = argument(args, kwargs, 3, "sort_keys");
+            String indentText = switch (indent) {
+                case null -> null;
+                case Number n -> " ".repeat(Math.max(0, n.intValue()));
+                case CharSequence s -> s.toString();
+                default -> throw new TemplateException("tojson: indent must be an int or a string, not " + PyValues.repr(indent));
+            };
+            String itemSeparator = indentText == null ? ", " : ",";
+            String keySeparator = ": ";
+            if (separators instanceof List<?> pair && pair.size() == 2) {
+                itemSeparator = PyValues.str(pair.get(0));
+                keySeparator = PyValues.str(pair.get(1));
+            } else if (separators != null) {
+                throw new TemplateException("tojson: separators must be a pair of strings, not " + PyValues.repr(separators));
+            }
+            return new PyJson(indentText, itemSeparator, keySeparator, PyValues.truthy(sortKeys), PyValues.truthy(ensureAscii))
+                    .dumps(unwrap(var));
+        }
+
+        private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
+            if (kwargs != null && kwargs.containsKey(name)) {
+                return kwargs.get(name);
+            }
+            return args != null && args.length > position ? args[position] : null;
+        }
+    }
+}

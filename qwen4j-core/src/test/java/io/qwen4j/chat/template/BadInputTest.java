@@ -1,0 +1,93 @@
+package io.qwen4j.chat.template;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.InvalidInputException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Bad templates and bad conversations fail with a TemplateException that names the problem. */
+class BadInputTest {
+    private static final List<Map<String, Object>> HELLO = List.of(Map.of("role", "user", "content", "hi"));
+
+    private static String failure(Runnable action) {
+        TemplateException e = assertThrows(TemplateException.class, action::run);
+        assertTrue(e instanceof InvalidInputException);
+        return e.getMessage();
+    }
+
+    @Test
+    void templateThatDoesNotParse() {
+        String message = failure(() -> ChatTemplate.parse("{% for m in messages %}{{ m.content }}", "", ""));
+        assertTrue(message.contains("syntax") || message.contains("endfor") || message.contains("for"), message);
+        String unclosed = failure(() -> ChatTemplate.parse("line\n{{ messages[0].content ", "", ""));
+        assertTrue(unclosed.contains("line 2"), unclosed);
+    }
+
+    @Test
+    void raiseExceptionStopsRendering() {
+        ChatTemplate t = ChatTemplate.parse(
+                "{% if messages[0].role != 'system' %}{{ raise_exception('System message required, got ' + messages[0].role) }}{% endif %}ok",
+                "", "");
+        String message = failure(() -> t.render(HELLO, null, null));
+        assertTrue(message.contains("System message required, got user"), message);
+        assertEquals("ok", t.render(List.of(Map.of("role", "system", "content", "s")), null, null));
+    }
+
+    @Test
+    void unknownFilterIsAnError() {
+        String message = failure(() -> ChatTemplate.parse("{{ messages|frobnicate }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("frobnicate"), message);
+    }
+
+    @Test
+    void unknownStringMethodIsAnError() {
+        String message = failure(() -> ChatTemplate.parse("{{ messages[0].content.frob() }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("frob"), message);
+    }
+
+    @Test
+    void unknownRoleIsNamed() {
+        String message = failure(() -> MessageNormalizer.messages(List.of(Map.of("role", "wizard", "content", "x"))));
+        assertTrue(message.contains("wizard") && message.contains("message 0"), message);
+    }
+
+    @Test
+    void invalidArgumentsJsonNamesTheCall() {
+        Map<String, Object> call = Map.of("type", "function", "function", Map.of("name", "get_weather", "arguments", "{\"city\": "));
+        String message = failure(() -> MessageNormalizer.messages(List.of(
+                Map.of("role", "user", "content", "x"),
+                Map.of("role", "assistant", "content", "", "tool_calls", List.of(call)))));
+        assertTrue(message.contains("get_weather") && message.contains("message 1") && message.contains("not valid JSON"), message);
+    }
+
+    @Test
+    void badToolDefinitionsAreNamed() {
+        String message = failure(() -> MessageNormalizer.tools(List.of(Map.of("type", "function", "function", Map.of("description", "x")))));
+        assertTrue(message.contains("tools[0]") && message.contains("name"), message);
+        // A tool without parameters is fine.
+        assertEquals(1, MessageNormalizer.tools(List.of(Map.of("type", "function", "function", Map.of("name", "now")))).size());
+    }
+
+    @Test
+    void normalizerParsesArgumentsAndNullContent() {
+        java.util.Map<String, Object> assistant = new java.util.HashMap<>();
+        assistant.put("role", "assistant");
+        assistant.put("content", null);
+        assistant.put("tool_calls", List.of(Map.of("function", Map.of("name", "f", "arguments", "{\"a\": [1, 2.5]}"))));
+        var out = MessageNormalizer.messages(List.of(assistant));
+        assertEquals("", out.get(0).get("content"));
+        @SuppressWarnings("unchecked")
+        var fn = (Map<String, Object>) ((Map<String, Object>) ((List<?>) out.get(0).get("tool_calls")).get(0)).get("function");
+        assertEquals(Map.of("a", List.of(1, 2.5)), fn.get("arguments"));
+    }
+
+    @Test
+    void missingHuggingFaceFolderIsAnError() {
+        String message = failure(() -> ChatTemplate.fromHuggingFace(java.nio.file.Path.of("/nonexistent-qwen4j-dir")));
+        assertTrue(message.contains("tokenizer_config.json"), message);
+    }
+}
