@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            ParseCommand.class,
             TemplateCommand.class,
         })
 public final class Main implements Runnable {

@@ -83,7 +83,7 @@ public final class TemplateCommand implements Callable<Integer> {
     }
 
     /** The case's kwargs, with a top-level add_generation_prompt applied unless kwargs sets it. */
-    private static JsonNode kwargs(JsonNode c) {
+    static JsonNode kwargs(JsonNode c) {
         JsonNode kwargs = c.get("kwargs");
         if (kwargs != null && !kwargs.isNull() && !kwargs.isObject()) {
             throw new InvalidInputException("\"kwargs\" must be a JSON object");
