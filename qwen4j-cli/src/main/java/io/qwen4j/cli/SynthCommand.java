@@ -1,0 +1,127 @@
+package io.qwen4j.cli;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.synth.SynthPreset;
+import io.qwen4j.synth.SynthSpec;
+import io.qwen4j.synth.SyntheticModelWriter;
+import io.qwen4j.tensor.TensorType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code qwen4j synth}: writes a Qwen-shaped GGUF with random weights and the real tokenizer, for tests
+ * and benchmarks (no real weights can be downloaded on these machines). A preset gives real shapes;
+ * every flag overrides it.
+ */
+@Command(name = "synth", mixinStandardHelpOptions = true,
+        description = "Write a synthetic Qwen model (real shapes and tokenizer, random weights) as GGUF.")
+public final class SynthCommand implements Callable<Integer> {
+
+    @Option(names = "--arch", description = "qwen2, qwen3 or qwen3moe (default: the preset's).")
+    String architecture;
+
+    @Option(names = "--preset", description = "qwen3-0.6b, qwen3-1.7b, qwen3-4b, qwen3-8b, qwen3-30b-a3b, qwen2.5-0.5b, "
+            + "qwen2.5-1.5b (default: the smallest of --arch).")
+    String preset;
+
+    @Option(names = "--layers") Integer layers;
+    @Option(names = "--dim") Integer dim;
+    @Option(names = "--heads") Integer heads;
+    @Option(names = "--kv-heads") Integer kvHeads;
+    @Option(names = "--head-dim") Integer headDim;
+    @Option(names = "--ffn") Integer ffn;
+    @Option(names = "--experts") Integer experts;
+    @Option(names = "--experts-used") Integer expertsUsed;
+    @Option(names = "--moe-ffn") Integer moeFfn;
+    @Option(names = "--vocab", description = "Embedding rows, >= the tokenizer's size (default 151936).") Integer vocab;
+    @Option(names = "--context") Integer context;
+
+    @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k (default f16).")
+    String type = "f16";
+
+    @Option(names = "--embd-type", description = "Type of token_embd and output (default: --type).")
+    String embeddingType;
+
+    @Option(names = "--fallback", description = "Use llama.cpp's fallback type for rows a block does not divide.")
+    boolean fallback;
+
+    @Option(names = "--tie-embeddings", negatable = true, description = "Share token_embd as the output matrix (default: the preset's).")
+    Boolean tieEmbeddings;
+
+    @Option(names = "--rope-scaling", description = "yarn") String ropeScaling;
+    @Option(names = "--rope-factor") Float ropeFactor;
+    @Option(names = "--rope-orig-ctx") Integer ropeOriginalContext;
+
+    @Option(names = "--tokenizer", description = "HF tokenizer folder (default ../shared/qwen/qwen3).")
+    Path tokenizer;
+
+    @Option(names = "--seed", required = true) long seed;
+
+    @Option(names = "--out", required = true) Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        SynthSpec spec = spec();
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new InvalidInputException("--out: no such directory " + parent);
+        }
+        Path partial = out.resolveSibling(out.getFileName() + ".partial");
+        SyntheticModelWriter.write(spec, partial);
+        Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        System.err.println("wrote " + out + " (" + Files.size(out) + " bytes)");
+        return 0;
+    }
+
+    SynthSpec spec() {
+        SynthPreset base = preset != null ? SynthPreset.byName(preset) : defaultPreset(architecture);
+        String arch = architecture != null ? architecture : base.architecture;
+        TensorType matrixType = type(type, "--type");
+        SynthSpec.Yarn yarn = null;
+        if (ropeScaling != null) {
+            if (!ropeScaling.equalsIgnoreCase("yarn")) {
+                throw new InvalidInputException("--rope-scaling: only 'yarn' is supported, got '" + ropeScaling + "'");
+            }
+            if (ropeFactor == null || ropeOriginalContext == null) {
+                throw new InvalidInputException("--rope-scaling yarn needs --rope-factor and --rope-orig-ctx");
+            }
+            yarn = new SynthSpec.Yarn(ropeFactor, ropeOriginalContext);
+        }
+        return new SynthSpec(arch,
+                or(layers, base.layers), or(dim, base.hiddenSize), or(heads, base.heads), or(kvHeads, base.kvHeads),
+                or(headDim, base.headDim), or(ffn, base.ffn), or(experts, base.experts), or(expertsUsed, base.expertsUsed),
+                or(moeFfn, base.moeFfn), or(vocab, 151_936), or(context, base.context),
+                tieEmbeddings != null ? tieEmbeddings : base.tiedEmbeddings,
+                matrixType, embeddingType != null ? type(embeddingType, "--embd-type") : matrixType,
+                fallback, yarn,
+                tokenizer != null ? tokenizer : RepoPaths.fromRoot("../shared/qwen/qwen3"), seed);
+    }
+
+    private static SynthPreset defaultPreset(String architecture) {
+        if (architecture == null) {
+            throw new InvalidInputException("give --arch or --preset");
+        }
+        return switch (architecture) {
+            case "qwen2" -> SynthPreset.QWEN2_5_0_5B;
+            case "qwen3" -> SynthPreset.QWEN3_0_6B;
+            case "qwen3moe" -> SynthPreset.QWEN3_30B_A3B;
+            default -> throw new InvalidInputException("unknown --arch '" + architecture + "' (qwen2, qwen3, qwen3moe)");
+        };
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private static TensorType type(String name, String option) {
+        TensorType t = TensorType.fromName(name)
+                .orElseThrow(() -> new InvalidInputException(option + ": unknown type '" + name + "'"));
+        if (!io.qwen4j.quant.QuantFormats.of(t).canQuantize()) {
+            throw new InvalidInputException(option + ": qwen4j cannot write " + t + " tensors");
+        }
+        return t;
+    }
+}
