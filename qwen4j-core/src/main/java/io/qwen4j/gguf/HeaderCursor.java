@@ -90,7 +90,7 @@ final class HeaderCursor {
         long n = u64(what);
         if (n < 0 || n > remaining() / minBytes) {
             throw error(at, what + " " + Long.toUnsignedString(n) + " is larger than the rest of the file allows ("
-                    + remaining() + " bytes remain)");
+                    + remaining() + " bytes remain: truncated or corrupt)");
         }
         return n;
     }
@@ -101,7 +101,7 @@ final class HeaderCursor {
         long length = u64(what + " length");
         if (length < 0 || length > remaining()) {
             throw error(at, what + " length " + Long.toUnsignedString(length) + " is larger than the rest of the file ("
-                    + remaining() + " bytes remain)");
+                    + remaining() + " bytes remain: truncated or corrupt)");
         }
         if (length > Integer.MAX_VALUE - 8) {
             throw error(at, what + " length " + length + " is too large for a string");
