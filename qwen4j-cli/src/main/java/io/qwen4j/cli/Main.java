@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            GgufCommand.class,
         })
 public final class Main implements Runnable {
 
