@@ -32,7 +32,9 @@ public final class BenchDequantCommand implements Callable<Integer> {
     private static final ValueLayout.OfShort LE_SHORT =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int CHUNK_ELEMENTS = 1 << 14;
-    private static final int REPETITIONS = 5;
+    private static final int MIN_REPETITIONS = 5;
+    /** Repeat at least this long per type, so the JIT has compiled the loop and the best run is stable. */
+    private static final double MIN_SECONDS = 0.3;
 
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
@@ -79,8 +81,8 @@ public final class BenchDequantCommand implements Callable<Integer> {
                 out.printf("%-8s %12.2f %12.2f %10.3f%n", r.type(), r.inputGbs(), r.outputGbs(),
                         r.outputGbs() / f32.outputGbs());
             }
-            out.printf("single thread, %d MiB of input per type, best of %d; 'vs F32' = output rate / F32 copy rate%n",
-                    mib, REPETITIONS);
+            out.printf("single thread, %d MiB of input per type, best of >= %d runs and %.1f s;"
+                    + " 'vs F32' = output rate / F32 copy rate%n", mib, MIN_REPETITIONS, MIN_SECONDS);
         }
         out.flush();
         return 0;
@@ -95,7 +97,8 @@ public final class BenchDequantCommand implements Callable<Integer> {
             MemorySegment data = randomBlocks(type, blocks * type.blockBytes, arena);
             double best = Double.MAX_VALUE;
             float checksum = 0;
-            for (int rep = 0; rep < REPETITIONS; rep++) {
+            long began = System.nanoTime();
+            for (int rep = 0; rep < MIN_REPETITIONS || (System.nanoTime() - began) / 1e9 < MIN_SECONDS; rep++) {
                 long start = System.nanoTime();
                 for (long done = 0; done < elements; done += chunk) {
                     int n = (int) Math.min(chunk, elements - done);
@@ -142,7 +145,7 @@ public final class BenchDequantCommand implements Callable<Integer> {
             g.writeStartObject();
             g.writeNumberField("n_threads", 1);
             g.writeNumberField("mib", mib);
-            g.writeNumberField("repetitions", REPETITIONS);
+            g.writeNumberField("min_repetitions", MIN_REPETITIONS);
             g.writeArrayFieldStart("results");
             for (Result r : results) {
                 g.writeStartObject();
