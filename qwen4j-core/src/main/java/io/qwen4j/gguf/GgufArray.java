@@ -13,7 +13,7 @@ public record GgufArray(GgufValueType elementType, List<?> values) {
         Objects.requireNonNull(elementType, "elementType");
         values = List.copyOf(values);
         for (Object v : values) {
-            new GgufValue(elementType, v); // validates the Java type and the integer range
+            GgufValue.check(elementType, v);
         }
     }
 

@@ -69,7 +69,7 @@ final class GgufHeaderReader {
             }
             long valueAt = in.position();
             GgufValueType type = valueType("metadata key '" + key + "'");
-            values.put(key, new GgufValue(type, readValue(type, key, 0)));
+            values.put(key, new GgufValue(type, readValue(type, key, "value of '" + key + "'", 0)));
             offsets.put(key, valueAt);
         }
         GgufMetadata metadata = new GgufMetadata(file, values, offsets);
@@ -97,8 +97,8 @@ final class GgufHeaderReader {
                 in.error(at, "unknown value type " + Integer.toUnsignedString(id) + " for " + what));
     }
 
-    private Object readValue(GgufValueType type, String key, int depth) {
-        String what = "value of '" + key + "'";
+    /** {@code what} names the value in error messages; it is built once per key, not per array element. */
+    private Object readValue(GgufValueType type, String key, String what, int depth) {
         return switch (type) {
             case UINT8 -> (long) (in.u8(what) & 0xFF);
             case INT8 -> (long) in.u8(what);
@@ -111,7 +111,7 @@ final class GgufHeaderReader {
             case FLOAT64 -> in.f64(what);
             case BOOL -> readBool(what);
             case STRING -> in.string(what);
-            case ARRAY -> readArray(key, depth);
+            case ARRAY -> readArray(key, what, depth);
         };
     }
 
@@ -124,7 +124,7 @@ final class GgufHeaderReader {
         return b == 1;
     }
 
-    private GgufArray readArray(String key, int depth) {
+    private GgufArray readArray(String key, String what, int depth) {
         long at = in.position();
         if (depth >= MAX_ARRAY_DEPTH) {
             throw in.error(at, "arrays nested deeper than " + MAX_ARRAY_DEPTH + " in '" + key + "'");
@@ -136,7 +136,7 @@ final class GgufHeaderReader {
         }
         var elements = new ArrayList<>((int) count);
         for (long i = 0; i < count; i++) {
-            elements.add(readValue(elementType, key, depth + 1));
+            elements.add(readValue(elementType, key, what, depth + 1));
         }
         return new GgufArray(elementType, elements);
     }

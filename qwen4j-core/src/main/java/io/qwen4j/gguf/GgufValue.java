@@ -14,6 +14,11 @@ public record GgufValue(GgufValueType type, Object value) {
 
     public GgufValue {
         Objects.requireNonNull(type, "type");
+        check(type, value);
+    }
+
+    /** Throws IllegalArgumentException unless {@code value} is a valid Java representation of {@code type}. */
+    static void check(GgufValueType type, Object value) {
         Objects.requireNonNull(value, "value");
         Class<?> expected = switch (type) {
             case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> Long.class;

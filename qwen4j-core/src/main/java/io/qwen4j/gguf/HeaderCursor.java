@@ -107,15 +107,21 @@ final class HeaderCursor {
             throw error(at, what + " length " + length + " is too large for a string");
         }
         long start = take(length, what);
-        byte[] bytes = data.asSlice(start, length).toArray(ValueLayout.JAVA_BYTE);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw error(start, what + " is not valid UTF-8");
+        byte[] bytes = new byte[(int) length];
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, start, bytes, 0, bytes.length);
+        // The JDK's lenient decoder is intrinsified and fast; it only replaces bad input with U+FFFD, so a
+        // result without U+FFFD was valid UTF-8, and only strings containing one need the strict check.
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        if (text.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes));
+            } catch (CharacterCodingException e) {
+                throw error(start, what + " is not valid UTF-8");
+            }
         }
+        return text;
     }
 }
