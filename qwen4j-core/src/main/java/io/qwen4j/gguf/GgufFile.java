@@ -49,6 +49,10 @@ public final class GgufFile implements AutoCloseable {
      * @throws IOException         when the file cannot be read (e.g. {@link java.nio.file.NoSuchFileException})
      */
     public static GgufFile open(Path path) throws IOException {
+        if (java.nio.file.Files.isDirectory(path)) {
+            // mapping a directory fails with a bare "No such device"; say what is wrong instead
+            throw new InvalidInputException(path + " is a directory, not a GGUF file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);

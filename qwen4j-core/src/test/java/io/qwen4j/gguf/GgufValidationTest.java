@@ -49,6 +49,13 @@ class GgufValidationTest {
     }
 
     @Test
+    void emptyFilesAndDirectories() throws IOException {
+        reject(new byte[0], "file truncated: magic needs 4 bytes but only 0 remain (file size 0)");
+        var e = assertThrows(io.qwen4j.InvalidInputException.class, () -> GgufFile.open(dir).close());
+        assertEquals(dir + " is a directory, not a GGUF file", e.getMessage());
+    }
+
+    @Test
     void badMagicAndVersion() throws IOException {
         byte[] bytes = RawGguf.header(3, 0, 0).bytes();
         bytes[0] = 'g';
