@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks: model speed against the memory-bandwidth ceiling, and component throughput.",
         subcommands = {
             BenchTemplateCommand.class,
+            BenchDequantCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

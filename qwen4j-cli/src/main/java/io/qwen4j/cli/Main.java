@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
             BenchCommand.class,
             ParseCommand.class,
             TemplateCommand.class,
+            GgufCommand.class,
         })
 public final class Main implements Runnable {
 
