@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.loader.GgufChatTemplates;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +57,9 @@ public final class TemplateCommand implements Callable<Integer> {
 
     static ChatTemplate load(Source source) throws IOException {
         if (source.model != null) {
-            throw new InvalidInputException("loading templates from GGUF is not wired yet");
+            try (GgufFile gguf = GgufFile.open(source.model)) {
+                return GgufChatTemplates.read(gguf.metadata());
+            }
         }
         if (source.tokenizerDir != null) {
             if (!Files.isDirectory(source.tokenizerDir)) {

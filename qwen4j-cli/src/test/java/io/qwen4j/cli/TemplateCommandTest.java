@@ -66,7 +66,7 @@ class TemplateCommandTest {
     }
 
     @Test
-    void ggufIsNotWiredYetAndExitsWithBadInput() {
+    void missingGgufFileIsBadInput() {
         assertEquals(Main.EXIT_BAD_INPUT, Main.run("template", "-m", "model.gguf", "--case", "case.json"));
     }
 }
