@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: model speed against the memory-bandwidth ceiling, and component throughput.",
         subcommands = {
+            BenchTokenizerCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

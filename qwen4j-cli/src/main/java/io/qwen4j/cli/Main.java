@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
