@@ -46,7 +46,7 @@ final class BytePairEncoder {
 
     /** One token per UTF-8 byte of the piece. */
     private int[] initialIds(String text, int start, int end) {
-        int[] ids = new int[(end - start) * 3];
+        int[] ids = new int[utf8Length(text, start, end)];
         int n = 0;
         for (int i = start; i < end; ) {
             int cp = text.codePointAt(i);
@@ -67,7 +67,25 @@ final class BytePairEncoder {
                 ids[n++] = byteTokenIds[0x80 | (cp & 0x3F)];
             }
         }
-        return Arrays.copyOf(ids, n);
+        return ids;
+    }
+
+    private static int utf8Length(String text, int start, int end) {
+        int length = 0;
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += 3;
+            }
+        }
+        return length;
     }
 
     /** Applies merges to the symbols in place (a linked list over the array) and returns the survivors. */
