@@ -1,6 +1,8 @@
 package io.qwen4j.tokenizer;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -28,23 +30,14 @@ final class HuggingFaceTokenizerFiles {
     /** @param vocabSize the padded size, or -1 for the tokenizer's own size */
     static Vocabulary read(Path dir, int vocabSize) {
         Path tokenizerJson = dir.resolve("tokenizer.json");
-        JsonNode root = readJson(tokenizerJson);
-        JsonNode model = root.path("model");
-        require(model.path("type").asText("").equals("BPE"), tokenizerJson,
-                "model.type is " + model.path("type") + ", only BPE is supported");
-        checkQwenPipeline(root, tokenizerJson);
+        TokenizerJson parsed = parseTokenizerJson(tokenizerJson);
+        require(parsed.modelType.equals("BPE"), tokenizerJson,
+                "model.type is " + parsed.modelType + ", only BPE is supported");
+        checkQwenPipeline(parsed.normalizer, parsed.preTokenizer, tokenizerJson);
 
-        Map<Integer, String> byId = new HashMap<>();
-        JsonNode vocab = model.path("vocab");
-        require(vocab.isObject(), tokenizerJson, "model.vocab is not an object");
-        for (var field : vocab.properties()) {
-            int id = field.getValue().asInt(-1);
-            require(id >= 0 && field.getValue().isInt(), tokenizerJson,
-                    "vocab entry " + field.getKey() + " has id " + field.getValue());
-            require(byId.put(id, field.getKey()) == null, tokenizerJson, "id " + id + " is used twice in model.vocab");
-        }
+        Map<Integer, String> byId = parsed.vocab;
         Map<Integer, JsonNode> added = new LinkedHashMap<>();
-        for (JsonNode token : root.path("added_tokens")) {
+        for (JsonNode token : parsed.addedTokens) {
             int id = token.path("id").asInt(-1);
             String content = token.path("content").asText(null);
             require(id >= 0 && content != null, tokenizerJson, "added token " + token + " lacks id or content");
@@ -75,17 +68,7 @@ final class HuggingFaceTokenizerFiles {
             }
         }
 
-        List<String> merges = new ArrayList<>();
-        for (JsonNode merge : model.path("merges")) {
-            if (merge.isTextual()) {
-                merges.add(merge.asText());
-            } else if (merge.isArray() && merge.size() == 2) {
-                merges.add(merge.get(0).asText() + " " + merge.get(1).asText());
-            } else {
-                throw new TokenizerException(tokenizerJson + ": merge " + merges.size() + " is " + merge
-                        + ", expected \"a b\" or [\"a\", \"b\"]");
-            }
-        }
+        List<String> merges = parsed.merges;
 
         Map<String, Integer> specialIds = new LinkedHashMap<>();
         boolean addBos = false;
@@ -117,11 +100,9 @@ final class HuggingFaceTokenizerFiles {
                 || (token.startsWith("<unused") && token.endsWith(">"));
     }
 
-    private static void checkQwenPipeline(JsonNode root, Path file) {
-        JsonNode normalizer = root.path("normalizer");
+    private static void checkQwenPipeline(JsonNode normalizer, JsonNode pre, Path file) {
         require(normalizer.isNull() || normalizer.isMissingNode() || normalizer.path("type").asText().equals("NFC"),
                 file, "normalizer " + normalizer + " is not supported (only NFC)");
-        JsonNode pre = root.path("pre_tokenizer");
         String regex = null;
         boolean byteLevel = false;
         List<JsonNode> steps = new ArrayList<>();
@@ -141,6 +122,87 @@ final class HuggingFaceTokenizerFiles {
         require(byteLevel, file, "no ByteLevel pre-tokenizer: only byte-level BPE is supported");
         require(QwenPreTokenizer.PATTERN.equals(regex), file,
                 "split pattern " + regex + " is not Qwen's; other pre-tokenizers are not supported");
+    }
+
+    /** The parts of tokenizer.json we use. Parsed as a stream: a tree of the 11 MB file costs seconds. */
+    private static final class TokenizerJson {
+        String modelType = "";
+        final Map<Integer, String> vocab = new HashMap<>();
+        final List<String> merges = new ArrayList<>();
+        JsonNode addedTokens = JSON.createArrayNode();
+        JsonNode normalizer = JSON.nullNode();
+        JsonNode preTokenizer = JSON.nullNode();
+    }
+
+    private static TokenizerJson parseTokenizerJson(Path file) {
+        var result = new TokenizerJson();
+        try (JsonParser p = JSON.createParser(file.toFile())) {
+            expect(p.nextToken() == JsonToken.START_OBJECT, p, file, "a JSON object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "added_tokens" -> result.addedTokens = p.readValueAsTree();
+                    case "normalizer" -> result.normalizer = p.readValueAsTree();
+                    case "pre_tokenizer" -> result.preTokenizer = p.readValueAsTree();
+                    case "model" -> parseModel(p, file, result);
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (JacksonException e) {
+            throw new TokenizerException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            if (!Files.exists(file)) {
+                throw new TokenizerException("no such file: " + file, new NoSuchFileException(file.toString()));
+            }
+            throw new UncheckedIOException(e);
+        }
+        if (result.addedTokens == null || result.addedTokens.isNull()) {
+            result.addedTokens = JSON.createArrayNode();
+        }
+        return result;
+    }
+
+    private static void parseModel(JsonParser p, Path file, TokenizerJson result) throws IOException {
+        expect(p.currentToken() == JsonToken.START_OBJECT, p, file, "model to be an object");
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "type" -> result.modelType = p.getValueAsString("");
+                case "vocab" -> {
+                    expect(value == JsonToken.START_OBJECT, p, file, "model.vocab to be an object");
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String token = p.currentName();
+                        JsonToken idToken = p.nextToken();
+                        expect(idToken == JsonToken.VALUE_NUMBER_INT && p.getIntValue() >= 0, p, file,
+                                "a non-negative integer id for vocab entry " + token);
+                        int id = p.getIntValue();
+                        expect(result.vocab.put(id, token) == null, p, file, "id " + id + " to be used once in model.vocab");
+                    }
+                }
+                case "merges" -> {
+                    expect(value == JsonToken.START_ARRAY, p, file, "model.merges to be an array");
+                    while (p.nextToken() != JsonToken.END_ARRAY) {
+                        if (p.currentToken() == JsonToken.VALUE_STRING) {
+                            result.merges.add(p.getText());
+                        } else {
+                            JsonNode pair = p.readValueAsTree();
+                            expect(pair.isArray() && pair.size() == 2 && pair.get(0).isTextual() && pair.get(1).isTextual(),
+                                    p, file, "merge " + result.merges.size() + " to be \"a b\" or [\"a\", \"b\"], not " + pair);
+                            result.merges.add(pair.get(0).asText() + " " + pair.get(1).asText());
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    private static void expect(boolean condition, JsonParser p, Path file, String what) {
+        if (!condition) {
+            throw new TokenizerException(file + ": expected " + what + " near line " + p.currentLocation().getLineNr());
+        }
     }
 
     private static void putSpecial(Map<String, Integer> ids, String key, JsonNode value, List<String> tokens,
