@@ -105,9 +105,29 @@ public final class Tokenizer {
         if (text.isEmpty()) {
             return;
         }
-        String normalized = Normalizer.isNormalized(text, Normalizer.Form.NFC)
-                ? text : Normalizer.normalize(text, Normalizer.Form.NFC);
+        String normalized = nfc(text);
         QwenPreTokenizer.split(normalized, (start, end) -> bpe.encode(normalized, start, end, ids));
+    }
+
+    /**
+     * NFC of the text, normalizing only the lines that need it: nothing composes with a line feed and it
+     * has combining class 0, so NFC(a + "\n" + b) = NFC(a) + "\n" + NFC(b), and one odd line in a big
+     * document does not cost a normalization of the whole document.
+     */
+    static String nfc(String text) {
+        if (Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        for (int start = 0; start < text.length(); ) {
+            int newline = text.indexOf('\n', start);
+            int end = newline < 0 ? text.length() : newline + 1;
+            String line = text.substring(start, end);
+            out.append(Normalizer.isNormalized(line, Normalizer.Form.NFC)
+                    ? line : Normalizer.normalize(line, Normalizer.Form.NFC));
+            start = end;
+        }
+        return out.toString();
     }
 
     /** The text of {@code ids}, special tokens included; invalid UTF-8 becomes U+FFFD. */

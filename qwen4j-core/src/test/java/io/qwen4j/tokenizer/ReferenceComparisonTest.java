@@ -33,7 +33,7 @@ class ReferenceComparisonTest {
 
     @BeforeAll
     static void load() {
-        reference = new ReferenceTokenizer(SharedData.QWEN3);
+        reference = SharedData.qwen3Reference();
         tokenizer = SharedData.qwen3();
     }
 

@@ -20,6 +20,7 @@ final class SharedData {
 
     private static List<Case> cases;
     private static Tokenizer qwen3;
+    private static ReferenceTokenizer qwen3Reference;
 
     private SharedData() {
     }
@@ -39,6 +40,13 @@ final class SharedData {
             qwen3 = Tokenizer.fromHuggingFace(QWEN3);
         }
         return qwen3;
+    }
+
+    static synchronized ReferenceTokenizer qwen3Reference() {
+        if (qwen3Reference == null) {
+            qwen3Reference = new ReferenceTokenizer(QWEN3);
+        }
+        return qwen3Reference;
     }
 
     static synchronized List<Case> cases() {

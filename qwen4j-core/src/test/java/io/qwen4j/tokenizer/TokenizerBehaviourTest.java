@@ -25,7 +25,7 @@ class TokenizerBehaviourTest {
     @BeforeAll
     static void load() {
         tokenizer = SharedData.qwen3();
-        reference = new ReferenceTokenizer(SharedData.QWEN3);
+        reference = SharedData.qwen3Reference();
     }
 
     private static int[] ref(String text, boolean parseSpecial) {
@@ -136,6 +136,21 @@ class TokenizerBehaviourTest {
         assertEquals("\uFFFD", decoder.finish());
         assertEquals("<|im_end|>", decoder.next(151645));
         assertEquals("", decoder.finish());
+    }
+
+    @Test
+    void lineByLineNfcEqualsWholeTextNfc() {
+        String[] parts = {"e", "\u0301", "\n", "\u0323", "A", "\u030A", "\uAC00", "\u11A8", "\u1100", "\u1161",
+            "x", "\r", "\u0F73", "\u212B", "\u0344"};
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 5000; i++) {
+            StringBuilder text = new StringBuilder();
+            for (int k = random.nextInt(12); k > 0; k--) {
+                text.append(parts[random.nextInt(parts.length)]);
+            }
+            assertEquals(java.text.Normalizer.normalize(text, java.text.Normalizer.Form.NFC),
+                    Tokenizer.nfc(text.toString()), ReferenceComparisonTest.escape(text.toString()));
+        }
     }
 
     @Test
