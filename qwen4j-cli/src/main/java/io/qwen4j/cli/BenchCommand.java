@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             BenchTemplateCommand.class,
             BenchDequantCommand.class,
+            BenchTokenizerCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

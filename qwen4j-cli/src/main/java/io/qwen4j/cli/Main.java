@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
             ParseCommand.class,
             TemplateCommand.class,
             GgufCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class,
         })
 public final class Main implements Runnable {
 

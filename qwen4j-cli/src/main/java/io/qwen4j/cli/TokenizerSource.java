@@ -1,0 +1,28 @@
+package io.qwen4j.cli;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.tokenizer.Tokenizer;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options that choose a tokenizer ({@code --tokenizer DIR} or {@code -m FILE}), shared by the tokenizer commands. */
+final class TokenizerSource {
+    static final String DEFAULT_TOKENIZER = "../shared/qwen/qwen3";
+
+    @Option(names = "--tokenizer", paramLabel = "DIR",
+            description = "HF tokenizer folder (tokenizer.json, tokenizer_config.json). Default: " + DEFAULT_TOKENIZER)
+    Path tokenizerDir;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "Model file (GGUF) whose tokenizer to use.")
+    Path model;
+
+    Tokenizer load() {
+        if (model != null) {
+            if (tokenizerDir != null) {
+                throw new InvalidInputException("give either --tokenizer or -m/--model, not both");
+            }
+            throw new InvalidInputException("loading tokenizers from GGUF is not wired yet");
+        }
+        return Tokenizer.fromHuggingFace(tokenizerDir != null ? tokenizerDir : RepoPaths.fromRoot(DEFAULT_TOKENIZER));
+    }
+}
