@@ -19,7 +19,7 @@ public final class DetokenizeCommand implements Callable<Integer> {
     String ids;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         int[] parsed = parseIds(ids);
         String text = source.load().decode(parsed);
         PrintStream out = new PrintStream(System.out, false,

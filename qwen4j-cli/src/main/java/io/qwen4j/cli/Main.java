@@ -25,6 +25,7 @@ import picocli.CommandLine.Option;
             ParseCommand.class,
             TemplateCommand.class,
             GgufCommand.class,
+            SynthCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
         })

@@ -1,6 +1,8 @@
 package io.qwen4j.cli;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.loader.GgufVocabulary;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -16,12 +18,14 @@ final class TokenizerSource {
     @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "Model file (GGUF) whose tokenizer to use.")
     Path model;
 
-    Tokenizer load() {
+    Tokenizer load() throws java.io.IOException {
         if (model != null) {
             if (tokenizerDir != null) {
                 throw new InvalidInputException("give either --tokenizer or -m/--model, not both");
             }
-            throw new InvalidInputException("loading tokenizers from GGUF is not wired yet");
+            try (GgufFile gguf = GgufFile.open(model)) {
+                return Tokenizer.fromVocabulary(GgufVocabulary.read(gguf.metadata()));
+            }
         }
         return Tokenizer.fromHuggingFace(tokenizerDir != null ? tokenizerDir : RepoPaths.fromRoot(DEFAULT_TOKENIZER));
     }

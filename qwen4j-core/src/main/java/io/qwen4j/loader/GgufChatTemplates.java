@@ -1,7 +1,7 @@
 package io.qwen4j.loader;
 
 import io.qwen4j.chat.template.ChatTemplate;
-import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.gguf.GgufMetadata;
 import java.util.List;
 
@@ -15,7 +15,7 @@ public final class GgufChatTemplates {
 
     public static ChatTemplate read(GgufMetadata metadata) {
         String source = metadata.findString(TEMPLATE).orElseThrow(() ->
-                new GgufFormatException("the model has no chat template (" + TEMPLATE + " is missing)"));
+                new InvalidInputException("the model has no chat template (" + TEMPLATE + " is missing)"));
         return ChatTemplate.parse(source, tokenText(metadata, "bos"), tokenText(metadata, "eos"));
     }
 

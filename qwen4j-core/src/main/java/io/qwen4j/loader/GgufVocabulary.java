@@ -1,6 +1,6 @@
 package io.qwen4j.loader;
 
-import io.qwen4j.gguf.GgufFormatException;
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.gguf.GgufMetadata;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.tokenizer.Vocabulary;
@@ -44,11 +44,11 @@ public final class GgufVocabulary {
 
     public static Vocabulary read(GgufMetadata metadata) {
         if (!metadata.contains(TOKENS)) {
-            throw new GgufFormatException("the model has no tokenizer (" + TOKENS + " is missing)");
+            throw new InvalidInputException("the model has no tokenizer (" + TOKENS + " is missing)");
         }
         String model = metadata.getString(MODEL);
         if (!model.equals("gpt2")) {
-            throw new GgufFormatException("unsupported tokenizer model '" + model + "' (" + MODEL
+            throw new InvalidInputException("unsupported tokenizer model '" + model + "' (" + MODEL
                     + "); qwen4j reads byte-level BPE (gpt2) tokenizers");
         }
         List<String> tokens = metadata.getStringArray(TOKENS);

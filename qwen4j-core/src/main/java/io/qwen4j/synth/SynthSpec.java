@@ -60,7 +60,7 @@ public record SynthSpec(
         if (headDim % 2 != 0) {
             throw new InvalidInputException("head-dim must be even for RoPE, got " + headDim);
         }
-        if (isMoe()) {
+        if (architecture.equals("qwen3moe")) { // fields are not assigned yet: no isMoe() here
             positive("experts", experts);
             positive("experts-used", expertsUsed);
             positive("moe-ffn", moeFfn);

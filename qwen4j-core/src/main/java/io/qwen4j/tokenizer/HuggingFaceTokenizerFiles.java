@@ -27,8 +27,15 @@ final class HuggingFaceTokenizerFiles {
     private HuggingFaceTokenizerFiles() {
     }
 
+    /**
+     * How added tokens are typed. HF's tokenizer trusts each token's {@code special} flag; llama.cpp's
+     * converter also makes tokens that merely look special ({@code <|fim_prefix|>}, flagged non-special by
+     * Qwen) CONTROL. The difference shows only when special tokens are not parsed: HF still matches those.
+     */
+    enum AddedTokenTypes { HF_SPECIAL_FLAG, LLAMA_CPP_CONVERTER }
+
     /** @param vocabSize the padded size, or -1 for the tokenizer's own size */
-    static Vocabulary read(Path dir, int vocabSize) {
+    static Vocabulary read(Path dir, int vocabSize, AddedTokenTypes typing) {
         Path tokenizerJson = dir.resolve("tokenizer.json");
         TokenizerJson parsed = parseTokenizerJson(tokenizerJson);
         require(parsed.modelType.equals("BPE"), tokenizerJson,
@@ -61,7 +68,8 @@ final class HuggingFaceTokenizerFiles {
             } else if (added.containsKey(id)) {
                 boolean special = added.get(id).path("special").asBoolean(false);
                 tokens.add(token);
-                types[id] = special || looksSpecial(token) ? Vocabulary.TYPE_CONTROL : Vocabulary.TYPE_USER_DEFINED;
+                boolean control = special || (typing == AddedTokenTypes.LLAMA_CPP_CONVERTER && looksSpecial(token));
+                types[id] = control ? Vocabulary.TYPE_CONTROL : Vocabulary.TYPE_USER_DEFINED;
             } else {
                 tokens.add(token);
                 types[id] = Vocabulary.TYPE_NORMAL;

@@ -64,7 +64,8 @@ public final class Tokenizer {
 
     /** Loads {@code tokenizer.json} and {@code tokenizer_config.json} from an HF model folder. */
     public static Tokenizer fromHuggingFace(Path dir) {
-        return new Tokenizer(Vocabulary.fromHuggingFace(dir));
+        // HF semantics: only tokens flagged special are control tokens (see AddedTokenTypes).
+        return new Tokenizer(HuggingFaceTokenizerFiles.read(dir, -1, HuggingFaceTokenizerFiles.AddedTokenTypes.HF_SPECIAL_FLAG));
     }
 
     public static Tokenizer fromVocabulary(Vocabulary vocabulary) {

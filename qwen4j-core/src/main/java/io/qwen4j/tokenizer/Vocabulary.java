@@ -62,12 +62,12 @@ public record Vocabulary(
      *                            {@code vocabSize} is smaller than the tokenizer
      */
     public static Vocabulary fromHuggingFace(Path dir, int vocabSize) {
-        return HuggingFaceTokenizerFiles.read(dir, vocabSize);
+        return HuggingFaceTokenizerFiles.read(dir, vocabSize, HuggingFaceTokenizerFiles.AddedTokenTypes.LLAMA_CPP_CONVERTER);
     }
 
     /** As {@link #fromHuggingFace(Path, int)} with exactly the tokenizer's own size (no padding). */
     public static Vocabulary fromHuggingFace(Path dir) {
-        return HuggingFaceTokenizerFiles.read(dir, -1);
+        return HuggingFaceTokenizerFiles.read(dir, -1, HuggingFaceTokenizerFiles.AddedTokenTypes.LLAMA_CPP_CONVERTER);
     }
 
     @Override

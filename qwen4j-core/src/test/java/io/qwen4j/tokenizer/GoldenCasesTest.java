@@ -2,6 +2,7 @@ package io.qwen4j.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.text.Normalizer;
 import java.util.ArrayList;
@@ -71,10 +72,34 @@ class GoldenCasesTest {
     void bothLoadPathsGiveTheSameVocabularyDataAndEncodings() {
         Tokenizer direct = SharedData.qwen3();
         Tokenizer viaVocabulary = Tokenizer.fromVocabulary(Vocabulary.fromHuggingFace(SharedData.QWEN3));
-        assertEquals(direct.vocabulary(), viaVocabulary.vocabulary());
-        for (var c : SharedData.cases()) {
-            assertArrayEquals(direct.encode(c.text(), false), viaVocabulary.encode(c.text(), false), c.text());
+        Vocabulary hf = direct.vocabulary();
+        Vocabulary converter = viaVocabulary.vocabulary();
+        assertEquals(hf.tokens(), converter.tokens());
+        assertEquals(hf.merges(), converter.merges());
+        assertEquals(hf.specialIds(), converter.specialIds());
+        // The converter also makes the non-special tokens that look special (<|fim_prefix|>, ...) CONTROL.
+        int[] hfTypes = hf.tokenTypes();
+        int[] converterTypes = converter.tokenTypes();
+        for (int id = 0; id < hfTypes.length; id++) {
+            if (hfTypes[id] != converterTypes[id]) {
+                String token = hf.tokens().get(id);
+                assertTrue(token.startsWith("<|") && token.endsWith("|>"), token);
+                assertEquals(Vocabulary.TYPE_USER_DEFINED, hfTypes[id], token);
+                assertEquals(Vocabulary.TYPE_CONTROL, converterTypes[id], token);
+            }
         }
+        for (var c : SharedData.cases()) {
+            assertArrayEquals(direct.encode(c.text()), viaVocabulary.encode(c.text()), c.text());
+        }
+    }
+
+    @Test
+    void withoutSpecialParsingHfStillMatchesAddedTokensNotFlaggedSpecial() {
+        Tokenizer tokenizer = SharedData.qwen3();
+        // tokenizer.json: <|fim_prefix|> (151659) and <think> (151667) have "special": false; <|im_start|> true.
+        assertArrayEquals(new int[] {151659}, tokenizer.encode("<|fim_prefix|>", false));
+        assertArrayEquals(new int[] {151667}, tokenizer.encode("<think>", false));
+        assertTrue(tokenizer.encode("<|im_start|>", false).length > 1);
     }
 
     private static boolean addedTokenTouchesCombiningMark(String text) {

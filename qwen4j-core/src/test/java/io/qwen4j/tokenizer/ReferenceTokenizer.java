@@ -70,8 +70,8 @@ final class ReferenceTokenizer {
         for (JsonNode added : root.path("added_tokens")) {
             String content = added.get("content").asText();
             addedTokens.put(content, added.get("id").asInt());
-            boolean control = added.get("special").asBoolean()
-                    || (content.startsWith("<|") && content.endsWith("|>"));
+            // HF's split_special_tokens: only tokens flagged special become plain text.
+            boolean control = added.get("special").asBoolean();
             addedIsControl.put(content, control);
         }
         String newRanges = java.util.Arrays.stream(NEW_IN_15_AND_16)

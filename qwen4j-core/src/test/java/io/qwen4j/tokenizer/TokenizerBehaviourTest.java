@@ -74,7 +74,7 @@ class TokenizerBehaviourTest {
         assertFalse(tokenizer.isSpecial(151667)); // <think> is user-defined
         assertFalse(tokenizer.isSpecial(9707));
         assertTrue(tokenizer.controlIds().contains(151643));
-        assertTrue(tokenizer.controlIds().contains(151659)); // <|fim_prefix|>: special=false, but looks special
+        assertFalse(tokenizer.controlIds().contains(151659)); // <|fim_prefix|>: special=false in tokenizer.json
         assertEquals(java.util.Optional.of(151645), tokenizer.eosId());
         assertEquals(java.util.Optional.of(151643), tokenizer.bosId());
     }
