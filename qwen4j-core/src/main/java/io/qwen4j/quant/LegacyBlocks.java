@@ -55,7 +55,10 @@ final class LegacyBlocks {
     }
 
     /** C's {@code roundf}: halves round away from zero (Math.round rounds them up). */
-    static int roundHalfAwayFromZero(float value) {
+    static float roundHalfAwayFromZero(float value) {
+        if (!(Math.abs(value) < 0x1p23f)) {
+            return value;                 // already integral, infinite or NaN
+        }
         int whole = (int) value;          // truncates toward zero
         float fraction = value - whole;   // exact (Sterbenz: whole is 0 or within a factor 2 of value)
         if (fraction >= 0.5f) {
@@ -67,9 +70,14 @@ final class LegacyBlocks {
         return whole;
     }
 
-    /** C's {@code (int8_t) f} for the small non-negative values the reference quantizers produce. */
+    /**
+     * C's {@code (int8_t) f} as x86 computes it: truncate to a 32-bit int, keep the low byte. C leaves
+     * out-of-range values undefined; x86's {@code cvttss2si} gives {@code 0x80000000} for them and for NaN
+     * (low byte 0). It matters only when a block's scale is so small that {@code 1/d} overflows to infinity
+     * (all magnitudes below about 1e-37): ggml-produced files on x86 then hold code 0.
+     */
     static int toInt8(float value) {
-        return (byte) (int) value;
+        return Math.abs(value) < 0x1p31f ? (byte) (int) value : 0;
     }
 
     /** The element of largest magnitude, keeping the first on ties, as Q4_0/Q5_0 choose it. */

@@ -147,9 +147,9 @@ final class Q5_1Format implements QuantFormat {
             LegacyBlocks.putHalf(dst, base + 2, min);
             int qh = 0;
             for (int j = 0; j < BLOCK / 2; j++) {
-                // C's (uint8_t) cast of a value in [0, 31.5): truncation
-                int low = (int) ((src[in + j] - min) * id + 0.5f) & 0xFF;
-                int high = (int) ((src[in + j + BLOCK / 2] - min) * id + 0.5f) & 0xFF;
+                // C's (uint8_t) cast: the same low byte as (int8_t)
+                int low = LegacyBlocks.toInt8((src[in + j] - min) * id + 0.5f) & 0xFF;
+                int high = LegacyBlocks.toInt8((src[in + j + BLOCK / 2] - min) * id + 0.5f) & 0xFF;
                 dst.set(ValueLayout.JAVA_BYTE, base + 8 + j, (byte) ((low & 0x0F) | (high & 0x0F) << 4));
                 qh |= (low >>> 4 & 1) << j | (high >>> 4 & 1) << (j + BLOCK / 2);
             }

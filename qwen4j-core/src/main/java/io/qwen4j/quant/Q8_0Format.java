@@ -105,7 +105,7 @@ final class Q8_0Format implements QuantFormat {
             float id = d != 0f ? 1.0f / d : 0.0f;
             LegacyBlocks.putHalf(dst, base, d);
             for (int j = 0; j < BLOCK; j++) {
-                dst.set(ValueLayout.JAVA_BYTE, base + 2 + j, (byte) LegacyBlocks.roundHalfAwayFromZero(src[in + j] * id));
+                dst.set(ValueLayout.JAVA_BYTE, base + 2 + j, (byte) LegacyBlocks.toInt8(LegacyBlocks.roundHalfAwayFromZero(src[in + j] * id)));
             }
         }
     }
