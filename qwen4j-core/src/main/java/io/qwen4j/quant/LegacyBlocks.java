@@ -135,52 +135,78 @@ final class LegacyBlocks {
         return w3.fma(FloatVector.fromArray(F, x, xOffset + 24), sum);
     }
 
-    /** {@code sum_j x[xOffset + j]} over one block: the term an offset {@code m} multiplies (Q4_1, Q5_1). */
-    static FloatVector blockSum(float[] x, int xOffset) {
-        return FloatVector.fromArray(F, x, xOffset)
-                .add(FloatVector.fromArray(F, x, xOffset + 8))
-                .add(FloatVector.fromArray(F, x, xOffset + 16))
-                .add(FloatVector.fromArray(F, x, xOffset + 24));
-    }
-
-    // ---- batched matmul driver -----------------------------------------------------------------
+    // ---- batched matmul ---------------------------------------------------------------------------
 
     /**
-     * One weight row times four activation rows at once: the format decodes each block once and uses it
-     * for all four. Per activation row it must perform exactly the operations of the format's
-     * {@code dot}, so a batched result equals the single-row one bit for bit.
+     * Decodes one weight row into the 8-lane vectors the format's {@code dot} multiplies by x, in element
+     * order, and each block's factor for the block sum: Q*_0 store codes (offset applied) and {@code d};
+     * Q4_1 / Q5_1 store {@code fma(q, d, m)} and 1. Kernels over them so reproduce {@code dot} bit for bit.
      */
-    interface FourRowKernel {
-        void dot4(MemorySegment weights, long offset, int count, float[] x,
-                  int xa, int xb, int xc, int xd, float[] result);
+    interface RowDecoder {
+        void decode(MemorySegment weights, long offset, int count, float[] codes, float[] scales);
     }
 
     /**
-     * {@link QuantFormat#matmul} for a format with a four-row kernel: for each weight row, the batch goes
-     * by fours (a short last group repeats its last activation row rather than needing more kernels),
-     * and a single leftover row uses {@code dot}.
+     * {@link QuantFormat#matmul} for the legacy formats: each weight row is decoded once into an L1-sized
+     * float buffer, then multiplied by all activation rows, four at a time.
+     *
+     * <p>Why a buffer and not registers, and why the batch loop sits in the kernel: C2 boxes vectors
+     * (measured 5-10x slower, visible as GC churn) once a compiled method outgrows its inlining node
+     * budget. A nibble decoder plus four accumulators did; so did a decoder with a kernel inlined beside
+     * it, or eight accumulators for Q4_1's {@code m} term. Decoding and the one shared kernel are
+     * therefore separate methods, and the kernel is too large for C2 to inline into this loop.
      */
-    static void matmul(QuantFormat format, FourRowKernel kernel, MemorySegment weights, long offset,
+    static void matmul(QuantFormat format, RowDecoder decoder, MemorySegment weights, long offset,
                        int cols, float[] x, int batch, float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = format.type().bytesFor(cols);
-        float[] result = new float[4];
-        for (int r = rowStart; r < rowEnd; r++) {
-            long rowOffset = offset + r * rowBytes;
-            int b = 0;
-            for (; b < batch; b += 4) {
-                int rows = Math.min(4, batch - b);
-                if (rows == 1) {
-                    out[b * outStride + r] = format.dot(weights, rowOffset, x, b * cols, cols);
-                    break;
-                }
-                int last = b + rows - 1;
-                kernel.dot4(weights, rowOffset, cols, x, b * cols, Math.min(b + 1, last) * cols,
-                        Math.min(b + 2, last) * cols, last * cols, result);
-                for (int i = 0; i < rows; i++) {
-                    out[(b + i) * outStride + r] = result[i];
-                }
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[r] = format.dot(weights, offset + r * rowBytes, x, 0, cols);
             }
+            return;
+        }
+        float[] codes = new float[cols];
+        float[] scales = new float[cols / BLOCK];
+        for (int r = rowStart; r < rowEnd; r++) {
+            decoder.decode(weights, offset + r * rowBytes, cols, codes, scales);
+            decodedRowTimesBatch(codes, scales, cols, x, batch, out, outStride, r);
+        }
+    }
+
+    /**
+     * Output column {@code r} for every activation row: four activation rows per pass over the decoded
+     * row (a last group of 1-3 repeats its last row). Per activation row the operations are exactly
+     * those of the formats' {@code dot}, so the results are equal bit for bit.
+     */
+    private static void decodedRowTimesBatch(float[] codes, float[] scales, int count, float[] x, int batch,
+                                             float[] out, int outStride, int r) {
+        for (int b = 0; b < batch; b += 4) {
+            int last = Math.min(b + 3, batch - 1);
+            int xa = b * count;
+            int xb = Math.min(b + 1, last) * count;
+            int xc = Math.min(b + 2, last) * count;
+            int xd = last * count;
+            var accA = FloatVector.zero(F);
+            var accB = FloatVector.zero(F);
+            var accC = FloatVector.zero(F);
+            var accD = FloatVector.zero(F);
+            for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
+                var w0 = FloatVector.fromArray(F, codes, k);
+                var w1 = FloatVector.fromArray(F, codes, k + 8);
+                var w2 = FloatVector.fromArray(F, codes, k + 16);
+                var w3 = FloatVector.fromArray(F, codes, k + 24);
+                var d = FloatVector.broadcast(F, scales[block]);
+                accA = blockDot(w0, w1, w2, w3, x, xa + k).fma(d, accA);
+                accB = blockDot(w0, w1, w2, w3, x, xb + k).fma(d, accB);
+                accC = blockDot(w0, w1, w2, w3, x, xc + k).fma(d, accC);
+                accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
+            }
+            // writing d, c, b, a: a repeated row lands on its own slot last, with the same value
+            out[last * outStride + r] = accD.reduceLanes(VectorOperators.ADD);
+            out[Math.min(b + 2, last) * outStride + r] = accC.reduceLanes(VectorOperators.ADD);
+            out[Math.min(b + 1, last) * outStride + r] = accB.reduceLanes(VectorOperators.ADD);
+            out[b * outStride + r] = accA.reduceLanes(VectorOperators.ADD);
         }
     }
 }

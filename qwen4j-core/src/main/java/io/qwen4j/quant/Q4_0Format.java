@@ -62,38 +62,26 @@ final class Q4_0Format implements QuantFormat {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** {@link #dot} for four activation rows, decoding each block once. */
-    private static void dot4(MemorySegment weights, long offset, int count, float[] x,
-                             int xa, int xb, int xc, int xd, float[] result) {
-        var accA = FloatVector.zero(F);
-        var accB = FloatVector.zero(F);
-        var accC = FloatVector.zero(F);
-        var accD = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
+    /** Codes of one row as floats, for the batched kernel. */
+    private static void decodeRow(MemorySegment weights, long offset, int count,
+                                  float[] codes, float[] scales) {
+        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
             long base = offset + (long) block * BLOCK_BYTES;
             var first = loadBytes(weights, base + 2);
             var second = loadBytes(weights, base + 10);
-            var w0 = widen(lowNibbles(first).sub(OFFSET));
-            var w1 = widen(lowNibbles(second).sub(OFFSET));
-            var w2 = widen(highNibbles(first).sub(OFFSET));
-            var w3 = widen(highNibbles(second).sub(OFFSET));
-            var d = FloatVector.broadcast(F, half(weights, base));
-            int k = block * BLOCK;
-            accA = blockDot(w0, w1, w2, w3, x, xa + k).fma(d, accA);
-            accB = blockDot(w0, w1, w2, w3, x, xb + k).fma(d, accB);
-            accC = blockDot(w0, w1, w2, w3, x, xc + k).fma(d, accC);
-            accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
+            widen(lowNibbles(first).sub(OFFSET)).intoArray(codes, k);
+            widen(lowNibbles(second).sub(OFFSET)).intoArray(codes, k + 8);
+            widen(highNibbles(first).sub(OFFSET)).intoArray(codes, k + 16);
+            widen(highNibbles(second).sub(OFFSET)).intoArray(codes, k + 24);
+            scales[block] = half(weights, base);
         }
-        result[0] = accA.reduceLanes(VectorOperators.ADD);
-        result[1] = accB.reduceLanes(VectorOperators.ADD);
-        result[2] = accC.reduceLanes(VectorOperators.ADD);
-        result[3] = accD.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q4_0Format::dot4, weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+        LegacyBlocks.matmul(this, Q4_0Format::decodeRow,
+                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 
     @Override

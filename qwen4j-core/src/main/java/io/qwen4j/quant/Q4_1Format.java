@@ -3,7 +3,6 @@ package io.qwen4j.quant;
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
 import static io.qwen4j.quant.LegacyBlocks.F;
 import static io.qwen4j.quant.LegacyBlocks.blockDot;
-import static io.qwen4j.quant.LegacyBlocks.blockSum;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
@@ -21,7 +20,8 @@ import jdk.incubator.vector.VectorOperators;
  * Q4_0; element value is {@code nibble * d + m}. 5 bits per weight. The quantizer spreads the block's
  * [min, max] over 0..15.
  *
- * <p>The kernel uses {@code sum_j (q_j*d + m)*x_j == d*sum_j q_j*x_j + m*sum_j x_j}.
+ * <p>The kernels form each weight as {@code fma(q, d, m)} in registers (one rounding, where the
+ * reference {@code q*d + m} has two) and multiply it by x.
  */
 final class Q4_1Format implements QuantFormat {
 
@@ -52,61 +52,41 @@ final class Q4_1Format implements QuantFormat {
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         LegacyBlocks.requireWholeBlocks(count);
         var acc = FloatVector.zero(F);
-        var accMin = FloatVector.zero(F);
         for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
             long base = offset + (long) block * BLOCK_BYTES;
-            var first = loadBytes(weights, base + 4);
-            var second = loadBytes(weights, base + 12);
-            int k = xOffset + block * BLOCK;
-            var sum = blockDot(widen(lowNibbles(first)), widen(lowNibbles(second)),
-                    widen(highNibbles(first)), widen(highNibbles(second)), x, k);
-            acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
-            accMin = blockSum(x, k).fma(FloatVector.broadcast(F, half(weights, base + 2)), accMin);
-        }
-        return acc.add(accMin).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@link #dot} for four activation rows, decoding each block once. */
-    private static void dot4(MemorySegment weights, long offset, int count, float[] x,
-                             int xa, int xb, int xc, int xd, float[] result) {
-        var accA = FloatVector.zero(F);
-        var accB = FloatVector.zero(F);
-        var accC = FloatVector.zero(F);
-        var accD = FloatVector.zero(F);
-        var minA = FloatVector.zero(F);
-        var minB = FloatVector.zero(F);
-        var minC = FloatVector.zero(F);
-        var minD = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            var first = loadBytes(weights, base + 4);
-            var second = loadBytes(weights, base + 12);
-            var w0 = widen(lowNibbles(first));
-            var w1 = widen(lowNibbles(second));
-            var w2 = widen(highNibbles(first));
-            var w3 = widen(highNibbles(second));
             var d = FloatVector.broadcast(F, half(weights, base));
             var m = FloatVector.broadcast(F, half(weights, base + 2));
-            int k = block * BLOCK;
-            accA = blockDot(w0, w1, w2, w3, x, xa + k).fma(d, accA);
-            minA = blockSum(x, xa + k).fma(m, minA);
-            accB = blockDot(w0, w1, w2, w3, x, xb + k).fma(d, accB);
-            minB = blockSum(x, xb + k).fma(m, minB);
-            accC = blockDot(w0, w1, w2, w3, x, xc + k).fma(d, accC);
-            minC = blockSum(x, xc + k).fma(m, minC);
-            accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
-            minD = blockSum(x, xd + k).fma(m, minD);
+            var first = loadBytes(weights, base + 4);
+            var second = loadBytes(weights, base + 12);
+            acc = acc.add(blockDot(widen(lowNibbles(first)).fma(d, m), widen(lowNibbles(second)).fma(d, m),
+                    widen(highNibbles(first)).fma(d, m), widen(highNibbles(second)).fma(d, m),
+                    x, xOffset + block * BLOCK));
         }
-        result[0] = accA.add(minA).reduceLanes(VectorOperators.ADD);
-        result[1] = accB.add(minB).reduceLanes(VectorOperators.ADD);
-        result[2] = accC.add(minC).reduceLanes(VectorOperators.ADD);
-        result[3] = accD.add(minD).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */
+    private static void decodeRow(MemorySegment weights, long offset, int count,
+                                  float[] codes, float[] scales) {
+        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
+            long base = offset + (long) block * BLOCK_BYTES;
+            var d = FloatVector.broadcast(F, half(weights, base));
+            var m = FloatVector.broadcast(F, half(weights, base + 2));
+            var first = loadBytes(weights, base + 4);
+            var second = loadBytes(weights, base + 12);
+            widen(lowNibbles(first)).fma(d, m).intoArray(codes, k);
+            widen(lowNibbles(second)).fma(d, m).intoArray(codes, k + 8);
+            widen(highNibbles(first)).fma(d, m).intoArray(codes, k + 16);
+            widen(highNibbles(second)).fma(d, m).intoArray(codes, k + 24);
+            scales[block] = 1f; // d and m are already in the codes
+        }
     }
 
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q4_1Format::dot4, weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+        LegacyBlocks.matmul(this, Q4_1Format::decodeRow,
+                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 
     @Override

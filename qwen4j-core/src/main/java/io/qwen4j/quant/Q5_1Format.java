@@ -4,7 +4,6 @@ import static io.qwen4j.quant.LegacyBlocks.BLOCK;
 import static io.qwen4j.quant.LegacyBlocks.F;
 import static io.qwen4j.quant.LegacyBlocks.LE_INT;
 import static io.qwen4j.quant.LegacyBlocks.blockDot;
-import static io.qwen4j.quant.LegacyBlocks.blockSum;
 import static io.qwen4j.quant.LegacyBlocks.fifthBits;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.highNibbles;
@@ -21,7 +20,8 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Q5_1: blocks of 32 elements, {@code fp16 d}, {@code fp16 m}, a little-endian 32-bit {@code qh} of fifth
  * bits, then 16 bytes of low nibbles (layout as in Q5_0); element value is {@code q * d + m}. 6 bits per
- * weight. The quantizer spreads the block's [min, max] over 0..31.
+ * weight. The quantizer spreads the block's [min, max] over 0..31. The kernels form each weight as
+ * {@code fma(q, d, m)}, as Q4_1's do.
  */
 final class Q5_1Format implements QuantFormat {
 
@@ -55,67 +55,46 @@ final class Q5_1Format implements QuantFormat {
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         LegacyBlocks.requireWholeBlocks(count);
         var acc = FloatVector.zero(F);
-        var accMin = FloatVector.zero(F);
         for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
             long base = offset + (long) block * BLOCK_BYTES;
-            int qh = weights.get(LE_INT, base + 4);
-            var first = loadBytes(weights, base + 8);
-            var second = loadBytes(weights, base + 16);
-            int k = xOffset + block * BLOCK;
-            var sum = blockDot(
-                    widen(lowNibbles(first).or(fifthBits(qh, 0))),
-                    widen(lowNibbles(second).or(fifthBits(qh, 8))),
-                    widen(highNibbles(first).or(fifthBits(qh, 16))),
-                    widen(highNibbles(second).or(fifthBits(qh, 24))),
-                    x, k);
-            acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
-            accMin = blockSum(x, k).fma(FloatVector.broadcast(F, half(weights, base + 2)), accMin);
-        }
-        return acc.add(accMin).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@link #dot} for four activation rows, decoding each block once. */
-    private static void dot4(MemorySegment weights, long offset, int count, float[] x,
-                             int xa, int xb, int xc, int xd, float[] result) {
-        var accA = FloatVector.zero(F);
-        var accB = FloatVector.zero(F);
-        var accC = FloatVector.zero(F);
-        var accD = FloatVector.zero(F);
-        var minA = FloatVector.zero(F);
-        var minB = FloatVector.zero(F);
-        var minC = FloatVector.zero(F);
-        var minD = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            int qh = weights.get(LE_INT, base + 4);
-            var first = loadBytes(weights, base + 8);
-            var second = loadBytes(weights, base + 16);
-            var w0 = widen(lowNibbles(first).or(fifthBits(qh, 0)));
-            var w1 = widen(lowNibbles(second).or(fifthBits(qh, 8)));
-            var w2 = widen(highNibbles(first).or(fifthBits(qh, 16)));
-            var w3 = widen(highNibbles(second).or(fifthBits(qh, 24)));
             var d = FloatVector.broadcast(F, half(weights, base));
             var m = FloatVector.broadcast(F, half(weights, base + 2));
-            int k = block * BLOCK;
-            accA = blockDot(w0, w1, w2, w3, x, xa + k).fma(d, accA);
-            minA = blockSum(x, xa + k).fma(m, minA);
-            accB = blockDot(w0, w1, w2, w3, x, xb + k).fma(d, accB);
-            minB = blockSum(x, xb + k).fma(m, minB);
-            accC = blockDot(w0, w1, w2, w3, x, xc + k).fma(d, accC);
-            minC = blockSum(x, xc + k).fma(m, minC);
-            accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
-            minD = blockSum(x, xd + k).fma(m, minD);
+            int qh = weights.get(LE_INT, base + 4);
+            var first = loadBytes(weights, base + 8);
+            var second = loadBytes(weights, base + 16);
+            acc = acc.add(blockDot(
+                    widen(lowNibbles(first).or(fifthBits(qh, 0))).fma(d, m),
+                    widen(lowNibbles(second).or(fifthBits(qh, 8))).fma(d, m),
+                    widen(highNibbles(first).or(fifthBits(qh, 16))).fma(d, m),
+                    widen(highNibbles(second).or(fifthBits(qh, 24))).fma(d, m),
+                    x, xOffset + block * BLOCK));
         }
-        result[0] = accA.add(minA).reduceLanes(VectorOperators.ADD);
-        result[1] = accB.add(minB).reduceLanes(VectorOperators.ADD);
-        result[2] = accC.add(minC).reduceLanes(VectorOperators.ADD);
-        result[3] = accD.add(minD).reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */
+    private static void decodeRow(MemorySegment weights, long offset, int count,
+                                  float[] codes, float[] scales) {
+        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
+            long base = offset + (long) block * BLOCK_BYTES;
+            var d = FloatVector.broadcast(F, half(weights, base));
+            var m = FloatVector.broadcast(F, half(weights, base + 2));
+            int qh = weights.get(LE_INT, base + 4);
+            var first = loadBytes(weights, base + 8);
+            var second = loadBytes(weights, base + 16);
+            widen(lowNibbles(first).or(fifthBits(qh, 0))).fma(d, m).intoArray(codes, k);
+            widen(lowNibbles(second).or(fifthBits(qh, 8))).fma(d, m).intoArray(codes, k + 8);
+            widen(highNibbles(first).or(fifthBits(qh, 16))).fma(d, m).intoArray(codes, k + 16);
+            widen(highNibbles(second).or(fifthBits(qh, 24))).fma(d, m).intoArray(codes, k + 24);
+            scales[block] = 1f; // d and m are already in the codes
+        }
     }
 
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q5_1Format::dot4, weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+        LegacyBlocks.matmul(this, Q5_1Format::decodeRow,
+                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 
     @Override
