@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -129,6 +130,21 @@ final class LegacyBlocks {
         return ByteVector.fromArray(B, FIFTH_BITS, ((qh >>> shift) & 0xFF) << 3);
     }
 
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F, i -> i ^ 4);
+    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 2);
+    private static final VectorShuffle<Float> SWAP_NEIGHBOURS = VectorShuffle.fromOp(F, i -> i ^ 1);
+
+    /**
+     * The sum of the 8 lanes in one fixed order. {@code reduceLanes(ADD)} leaves the order to the
+     * implementation, so interpreted and compiled code may differ in the last bit; lanewise adds do not,
+     * which keeps batched results equal to {@code dot} whichever of them the JIT has compiled.
+     */
+    static float sumLanes(FloatVector v) {
+        var sum = v.add(v.rearrange(SWAP_HALVES));
+        sum = sum.add(sum.rearrange(SWAP_PAIRS));
+        return sum.add(sum.rearrange(SWAP_NEIGHBOURS)).lane(0);
+    }
+
     /** {@code sum_j w_j * x[xOffset + j]} over one block, as a vector of 8 partial sums. */
     static FloatVector blockDot(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3,
                                 float[] x, int xOffset) {
@@ -206,10 +222,10 @@ final class LegacyBlocks {
                 accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
             }
             // writing d, c, b, a: a repeated row lands on its own slot last, with the same value
-            out[last * outStride + r] = accD.reduceLanes(VectorOperators.ADD);
-            out[Math.min(b + 2, last) * outStride + r] = accC.reduceLanes(VectorOperators.ADD);
-            out[Math.min(b + 1, last) * outStride + r] = accB.reduceLanes(VectorOperators.ADD);
-            out[b * outStride + r] = accA.reduceLanes(VectorOperators.ADD);
+            out[last * outStride + r] = sumLanes(accD);
+            out[Math.min(b + 2, last) * outStride + r] = sumLanes(accC);
+            out[Math.min(b + 1, last) * outStride + r] = sumLanes(accB);
+            out[b * outStride + r] = sumLanes(accA);
         }
     }
 }

@@ -13,7 +13,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_0: blocks of 32 elements, {@code fp16 d} then 16 bytes of nibbles. Byte {@code j} holds element
@@ -59,7 +58,7 @@ final class Q4_0Format implements QuantFormat {
                     x, xOffset + block * BLOCK);
             acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyBlocks.sumLanes(acc);
     }
 
     /** Codes of one row as floats, for the batched kernel. */

@@ -13,7 +13,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_1: blocks of 32 elements, {@code fp16 d}, {@code fp16 m}, then 16 bytes of nibbles laid out as in
@@ -62,7 +61,7 @@ final class Q4_1Format implements QuantFormat {
                     widen(highNibbles(first)).fma(d, m), widen(highNibbles(second)).fma(d, m),
                     x, xOffset + block * BLOCK));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyBlocks.sumLanes(acc);
     }
 
     /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */

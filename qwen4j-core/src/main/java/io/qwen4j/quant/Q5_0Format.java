@@ -15,7 +15,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q5_0: blocks of 32 elements, {@code fp16 d}, a little-endian 32-bit {@code qh} whose bit {@code j} is
@@ -67,7 +66,7 @@ final class Q5_0Format implements QuantFormat {
                     x, xOffset + block * BLOCK);
             acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyBlocks.sumLanes(acc);
     }
 
     /** Codes of one row as floats, for the batched kernel. */

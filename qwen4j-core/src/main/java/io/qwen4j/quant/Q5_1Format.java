@@ -15,7 +15,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q5_1: blocks of 32 elements, {@code fp16 d}, {@code fp16 m}, a little-endian 32-bit {@code qh} of fifth
@@ -69,7 +68,7 @@ final class Q5_1Format implements QuantFormat {
                     widen(highNibbles(second).or(fifthBits(qh, 24))).fma(d, m),
                     x, xOffset + block * BLOCK));
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyBlocks.sumLanes(acc);
     }
 
     /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */

@@ -11,7 +11,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q8_0: blocks of 32 elements, {@code fp16 d} then 32 signed bytes {@code q}; element {@code j} is
@@ -50,7 +49,7 @@ final class Q8_0Format implements QuantFormat {
                     x, xOffset + block * BLOCK);
             acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return LegacyBlocks.sumLanes(acc);
     }
 
     /** Codes of one row as floats, for the batched kernel. */
