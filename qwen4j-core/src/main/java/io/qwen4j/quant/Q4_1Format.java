@@ -19,8 +19,9 @@ import jdk.incubator.vector.FloatVector;
  * Q4_0; element value is {@code nibble * d + m}. 5 bits per weight. The quantizer spreads the block's
  * [min, max] over 0..15.
  *
- * <p>The kernels form each weight as {@code fma(q, d, m)} in registers (one rounding, where the
- * reference {@code q*d + m} has two) and multiply it by x.
+ * <p>The kernels form each weight as {@code fma(q, d, m)} in registers and multiply it by x. That is
+ * the dequantized value exactly: {@code q*d} is exact in float (a 4-bit integer times an 11-bit half),
+ * so the fused and the reference {@code q*d + m} round once, identically.
  */
 final class Q4_1Format implements QuantFormat {
 

@@ -20,7 +20,7 @@ import jdk.incubator.vector.FloatVector;
  * Q5_1: blocks of 32 elements, {@code fp16 d}, {@code fp16 m}, a little-endian 32-bit {@code qh} of fifth
  * bits, then 16 bytes of low nibbles (layout as in Q5_0); element value is {@code q * d + m}. 6 bits per
  * weight. The quantizer spreads the block's [min, max] over 0..31. The kernels form each weight as
- * {@code fma(q, d, m)}, as Q4_1's do.
+ * {@code fma(q, d, m)}, as Q4_1's do (exact for the same reason: a 5-bit integer times a half).
  */
 final class Q5_1Format implements QuantFormat {
 
