@@ -4,7 +4,7 @@ import static io.qwen4j.quant.LegacyBlocks.BLOCK;
 import static io.qwen4j.quant.LegacyBlocks.F;
 import static io.qwen4j.quant.LegacyBlocks.LE_INT;
 import static io.qwen4j.quant.LegacyBlocks.blockDot;
-import static io.qwen4j.quant.LegacyBlocks.fifthBits;
+import static io.qwen4j.quant.LegacyBlocks.fifthBitsMinus16;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
@@ -59,10 +59,10 @@ final class Q5_0Format implements QuantFormat {
             var first = loadBytes(weights, base + 6);
             var second = loadBytes(weights, base + 14);
             var sum = blockDot(
-                    widen(lowNibbles(first).or(fifthBits(qh, 0)).sub(OFFSET)),
-                    widen(lowNibbles(second).or(fifthBits(qh, 8)).sub(OFFSET)),
-                    widen(highNibbles(first).or(fifthBits(qh, 16)).sub(OFFSET)),
-                    widen(highNibbles(second).or(fifthBits(qh, 24)).sub(OFFSET)),
+                    widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))),
+                    widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))),
+                    widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))),
+                    widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))),
                     x, xOffset + block * BLOCK);
             acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
         }
@@ -77,10 +77,10 @@ final class Q5_0Format implements QuantFormat {
             int qh = weights.get(LE_INT, base + 2);
             var first = loadBytes(weights, base + 6);
             var second = loadBytes(weights, base + 14);
-            widen(lowNibbles(first).or(fifthBits(qh, 0)).sub(OFFSET)).intoArray(codes, k);
-            widen(lowNibbles(second).or(fifthBits(qh, 8)).sub(OFFSET)).intoArray(codes, k + 8);
-            widen(highNibbles(first).or(fifthBits(qh, 16)).sub(OFFSET)).intoArray(codes, k + 16);
-            widen(highNibbles(second).or(fifthBits(qh, 24)).sub(OFFSET)).intoArray(codes, k + 24);
+            widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))).intoArray(codes, k);
+            widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))).intoArray(codes, k + 8);
+            widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))).intoArray(codes, k + 16);
+            widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))).intoArray(codes, k + 24);
             scales[block] = half(weights, base);
         }
     }
