@@ -15,7 +15,12 @@ public final class QuantFormats {
         for (QuantFormat format : List.<QuantFormat>of(
                 new F32Format(),
                 new F16Format(),
-                new BF16Format())) {
+                new BF16Format(),
+                new Q8_0Format(),
+                new Q4_0Format(),
+                new Q4_1Format(),
+                new Q5_0Format(),
+                new Q5_1Format())) {
             FORMATS.put(format.type(), format);
         }
     }
