@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
             TemplateCommand.class,
             GgufCommand.class,
             SynthCommand.class,
+            DemoCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
         })

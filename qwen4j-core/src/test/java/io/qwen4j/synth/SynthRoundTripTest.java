@@ -1,0 +1,175 @@
+package io.qwen4j.synth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.loader.GgufVocabulary;
+import io.qwen4j.quant.QuantFormat;
+import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
+import io.qwen4j.tensor.TensorType;
+import io.qwen4j.tokenizer.Tokenizer;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * synth → GGUF → read: every tensor holds exactly the reference quantization of the generated values,
+ * dequantizes to them within the type's error, and the file carries a tokenizer equal to the source.
+ */
+class SynthRoundTripTest {
+
+    static final Path QWEN3_TOKENIZER = findShared().resolve("qwen/qwen3");
+
+    @TempDir
+    Path dir;
+
+    static Path findShared() {
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isDirectory(d.resolveSibling("shared").resolve("qwen"))) {
+                return d.resolveSibling("shared");
+            }
+        }
+        throw new IllegalStateException("no ../shared");
+    }
+
+    static SynthSpec tiny(String arch, TensorType type, boolean tied) {
+        return new SynthSpec(arch, 2, 256, 4, 2, 64, 512, arch.equals("qwen3moe") ? 4 : 0,
+                arch.equals("qwen3moe") ? 2 : 0, arch.equals("qwen3moe") ? 256 : 0, 151_936, 4096, tied, type, type,
+                false, null, QWEN3_TOKENIZER, 7);
+    }
+
+    @Test
+    void everyWritableTypeRoundTripsBitExactly() throws Exception {
+        for (TensorType type : TensorType.values()) {
+            if (!QuantFormats.of(type).canQuantize()) {
+                continue;
+            }
+            SynthSpec spec = new SynthSpec("qwen3", 1, 256, 4, 2, 64, 512, 0, 0, 0, 151_936, 4096, false, type,
+                    TensorType.F16, false, null, QWEN3_TOKENIZER, 11);
+            Path file = dir.resolve(type + ".gguf");
+            SyntheticModelWriter.write(spec, file);
+            try (GgufFile gguf = GgufFile.open(file)) {
+                for (SynthPlan.PlannedTensor planned : SynthPlan.plan(spec)) {
+                    if (planned.name().equals("token_embd.weight") || planned.name().equals("output.weight")) {
+                        continue; // checked below with a row sample: 151,936 rows
+                    }
+                    checkTensor(spec, planned, gguf.tensor(planned.name()), planned.rows());
+                }
+                SynthPlan.PlannedTensor embedding = SynthPlan.plan(spec).get(0);
+                checkTensor(spec, embedding, gguf.tensor("token_embd.weight"), 64);
+            }
+        }
+    }
+
+    private static void checkTensor(SynthSpec spec, SynthPlan.PlannedTensor planned, Tensor tensor, long rowsToCheck) {
+        assertEquals(planned.type(), tensor.type(), planned.name());
+        assertArrayEquals(planned.shape(), tensor.shape(), planned.name());
+        int rowLength = (int) planned.shape()[0];
+        long rowBytes = planned.type().bytesFor(rowLength);
+        QuantFormat format = QuantFormats.of(planned.type());
+        var generator = new WeightGenerator(spec.seed(), planned.name(), planned.mean(), planned.std());
+        float[] source = new float[rowLength];
+        float[] restored = new float[rowLength];
+        byte[] requantized = new byte[(int) rowBytes];
+        for (long row = 0; row < rowsToCheck; row++) {
+            generator.fillRow(row, source, rowLength);
+            format.quantize(source, 0, rowLength, MemorySegment.ofArray(requantized), 0);
+            byte[] stored = tensor.data().asSlice(row * rowBytes, rowBytes).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            assertArrayEquals(requantized, stored, planned.name() + " row " + row);
+            format.dequantize(tensor.data(), row * rowBytes, restored, 0, rowLength);
+            double maxAbs = 0;
+            for (float v : source) {
+                maxAbs = Math.max(maxAbs, Math.abs(v));
+            }
+            for (int i = 0; i < rowLength; i++) {
+                // Worst-case step of 3-bit+ formats over the block range, generous for 8-bit and floats.
+                assertTrue(Math.abs(source[i] - restored[i]) <= 0.15 * maxAbs + 1e-6,
+                        planned.name() + " row " + row + " element " + i + ": " + source[i] + " vs " + restored[i]);
+            }
+        }
+    }
+
+    @Test
+    void sameSeedSameBytesOtherSeedOtherBytes() throws Exception {
+        Path a = dir.resolve("a.gguf");
+        Path b = dir.resolve("b.gguf");
+        Path c = dir.resolve("c.gguf");
+        SyntheticModelWriter.write(tiny("qwen2", TensorType.Q8_0, true), a);
+        SyntheticModelWriter.write(tiny("qwen2", TensorType.Q8_0, true), b);
+        var other = tiny("qwen2", TensorType.Q8_0, true);
+        SyntheticModelWriter.write(new SynthSpec(other.architecture(), other.layers(), other.hiddenSize(), other.heads(),
+                other.kvHeads(), other.headDim(), other.ffn(), 0, 0, 0, other.vocabSize(), other.context(), true,
+                other.matrixType(), other.embeddingType(), false, null, QWEN3_TOKENIZER, 8), c);
+        assertEquals(-1, Files.mismatch(a, b));
+        assertTrue(Files.mismatch(a, c) >= 0);
+    }
+
+    @Test
+    void metadataAndTensorNamesFollowTheConverter() throws Exception {
+        Path file = dir.resolve("moe.gguf");
+        SyntheticModelWriter.write(tiny("qwen3moe", TensorType.F32, false), file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            var m = gguf.metadata();
+            assertEquals("qwen3moe", m.getString("general.architecture"));
+            assertEquals(2, m.getInt("qwen3moe.block_count"));
+            assertEquals(4, m.getInt("qwen3moe.expert_count"));
+            assertEquals(2, m.getInt("qwen3moe.expert_used_count"));
+            assertEquals(256, m.getInt("qwen3moe.expert_feed_forward_length"));
+            assertEquals(64, m.getInt("qwen3moe.attention.key_length"));
+            assertEquals("gpt2", m.getString("tokenizer.ggml.model"));
+            assertEquals("qwen2", m.getString("tokenizer.ggml.pre"));
+            assertTrue(m.getString("tokenizer.chat_template").contains("enable_thinking"));
+            assertArrayEquals(new long[] {256, 256, 4}, gguf.tensor("blk.0.ffn_gate_exps.weight").shape());
+            assertArrayEquals(new long[] {256, 256, 4}, gguf.tensor("blk.1.ffn_down_exps.weight").shape());
+            assertEquals(TensorType.F32, gguf.tensor("blk.0.ffn_gate_inp.weight").type());
+            assertTrue(gguf.tensorInfo("output.weight").isPresent());
+            assertFalse(gguf.tensorInfo("blk.0.attn_q.bias").isPresent());
+            List<String> tokens = m.getStringArray("tokenizer.ggml.tokens");
+            assertEquals("[PAD151935]", tokens.get(151_935));
+            assertEquals(5, m.getIntArray("tokenizer.ggml.token_type")[151_935]);
+            // The tokenizer read back from the file encodes like the HF folder it came from.
+            Tokenizer fromFile = Tokenizer.fromVocabulary(GgufVocabulary.read(m));
+            Tokenizer fromFolder = Tokenizer.fromHuggingFace(QWEN3_TOKENIZER);
+            for (String text : List.of("Hello, world!", "<|im_start|>user\n你好<|im_end|>", "  x = 42\n\tif y:")) {
+                assertArrayEquals(fromFolder.encode(text), fromFile.encode(text), text);
+            }
+        }
+    }
+
+    @Test
+    void qwen2HasBiasesAndTiedEmbeddingsOmitOutput() throws Exception {
+        Path file = dir.resolve("q2.gguf");
+        SyntheticModelWriter.write(tiny("qwen2", TensorType.F16, true), file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertTrue(gguf.tensorInfo("blk.1.attn_k.bias").isPresent());
+            assertFalse(gguf.tensorInfo("blk.0.attn_q_norm.weight").isPresent());
+            assertFalse(gguf.tensorInfo("output.weight").isPresent());
+        }
+    }
+
+    @Test
+    void rowsABlockDoesNotDivideAreAnErrorOrFallBack() {
+        var spec = new SynthSpec("qwen2", 1, 896, 14, 2, 64, 4864, 0, 0, 0, 151_936, 4096, true, TensorType.Q8_0,
+                TensorType.Q8_0, false, null, QWEN3_TOKENIZER, 1);
+        assertEquals(TensorType.Q8_0, SynthPlan.rowCompatibleType(spec, "x", TensorType.Q8_0, 896));
+        var error = assertThrows(InvalidInputException.class,
+                () -> SynthPlan.rowCompatibleType(spec, "blk.0.attn_q.weight", TensorType.Q4_K, 896));
+        assertTrue(error.getMessage().contains("blk.0.attn_q.weight"), error.getMessage());
+        var withFallback = new SynthSpec("qwen2", 1, 896, 14, 2, 64, 4864, 0, 0, 0, 151_936, 4096, true, TensorType.Q8_0,
+                TensorType.Q8_0, true, null, QWEN3_TOKENIZER, 1);
+        assertEquals(TensorType.Q5_0, SynthPlan.rowCompatibleType(withFallback, "x", TensorType.Q4_K, 896));
+        assertEquals(TensorType.Q8_0, SynthPlan.rowCompatibleType(withFallback, "x", TensorType.Q6_K, 896));
+        assertEquals(TensorType.Q5_1, SynthPlan.rowCompatibleType(withFallback, "x", TensorType.Q5_K, 896));
+        assertTrue(Arrays.asList(TensorType.values()).contains(TensorType.Q4_K));
+    }
+}
