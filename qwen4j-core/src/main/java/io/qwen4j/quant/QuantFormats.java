@@ -15,7 +15,14 @@ public final class QuantFormats {
         for (QuantFormat format : List.<QuantFormat>of(
                 new F32Format(),
                 new F16Format(),
-                new BF16Format())) {
+                new BF16Format(),
+                new Q2_KFormat(),
+                new Q3_KFormat(),
+                new Q4_KFormat(),
+                new Q5_KFormat(),
+                new Q6_KFormat(),
+                new IQ4_NLFormat(),
+                new IQ4_XSFormat())) {
             FORMATS.put(format.type(), format);
         }
     }

@@ -1,0 +1,89 @@
+package io.qwen4j.quant;
+
+import static io.qwen4j.quant.KQuants.QK_K;
+
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q3_K: 256 weights in 110 bytes, {@code w = d * (scale_j - 32) * (q - 4)} with 3-bit {@code q} and a
+ * 6-bit scale per 16 weights.
+ *
+ * <p>Block ({@code block_q3_K}): 32 bytes {@code hmask} (third bits), 64 bytes {@code qs} (low two
+ * bits), 12 bytes of scales, {@code d} (fp16). Weight {@code 128n + 32j + l} has its low bits at bits
+ * {@code 2j} of {@code qs[32n + l]} and its third bit at bit {@code 4n + j} of {@code hmask[l]}; a clear
+ * third bit means "minus 4". Scale {@code s} (0..15): low 4 bits from byte {@code s} (s < 8) or the high
+ * nibble of byte {@code s - 8}; high 2 bits from bits {@code 2(s/4)} of byte {@code 8 + s%4}.
+ */
+final class Q3_KFormat extends VectorBlockFormat {
+
+    static final int BLOCK_BYTES = 110;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+
+    @Override
+    public TensorType type() {
+        return TensorType.Q3_K;
+    }
+
+    /** Scale {@code s} of the block at {@code block}, already minus 32. */
+    static int scale(MemorySegment src, long block, int s) {
+        long scales = block + 96;
+        int low = s < 8 ? KQuants.u8(src, scales + s) & 0xF : KQuants.u8(src, scales + s - 8) >>> 4;
+        int high = (KQuants.u8(src, scales + 8 + s % 4) >>> (2 * (s / 4))) & 3;
+        return (low | (high << 4)) - 32;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float dAll = KQuants.half(src, block + 108);
+            int s = 0;
+            for (int half = 0; half < 2; half++) {
+                long q = block + 32 + 32 * half;
+                for (int j = 0; j < 4; j++) {
+                    int bit = 4 * half + j;
+                    for (int part = 0; part < 2; part++) {
+                        float dl = dAll * scale(src, block, s++);
+                        for (int l = 16 * part; l < 16 * part + 16; l++) {
+                            int low = (KQuants.u8(src, q + l) >>> (2 * j)) & 3;
+                            int minus = ((KQuants.u8(src, block + l) >>> bit) & 1) != 0 ? 0 : 4;
+                            dst[out++] = dl * (low - minus);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float dAll = KQuants.half(src, block + 108);
+            int s = 0;
+            for (int half = 0; half < 2; half++) {
+                long q = block + 32 + 32 * half;
+                for (int j = 0; j < 4; j++) {
+                    int bit = 4 * half + j;
+                    for (int part = 0; part < 2; part++) {
+                        float dl = dAll * scale(src, block, s++);
+                        for (int l = 16 * part; l < 16 * part + 16; l += 8) {
+                            var low = ByteVector.fromMemorySegment(B, src, q + l, ByteOrder.LITTLE_ENDIAN)
+                                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
+                            var third = ByteVector.fromMemorySegment(B, src, block + l, ByteOrder.LITTLE_ENDIAN)
+                                    .lanewise(VectorOperators.LSHR, bit).and((byte) 1);
+                            var level = low.add(third.lanewise(VectorOperators.LSHL, 2)).sub((byte) 4);
+                            Q4_KFormat.toFloats(level).mul(dl).intoArray(dst, out);
+                            out += 8;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

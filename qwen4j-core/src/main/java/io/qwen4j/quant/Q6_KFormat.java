@@ -1,0 +1,204 @@
+package io.qwen4j.quant;
+
+import static io.qwen4j.quant.KQuants.QK_K;
+
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Q6_K: 256 weights in 210 bytes, {@code w = d * scale_j * (q - 32)} with 6-bit {@code q} and sixteen
+ * signed 8-bit scales (one per 16 weights).
+ *
+ * <p>Block ({@code block_q6_K}): 128 bytes {@code ql} (low nibbles), 64 bytes {@code qh} (2 high bits
+ * each), 16 scales, {@code d} (fp16). Per 128-weight half, with {@code l} in 0..31: {@code ql[l]} holds
+ * weights {@code l} (low nibble) and {@code l+64} (high), {@code ql[l+32]} weights {@code l+32} and
+ * {@code l+96}; {@code qh[l]} bits 0-1, 2-3, 4-5, 6-7 are the high bits of {@code l, l+32, l+64, l+96}.
+ */
+final class Q6_KFormat extends VectorBlockFormat {
+
+    static final int BLOCK_BYTES = 210;
+    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Float> F = FloatDots.F;
+
+    @Override
+    public TensorType type() {
+        return TensorType.Q6_K;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(src, block + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = block + 64 * half;
+                long qh = block + 128 + 32 * half;
+                long sc = block + 192 + 8 * half;
+                for (int l = 0; l < 32; l++) {
+                    int is = l / 16;
+                    int h = KQuants.u8(src, qh + l);
+                    int q1 = ((KQuants.u8(src, ql + l) & 0xF) | ((h & 3) << 4)) - 32;
+                    int q2 = ((KQuants.u8(src, ql + l + 32) & 0xF) | (((h >>> 2) & 3) << 4)) - 32;
+                    int q3 = ((KQuants.u8(src, ql + l) >>> 4) | (((h >>> 4) & 3) << 4)) - 32;
+                    int q4 = ((KQuants.u8(src, ql + l + 32) >>> 4) | (((h >>> 6) & 3) << 4)) - 32;
+                    dst[out + l] = d * scale(src, sc + is) * q1;
+                    dst[out + l + 32] = d * scale(src, sc + is + 2) * q2;
+                    dst[out + l + 64] = d * scale(src, sc + is + 4) * q3;
+                    dst[out + l + 96] = d * scale(src, sc + is + 6) * q4;
+                }
+                out += 128;
+            }
+        }
+    }
+
+    private static int scale(MemorySegment src, long at) {
+        return src.get(ValueLayout.JAVA_BYTE, at);
+    }
+
+    @Override
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(src, block + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = block + 64 * half;
+                long qh = block + 128 + 32 * half;
+                long sc = block + 192 + 8 * half;
+                for (int l = 0; l < 32; l += 8) {
+                    int is = l / 16;
+                    var a = ByteVector.fromMemorySegment(B, src, ql + l, ByteOrder.LITTLE_ENDIAN);
+                    var b = ByteVector.fromMemorySegment(B, src, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
+                    var h = ByteVector.fromMemorySegment(B, src, qh + l, ByteOrder.LITTLE_ENDIAN);
+                    level(a.and((byte) 0xF), h, 0).mul(d * scale(src, sc + is)).intoArray(dst, out + l);
+                    level(b.and((byte) 0xF), h, 2).mul(d * scale(src, sc + is + 2)).intoArray(dst, out + l + 32);
+                    level(a.lanewise(VectorOperators.LSHR, 4), h, 4).mul(d * scale(src, sc + is + 4)).intoArray(dst, out + l + 64);
+                    level(b.lanewise(VectorOperators.LSHR, 4), h, 6).mul(d * scale(src, sc + is + 6)).intoArray(dst, out + l + 96);
+                }
+                out += 128;
+            }
+        }
+    }
+
+    /** The signed level {@code (low | ((high >> shift) & 3) << 4) - 32} as floats. */
+    private static FloatVector level(ByteVector low, ByteVector high, int shift) {
+        var q = low.or(high.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
+        return Q4_KFormat.toFloats(q.sub((byte) 32));
+    }
+
+    /**
+     * Fused dot: each 8-byte group of {@code ql}/{@code qh} yields weights l, l+32, l+64, l+96, all for
+     * accumulator {@code (l % 32) / 8} and in increasing element order, as {@link FloatDots} requires.
+     */
+    @Override
+    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
+        int xi = xOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(weights, block + 208);
+            for (int half = 0; half < 2; half++) {
+                long ql = block + 64 * half;
+                long qh = block + 128 + 32 * half;
+                long sc = block + 192 + 8 * half;
+                float s0 = d * scale(weights, sc);
+                float s1 = d * scale(weights, sc + 1);
+                float s2 = d * scale(weights, sc + 2);
+                float s3 = d * scale(weights, sc + 3);
+                float s4 = d * scale(weights, sc + 4);
+                float s5 = d * scale(weights, sc + 5);
+                float s6 = d * scale(weights, sc + 6);
+                float s7 = d * scale(weights, sc + 7);
+                acc0 = group(weights, ql, qh, 0, s0, s2, s4, s6, x, xi, acc0);
+                acc1 = group(weights, ql, qh, 8, s0, s2, s4, s6, x, xi, acc1);
+                acc2 = group(weights, ql, qh, 16, s1, s3, s5, s7, x, xi, acc2);
+                acc3 = group(weights, ql, qh, 24, s1, s3, s5, s7, x, xi, acc3);
+                xi += 128;
+            }
+        }
+        return FloatDots.sum(acc0, acc1, acc2, acc3);
+    }
+
+    /** Adds weights l..l+7, l+32.., l+64.., l+96.. of a half-block times x to {@code acc}. */
+    private static FloatVector group(MemorySegment w, long ql, long qh, int l, float s1, float s2, float s3, float s4,
+                                     float[] x, int xi, FloatVector acc) {
+        var a = ByteVector.fromMemorySegment(B, w, ql + l, ByteOrder.LITTLE_ENDIAN);
+        var b = ByteVector.fromMemorySegment(B, w, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
+        var h = ByteVector.fromMemorySegment(B, w, qh + l, ByteOrder.LITTLE_ENDIAN);
+        acc = level(a.and((byte) 0xF), h, 0).mul(s1).fma(FloatVector.fromArray(F, x, xi + l), acc);
+        acc = level(b.and((byte) 0xF), h, 2).mul(s2).fma(FloatVector.fromArray(F, x, xi + l + 32), acc);
+        acc = level(a.lanewise(VectorOperators.LSHR, 4), h, 4).mul(s3).fma(FloatVector.fromArray(F, x, xi + l + 64), acc);
+        return level(b.lanewise(VectorOperators.LSHR, 4), h, 6).mul(s4).fma(FloatVector.fromArray(F, x, xi + l + 96), acc);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_q6_K_ref}: 1. a signed scale per 16 weights by {@code make_qx_quants};
+     * 2. those to int8 against the largest (its value as {@code d}); 3. requantize every weight with the
+     * stored scales (a sub-block whose scale rounds to 0 keeps its first levels).
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        byte[] levels = new byte[QK_K];
+        float[] scales = new float[QK_K / 16];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += QK_K, block += BLOCK_BYTES) {
+            float maxScale = 0;
+            float maxAbsScale = 0;
+            for (int ib = 0; ib < QK_K / 16; ib++) {
+                scales[ib] = KQuants.makeQxQuants(16, 32, x, xb + 16 * ib, levels, 16 * ib);
+                float abs = Math.abs(scales[ib]);
+                if (abs > maxAbsScale) {
+                    maxAbsScale = abs;
+                    maxScale = scales[ib];
+                }
+            }
+            if (maxAbsScale < KQuants.GROUP_MAX_EPS) {
+                dst.asSlice(block, BLOCK_BYTES).fill((byte) 0);
+                continue;
+            }
+            float iscale = -128f / maxScale;
+            KQuants.putHalf(dst, block + 208, 1 / iscale);
+            for (int ib = 0; ib < QK_K / 16; ib++) {
+                byte sc = (byte) Math.min(127, KQuants.nearestInt(iscale * scales[ib]));
+                dst.set(ValueLayout.JAVA_BYTE, block + 192 + ib, sc);
+            }
+            float d = KQuants.half(dst, block + 208);
+            for (int j = 0; j < QK_K / 16; j++) {
+                float dj = d * scale(dst, block + 192 + j);
+                if (dj == 0) {
+                    continue;
+                }
+                for (int ii = 0; ii < 16; ii++) {
+                    int l = KQuants.nearestInt(x[xb + 16 * j + ii] / dj);
+                    levels[16 * j + ii] = (byte) (Math.max(-32, Math.min(31, l)) + 32);
+                }
+            }
+            for (int half = 0; half < 2; half++) {
+                int j = 128 * half;
+                long ql = block + 64 * half;
+                long qh = block + 128 + 32 * half;
+                for (int l = 0; l < 32; l++) {
+                    int q1 = levels[j + l];
+                    int q2 = levels[j + l + 32];
+                    int q3 = levels[j + l + 64];
+                    int q4 = levels[j + l + 96];
+                    dst.set(ValueLayout.JAVA_BYTE, ql + l, (byte) ((q1 & 0xF) | ((q3 & 0xF) << 4)));
+                    dst.set(ValueLayout.JAVA_BYTE, ql + l + 32, (byte) ((q2 & 0xF) | ((q4 & 0xF) << 4)));
+                    dst.set(ValueLayout.JAVA_BYTE, qh + l, (byte) ((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.qwen4j.quant;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Base of the block formats whose SIMD path decodes weights to F32 with the Vector API and multiplies
+ * them with {@link FloatDots}' fixed accumulation order.
+ *
+ * <p>A subclass supplies the scalar reference {@link #dequantize} and a vectorised {@link #decode}
+ * that must give bit-identical floats (same operations in the same order, no FMA), and may override
+ * {@link #dot} with a fused kernel that keeps {@link FloatDots}' order. {@link #matmul} decodes each
+ * weight row once into a scratch row and reuses it for every activation row of the batch.
+ */
+abstract class VectorBlockFormat implements QuantFormat {
+
+    /** Per-thread scratch row; grows to the widest row seen. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[1024]});
+
+    /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
+    abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
+
+    static float[] scratch(int count) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < count) {
+            holder[0] = new float[Math.max(count, 2 * holder[0].length)];
+        }
+        return holder[0];
+    }
+
+    @Override
+    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        float[] w = scratch(count);
+        decode(weights, offset, w, 0, count);
+        return FloatDots.dot(w, 0, x, xOffset, count);
+    }
+
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        long rowBytes = type().bytesFor(cols);
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[r] = dot(weights, offset + r * rowBytes, x, 0, cols);
+            }
+            return;
+        }
+        float[] w = scratch(cols);
+        for (int r = rowStart; r < rowEnd; r++) {
+            decode(weights, offset + r * rowBytes, w, 0, cols);
+            for (int b = 0; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, x, b * cols, cols);
+            }
+        }
+    }
+}
