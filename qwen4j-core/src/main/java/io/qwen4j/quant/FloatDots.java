@@ -35,6 +35,12 @@ final class FloatDots {
         return sum(acc0, acc1, acc2, acc3);
     }
 
+    /** {@link #sum} of four accumulators stored one after another in {@code acc}. */
+    static float sum(float[] acc) {
+        return sum(FloatVector.fromArray(F, acc, 0), FloatVector.fromArray(F, acc, 8),
+                FloatVector.fromArray(F, acc, 16), FloatVector.fromArray(F, acc, 24));
+    }
+
     /** Adds the four accumulators and their lanes in a fixed order. */
     static float sum(FloatVector acc0, FloatVector acc1, FloatVector acc2, FloatVector acc3) {
         var s = acc0.add(acc1).add(acc2.add(acc3));

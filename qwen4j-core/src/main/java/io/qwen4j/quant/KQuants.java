@@ -21,6 +21,8 @@ final class KQuants {
     static final byte[] KVALUES_IQ4NL = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
 
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private KQuants() {
     }
@@ -55,6 +57,20 @@ final class KQuants {
         return j < 4
                 ? u8(src, scales + j) & 63
                 : (u8(src, scales + j + 4) & 0xF) | ((u8(src, scales + j - 4) >>> 6) << 4);
+    }
+
+    /** {@link #scaleK4} from the 12 scale bytes already read as a little-endian long (bytes 0-7) and int (8-11). */
+    static int scaleK4(long bytes0to7, int bytes8to11, int j) {
+        return j < 4
+                ? (int) (bytes0to7 >>> (8 * j)) & 63
+                : ((bytes8to11 >>> (8 * (j - 4))) & 0xF) | (((int) (bytes0to7 >>> (8 * (j - 4) + 6)) & 3) << 4);
+    }
+
+    /** {@link #minK4} from the 12 scale bytes read as in {@link #scaleK4(long, int, int)}. */
+    static int minK4(long bytes0to7, int bytes8to11, int j) {
+        return j < 4
+                ? (int) (bytes0to7 >>> (8 * (j + 4))) & 63
+                : ((bytes8to11 >>> (8 * (j - 4) + 4)) & 0xF) | (((int) (bytes0to7 >>> (8 * j + 6)) & 3) << 4);
     }
 
     /** The 6-bit min of sub-block {@code j}; the mins' counterpart of {@link #scaleK4}. */

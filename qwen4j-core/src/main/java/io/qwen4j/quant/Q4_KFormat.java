@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -22,6 +23,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     static final int BLOCK_BYTES = 144;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     @Override
     public TensorType type() {
@@ -74,42 +76,59 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Fused dot: nibbles are widened and scaled in registers, never stored. Each 8-byte load feeds
-     * accumulator {@code j/8} twice, low nibbles (weights j..j+7) before high (j+32..), which is
-     * increasing element order as {@link FloatDots} requires.
+     * Fused dot: nibbles are widened and scaled in registers, never stored. One call of
+     * {@link #accumulateBlock} per block keeps each compiled loop small enough for C2 to keep every
+     * vector in a register (one method with the whole block unrolled hit its inlining node budget and
+     * fell back to boxed vectors, 10x slower); accumulators travel between blocks through {@code acc}.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        var acc0 = FloatVector.zero(F);
-        var acc1 = FloatVector.zero(F);
-        var acc2 = FloatVector.zero(F);
-        var acc3 = FloatVector.zero(F);
+        float[] acc = new float[32];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(weights, block);
-            float min = KQuants.half(weights, block + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                float d1 = d * KQuants.scaleK4(weights, block + 4, 2 * chunk);
-                float m1 = min * KQuants.minK4(weights, block + 4, 2 * chunk);
-                float d2 = d * KQuants.scaleK4(weights, block + 4, 2 * chunk + 1);
-                float m2 = min * KQuants.minK4(weights, block + 4, 2 * chunk + 1);
-                long q = block + 16 + 32 * chunk;
-                var b0 = ByteVector.fromMemorySegment(B, weights, q, ByteOrder.LITTLE_ENDIAN);
-                var b1 = ByteVector.fromMemorySegment(B, weights, q + 8, ByteOrder.LITTLE_ENDIAN);
-                var b2 = ByteVector.fromMemorySegment(B, weights, q + 16, ByteOrder.LITTLE_ENDIAN);
-                var b3 = ByteVector.fromMemorySegment(B, weights, q + 24, ByteOrder.LITTLE_ENDIAN);
-                acc0 = toFloats(b0.and((byte) 0xF)).mul(d1).sub(m1).fma(FloatVector.fromArray(F, x, xi), acc0);
-                acc1 = toFloats(b1.and((byte) 0xF)).mul(d1).sub(m1).fma(FloatVector.fromArray(F, x, xi + 8), acc1);
-                acc2 = toFloats(b2.and((byte) 0xF)).mul(d1).sub(m1).fma(FloatVector.fromArray(F, x, xi + 16), acc2);
-                acc3 = toFloats(b3.and((byte) 0xF)).mul(d1).sub(m1).fma(FloatVector.fromArray(F, x, xi + 24), acc3);
-                acc0 = toFloats(b0.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xi + 32), acc0);
-                acc1 = toFloats(b1.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xi + 40), acc1);
-                acc2 = toFloats(b2.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xi + 48), acc2);
-                acc3 = toFloats(b3.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).fma(FloatVector.fromArray(F, x, xi + 56), acc3);
-                xi += 64;
-            }
+            accumulateBlock(weights, block, x, xi, acc);
+            xi += QK_K;
         }
-        return FloatDots.sum(acc0, acc1, acc2, acc3);
+        return FloatDots.sum(acc);
+    }
+
+    /**
+     * Adds one block's products to the four accumulators in {@code acc}. Sub-block {@code s} is the low
+     * (even s) or high (odd s) nibbles of 32 bytes and feeds accumulator k with weights 32s + 8k..+7,
+     * which is {@link FloatDots}' order.
+     */
+    private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
+        var acc0 = FloatVector.fromArray(F, acc, 0);
+        var acc1 = FloatVector.fromArray(F, acc, 8);
+        var acc2 = FloatVector.fromArray(F, acc, 16);
+        var acc3 = FloatVector.fromArray(F, acc, 24);
+        float d = KQuants.half(w, block);
+        float min = KQuants.half(w, block + 2);
+        long scales = w.get(KQuants.LE_LONG, block + 4);
+        int scalesHigh = w.get(KQuants.LE_INT, block + 12);
+        for (int s = 0; s < 8; s++) {
+            var scale = FloatVector.broadcast(F, d * KQuants.scaleK4(scales, scalesHigh, s));
+            var shift = FloatVector.broadcast(F, min * KQuants.minK4(scales, scalesHigh, s));
+            long q = block + 16 + 32 * (s >> 1);
+            int nibble = 4 * (s & 1);
+            int xs = xi + 32 * s;
+            acc0 = nibbles(w, q, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs), acc0);
+            acc1 = nibbles(w, q + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+            acc2 = nibbles(w, q + 16, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 16), acc2);
+            acc3 = nibbles(w, q + 24, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 24), acc3);
+        }
+        acc0.intoArray(acc, 0);
+        acc1.intoArray(acc, 8);
+        acc2.intoArray(acc, 16);
+        acc3.intoArray(acc, 24);
+    }
+
+    /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats; int lanes avoid AVX2's missing byte shifts. */
+    static FloatVector nibbles(MemorySegment w, long at, int shift) {
+        var bytes = ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN);
+        return ((IntVector) bytes.convertShape(VectorOperators.B2I, I, 0))
+                .lanewise(VectorOperators.LSHR, shift).and(0xF)
+                .convert(VectorOperators.I2F, 0).reinterpretAsFloats();
     }
 
     static FloatVector toFloats(ByteVector bytes) {
