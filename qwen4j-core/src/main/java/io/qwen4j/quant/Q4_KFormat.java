@@ -83,7 +83,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        float[] acc = new float[32];
+        float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             accumulateBlock(weights, block, x, xi, acc);
@@ -93,15 +93,13 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Adds one block's products to the four accumulators in {@code acc}. Sub-block {@code s} is the low
-     * (even s) or high (odd s) nibbles of 32 bytes and feeds accumulator k with weights 32s + 8k..+7,
+     * Adds one block's products to the two accumulators in {@code acc}. Sub-block {@code s} is the low
+     * (even s) or high (odd s) nibbles of 32 bytes; its four vectors go to accumulators 0, 1, 0, 1,
      * which is {@link FloatDots}' order.
      */
     private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
         var acc0 = FloatVector.fromArray(F, acc, 0);
         var acc1 = FloatVector.fromArray(F, acc, 8);
-        var acc2 = FloatVector.fromArray(F, acc, 16);
-        var acc3 = FloatVector.fromArray(F, acc, 24);
         float d = KQuants.half(w, block);
         float min = KQuants.half(w, block + 2);
         long scales = w.get(KQuants.LE_LONG, block + 4);
@@ -114,13 +112,11 @@ final class Q4_KFormat extends VectorBlockFormat {
             int xs = xi + 32 * s;
             acc0 = nibbles(w, q, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs), acc0);
             acc1 = nibbles(w, q + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
-            acc2 = nibbles(w, q + 16, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 16), acc2);
-            acc3 = nibbles(w, q + 24, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 24), acc3);
+            acc0 = nibbles(w, q + 16, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 16), acc0);
+            acc1 = nibbles(w, q + 24, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 24), acc1);
         }
         acc0.intoArray(acc, 0);
         acc1.intoArray(acc, 8);
-        acc2.intoArray(acc, 16);
-        acc3.intoArray(acc, 24);
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats; int lanes avoid AVX2's missing byte shifts. */

@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,6 +26,7 @@ final class Q6_KFormat extends VectorBlockFormat {
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     @Override
     public TensorType type() {
@@ -92,50 +94,55 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Fused dot: each 8-byte group of {@code ql}/{@code qh} yields weights l, l+32, l+64, l+96, all for
-     * accumulator {@code (l % 32) / 8} and in increasing element order, as {@link FloatDots} requires.
+     * Fused dot: 6-bit levels are assembled and scaled in registers. Like Q4_K's, one call per block
+     * keeps each compiled loop small enough for C2 to keep its vectors in registers.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        var acc0 = FloatVector.zero(F);
-        var acc1 = FloatVector.zero(F);
-        var acc2 = FloatVector.zero(F);
-        var acc3 = FloatVector.zero(F);
+        float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(weights, block + 208);
-            for (int half = 0; half < 2; half++) {
-                long ql = block + 64 * half;
-                long qh = block + 128 + 32 * half;
-                long sc = block + 192 + 8 * half;
-                float s0 = d * scale(weights, sc);
-                float s1 = d * scale(weights, sc + 1);
-                float s2 = d * scale(weights, sc + 2);
-                float s3 = d * scale(weights, sc + 3);
-                float s4 = d * scale(weights, sc + 4);
-                float s5 = d * scale(weights, sc + 5);
-                float s6 = d * scale(weights, sc + 6);
-                float s7 = d * scale(weights, sc + 7);
-                acc0 = group(weights, ql, qh, 0, s0, s2, s4, s6, x, xi, acc0);
-                acc1 = group(weights, ql, qh, 8, s0, s2, s4, s6, x, xi, acc1);
-                acc2 = group(weights, ql, qh, 16, s1, s3, s5, s7, x, xi, acc2);
-                acc3 = group(weights, ql, qh, 24, s1, s3, s5, s7, x, xi, acc3);
-                xi += 128;
-            }
+            accumulateBlock(weights, block, x, xi, acc);
+            xi += QK_K;
         }
-        return FloatDots.sum(acc0, acc1, acc2, acc3);
+        return FloatDots.sum(acc);
     }
 
-    /** Adds weights l..l+7, l+32.., l+64.., l+96.. of a half-block times x to {@code acc}. */
-    private static FloatVector group(MemorySegment w, long ql, long qh, int l, float s1, float s2, float s3, float s4,
-                                     float[] x, int xi, FloatVector acc) {
-        var a = ByteVector.fromMemorySegment(B, w, ql + l, ByteOrder.LITTLE_ENDIAN);
-        var b = ByteVector.fromMemorySegment(B, w, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
-        var h = ByteVector.fromMemorySegment(B, w, qh + l, ByteOrder.LITTLE_ENDIAN);
-        acc = level(a.and((byte) 0xF), h, 0).mul(s1).fma(FloatVector.fromArray(F, x, xi + l), acc);
-        acc = level(b.and((byte) 0xF), h, 2).mul(s2).fma(FloatVector.fromArray(F, x, xi + l + 32), acc);
-        acc = level(a.lanewise(VectorOperators.LSHR, 4), h, 4).mul(s3).fma(FloatVector.fromArray(F, x, xi + l + 64), acc);
-        return level(b.lanewise(VectorOperators.LSHR, 4), h, 6).mul(s4).fma(FloatVector.fromArray(F, x, xi + l + 96), acc);
+    /**
+     * Step {@code (half, k, pair)} adds weights {@code 128 half + 32 k + 16 pair + 0..15}, two vectors for
+     * accumulators 0 and 1, in increasing element order as {@link FloatDots} requires. Quarter {@code k}
+     * takes its low bits from the low (k < 2) or high nibbles of {@code ql[32 (k % 2) + l]} and its high
+     * bits from bits {@code 2k} of {@code qh[l]}; scale {@code 8 half + 2k + pair} covers the step.
+     */
+    private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
+        var acc0 = FloatVector.fromArray(F, acc, 0);
+        var acc1 = FloatVector.fromArray(F, acc, 8);
+        float d = KQuants.half(w, block + 208);
+        for (int step = 0; step < 16; step++) {
+            int half = step >> 3;
+            int k = (step >> 1) & 3;
+            int pair = step & 1;
+            int l = 16 * pair;
+            long ql = block + 64 * half + 32 * (k & 1) + l;
+            long qh = block + 128 + 32 * half + l;
+            var scale = FloatVector.broadcast(F, d * scale(w, block + 192 + 8 * half + 2 * k + pair));
+            int nibble = 4 * (k >> 1);
+            int xs = xi + 128 * half + 32 * k + l;
+            acc0 = level6(w, ql, qh, nibble, 2 * k).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
+            acc1 = level6(w, ql + 8, qh + 8, nibble, 2 * k).mul(scale).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+        }
+        acc0.intoArray(acc, 0);
+        acc1.intoArray(acc, 8);
+    }
+
+    /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats, in int lanes. */
+    private static FloatVector level6(MemorySegment w, long ql, long qh, int nibble, int highShift) {
+        var low = (IntVector) ByteVector.fromMemorySegment(B, w, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0);
+        var high = (IntVector) ByteVector.fromMemorySegment(B, w, qh, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0);
+        return (FloatVector) low.lanewise(VectorOperators.ASHR, nibble).and(0xF)
+                .or(high.lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4))
+                .sub(32)
+                .castShape(F, 0);
     }
 
     @Override
