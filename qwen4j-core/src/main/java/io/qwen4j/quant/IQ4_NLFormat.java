@@ -4,6 +4,8 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -51,14 +53,14 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     /** Looks up 16 bytes of nibble pairs and writes {@code scale * value}: low nibbles at out, high at out + 16. */
     static void decode16(ByteVector nibbles, float scale, float[] dst, int out) {
         var low = nibbles.and((byte) 0xF).selectFrom(TABLE);
-        var high = nibbles.lanewise(jdk.incubator.vector.VectorOperators.LSHR, 4).selectFrom(TABLE);
+        var high = nibbles.lanewise(VectorOperators.LSHR, 4).selectFrom(TABLE);
         toFloats(low, 0).mul(scale).intoArray(dst, out);
         toFloats(low, 1).mul(scale).intoArray(dst, out + 8);
         toFloats(high, 0).mul(scale).intoArray(dst, out + 16);
         toFloats(high, 1).mul(scale).intoArray(dst, out + 24);
     }
 
-    private static jdk.incubator.vector.FloatVector toFloats(ByteVector bytes, int part) {
-        return (jdk.incubator.vector.FloatVector) bytes.convertShape(jdk.incubator.vector.VectorOperators.B2F, FloatDots.F, part);
+    private static FloatVector toFloats(ByteVector bytes, int part) {
+        return (FloatVector) bytes.convertShape(VectorOperators.B2F, FloatDots.F, part);
     }
 }

@@ -4,10 +4,7 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q2_K: 256 weights in 84 bytes, {@code w = d * scale_j * q - dmin * min_j} with 2-bit {@code q} and a
@@ -21,7 +18,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q2_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 84;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
 
     @Override
     public TensorType type() {
@@ -65,9 +61,8 @@ final class Q2_KFormat extends VectorBlockFormat {
                         float dl = d * (sc & 0xF);
                         float ml = min * (sc >>> 4);
                         for (int l = 0; l < 16; l += 8) {
-                            var bytes = ByteVector.fromMemorySegment(B, src, q + 16 * part + l, ByteOrder.LITTLE_ENDIAN);
-                            var levels = bytes.lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
-                            Q4_KFormat.toFloats(levels).mul(dl).sub(ml).intoArray(dst, out + l);
+                            var levels = widen(src, q + 16 * part + l).lanewise(VectorOperators.ASHR, 2 * j).and(3);
+                            toFloats(levels).mul(dl).sub(ml).intoArray(dst, out + l);
                         }
                         out += 16;
                     }

@@ -4,10 +4,7 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q3_K: 256 weights in 110 bytes, {@code w = d * (scale_j - 32) * (q - 4)} with 3-bit {@code q} and a
@@ -22,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q3_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 110;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
 
     @Override
     public TensorType type() {
@@ -73,12 +69,10 @@ final class Q3_KFormat extends VectorBlockFormat {
                     for (int part = 0; part < 2; part++) {
                         float dl = dAll * scale(src, block, s++);
                         for (int l = 16 * part; l < 16 * part + 16; l += 8) {
-                            var low = ByteVector.fromMemorySegment(B, src, q + l, ByteOrder.LITTLE_ENDIAN)
-                                    .lanewise(VectorOperators.LSHR, 2 * j).and((byte) 3);
-                            var third = ByteVector.fromMemorySegment(B, src, block + l, ByteOrder.LITTLE_ENDIAN)
-                                    .lanewise(VectorOperators.LSHR, bit).and((byte) 1);
-                            var level = low.add(third.lanewise(VectorOperators.LSHL, 2)).sub((byte) 4);
-                            Q4_KFormat.toFloats(level).mul(dl).intoArray(dst, out);
+                            var low = widen(src, q + l).lanewise(VectorOperators.ASHR, 2 * j).and(3);
+                            var third = widen(src, block + l).lanewise(VectorOperators.ASHR, bit).and(1);
+                            var level = low.add(third.lanewise(VectorOperators.LSHL, 2)).sub(4);
+                            toFloats(level).mul(dl).intoArray(dst, out);
                             out += 8;
                         }
                     }

@@ -4,10 +4,7 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,9 +18,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q4_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 144;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     @Override
     public TensorType type() {
@@ -59,18 +54,17 @@ final class Q4_KFormat extends VectorBlockFormat {
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
             float min = KQuants.half(src, block + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                float d1 = d * KQuants.scaleK4(src, block + 4, 2 * chunk);
-                float m1 = min * KQuants.minK4(src, block + 4, 2 * chunk);
-                float d2 = d * KQuants.scaleK4(src, block + 4, 2 * chunk + 1);
-                float m2 = min * KQuants.minK4(src, block + 4, 2 * chunk + 1);
-                long q = block + 16 + 32 * chunk;
-                for (int j = 0; j < 32; j += 8) {
-                    var bytes = ByteVector.fromMemorySegment(B, src, q + j, ByteOrder.LITTLE_ENDIAN);
-                    toFloats(bytes.and((byte) 0xF)).mul(d1).sub(m1).intoArray(dst, out + j);
-                    toFloats(bytes.lanewise(VectorOperators.LSHR, 4)).mul(d2).sub(m2).intoArray(dst, out + 32 + j);
+            long scales = src.get(KQuants.LE_LONG, block + 4);
+            int scalesHigh = src.get(KQuants.LE_INT, block + 12);
+            for (int sub = 0; sub < 8; sub++) {
+                float scale = d * KQuants.scaleK4(scales, scalesHigh, sub);
+                float shift = min * KQuants.minK4(scales, scalesHigh, sub);
+                long q = block + 16 + 32 * (sub >> 1);
+                int nibble = 4 * (sub & 1);
+                for (int l = 0; l < 32; l += 8) {
+                    nibbles(src, q + l, nibble).mul(scale).sub(shift).intoArray(dst, out + l);
                 }
-                out += 64;
+                out += 32;
             }
         }
     }
@@ -119,16 +113,9 @@ final class Q4_KFormat extends VectorBlockFormat {
         acc1.intoArray(acc, 8);
     }
 
-    /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats; int lanes avoid AVX2's missing byte shifts. */
+    /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */
     static FloatVector nibbles(MemorySegment w, long at, int shift) {
-        var bytes = ByteVector.fromMemorySegment(B, w, at, ByteOrder.LITTLE_ENDIAN);
-        return ((IntVector) bytes.convertShape(VectorOperators.B2I, I, 0))
-                .lanewise(VectorOperators.LSHR, shift).and(0xF)
-                .convert(VectorOperators.I2F, 0).reinterpretAsFloats();
-    }
-
-    static FloatVector toFloats(ByteVector bytes) {
-        return (FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0);
+        return toFloats(widen(w, at).lanewise(VectorOperators.ASHR, shift).and(0xF));
     }
 
     @Override

@@ -4,10 +4,7 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q5_K: 256 weights in 176 bytes, {@code w = d * scale_j * q - dmin * min_j} with 5-bit {@code q}.
@@ -19,7 +16,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q5_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 176;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
 
     @Override
     public TensorType type() {
@@ -58,23 +54,19 @@ final class Q5_KFormat extends VectorBlockFormat {
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
             float min = KQuants.half(src, block + 2);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                float d1 = d * KQuants.scaleK4(src, block + 4, 2 * chunk);
-                float m1 = min * KQuants.minK4(src, block + 4, 2 * chunk);
-                float d2 = d * KQuants.scaleK4(src, block + 4, 2 * chunk + 1);
-                float m2 = min * KQuants.minK4(src, block + 4, 2 * chunk + 1);
-                long ql = block + 48 + 32 * chunk;
-                for (int j = 0; j < 32; j += 8) {
-                    var low = ByteVector.fromMemorySegment(B, src, ql + j, ByteOrder.LITTLE_ENDIAN);
-                    var high = ByteVector.fromMemorySegment(B, src, block + 16 + j, ByteOrder.LITTLE_ENDIAN);
-                    var q1 = low.and((byte) 0xF)
-                            .or(high.lanewise(VectorOperators.LSHR, 2 * chunk).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    var q2 = low.lanewise(VectorOperators.LSHR, 4)
-                            .or(high.lanewise(VectorOperators.LSHR, 2 * chunk + 1).and((byte) 1).lanewise(VectorOperators.LSHL, 4));
-                    Q4_KFormat.toFloats(q1).mul(d1).sub(m1).intoArray(dst, out + j);
-                    Q4_KFormat.toFloats(q2).mul(d2).sub(m2).intoArray(dst, out + 32 + j);
+            long scales = src.get(KQuants.LE_LONG, block + 4);
+            int scalesHigh = src.get(KQuants.LE_INT, block + 12);
+            for (int sub = 0; sub < 8; sub++) {
+                float scale = d * KQuants.scaleK4(scales, scalesHigh, sub);
+                float shift = min * KQuants.minK4(scales, scalesHigh, sub);
+                long ql = block + 48 + 32 * (sub >> 1);
+                int nibble = 4 * (sub & 1);
+                for (int l = 0; l < 32; l += 8) {
+                    var level = widen(src, ql + l).lanewise(VectorOperators.ASHR, nibble).and(0xF)
+                            .or(widen(src, block + 16 + l).lanewise(VectorOperators.ASHR, sub).and(1).lanewise(VectorOperators.LSHL, 4));
+                    toFloats(level).mul(scale).sub(shift).intoArray(dst, out + l);
                 }
-                out += 64;
+                out += 32;
             }
         }
     }

@@ -5,10 +5,7 @@ import static io.qwen4j.quant.KQuants.QK_K;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,9 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
-    private static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
 
     @Override
     public TensorType type() {
@@ -68,29 +63,19 @@ final class Q6_KFormat extends VectorBlockFormat {
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block + 208);
-            for (int half = 0; half < 2; half++) {
-                long ql = block + 64 * half;
-                long qh = block + 128 + 32 * half;
-                long sc = block + 192 + 8 * half;
-                for (int l = 0; l < 32; l += 8) {
-                    int is = l / 16;
-                    var a = ByteVector.fromMemorySegment(B, src, ql + l, ByteOrder.LITTLE_ENDIAN);
-                    var b = ByteVector.fromMemorySegment(B, src, ql + l + 32, ByteOrder.LITTLE_ENDIAN);
-                    var h = ByteVector.fromMemorySegment(B, src, qh + l, ByteOrder.LITTLE_ENDIAN);
-                    level(a.and((byte) 0xF), h, 0).mul(d * scale(src, sc + is)).intoArray(dst, out + l);
-                    level(b.and((byte) 0xF), h, 2).mul(d * scale(src, sc + is + 2)).intoArray(dst, out + l + 32);
-                    level(a.lanewise(VectorOperators.LSHR, 4), h, 4).mul(d * scale(src, sc + is + 4)).intoArray(dst, out + l + 64);
-                    level(b.lanewise(VectorOperators.LSHR, 4), h, 6).mul(d * scale(src, sc + is + 6)).intoArray(dst, out + l + 96);
-                }
-                out += 128;
+            for (int step = 0; step < 16; step++) {
+                int half = step >> 3;
+                int k = (step >> 1) & 3;
+                int l = 16 * (step & 1);
+                long ql = block + 64 * half + 32 * (k & 1) + l;
+                long qh = block + 128 + 32 * half + l;
+                float scale = d * scale(src, block + 192 + 8 * half + 2 * k + (step & 1));
+                int at = out + 128 * half + 32 * k + l;
+                level6(src, ql, qh, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at);
+                level6(src, ql + 8, qh + 8, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at + 8);
             }
+            out += QK_K;
         }
-    }
-
-    /** The signed level {@code (low | ((high >> shift) & 3) << 4) - 32} as floats. */
-    private static FloatVector level(ByteVector low, ByteVector high, int shift) {
-        var q = low.or(high.lanewise(VectorOperators.LSHR, shift).and((byte) 3).lanewise(VectorOperators.LSHL, 4));
-        return Q4_KFormat.toFloats(q.sub((byte) 32));
     }
 
     /**
@@ -135,14 +120,11 @@ final class Q6_KFormat extends VectorBlockFormat {
         acc1.intoArray(acc, 8);
     }
 
-    /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats, in int lanes. */
+    /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats. */
     private static FloatVector level6(MemorySegment w, long ql, long qh, int nibble, int highShift) {
-        var low = (IntVector) ByteVector.fromMemorySegment(B, w, ql, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0);
-        var high = (IntVector) ByteVector.fromMemorySegment(B, w, qh, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2I, I, 0);
-        return (FloatVector) low.lanewise(VectorOperators.ASHR, nibble).and(0xF)
-                .or(high.lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4))
-                .sub(32)
-                .castShape(F, 0);
+        var low = widen(w, ql).lanewise(VectorOperators.ASHR, nibble).and(0xF);
+        var high = widen(w, qh).lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4);
+        return toFloats(low.or(high).sub(32));
     }
 
     @Override
