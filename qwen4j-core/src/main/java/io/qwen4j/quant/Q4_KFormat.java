@@ -87,9 +87,9 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Adds one block's products to the two accumulators in {@code acc}. Sub-block {@code s} is the low
-     * (even s) or high (odd s) nibbles of 32 bytes; its four vectors go to accumulators 0, 1, 0, 1,
-     * which is {@link FloatDots}' order.
+     * Adds one block's products to the two accumulators in {@code acc}. Sub-block {@code sub} is the low
+     * (even) or high (odd) nibbles of 32 bytes; its four vectors go to accumulators 0, 1, 0, 1, which
+     * is {@link FloatDots}' order.
      */
     private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
         var acc0 = FloatVector.fromArray(F, acc, 0);
@@ -98,16 +98,17 @@ final class Q4_KFormat extends VectorBlockFormat {
         float min = KQuants.half(w, block + 2);
         long scales = w.get(KQuants.LE_LONG, block + 4);
         int scalesHigh = w.get(KQuants.LE_INT, block + 12);
-        for (int s = 0; s < 8; s++) {
-            var scale = FloatVector.broadcast(F, d * KQuants.scaleK4(scales, scalesHigh, s));
-            var shift = FloatVector.broadcast(F, min * KQuants.minK4(scales, scalesHigh, s));
-            long q = block + 16 + 32 * (s >> 1);
-            int nibble = 4 * (s & 1);
-            int xs = xi + 32 * s;
+        // 16 weights per step: a bigger loop body overflows C2's node budget and boxes the vectors
+        for (int step = 0; step < 16; step++) {
+            int sub = step >> 1;
+            var scale = FloatVector.broadcast(F, d * KQuants.scaleK4(scales, scalesHigh, sub));
+            var shift = FloatVector.broadcast(F, min * KQuants.minK4(scales, scalesHigh, sub));
+            int l = 16 * (step & 1);
+            long q = block + 16 + 32 * (sub >> 1) + l;
+            int nibble = 4 * (sub & 1);
+            int xs = xi + 32 * sub + l;
             acc0 = nibbles(w, q, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs), acc0);
             acc1 = nibbles(w, q + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
-            acc0 = nibbles(w, q + 16, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 16), acc0);
-            acc1 = nibbles(w, q + 24, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 24), acc1);
         }
         acc0.intoArray(acc, 0);
         acc1.intoArray(acc, 8);
