@@ -29,6 +29,7 @@ final class IQ4_NLFormat extends VectorBlockFormat {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / 32 * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);

@@ -27,6 +27,7 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
@@ -77,6 +78,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
         float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -127,6 +129,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     /** ggml's {@code quantize_row_q4_K_ref}; see {@link KMinQuantizer}. */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
         KMinQuantizer.quantize(KMinQuantizer.Q4_K, src, srcOffset, count, dst, dstOffset);
     }
 }

@@ -24,6 +24,7 @@ final class Q5_KFormat extends VectorBlockFormat {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
@@ -79,6 +80,7 @@ final class Q5_KFormat extends VectorBlockFormat {
     /** ggml's {@code quantize_row_q5_K_ref}; see {@link KMinQuantizer}. */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
         KMinQuantizer.quantize(KMinQuantizer.Q5_K, src, srcOffset, count, dst, dstOffset);
     }
 }

@@ -30,6 +30,7 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block + 208);
@@ -84,6 +85,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
         float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -139,6 +141,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      */
     @Override
     public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
         byte[] levels = new byte[QK_K];
         float[] scales = new float[QK_K / 16];
         long block = dstOffset;

@@ -42,6 +42,16 @@ abstract class VectorBlockFormat implements QuantFormat {
     /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
     abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
+    /**
+     * Rejects element counts that are not whole blocks; a partial block would otherwise be silently
+     * dropped. Shapes come from files, but the loader validates them first, so this is a caller bug.
+     */
+    final void requireWholeBlocks(int count) {
+        if (count < 0 || count % type().blockSize != 0) {
+            throw new IllegalArgumentException(type() + " needs a multiple of " + type().blockSize + " elements, got " + count);
+        }
+    }
+
     static float[] scratch(int count) {
         float[][] holder = SCRATCH.get();
         if (holder[0].length < count) {
@@ -52,6 +62,7 @@ abstract class VectorBlockFormat implements QuantFormat {
 
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
         float[] w = scratch(count);
         decode(weights, offset, w, 0, count);
         return FloatDots.dot(w, 0, x, xOffset, count);
@@ -60,6 +71,7 @@ abstract class VectorBlockFormat implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {

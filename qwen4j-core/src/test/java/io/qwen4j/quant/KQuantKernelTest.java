@@ -85,6 +85,22 @@ class KQuantKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void partialBlocksAreRejectedNotDropped(TensorType type) {
+        QuantFormat format = QuantFormats.of(type);
+        int count = type.blockSize + 16;
+        var weights = MemorySegment.ofArray(new byte[2 * type.blockBytes]);
+        float[] x = new float[2 * type.blockSize];
+        var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> format.dot(weights, 0, x, 0, count));
+        assertTrue(error.getMessage().contains(String.valueOf(count)), error.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> format.dequantize(weights, 0, x, 0, count));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> format.matmul(weights, 0, count, x, 1, x, 1, 0, 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void zeroWeightsGiveZero(TensorType type) {
         byte[] data = new byte[type.blockBytes * (1024 / type.blockSize)];
         float[] x = activations(new Random(3), 1024);
