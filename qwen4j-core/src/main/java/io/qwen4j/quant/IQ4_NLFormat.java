@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -63,5 +64,72 @@ final class IQ4_NLFormat extends VectorBlockFormat {
 
     private static FloatVector toFloats(ByteVector bytes, int part) {
         return (FloatVector) bytes.convertShape(VectorOperators.B2F, FloatDots.F, part);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_iq4_nl_ref} ({@code quantize_row_iq4_nl_impl} with no importance
+     * weights and no scale search): per 32 weights, 1. start from {@code d = max / kvalues[0]} (the
+     * largest magnitude maps to level -127); 2. map each weight to its nearest
+     * table level; 3. refit {@code d} by weighted least squares (weights x²) and store it as fp16.
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
+        byte[] levels = new byte[32];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += 32, block += BLOCK_BYTES) {
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < 32; j++) {
+                float ax = Math.abs(x[xb + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[xb + j];
+                }
+            }
+            float d = 0;
+            java.util.Arrays.fill(levels, (byte) 0);
+            if (amax >= KQuants.GROUP_MAX_EPS) {
+                float id = 1 / (max / KQuants.KVALUES_IQ4NL[0]);
+                float sumQX = 0;
+                float sumQ2 = 0;
+                for (int j = 0; j < 32; j++) {
+                    float xj = x[xb + j];
+                    int l = nearestLevel(id * xj);
+                    levels[j] = (byte) l;
+                    float q = KQuants.KVALUES_IQ4NL[l];
+                    float w = xj * xj;
+                    sumQX += w * q * xj;
+                    sumQ2 += w * q * q;
+                }
+                d = sumQ2 > 0 ? sumQX / sumQ2 : 0f;
+            }
+            KQuants.putHalf(dst, block, d);
+            for (int j = 0; j < 16; j++) {
+                dst.set(ValueLayout.JAVA_BYTE, block + 2 + j, (byte) (levels[j] | (levels[j + 16] << 4)));
+            }
+        }
+    }
+
+    /**
+     * The index of the table level nearest to {@code value}, ties to the upper level: a branch-free
+     * binary search on midpoints, compared as {@code 2 value >= a + b} so both sides are exact
+     * (ggml's {@code best_index_int8}).
+     */
+    static int nearestLevel(float value) {
+        float twice = value + value;
+        int index = 0;
+        for (int step = 8; step > 0; step >>= 1) {
+            int j = index + step;
+            if (twice >= (float) (KQuants.KVALUES_IQ4NL[j - 1] + KQuants.KVALUES_IQ4NL[j])) {
+                index = j;
+            }
+        }
+        return index;
     }
 }

@@ -305,4 +305,59 @@ final class KQuantizerReference {
         }
         return out;
     }
+
+    static int bestIndexInt8(int n, int[] val, float x) {
+        float x2 = x + x;
+        int idx = 0;
+        for (int step = n >> 1; step > 0; step >>= 1) {
+            int j = idx + step;
+            idx = (x2 >= (float) (val[j - 1] + val[j])) ? j : idx;
+        }
+        return idx;
+    }
+
+    /** quantize_row_iq4_nl_ref: quantize_row_iq4_nl_impl(32, 32, 16, ..., no quant weights, ntry -1). */
+    static byte[] quantizeIQ4NL(float[] x) {
+        int[] values = KQuantReference.KVALUES;
+        int nb = x.length / 32;
+        byte[] out = new byte[nb * 18];
+        int[] L = new int[32];
+        float[] weight = new float[32];
+        for (int ibl = 0; ibl < nb; ibl++) {
+            int xo = 32 * ibl;
+            for (int j = 0; j < 32; ++j) weight[j] = x[xo + j] * x[xo + j];
+            float amax = 0, max = 0;
+            for (int j = 0; j < 32; ++j) {
+                float ax = Math.abs(x[xo + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[xo + j];
+                }
+            }
+            float scale;
+            if (amax < 1e-15f) {
+                scale = 0;
+                java.util.Arrays.fill(L, 0);
+            } else {
+                int ntry = -1;
+                float d = ntry > 0 ? -max / values[0] : max / values[0];
+                float id = 1 / d;
+                float sumqx = 0, sumq2 = 0;
+                for (int j = 0; j < 32; ++j) {
+                    float al = id * x[xo + j];
+                    int l = bestIndexInt8(16, values, al);
+                    L[j] = l;
+                    float q = values[l];
+                    float w = weight[j];
+                    sumqx += w * q * x[xo + j];
+                    sumq2 += w * q * q;
+                }
+                d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
+                scale = d;
+            }
+            putHalf(out, 18 * ibl, fp16(scale));
+            for (int j = 0; j < 16; ++j) out[18 * ibl + 2 + j] = (byte) (L[j] | (L[16 + j] << 4));
+        }
+        return out;
+    }
 }
