@@ -5,7 +5,10 @@ import static io.qwen4j.quant.KQuants.QK_K;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -115,11 +118,23 @@ final class Q6_KFormat extends VectorBlockFormat {
             var scale = FloatVector.broadcast(F, d * scale(w, block + 192 + 8 * half + 2 * k + pair));
             int nibble = 4 * (k >> 1);
             int xs = xi + 128 * half + 32 * k + l;
-            acc0 = level6(w, ql, qh, nibble, 2 * k).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
-            acc1 = level6(w, ql + 8, qh + 8, nibble, 2 * k).mul(scale).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+            var levels = level6x16(w, ql, qh, nibble, 2 * k);
+            acc0 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
+            acc1 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
         }
         acc0.intoArray(acc, 0);
         acc1.intoArray(acc, 8);
+    }
+
+    /** Sixteen signed levels as {@link #level6}, in 16-bit lanes: half the shifts and masks of two int-lane passes. */
+    private static ShortVector level6x16(MemorySegment w, long ql, long qh, int nibble, int highShift) {
+        var low = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, ql, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
+        var high = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, qh, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
+        return low.lanewise(VectorOperators.ASHR, nibble).and((short) 0xF)
+                .or(high.lanewise(VectorOperators.ASHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4))
+                .sub((short) 32);
     }
 
     /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats. */
