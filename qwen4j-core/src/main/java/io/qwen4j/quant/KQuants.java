@@ -227,4 +227,78 @@ final class KQuants {
         }
         return scale;
     }
+
+    /**
+     * ggml's {@code make_q3_quants} with {@code do_rmse}: levels {@code L - nmax} in -nmax..nmax-1 from
+     * {@code -nmax / max}, then up to five passes that move single levels when that improves the
+     * weighted (x²) least-squares fit. Writes {@code L} in 0..2*nmax-1; returns the scale.
+     */
+    static float makeQ3Quants(int n, int nmax, float[] x, int xOff, byte[] levels, int lOff) {
+        float max = 0;
+        float amax = 0;
+        for (int i = 0; i < n; i++) {
+            float ax = Math.abs(x[xOff + i]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xOff + i];
+            }
+        }
+        if (amax < GROUP_MAX_EPS) {
+            for (int i = 0; i < n; i++) {
+                levels[lOff + i] = 0;
+            }
+            return 0f;
+        }
+        float iscale = -nmax / max;
+        int[] l = new int[n];
+        float sumLX = 0;
+        float sumL2 = 0;
+        for (int i = 0; i < n; i++) {
+            float xi = x[xOff + i];
+            l[i] = Math.max(-nmax, Math.min(nmax - 1, nearestInt(iscale * xi)));
+            float w = xi * xi;
+            sumLX += w * xi * l[i];
+            sumL2 += w * l[i] * l[i];
+        }
+        for (int pass = 0; pass < 5; pass++) {
+            int changed = 0;
+            for (int i = 0; i < n; i++) {
+                float xi = x[xOff + i];
+                float w = xi * xi;
+                float slx = sumLX - w * xi * l[i];
+                if (slx > 0) {
+                    float sl2 = sumL2 - w * l[i] * l[i];
+                    int newL = Math.max(-nmax, Math.min(nmax - 1, nearestInt(xi * sl2 / slx)));
+                    if (newL != l[i]) {
+                        slx += w * xi * newL;
+                        sl2 += w * newL * newL;
+                        if (sl2 > 0 && slx * slx * sumL2 > sumLX * sumLX * sl2) {
+                            l[i] = newL;
+                            sumLX = slx;
+                            sumL2 = sl2;
+                            changed++;
+                        }
+                    }
+                }
+            }
+            if (changed == 0) {
+                break;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            levels[lOff + i] = (byte) (l[i] + nmax);
+        }
+        return sumL2 > 0 ? sumLX / sumL2 : 0f;
+    }
+
+    /** Packs 2-bit levels as Q2_K and Q3_K store them: weight {@code 128n + 32j + l} at bits 2j of byte {@code 32n + l}. */
+    static void packTwoBits(byte[] levels, MemorySegment dst, long qs) {
+        for (int j = 0; j < QK_K; j += 128) {
+            for (int l = 0; l < 32; l++) {
+                int packed = (levels[j + l] & 3) | ((levels[j + l + 32] & 3) << 2) | ((levels[j + l + 64] & 3) << 4)
+                        | ((levels[j + l + 96] & 3) << 6);
+                dst.set(ValueLayout.JAVA_BYTE, qs + j / 4 + l, (byte) packed);
+            }
+        }
+    }
 }

@@ -71,4 +71,78 @@ final class Q2_KFormat extends VectorBlockFormat {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_q2_K_ref}: 1. a scale and min per 16 weights by {@code make_qkx2_quants}
+     * (weights |x|, absolute-error criterion); 2. both to 4 bits against the largest of each ({@code d},
+     * {@code dmin}); 3. requantize every weight with the stored values (a sub-block whose scale is 0
+     * keeps its first levels).
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
+        byte[] levels = new byte[QK_K];
+        byte[] levelsAux = new byte[16];
+        float[] weights = new float[16];
+        float[] mins = new float[QK_K / 16];
+        float[] scales = new float[QK_K / 16];
+        byte[] packedScales = new byte[16];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += QK_K, block += BLOCK_BYTES) {
+            float maxScale = 0;
+            float maxMin = 0;
+            for (int j = 0; j < QK_K / 16; j++) {
+                for (int l = 0; l < 16; l++) {
+                    weights[l] = Math.abs(x[xb + 16 * j + l]);
+                }
+                scales[j] = KQuants.makeQkx2Quants(16, 3, x, xb + 16 * j, weights, levels, 16 * j, mins, j, levelsAux,
+                        -0.5f, 0.1f, 15, true);
+                if (scales[j] > maxScale) {
+                    maxScale = scales[j];
+                }
+                if (mins[j] > maxMin) {
+                    maxMin = mins[j];
+                }
+            }
+            java.util.Arrays.fill(packedScales, (byte) 0);
+            float d = 0;
+            if (maxScale > 0) {
+                float iscale = 15f / maxScale;
+                for (int j = 0; j < QK_K / 16; j++) {
+                    packedScales[j] = (byte) KQuants.nearestInt(iscale * scales[j]);
+                }
+                d = maxScale / 15f;
+            }
+            float dmin = 0;
+            if (maxMin > 0) {
+                float iscale = 15f / maxMin;
+                for (int j = 0; j < QK_K / 16; j++) {
+                    packedScales[j] |= (byte) (KQuants.nearestInt(iscale * mins[j]) << 4);
+                }
+                dmin = maxMin / 15f;
+            }
+            MemorySegment.copy(packedScales, 0, dst, java.lang.foreign.ValueLayout.JAVA_BYTE, block, 16);
+            KQuants.putHalf(dst, block + 80, d);
+            KQuants.putHalf(dst, block + 82, dmin);
+            float storedD = KQuants.half(dst, block + 80);
+            float storedMin = KQuants.half(dst, block + 82);
+            for (int j = 0; j < QK_K / 16; j++) {
+                float dj = storedD * (packedScales[j] & 0xF);
+                if (dj == 0) {
+                    continue;
+                }
+                float dm = storedMin * ((packedScales[j] & 0xFF) >>> 4);
+                for (int ii = 0; ii < 16; ii++) {
+                    int l = KQuants.nearestInt((x[xb + 16 * j + ii] + dm) / dj);
+                    levels[16 * j + ii] = (byte) Math.max(0, Math.min(3, l));
+                }
+            }
+            KQuants.packTwoBits(levels, dst, block + 16);
+        }
+    }
 }

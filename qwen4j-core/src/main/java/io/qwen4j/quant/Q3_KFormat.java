@@ -81,4 +81,75 @@ final class Q3_KFormat extends VectorBlockFormat {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_q3_K_ref}: 1. a signed scale per 16 weights by {@code make_q3_quants};
+     * 2. those to 6 bits against the largest magnitude ({@code d}); 3. requantize every weight to -4..3
+     * with the stored scales (a sub-block whose scale is 0 keeps its first levels); 4. split each level
+     * into two low bits and the hmask bit.
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
+        byte[] levels = new byte[QK_K];
+        float[] scales = new float[QK_K / 16];
+        byte[] packedScales = new byte[12];
+        byte[] hmask = new byte[32];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += QK_K, block += BLOCK_BYTES) {
+            float maxScale = 0;
+            float amax = 0;
+            for (int j = 0; j < QK_K / 16; j++) {
+                scales[j] = KQuants.makeQ3Quants(16, 4, x, xb + 16 * j, levels, 16 * j);
+                float scale = Math.abs(scales[j]);
+                if (scale > amax) {
+                    amax = scale;
+                    maxScale = scales[j];
+                }
+            }
+            java.util.Arrays.fill(packedScales, (byte) 0);
+            float d = 0;
+            if (maxScale != 0) {
+                float iscale = -32f / maxScale;
+                for (int j = 0; j < QK_K / 16; j++) {
+                    int l = Math.max(-32, Math.min(31, (byte) KQuants.nearestInt(iscale * scales[j]))) + 32;
+                    if (j < 8) {
+                        packedScales[j] = (byte) (l & 0xF);
+                    } else {
+                        packedScales[j - 8] |= (byte) ((l & 0xF) << 4);
+                    }
+                    packedScales[j % 4 + 8] |= (byte) ((l >> 4) << (2 * (j / 4)));
+                }
+                d = 1 / iscale;
+            }
+            MemorySegment.copy(packedScales, 0, dst, java.lang.foreign.ValueLayout.JAVA_BYTE, block + 96, 12);
+            KQuants.putHalf(dst, block + 108, d);
+            float storedD = KQuants.half(dst, block + 108);
+            for (int j = 0; j < QK_K / 16; j++) {
+                float dj = storedD * scale(dst, block, j);
+                if (dj == 0) {
+                    continue;
+                }
+                for (int ii = 0; ii < 16; ii++) {
+                    int l = KQuants.nearestInt(x[xb + 16 * j + ii] / dj);
+                    levels[16 * j + ii] = (byte) (Math.max(-4, Math.min(3, l)) + 4);
+                }
+            }
+            // the third bit of weight e goes to bit e / 32 of hmask[e % 32]
+            java.util.Arrays.fill(hmask, (byte) 0);
+            for (int e = 0; e < QK_K; e++) {
+                if (levels[e] > 3) {
+                    hmask[e % 32] |= (byte) (1 << (e / 32));
+                    levels[e] -= 4;
+                }
+            }
+            MemorySegment.copy(hmask, 0, dst, java.lang.foreign.ValueLayout.JAVA_BYTE, block, 32);
+            KQuants.packTwoBits(levels, dst, block + 32);
+        }
+    }
 }
