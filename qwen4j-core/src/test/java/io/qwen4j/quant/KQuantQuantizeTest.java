@@ -57,9 +57,9 @@ class KQuantQuantizeTest {
             case Q4_K -> KQuantizerReference.quantizeQ45K(x, false);
             case Q5_K -> KQuantizerReference.quantizeQ45K(x, true);
             case Q6_K -> KQuantizerReference.quantizeQ6K(x);
-            case IQ4_NL -> KQuantizerReference.quantizeIQ4NL(x);
-            case Q2_K -> KQuantizerReference.quantizeQ2K(x);
-            case Q3_K -> KQuantizerReference.quantizeQ3K(x);
+            case IQ4_NL -> LowBitQuantizerReference.quantizeIQ4NL(x);
+            case Q2_K -> LowBitQuantizerReference.quantizeQ2K(x);
+            case Q3_K -> LowBitQuantizerReference.quantizeQ3K(x);
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
@@ -87,9 +87,9 @@ class KQuantQuantizeTest {
         double bound = switch (type) {
             case Q4_K -> 0.10;
             case Q5_K -> 0.05;
-            case IQ4_NL -> 0.12;
-            case Q2_K -> 0.45;
-            case Q3_K -> 0.25;
+            case IQ4_NL -> 0.10;
+            case Q2_K -> 0.35;
+            case Q3_K -> 0.20;
             default -> 0.025;
         };
         Random random = new Random(400 + type.ordinal());
