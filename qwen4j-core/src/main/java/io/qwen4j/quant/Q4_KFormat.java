@@ -100,17 +100,17 @@ final class Q4_KFormat extends VectorBlockFormat {
         float min = KQuants.half(w, block + 2);
         long scales = w.get(KQuants.LE_LONG, block + 4);
         int scalesHigh = w.get(KQuants.LE_INT, block + 12);
-        // 16 weights per step: a bigger loop body overflows C2's node budget and boxes the vectors
-        for (int step = 0; step < 16; step++) {
-            int sub = step >> 1;
+        for (int sub = 0; sub < 8; sub++) {
             var scale = FloatVector.broadcast(F, d * KQuants.scaleK4(scales, scalesHigh, sub));
             var shift = FloatVector.broadcast(F, min * KQuants.minK4(scales, scalesHigh, sub));
-            int l = 16 * (step & 1);
-            long q = block + 16 + 32 * (sub >> 1) + l;
+            long q = block + 16 + 32 * (sub >> 1);
             int nibble = 4 * (sub & 1);
-            int xs = xi + 32 * sub + l;
-            acc0 = nibbles(w, q, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs), acc0);
-            acc1 = nibbles(w, q + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+            int xs = xi + 32 * sub;
+            // 16 weights per step: a bigger loop body overflows C2's node budget and boxes the vectors
+            for (int l = 0; l < 32; l += 16) {
+                acc0 = nibbles(w, q + l, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + l), acc0);
+                acc1 = nibbles(w, q + l + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + l + 8), acc1);
+            }
         }
         acc0.intoArray(acc, 0);
         acc1.intoArray(acc, 8);

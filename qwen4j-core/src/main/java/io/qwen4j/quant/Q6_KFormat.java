@@ -99,28 +99,30 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Step {@code (half, k, pair)} adds weights {@code 128 half + 32 k + 16 pair + 0..15}, two vectors for
-     * accumulators 0 and 1, in increasing element order as {@link FloatDots} requires. Quarter {@code k}
-     * takes its low bits from the low (k < 2) or high nibbles of {@code ql[32 (k % 2) + l]} and its high
-     * bits from bits {@code 2k} of {@code qh[l]}; scale {@code 8 half + 2k + pair} covers the step.
+     * Quarter {@code (half, k)} holds weights {@code 128 half + 32 k + 0..31}: their low bits are the low
+     * (k < 2) or high nibbles of {@code ql[32 (k % 2) + l]}, their high bits bits {@code 2k} of
+     * {@code qh[l]}. Each inner step does 16 weights (one scale) as two vectors for accumulators 0 and 1,
+     * in increasing element order as {@link FloatDots} requires; a bigger loop body overflows C2's node
+     * budget and boxes the vectors.
      */
     private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
         var acc0 = FloatVector.fromArray(F, acc, 0);
         var acc1 = FloatVector.fromArray(F, acc, 8);
         float d = KQuants.half(w, block + 208);
-        for (int step = 0; step < 16; step++) {
-            int half = step >> 3;
-            int k = (step >> 1) & 3;
-            int pair = step & 1;
-            int l = 16 * pair;
-            long ql = block + 64 * half + 32 * (k & 1) + l;
-            long qh = block + 128 + 32 * half + l;
-            var scale = FloatVector.broadcast(F, d * scale(w, block + 192 + 8 * half + 2 * k + pair));
+        for (int quarter = 0; quarter < 8; quarter++) {
+            int half = quarter >> 2;
+            int k = quarter & 3;
+            long ql = block + 64 * half + 32 * (k & 1);
+            long qh = block + 128 + 32 * half;
+            long sc = block + 192 + 8 * half + 2 * k;
             int nibble = 4 * (k >> 1);
-            int xs = xi + 128 * half + 32 * k + l;
-            var levels = level6x16(w, ql, qh, nibble, 2 * k);
-            acc0 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
-            acc1 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+            int xs = xi + 128 * half + 32 * k;
+            for (int l = 0; l < 32; l += 16) {
+                var scale = FloatVector.broadcast(F, d * scale(w, sc + (l >> 4)));
+                var levels = level6x16(w, ql + l, qh + l, nibble, 2 * k);
+                acc0 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).fma(FloatVector.fromArray(F, x, xs + l), acc0);
+                acc1 = ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).fma(FloatVector.fromArray(F, x, xs + l + 8), acc1);
+            }
         }
         acc0.intoArray(acc, 0);
         acc1.intoArray(acc, 8);
