@@ -20,7 +20,14 @@ public final class QuantFormats {
                 new Q4_0Format(),
                 new Q4_1Format(),
                 new Q5_0Format(),
-                new Q5_1Format())) {
+                new Q5_1Format(),
+                new Q2_KFormat(),
+                new Q3_KFormat(),
+                new Q4_KFormat(),
+                new Q5_KFormat(),
+                new Q6_KFormat(),
+                new IQ4_NLFormat(),
+                new IQ4_XSFormat())) {
             FORMATS.put(format.type(), format);
         }
     }

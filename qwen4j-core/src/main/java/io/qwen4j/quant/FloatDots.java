@@ -1,0 +1,46 @@
+package io.qwen4j.quant;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The one F32 accumulation order every block format's dot and matmul share, so that a batched matmul
+ * gives bit-for-bit the same numbers as one dot per row (prefill equals step-by-step decode).
+ *
+ * <p>The order: two 8-lane accumulators; accumulator {@code k} receives, by FMA and in increasing
+ * element order, the 8 products at element offsets {@code 16c + 8k}. A fused kernel may visit blocks in
+ * any layout order as long as each accumulator sees its vectors in increasing element order. Two (not
+ * four) accumulators let a kernel's loop body handle as little as 16 weights, which keeps C2's
+ * per-method node budget from being exceeded (past it, vectors get boxed and kernels run 5-10x
+ * slower). The lanes are summed by {@link #sum} in a fixed tree: {@code reduceLanes} may reorder float
+ * additions between the interpreter and compiled code.
+ */
+final class FloatDots {
+
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+
+    private FloatDots() {
+    }
+
+    /** Dot of {@code n} (a multiple of 16) floats of {@code w} and {@code x} in the shared order. */
+    static float dot(float[] w, int wOff, float[] x, int xOff, int n) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        for (int i = 0; i < n; i += 16) {
+            acc0 = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, w, wOff + i + 8).fma(FloatVector.fromArray(F, x, xOff + i + 8), acc1);
+        }
+        return sum(acc0, acc1);
+    }
+
+    /** {@link #sum} of the two accumulators stored one after the other in {@code acc}. */
+    static float sum(float[] acc) {
+        return sum(FloatVector.fromArray(F, acc, 0), FloatVector.fromArray(F, acc, 8));
+    }
+
+    /** Adds the two accumulators and their lanes in a fixed order. */
+    static float sum(FloatVector acc0, FloatVector acc1) {
+        var s = acc0.add(acc1);
+        return ((s.lane(0) + s.lane(1)) + (s.lane(2) + s.lane(3))) + ((s.lane(4) + s.lane(5)) + (s.lane(6) + s.lane(7)));
+    }
+}

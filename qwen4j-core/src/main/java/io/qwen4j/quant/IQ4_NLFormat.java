@@ -1,0 +1,135 @@
+package io.qwen4j.quant;
+
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * IQ4_NL: 32 weights in 18 bytes, {@code w = d * kvalues[q]} with a 4-bit index into the fixed
+ * non-linear table {@link KQuants#KVALUES_IQ4NL}.
+ *
+ * <p>Block ({@code block_iq4_nl}): {@code d} (fp16), 16 bytes; byte {@code j} holds weight {@code j} in
+ * its low nibble and weight {@code j + 16} in its high nibble.
+ */
+final class IQ4_NLFormat extends VectorBlockFormat {
+
+    static final int BLOCK_BYTES = 18;
+    static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
+    /** The table as a vector, so a shuffle does the 16-way lookup of all nibbles at once. */
+    static final ByteVector TABLE = ByteVector.fromArray(B, KQuants.KVALUES_IQ4NL, 0);
+
+    @Override
+    public TensorType type() {
+        return TensorType.IQ4_NL;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / 32 * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(src, block);
+            for (int j = 0; j < 16; j++) {
+                int q = KQuants.u8(src, block + 2 + j);
+                dst[out + j] = d * KQuants.KVALUES_IQ4NL[q & 0xF];
+                dst[out + j + 16] = d * KQuants.KVALUES_IQ4NL[q >>> 4];
+            }
+            out += 32;
+        }
+    }
+
+    @Override
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        int out = dstOffset;
+        for (long block = offset, end = offset + (long) count / 32 * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            decode16(ByteVector.fromMemorySegment(B, src, block + 2, ByteOrder.LITTLE_ENDIAN), KQuants.half(src, block), dst, out);
+            out += 32;
+        }
+    }
+
+    /** Looks up 16 bytes of nibble pairs and writes {@code scale * value}: low nibbles at out, high at out + 16. */
+    static void decode16(ByteVector nibbles, float scale, float[] dst, int out) {
+        var low = nibbles.and((byte) 0xF).selectFrom(TABLE);
+        var high = nibbles.lanewise(VectorOperators.LSHR, 4).selectFrom(TABLE);
+        toFloats(low, 0).mul(scale).intoArray(dst, out);
+        toFloats(low, 1).mul(scale).intoArray(dst, out + 8);
+        toFloats(high, 0).mul(scale).intoArray(dst, out + 16);
+        toFloats(high, 1).mul(scale).intoArray(dst, out + 24);
+    }
+
+    private static FloatVector toFloats(ByteVector bytes, int part) {
+        return (FloatVector) bytes.convertShape(VectorOperators.B2F, FloatDots.F, part);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_iq4_nl_ref} ({@code quantize_row_iq4_nl_impl} with no importance
+     * weights and no scale search): per 32 weights, 1. start from {@code d = max / kvalues[0]} (the
+     * largest magnitude maps to level -127); 2. map each weight to its nearest
+     * table level; 3. refit {@code d} by weighted least squares (weights x²) and store it as fp16.
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
+        byte[] levels = new byte[32];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += 32, block += BLOCK_BYTES) {
+            float amax = 0;
+            float max = 0;
+            for (int j = 0; j < 32; j++) {
+                float ax = Math.abs(x[xb + j]);
+                if (ax > amax) {
+                    amax = ax;
+                    max = x[xb + j];
+                }
+            }
+            float d = 0;
+            java.util.Arrays.fill(levels, (byte) 0);
+            if (amax >= KQuants.GROUP_MAX_EPS) {
+                float id = 1 / (max / KQuants.KVALUES_IQ4NL[0]);
+                float sumQX = 0;
+                float sumQ2 = 0;
+                for (int j = 0; j < 32; j++) {
+                    float xj = x[xb + j];
+                    int l = nearestLevel(id * xj);
+                    levels[j] = (byte) l;
+                    float q = KQuants.KVALUES_IQ4NL[l];
+                    float w = xj * xj;
+                    sumQX += w * q * xj;
+                    sumQ2 += w * q * q;
+                }
+                d = sumQ2 > 0 ? sumQX / sumQ2 : 0f;
+            }
+            KQuants.putHalf(dst, block, d);
+            for (int j = 0; j < 16; j++) {
+                dst.set(ValueLayout.JAVA_BYTE, block + 2 + j, (byte) (levels[j] | (levels[j + 16] << 4)));
+            }
+        }
+    }
+
+    /**
+     * The index of the table level nearest to {@code value}, ties to the upper level: a branch-free
+     * binary search on midpoints, compared as {@code 2 value >= a + b} so both sides are exact
+     * (ggml's {@code best_index_int8}).
+     */
+    static int nearestLevel(float value) {
+        float twice = value + value;
+        int index = 0;
+        for (int step = 8; step > 0; step >>= 1) {
+            int j = index + step;
+            if (twice >= (float) (KQuants.KVALUES_IQ4NL[j - 1] + KQuants.KVALUES_IQ4NL[j])) {
+                index = j;
+            }
+        }
+        return index;
+    }
+}

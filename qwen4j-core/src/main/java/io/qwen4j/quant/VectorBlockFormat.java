@@ -1,0 +1,90 @@
+package io.qwen4j.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Base of the block formats whose SIMD path decodes weights to F32 with the Vector API and multiplies
+ * them with {@link FloatDots}' fixed accumulation order.
+ *
+ * <p>A subclass supplies the scalar reference {@link #dequantize} and a vectorised {@link #decode}
+ * that must give bit-identical floats (same operations in the same order, no FMA), and may override
+ * {@link #dot} with a fused kernel that keeps {@link FloatDots}' order. {@link #matmul} decodes each
+ * weight row once into a scratch row and reuses it for every activation row of the batch.
+ */
+abstract class VectorBlockFormat implements QuantFormat {
+
+    static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
+    static final VectorSpecies<Integer> INTS_8 = IntVector.SPECIES_256;
+
+    /**
+     * Eight bytes at {@code at}, sign-extended to int lanes. Bit fields are then cut out with int shifts:
+     * AVX2 has no byte-lane shifts, and the emulated ones made decoders 2-3x slower.
+     */
+    static IntVector widen(MemorySegment src, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(BYTES_8, src, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, INTS_8, 0);
+    }
+
+    /** Eight small ints to floats (exact). */
+    static FloatVector toFloats(IntVector ints) {
+        return (FloatVector) ints.convert(VectorOperators.I2F, 0);
+    }
+
+    /** Per-thread scratch row; grows to the widest row seen. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[1024]});
+
+    /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
+    abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
+
+    /**
+     * Rejects element counts that are not whole blocks; a partial block would otherwise be silently
+     * dropped. Shapes come from files, but the loader validates them first, so this is a caller bug.
+     */
+    final void requireWholeBlocks(int count) {
+        if (count < 0 || count % type().blockSize != 0) {
+            throw new IllegalArgumentException(type() + " needs a multiple of " + type().blockSize + " elements, got " + count);
+        }
+    }
+
+    static float[] scratch(int count) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < count) {
+            holder[0] = new float[Math.max(count, 2 * holder[0].length)];
+        }
+        return holder[0];
+    }
+
+    @Override
+    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
+        float[] w = scratch(count);
+        decode(weights, offset, w, 0, count);
+        return FloatDots.dot(w, 0, x, xOffset, count);
+    }
+
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
+        long rowBytes = type().bytesFor(cols);
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[r] = dot(weights, offset + r * rowBytes, x, 0, cols);
+            }
+            return;
+        }
+        float[] w = scratch(cols);
+        for (int r = rowStart; r < rowEnd; r++) {
+            decode(weights, offset + r * rowBytes, w, 0, cols);
+            for (int b = 0; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, x, b * cols, cols);
+            }
+        }
+    }
+}
