@@ -151,9 +151,8 @@ final class DecoderModel implements Model {
                 throw new InvalidInputException("negative start position " + seq.startPosition());
             }
             if (seq.end() > seq.cache().capacity()) {
-                throw new InvalidInputException("sequence of " + seq.end() + " tokens (" + seq.tokens().length
-                        + " new at position " + seq.startPosition() + ") does not fit the context: "
-                        + seq.cache().capacity() + " tokens fit");
+                throw new ContextOverflowException("sequence (" + seq.tokens().length + " new tokens at position "
+                        + seq.startPosition() + ")", seq.end(), seq.cache().capacity());
             }
             for (int token : seq.tokens()) {
                 if (token < 0 || token >= config.vocabSize()) {
