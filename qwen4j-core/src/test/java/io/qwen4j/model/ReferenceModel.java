@@ -13,6 +13,7 @@ final class ReferenceModel {
 
     private final ModelConfig c;
     private final Map<String, Tensor> w;
+    private final Map<String, double[]> dequantized = new java.util.HashMap<>();
 
     ReferenceModel(ModelConfig config, Map<String, Tensor> weights) {
         this.c = config;
@@ -21,6 +22,10 @@ final class ReferenceModel {
 
     /** Dequantized tensor as a flat double array (ne0 fastest). */
     private double[] flat(String name) {
+        return dequantized.computeIfAbsent(name, this::dequantize);
+    }
+
+    private double[] dequantize(String name) {
         Tensor t = w.get(name);
         float[] f = new float[(int) t.elementCount()];
         QuantFormats.of(t.type()).dequantize(t.data(), 0, f, 0, f.length);
