@@ -61,11 +61,20 @@ public final class ComputePool implements AutoCloseable {
      * Runs {@code job} over {@code [0, n)} split into contiguous chunks, one per thread, and returns when
      * all chunks are done. An exception thrown by any chunk is rethrown here.
      */
-    public synchronized void parallelFor(int n, RangeJob job) {
+    public void parallelFor(int n, RangeJob job) {
         if (n <= 0) {
             return;
         }
-        if (threads == 1 || n == 1 || running || Thread.currentThread() instanceof WorkerThread) {
+        // A job that calls back into the pool from a worker must not wait for the caller's lock.
+        if (threads == 1 || n == 1 || Thread.currentThread() instanceof WorkerThread) {
+            job.run(0, n);
+            return;
+        }
+        dispatch(n, job);
+    }
+
+    private synchronized void dispatch(int n, RangeJob job) {
+        if (running) { // nested call from the caller's own chunk
             job.run(0, n);
             return;
         }
