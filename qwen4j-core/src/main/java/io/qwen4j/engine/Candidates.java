@@ -47,7 +47,7 @@ final class Candidates {
         }
         Arrays.sort(sortKeys, 0, size);
         for (int i = 0; i < size; i++) {
-            ids[i] = (int) sortKeys[i];
+            ids[i] = (int) (sortKeys[i] & Integer.MAX_VALUE);
         }
         sorted = true;
     }
