@@ -160,6 +160,13 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         } else if (outputLength >= request.maxTokens() || cached >= cache.capacity()) {
             // The new token would need position `cached`, which the cache cannot hold.
             finishReason = FinishReason.LENGTH;
+            // A stop string completed by this last token still ends the output as "stop" (OpenAI).
+            for (StepHook hook : request.hooks()) {
+                if (hook.beforeNextToken(this) instanceof StepHook.Stop) {
+                    finishReason = FinishReason.STOP;
+                    break;
+                }
+            }
         }
         return GenerationStep.of(choice, forced);
     }

@@ -132,6 +132,34 @@ class GeneratorTest {
     }
 
     @Test
+    void stopStringOnTheLastAllowedTokenIsStop() {
+        var model = new CountingModel();
+        var stops = new StopStrings(List.of("cd"), t -> new byte[] {(byte) ('a' + t)});
+        var generation = new Generator(model).start(new int[] {0}, cache(model, 32),
+                new GenerationRequest(SamplingParams.greedy(), 3, Set.of(), List.of(stops)));
+        assertArrayEquals(new int[] {1, 2, 3}, tokens(generation.drain(s -> { })));
+        assertEquals(FinishReason.STOP, generation.finishReason().orElseThrow());
+        assertEquals(new StopStrings.Match("cd", 1), stops.match().orElseThrow());
+    }
+
+    @Test
+    void stopStringFarIntoALongOutput() {
+        var model = new CountingModel();
+        // tokens cycle through 16 letters; "nop" first completes at output index 13..15 of the second cycle
+        var stops = new StopStrings(List.of("zz", "nop"), t -> new byte[] {(byte) ('a' + t), '.'});
+        var generation = new Generator(model).start(new int[] {15}, cache(model, 64),
+                new GenerationRequest(SamplingParams.greedy(), 60, Set.of(), List.of(stops)));
+        generation.drain(s -> { });
+        assertEquals(FinishReason.LENGTH, generation.finishReason().orElseThrow(), "'n.o.p.' never contains nop");
+        var dotted = new StopStrings(List.of("n.o"), t -> new byte[] {(byte) ('a' + t), '.'});
+        var second = new Generator(model).start(new int[] {15}, cache(model, 64),
+                new GenerationRequest(SamplingParams.greedy(), 60, Set.of(), List.of(dotted)));
+        assertEquals(15, second.drain(s -> { }).size());
+        assertEquals(FinishReason.STOP, second.finishReason().orElseThrow());
+        assertEquals(26, dotted.match().orElseThrow().byteOffset()); // 'n' is output token 13, 2 bytes each
+    }
+
+    @Test
     void stopStringInsideOneMultiByteToken() {
         var stops = new StopStrings(List.of("é!"), t -> "xé!y".getBytes(StandardCharsets.UTF_8));
         StepHook.GenerationState state = new StepHook.GenerationState() {
