@@ -20,6 +20,11 @@ public final class Architectures {
     private Architectures() {
     }
 
+    /** llama.cpp's convention: a model without {@code output.weight} reuses the token embedding as LM head. */
+    public static boolean tiesWordEmbeddings(WeightSource weights) {
+        return weights.find("output.weight").isEmpty();
+    }
+
     public static boolean isSupported(String architecture) {
         return LOADERS.containsKey(architecture);
     }

@@ -1,6 +1,7 @@
 package io.qwen4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,14 @@ class LoadingTest {
         var e = assertThrows(InvalidInputException.class, () -> Architectures.load(moeAsQwen3,
                 Models.weights(config.build(), TensorType.F32, 1), Models.POOL));
         assertTrue(e.getMessage().contains("8 experts"), e.getMessage());
+    }
+
+    @Test
+    void tyingIsDerivedFromTheMissingOutputWeight() {
+        assertTrue(Architectures.tiesWordEmbeddings(Models.weights(Models.qwen2(true), TensorType.F32, 1)));
+        assertFalse(Architectures.tiesWordEmbeddings(Models.weights(Models.qwen2(false), TensorType.F32, 1)));
+        assertTrue(Architectures.isSupported("qwen3moe"));
+        assertFalse(Architectures.isSupported("llama"));
     }
 
     @Test
