@@ -4,15 +4,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of persistent compute threads that split a range of work items between them.
+ * A fixed set of persistent compute threads that share the chunks of a range of work items.
  *
- * <p>The calling thread takes part (it runs the first chunk), so a pool of {@code n} threads starts
- * {@code n - 1} workers. Workers spin briefly after each job before parking: a decode step issues
- * hundreds of small matmuls with microseconds of serial work in between, and waking a parked thread
- * costs more than that (STACK-NOTES: this beat an {@code ExecutorService} per matvec).
+ * <p>The calling thread takes part, so a pool of {@code n} threads starts {@code n - 1} workers. Chunks are
+ * claimed from a shared counter rather than assigned: on a shared machine a worker may not get a core for
+ * milliseconds, and then the caller simply takes its chunks, so a busy box degrades to one-thread speed
+ * instead of waiting (STACK-NOTES saw 2-way splits drop below 1-core speed). Workers spin briefly after a
+ * job before parking: a decode step issues hundreds of small matmuls with microseconds of serial work in
+ * between, and waking a parked thread costs more than that.
  *
- * <p>{@link #parallelFor} is meant to be driven by one thread at a time (the engine loop); concurrent
- * callers are serialised, and a nested call from inside a job runs serially on the calling thread.
+ * <p>Meant to be driven by one thread at a time (the engine loop); concurrent callers are serialised, and a
+ * nested call from inside a job runs serially on the calling thread.
  */
 public final class ComputePool implements AutoCloseable {
 
@@ -25,15 +27,40 @@ public final class ComputePool implements AutoCloseable {
     /** How long a worker spins for the next job before parking. */
     private static final long SPIN_NANOS = 100_000;
 
+    /** One parallelFor call: published whole through a volatile field, so workers never see half a job. */
+    private static final class Task {
+        final RangeJob job;
+        final int items;
+        final int chunks;
+        final AtomicInteger nextChunk = new AtomicInteger();
+        final AtomicInteger doneChunks = new AtomicInteger();
+        volatile Throwable failure;
+
+        Task(RangeJob job, int items, int chunks) {
+            this.job = job;
+            this.items = items;
+            this.chunks = chunks;
+        }
+
+        /** Claims and runs chunks until none are left. */
+        void work() {
+            int c;
+            while ((c = nextChunk.getAndIncrement()) < chunks) {
+                try {
+                    job.run((int) ((long) items * c / chunks), (int) ((long) items * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    doneChunks.incrementAndGet();
+                }
+            }
+        }
+    }
+
     private final int threads;
     private final Worker[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private volatile long generation;
+    private volatile Task current;
     private volatile boolean closed;
-    private RangeJob job;
-    private int items;
-    private int parts;
-    private volatile Throwable failure;
     private boolean running;
 
     public ComputePool(int threads) {
@@ -58,8 +85,8 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code job} over {@code [0, n)} split into contiguous chunks, one per thread, and returns when
-     * all chunks are done. An exception thrown by any chunk is rethrown here.
+     * Runs {@code job} over {@code [0, n)} in contiguous chunks (up to four per thread) and returns when all
+     * are done. An exception thrown by a chunk is rethrown here.
      */
     public void parallelFor(int n, RangeJob job) {
         if (n <= 0) {
@@ -80,50 +107,34 @@ public final class ComputePool implements AutoCloseable {
         }
         running = true;
         try {
-            this.job = job;
-            this.items = n;
-            this.parts = Math.min(threads, n);
-            this.failure = null;
-            pending.set(parts - 1);
-            generation++; // volatile write: publishes job, items, parts
-            for (int w = 0; w < parts - 1; w++) {
-                if (workers[w].parked) {
-                    LockSupport.unpark(workers[w].thread);
+            Task task = new Task(job, n, Math.min(n, threads * 4));
+            current = task; // volatile write: publishes the task
+            for (Worker w : workers) {
+                if (w.parked) {
+                    LockSupport.unpark(w.thread);
                 }
             }
-            try {
-                job.run(0, chunkEnd(0));
-            } finally {
-                awaitWorkers();
+            task.work();
+            long spins = 0;
+            while (task.doneChunks.get() < task.chunks) {
+                if (++spins < 10_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
-            Throwable t = failure;
+            Throwable t = task.failure;
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
             if (t != null) {
-                if (t instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (t instanceof Error e) {
-                    throw e;
-                }
                 throw new IllegalStateException(t);
             }
         } finally {
-            this.job = null;
             running = false;
-        }
-    }
-
-    private int chunkEnd(int part) {
-        return (int) ((long) items * (part + 1) / parts);
-    }
-
-    private void awaitWorkers() {
-        long spins = 0;
-        while (pending.get() != 0) {
-            if (++spins < 10_000) {
-                Thread.onSpinWait();
-            } else {
-                Thread.yield();
-            }
         }
     }
 
@@ -143,52 +154,41 @@ public final class ComputePool implements AutoCloseable {
     }
 
     private final class Worker implements Runnable {
-        final int part;
         final Thread thread;
         volatile boolean parked;
 
-        Worker(int part) {
-            this.part = part;
-            this.thread = new WorkerThread(this, "qwen4j-compute-" + part);
+        Worker(int index) {
+            this.thread = new WorkerThread(this, "qwen4j-compute-" + index);
         }
 
         @Override
         public void run() {
-            long seen = 0;
+            Task seen = null;
             while (!closed) {
-                long g = awaitJob(seen);
-                if (g == seen) {
-                    continue;
+                Task task = awaitTask(seen);
+                if (task != seen && task != null) {
+                    task.work();
                 }
-                seen = g;
-                if (part < parts) {
-                    try {
-                        job.run((int) ((long) items * part / parts), chunkEnd(part));
-                    } catch (Throwable t) {
-                        failure = t;
-                    } finally {
-                        pending.decrementAndGet();
-                    }
-                }
+                seen = task;
             }
         }
 
-        private long awaitJob(long seen) {
+        private Task awaitTask(Task seen) {
             long start = System.nanoTime();
             int spins = 0;
-            while (generation == seen && !closed) {
+            while (current == seen && !closed) {
                 Thread.onSpinWait();
                 if ((++spins & 63) == 0 && System.nanoTime() - start > SPIN_NANOS) {
-                    // Dekker handshake: the producer bumps generation then reads parked; we set parked
-                    // then re-read generation, so one of us always sees the other.
+                    // Dekker handshake: the caller writes current then reads parked; we write parked then
+                    // re-read current, so one of us always sees the other.
                     parked = true;
-                    while (generation == seen && !closed) {
+                    while (current == seen && !closed) {
                         LockSupport.park(this);
                     }
                     parked = false;
                 }
             }
-            return generation;
+            return current;
         }
     }
 }

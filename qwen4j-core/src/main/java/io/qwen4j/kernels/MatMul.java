@@ -13,8 +13,8 @@ import java.lang.foreign.MemorySegment;
  */
 public final class MatMul {
 
-    /** Below this many weight bytes per thread, splitting costs more than it saves. */
-    private static final long MIN_BYTES_PER_THREAD = 32 * 1024;
+    /** Below this many weight bytes per chunk, splitting costs more than it saves. */
+    private static final long MIN_BYTES_PER_CHUNK = 32 * 1024;
 
     private MatMul() {
     }
@@ -34,8 +34,9 @@ public final class MatMul {
                               int rows, float[] x, int batch, float[] out) {
         QuantFormat format = QuantFormats.of(type);
         long bytes = type.bytesFor((long) cols) * rows;
-        int useful = (int) Math.max(1, Math.min(pool.threads(), bytes / MIN_BYTES_PER_THREAD));
-        if (useful == 1) {
+        // A few chunks per thread, so a thread that gets no core for a while leaves its share to the others.
+        int useful = (int) Math.max(1, Math.min(Math.min(4L * pool.threads(), rows), bytes / MIN_BYTES_PER_CHUNK));
+        if (useful == 1 || pool.threads() == 1) {
             format.matmul(data, offset, cols, x, batch, out, rows, 0, rows);
             return;
         }
