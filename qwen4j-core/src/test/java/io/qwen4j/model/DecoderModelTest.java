@@ -30,6 +30,9 @@ class DecoderModelTest {
                 Arguments.of("qwen2 untied", Models.qwen2(false)),
                 Arguments.of("qwen3 untied", Models.qwen3(false, RopeScaling.NONE)),
                 Arguments.of("qwen3 tied yarn", Models.qwen3(true, new RopeScaling.Yarn(4, 16))),
+                // Qwen3's real rotary shape: headDim 128, theta 1e6, YaRN x4 over 32768 (ramp over dims 23..40)
+                Arguments.of("qwen3 headDim 128 yarn", Models.qwen3(false, new RopeScaling.Yarn(4, 32768)).toBuilder()
+                        .headDim(128).build()),
                 Arguments.of("qwen3moe untied", Models.qwen3Moe(false)),
                 Arguments.of("qwen3moe tied", Models.qwen3Moe(true)));
     }

@@ -74,7 +74,7 @@ final class ReferenceModel {
     }
 
     /** HF rotary inv_freq (default or YaRN) and attention scaling. */
-    private double[] inverseFrequencies() {
+    double[] inverseFrequencies() {
         int d = c.headDim();
         double base = c.ropeTheta();
         double[] invFreq = new double[d / 2];
@@ -101,7 +101,7 @@ final class ReferenceModel {
         return invFreq;
     }
 
-    private double attentionScaling() {
+    double attentionScaling() {
         return c.ropeScaling() instanceof RopeScaling.Yarn y && y.factor() > 1 ? 0.1 * Math.log(y.factor()) + 1 : 1;
     }
 
