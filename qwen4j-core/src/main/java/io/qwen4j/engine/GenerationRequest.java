@@ -1,0 +1,24 @@
+package io.qwen4j.engine;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What to generate: how to sample, at most how many tokens, which token ids end the output (EOS; an empty
+ * set = ignore EOS), and the per-token hooks (stop strings, thinking budget), consulted in order.
+ */
+public record GenerationRequest(SamplingParams sampling, int maxTokens, Set<Integer> stopTokenIds,
+                                List<StepHook> hooks) {
+
+    public GenerationRequest {
+        if (maxTokens < 0) {
+            throw new SamplingParams.SamplingParamsException("max_tokens must be >= 0, got " + maxTokens);
+        }
+        stopTokenIds = Set.copyOf(stopTokenIds);
+        hooks = List.copyOf(hooks);
+    }
+
+    public GenerationRequest(SamplingParams sampling, int maxTokens, Set<Integer> stopTokenIds) {
+        this(sampling, maxTokens, stopTokenIds, List.of());
+    }
+}

@@ -1,0 +1,38 @@
+package io.qwen4j.engine;
+
+import io.qwen4j.model.ContextOverflowException;
+import io.qwen4j.model.KvCache;
+import io.qwen4j.model.Model;
+
+/**
+ * Runs generation requests for one sequence at a time on a model: prompt ids in, a {@link Generation}
+ * (a pull stream of {@link GenerationStep}s) out. Batched serving of many sequences composes
+ * {@link io.qwen4j.model.ForwardBatch}es itself; this is the single-stream path (CLI generate/chat).
+ */
+public final class Generator {
+
+    private final Model model;
+
+    public Generator(Model model) {
+        this.model = model;
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Starts a request on an empty {@code cache}. Fails at once with a {@link ContextOverflowException}
+     * when the prompt does not fit. Nothing is computed until the first step is pulled.
+     */
+    public Generation start(int[] prompt, KvCache cache, GenerationRequest request) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt has no tokens");
+        }
+        if (prompt.length > cache.capacity()) {
+            throw new ContextOverflowException("prompt", prompt.length, cache.capacity());
+        }
+        Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize());
+        return new Generation(model, cache, prompt, request, sampler);
+    }
+}

@@ -1,0 +1,167 @@
+package io.qwen4j.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Element-wise and reduction kernels on F32 activations (Vector API), each with the scalar semantics of
+ * its HF counterpart; the test tree checks each against a plain scalar loop.
+ */
+public final class VectorOps {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private VectorOps() {
+    }
+
+    /** {@code sum_i a[aOff + i] * b[bOff + i]}. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        var acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[aOff + i] * b[bOff + i];
+        }
+        return sum;
+    }
+
+    /** {@code y[yOff + i] += alpha * x[xOff + i]}. */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        var a = FloatVector.broadcast(F, alpha);
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).fma(a, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    /** {@code y[yOff + i] += x[xOff + i]} (residual connection). */
+    public static void add(float[] x, int xOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).add(FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += x[xOff + i];
+        }
+    }
+
+    /** {@code x[xOff + i] *= s}. */
+    public static void scale(float[] x, int xOff, float s, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).mul(s).intoArray(x, xOff + i);
+        }
+        for (; i < n; i++) {
+            x[xOff + i] *= s;
+        }
+    }
+
+    /**
+     * RMSNorm as HF computes it in float: {@code out = x * rsqrt(mean(x^2) + eps) * weight}.
+     * {@code out} may alias {@code x}.
+     */
+    public static void rmsNorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int n) {
+        var acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var v = FloatVector.fromArray(F, x, xOff + i);
+            acc = v.fma(v, acc);
+        }
+        float sumSquares = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sumSquares += x[xOff + i] * x[xOff + i];
+        }
+        float inv = (float) (1.0 / Math.sqrt(sumSquares / n + eps));
+        i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = x[xOff + i] * inv * weight[i];
+        }
+    }
+
+    /** In-place numerically stable softmax over {@code x[off, off + n)}. */
+    public static void softmax(float[] x, int off, int n) {
+        float max = max(x, off, n);
+        var maxV = FloatVector.broadcast(F, max);
+        var acc = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var e = FloatVector.fromArray(F, x, off + i).sub(maxV).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float e = (float) Math.exp(x[off + i] - max);
+            x[off + i] = e;
+            sum += e;
+        }
+        scale(x, off, 1f / sum, n);
+    }
+
+    /** The largest of {@code x[off, off + n)}; {@code n > 0}. */
+    public static float max(float[] x, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (n >= F.length()) {
+            var m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                m = m.max(FloatVector.fromArray(F, x, off + i));
+            }
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
+        }
+        return max;
+    }
+
+    /** SwiGLU in place: {@code gate[i] = silu(gate[i]) * up[i]}, {@code silu(g) = g / (1 + e^-g)}. */
+    public static void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        int i = 0;
+        var one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var g = FloatVector.fromArray(F, gate, gateOff + i);
+            var silu = g.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+            silu.mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+        }
+        for (; i < n; i++) {
+            float g = gate[gateOff + i];
+            gate[gateOff + i] = (float) (g / (1.0 + Math.exp(-g))) * up[upOff + i];
+        }
+    }
+
+    /**
+     * NEOX-style rotary embedding of one head in place (HF {@code q * cos + rotate_half(q) * sin}): element
+     * {@code i} pairs with {@code i + half}, where {@code half = headDim / 2} and {@code cos}/{@code sin}
+     * hold one angle per pair at {@code [tableOff, tableOff + half)}.
+     */
+    public static void rope(float[] x, int off, int half, float[] cos, float[] sin, int tableOff) {
+        int i = 0;
+        for (int upper = F.loopBound(half); i < upper; i += F.length()) {
+            var x0 = FloatVector.fromArray(F, x, off + i);
+            var x1 = FloatVector.fromArray(F, x, off + half + i);
+            var c = FloatVector.fromArray(F, cos, tableOff + i);
+            var s = FloatVector.fromArray(F, sin, tableOff + i);
+            x0.mul(c).sub(x1.mul(s)).intoArray(x, off + i);
+            x1.mul(c).add(x0.mul(s)).intoArray(x, off + half + i);
+        }
+        for (; i < half; i++) {
+            float x0 = x[off + i];
+            float x1 = x[off + half + i];
+            float c = cos[tableOff + i];
+            float s = sin[tableOff + i];
+            x[off + i] = x0 * c - x1 * s;
+            x[off + half + i] = x1 * c + x0 * s;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.qwen4j.model;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.kernels.ComputePool;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiFunction;
+
+/** The registry of supported architectures (GGUF {@code general.architecture}): one line per family. */
+public final class Architectures {
+
+    /** Default slice of a prefill run as one batched pass (activation buffers are sized for it). */
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 256;
+
+    private static final Map<String, BiFunction<ModelConfig, WeightSource, DecoderWeights>> LOADERS = Map.of(
+            "qwen2", Qwen2::load,
+            "qwen3", Qwen3::load,
+            "qwen3moe", Qwen3Moe::load);
+
+    private Architectures() {
+    }
+
+    /** llama.cpp's convention: a model without {@code output.weight} reuses the token embedding as LM head. */
+    public static boolean tiesWordEmbeddings(WeightSource weights) {
+        return weights.find("output.weight").isEmpty();
+    }
+
+    public static boolean isSupported(String architecture) {
+        return LOADERS.containsKey(architecture);
+    }
+
+    /**
+     * Loads the model of {@code config.architecture()} from {@code weights}, checking every tensor's shape,
+     * with activation buffers for batches of up to {@code maxBatchTokens} tokens (larger batches run in
+     * slices). The model computes on {@code pool}, which the caller owns.
+     */
+    public static Model load(ModelConfig config, WeightSource weights, ComputePool pool, int maxBatchTokens) {
+        var loader = LOADERS.get(config.architecture());
+        if (loader == null) {
+            throw new InvalidInputException("unsupported model architecture '" + config.architecture()
+                    + "' (supported: " + String.join(", ", new TreeSet<>(LOADERS.keySet())) + ")");
+        }
+        return new DecoderModel(loader.apply(config, weights), pool, maxBatchTokens);
+    }
+
+    public static Model load(ModelConfig config, WeightSource weights, ComputePool pool) {
+        return load(config, weights, pool, DEFAULT_MAX_BATCH_TOKENS);
+    }
+}

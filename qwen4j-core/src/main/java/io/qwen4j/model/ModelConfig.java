@@ -1,0 +1,145 @@
+package io.qwen4j.model;
+
+import io.qwen4j.InvalidInputException;
+
+/**
+ * The hyper-parameters of a Qwen decoder, named as in HF {@code config.json}. Built with {@link #builder};
+ * {@code tieWordEmbeddings} is derived by the loader from the absence of {@code output.weight}. MoE fields
+ * are 0 for dense models.
+ */
+public record ModelConfig(
+        String architecture,
+        int hiddenSize,
+        int numLayers,
+        int numHeads,
+        int numKeyValueHeads,
+        int headDim,
+        int intermediateSize,
+        int vocabSize,
+        float rmsNormEps,
+        double ropeTheta,
+        RopeScaling ropeScaling,
+        int contextLength,
+        int numExperts,
+        int numExpertsUsed,
+        int moeIntermediateSize,
+        boolean tieWordEmbeddings) {
+
+    public ModelConfig {
+        positive("hidden size", hiddenSize);
+        positive("layer count", numLayers);
+        positive("attention head count", numHeads);
+        positive("key/value head count", numKeyValueHeads);
+        positive("head dimension", headDim);
+        positive("vocabulary size", vocabSize);
+        positive("context length", contextLength);
+        if (numHeads % numKeyValueHeads != 0) {
+            throw new InvalidInputException("attention heads (" + numHeads
+                    + ") must be a multiple of key/value heads (" + numKeyValueHeads + ")");
+        }
+        if (headDim % 2 != 0) {
+            throw new InvalidInputException("head dimension must be even for rotary embeddings, got " + headDim);
+        }
+        if (!(rmsNormEps > 0)) {
+            throw new InvalidInputException("RMSNorm epsilon must be positive, got " + rmsNormEps);
+        }
+        if (!(ropeTheta > 1)) {
+            throw new InvalidInputException("RoPE base (rope_theta) must be > 1, got " + ropeTheta);
+        }
+        if (ropeScaling == null) {
+            ropeScaling = RopeScaling.NONE;
+        }
+        if (numExperts < 0 || numExpertsUsed < 0 || moeIntermediateSize < 0 || intermediateSize < 0) {
+            throw new InvalidInputException("negative feed-forward size: intermediate " + intermediateSize
+                    + ", experts " + numExperts + ", experts used " + numExpertsUsed + ", expert size " + moeIntermediateSize);
+        }
+        if (numExperts > 0 && (numExpertsUsed < 1 || numExpertsUsed > numExperts)) {
+            throw new InvalidInputException("experts used per token (" + numExpertsUsed
+                    + ") must be between 1 and the expert count (" + numExperts + ")");
+        }
+        if (numExperts > 0 && moeIntermediateSize <= 0) {
+            throw new InvalidInputException("expert feed-forward length must be positive, got " + moeIntermediateSize);
+        }
+    }
+
+    private static void positive(String what, int value) {
+        if (value <= 0) {
+            throw new InvalidInputException(what + " must be positive, got " + value);
+        }
+    }
+
+    public int queryDim() {
+        return numHeads * headDim;
+    }
+
+    public int keyValueDim() {
+        return numKeyValueHeads * headDim;
+    }
+
+    /** Query heads that share one key/value head (GQA group size). */
+    public int queriesPerKeyValue() {
+        return numHeads / numKeyValueHeads;
+    }
+
+    public boolean isMixtureOfExperts() {
+        return numExperts > 0;
+    }
+
+    public static Builder builder(String architecture) {
+        return new Builder(architecture);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(architecture).hiddenSize(hiddenSize).numLayers(numLayers).numHeads(numHeads)
+                .numKeyValueHeads(numKeyValueHeads).headDim(headDim).intermediateSize(intermediateSize)
+                .vocabSize(vocabSize).rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)
+                .contextLength(contextLength).numExperts(numExperts).numExpertsUsed(numExpertsUsed)
+                .moeIntermediateSize(moeIntermediateSize).tieWordEmbeddings(tieWordEmbeddings);
+    }
+
+    /** Named setters instead of a 16-argument constructor call. */
+    public static final class Builder {
+        private final String architecture;
+        private int hiddenSize;
+        private int numLayers;
+        private int numHeads;
+        private int numKeyValueHeads;
+        private int headDim;
+        private int intermediateSize;
+        private int vocabSize;
+        private float rmsNormEps = 1e-6f;
+        private double ropeTheta = 1_000_000;
+        private RopeScaling ropeScaling = RopeScaling.NONE;
+        private int contextLength = 4096;
+        private int numExperts;
+        private int numExpertsUsed;
+        private int moeIntermediateSize;
+        private boolean tieWordEmbeddings;
+
+        private Builder(String architecture) {
+            this.architecture = architecture;
+        }
+
+        public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+        public Builder numLayers(int v) { numLayers = v; return this; }
+        public Builder numHeads(int v) { numHeads = v; return this; }
+        public Builder numKeyValueHeads(int v) { numKeyValueHeads = v; return this; }
+        public Builder headDim(int v) { headDim = v; return this; }
+        public Builder intermediateSize(int v) { intermediateSize = v; return this; }
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder rmsNormEps(float v) { rmsNormEps = v; return this; }
+        public Builder ropeTheta(double v) { ropeTheta = v; return this; }
+        public Builder ropeScaling(RopeScaling v) { ropeScaling = v; return this; }
+        public Builder contextLength(int v) { contextLength = v; return this; }
+        public Builder numExperts(int v) { numExperts = v; return this; }
+        public Builder numExpertsUsed(int v) { numExpertsUsed = v; return this; }
+        public Builder moeIntermediateSize(int v) { moeIntermediateSize = v; return this; }
+        public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
+
+        public ModelConfig build() {
+            return new ModelConfig(architecture, hiddenSize, numLayers, numHeads, numKeyValueHeads, headDim,
+                    intermediateSize, vocabSize, rmsNormEps, ropeTheta, ropeScaling, contextLength, numExperts,
+                    numExpertsUsed, moeIntermediateSize, tieWordEmbeddings);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.qwen4j.model;
+
+/**
+ * Activation buffers of one model, sized once for the largest batch ({@code maxTokens} tokens) so the hot
+ * path allocates nothing. Row {@code t} of a buffer belongs to token {@code t} of the current batch.
+ */
+final class Workspace {
+
+    /** Rows of the LM head computed per matmul when many positions want logits. */
+    static final int LOGITS_ROWS = 8;
+
+    final int maxTokens;
+    /** The residual stream. */
+    final float[] hidden;
+    /** Normalised input of the current sub-layer. */
+    final float[] normed;
+    final float[] query;
+    final float[] key;
+    final float[] value;
+    /** Attention output before o_proj. */
+    final float[] attention;
+    /** Output of o_proj or of the feed-forward network, added to the residual stream. */
+    final float[] output;
+    final float[] gate;
+    final float[] up;
+    final float[] cos;
+    final float[] sin;
+
+    // Per-token bookkeeping of the current batch.
+    final int[] positions;
+    final KvCache[] caches;
+    /** Row of the output logits for token t, or -1 when no logits are wanted there. */
+    final int[] logitsRow;
+    final int[] logitsTokens;
+
+    // Mixture of experts.
+    final float[] routerLogits;
+    final int[] selectedExperts;
+    final float[] expertWeights;
+    final int[] expertTokens;
+    final float[] expertInput;
+    final float[] expertOutput;
+
+    final float[] logitsScratch;
+
+    private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
+
+    Workspace(ModelConfig config, int maxTokens) {
+        this.maxTokens = maxTokens;
+        int dim = config.hiddenSize();
+        int ffn = Math.max(config.intermediateSize(), config.moeIntermediateSize());
+        hidden = new float[maxTokens * dim];
+        normed = new float[maxTokens * dim];
+        query = new float[maxTokens * config.queryDim()];
+        key = new float[maxTokens * config.keyValueDim()];
+        value = new float[maxTokens * config.keyValueDim()];
+        attention = new float[maxTokens * config.queryDim()];
+        output = new float[maxTokens * dim];
+        gate = new float[maxTokens * ffn];
+        up = new float[maxTokens * ffn];
+        cos = new float[maxTokens * config.headDim() / 2];
+        sin = new float[maxTokens * config.headDim() / 2];
+        positions = new int[maxTokens];
+        caches = new KvCache[maxTokens];
+        logitsRow = new int[maxTokens];
+        logitsTokens = new int[maxTokens];
+        routerLogits = new float[maxTokens * config.numExperts()];
+        selectedExperts = new int[maxTokens * config.numExpertsUsed()];
+        expertWeights = new float[maxTokens * config.numExpertsUsed()];
+        expertTokens = new int[maxTokens];
+        expertInput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
+        expertOutput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
+        logitsScratch = new float[LOGITS_ROWS * config.vocabSize()];
+    }
+
+    /** A per-thread scratch row for attention scores, at least {@code length} long. */
+    float[] scores(int length) {
+        float[] s = scores.get();
+        if (s.length < length) {
+            s = new float[Math.max(length, s.length * 2)];
+            scores.set(s);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,254 @@
+package io.qwen4j.model;
+
+import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A plain, slow, double-precision forward pass written from HF modeling_qwen2/qwen3/qwen3_moe, over the
+ * dequantized weights and with no cache: every call recomputes all positions. The oracle for model tests.
+ */
+final class ReferenceModel {
+
+    private final ModelConfig c;
+    private final Map<String, Tensor> w;
+    private final Map<String, double[]> dequantized = new java.util.HashMap<>();
+
+    ReferenceModel(ModelConfig config, Map<String, Tensor> weights) {
+        this.c = config;
+        this.w = weights;
+    }
+
+    /** Dequantized tensor as a flat double array (ne0 fastest). */
+    private double[] flat(String name) {
+        return dequantized.computeIfAbsent(name, this::dequantize);
+    }
+
+    private double[] dequantize(String name) {
+        Tensor t = w.get(name);
+        float[] f = new float[(int) t.elementCount()];
+        QuantFormats.of(t.type()).dequantize(t.data(), 0, f, 0, f.length);
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    /** y = W x for a weight stored as rows of {@code x.length} (HF nn.Linear without bias). */
+    private static double[] linear(double[] weight, long weightOffset, double[] x, int outFeatures) {
+        double[] y = new double[outFeatures];
+        for (int r = 0; r < outFeatures; r++) {
+            double s = 0;
+            for (int i = 0; i < x.length; i++) {
+                s += weight[(int) (weightOffset + (long) r * x.length + i)] * x[i];
+            }
+            y[r] = s;
+        }
+        return y;
+    }
+
+    private double[] linear(String name, double[] x, int outFeatures) {
+        double[] y = linear(flat(name + ".weight"), 0, x, outFeatures);
+        if (w.containsKey(name + ".bias")) {
+            double[] b = flat(name + ".bias");
+            for (int i = 0; i < outFeatures; i++) {
+                y[i] += b[i];
+            }
+        }
+        return y;
+    }
+
+    private double[] rmsNorm(double[] x, int from, int n, double[] weight) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            ss += x[from + i] * x[from + i];
+        }
+        double inv = 1 / Math.sqrt(ss / n + c.rmsNormEps());
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = x[from + i] * inv * weight[i];
+        }
+        return y;
+    }
+
+    /** HF rotary inv_freq (default or YaRN) and attention scaling. */
+    double[] inverseFrequencies() {
+        int d = c.headDim();
+        double base = c.ropeTheta();
+        double[] invFreq = new double[d / 2];
+        for (int i = 0; i < d / 2; i++) {
+            invFreq[i] = 1 / Math.pow(base, 2.0 * i / d);
+        }
+        if (c.ropeScaling() instanceof RopeScaling.Yarn y) {
+            int orig = y.originalContextLength();
+            double lowDim = d * Math.log(orig / (y.betaFast() * 2 * Math.PI)) / (2 * Math.log(base));
+            double highDim = d * Math.log(orig / (y.betaSlow() * 2 * Math.PI)) / (2 * Math.log(base));
+            double low = Math.max(Math.floor(lowDim), 0);
+            double high = Math.min(Math.ceil(highDim), d - 1);
+            if (low == high) {
+                high += 0.001;
+            }
+            for (int i = 0; i < d / 2; i++) {
+                double ramp = Math.min(1, Math.max(0, (i - low) / (high - low)));
+                double extrapolationFactor = 1 - ramp;
+                double inter = 1 / (y.factor() * Math.pow(base, 2.0 * i / d));
+                double extra = 1 / Math.pow(base, 2.0 * i / d);
+                invFreq[i] = inter * (1 - extrapolationFactor) + extra * extrapolationFactor;
+            }
+        }
+        return invFreq;
+    }
+
+    double attentionScaling() {
+        return c.ropeScaling() instanceof RopeScaling.Yarn y && y.factor() > 1 ? 0.1 * Math.log(y.factor()) + 1 : 1;
+    }
+
+    /** q * cos + rotate_half(q) * sin on one head at {@code from}, in place. */
+    private void rope(double[] v, int from, int position, double[] invFreq) {
+        int half = c.headDim() / 2;
+        double scale = attentionScaling();
+        double[] out = new double[c.headDim()];
+        for (int i = 0; i < c.headDim(); i++) {
+            double angle = position * invFreq[i % half];
+            double rotated = i < half ? -v[from + i + half] : v[from + i - half];
+            out[i] = v[from + i] * Math.cos(angle) * scale + rotated * Math.sin(angle) * scale;
+        }
+        System.arraycopy(out, 0, v, from, out.length);
+    }
+
+    private static double silu(double x) {
+        return x / (1 + Math.exp(-x));
+    }
+
+    private double[] mlp(double[] x, double[] gateW, double[] upW, double[] downW,
+                         long gateOff, long downOff, int ffn) {
+        double[] g = linear(gateW, gateOff, x, ffn);
+        double[] u = linear(upW, gateOff, x, ffn);
+        double[] h = new double[ffn];
+        for (int i = 0; i < ffn; i++) {
+            h[i] = silu(g[i]) * u[i];
+        }
+        return linear(downW, downOff, h, c.hiddenSize());
+    }
+
+    private double[] feedForward(int layer, double[] x) {
+        String p = "blk." + layer + ".";
+        int dim = c.hiddenSize();
+        if (!w.containsKey(p + "ffn_gate_inp.weight")) {
+            int ffn = c.intermediateSize();
+            return mlp(x, flat(p + "ffn_gate.weight"), flat(p + "ffn_up.weight"), flat(p + "ffn_down.weight"), 0, 0, ffn);
+        }
+        // Qwen3MoeSparseMoeBlock: softmax over router logits, top-k, renormalise, weighted experts.
+        int e = c.numExperts();
+        int ffn = c.moeIntermediateSize();
+        double[] logits = linear(flat(p + "ffn_gate_inp.weight"), 0, x, e);
+        double max = Arrays.stream(logits).max().orElseThrow();
+        double sum = 0;
+        double[] probs = new double[e];
+        for (int i = 0; i < e; i++) {
+            probs[i] = Math.exp(logits[i] - max);
+            sum += probs[i];
+        }
+        Integer[] order = new Integer[e];
+        for (int i = 0; i < e; i++) {
+            order[i] = i;
+            probs[i] /= sum;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+        double topSum = 0;
+        for (int j = 0; j < c.numExpertsUsed(); j++) {
+            topSum += probs[order[j]];
+        }
+        double[] gateW = flat(p + "ffn_gate_exps.weight");
+        double[] upW = flat(p + "ffn_up_exps.weight");
+        double[] downW = flat(p + "ffn_down_exps.weight");
+        double[] y = new double[dim];
+        for (int j = 0; j < c.numExpertsUsed(); j++) {
+            int expert = order[j];
+            double[] out = mlp(x, gateW, upW, downW, (long) expert * ffn * dim, (long) expert * dim * ffn, ffn);
+            for (int i = 0; i < dim; i++) {
+                y[i] += probs[expert] / topSum * out[i];
+            }
+        }
+        return y;
+    }
+
+    /** Logits of every position of {@code tokens} (positions 0..n-1). */
+    double[][] logits(int[] tokens) {
+        int n = tokens.length;
+        int dim = c.hiddenSize();
+        int hd = c.headDim();
+        double[] embedding = flat("token_embd.weight");
+        double[][] x = new double[n][];
+        for (int t = 0; t < n; t++) {
+            x[t] = Arrays.copyOfRange(embedding, tokens[t] * dim, (tokens[t] + 1) * dim);
+        }
+        double[] invFreq = inverseFrequencies();
+        for (int l = 0; l < c.numLayers(); l++) {
+            String p = "blk." + l + ".";
+            double[][] q = new double[n][], k = new double[n][], v = new double[n][];
+            for (int t = 0; t < n; t++) {
+                double[] h = rmsNorm(x[t], 0, dim, flat(p + "attn_norm.weight"));
+                q[t] = linear(p + "attn_q", h, c.queryDim());
+                k[t] = linear(p + "attn_k", h, c.keyValueDim());
+                v[t] = linear(p + "attn_v", h, c.keyValueDim());
+                if (w.containsKey(p + "attn_q_norm.weight")) {
+                    for (int head = 0; head < c.numHeads(); head++) {
+                        System.arraycopy(rmsNorm(q[t], head * hd, hd, flat(p + "attn_q_norm.weight")), 0, q[t], head * hd, hd);
+                    }
+                    for (int head = 0; head < c.numKeyValueHeads(); head++) {
+                        System.arraycopy(rmsNorm(k[t], head * hd, hd, flat(p + "attn_k_norm.weight")), 0, k[t], head * hd, hd);
+                    }
+                }
+                for (int head = 0; head < c.numHeads(); head++) {
+                    rope(q[t], head * hd, t, invFreq);
+                }
+                for (int head = 0; head < c.numKeyValueHeads(); head++) {
+                    rope(k[t], head * hd, t, invFreq);
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                double[] attn = new double[c.queryDim()];
+                for (int head = 0; head < c.numHeads(); head++) {
+                    int kvHead = head / (c.numHeads() / c.numKeyValueHeads());
+                    double[] scores = new double[t + 1];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int s = 0; s <= t; s++) {
+                        double dot = 0;
+                        for (int i = 0; i < hd; i++) {
+                            dot += q[t][head * hd + i] * k[s][kvHead * hd + i];
+                        }
+                        scores[s] = dot / Math.sqrt(hd);
+                        max = Math.max(max, scores[s]);
+                    }
+                    double sum = 0;
+                    for (int s = 0; s <= t; s++) {
+                        scores[s] = Math.exp(scores[s] - max);
+                        sum += scores[s];
+                    }
+                    for (int s = 0; s <= t; s++) {
+                        for (int i = 0; i < hd; i++) {
+                            attn[head * hd + i] += scores[s] / sum * v[s][kvHead * hd + i];
+                        }
+                    }
+                }
+                double[] o = linear(p + "attn_output", attn, dim);
+                for (int i = 0; i < dim; i++) {
+                    x[t][i] += o[i];
+                }
+                double[] ffn = feedForward(l, rmsNorm(x[t], 0, dim, flat(p + "ffn_norm.weight")));
+                for (int i = 0; i < dim; i++) {
+                    x[t][i] += ffn[i];
+                }
+            }
+        }
+        double[] head = flat(w.containsKey("output.weight") ? "output.weight" : "token_embd.weight");
+        double[][] logits = new double[n][];
+        for (int t = 0; t < n; t++) {
+            logits[t] = linear(head, 0, rmsNorm(x[t], 0, dim, flat("output_norm.weight")), c.vocabSize());
+        }
+        return logits;
+    }
+}

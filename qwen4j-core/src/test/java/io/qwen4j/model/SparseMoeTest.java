@@ -1,0 +1,54 @@
+package io.qwen4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.qwen4j.kernels.VectorOps;
+import org.junit.jupiter.api.Test;
+
+/** Routing on cases computed by hand. */
+class SparseMoeTest {
+
+    private static SparseMoe router(int experts, int used) {
+        return new SparseMoe(null, null, null, null, experts, used, 0, 0);
+    }
+
+    @Test
+    void picksTopTwoAndRenormalises() {
+        float[] probs = {0.10f, 0.30f, 0.05f, 0.25f, 0.20f, 0.10f};
+        int[] experts = new int[2];
+        float[] weights = new float[2];
+        router(6, 2).selectTopK(probs, 0, experts, weights, 0);
+        assertArrayEquals(new int[] {1, 3}, experts);
+        // 0.30 / 0.55 and 0.25 / 0.55
+        assertEquals(0.30 / 0.55, weights[0], 1e-6);
+        assertEquals(0.25 / 0.55, weights[1], 1e-6);
+    }
+
+    @Test
+    void tiesGoToTheLowerExpertAndOffsetsAreRespected() {
+        float[] probs = {9, 9, 0.2f, 0.4f, 0.2f, 0.2f};
+        int[] experts = {-7, -7, -7, -7};
+        float[] weights = new float[4];
+        router(4, 3).selectTopK(probs, 2, experts, weights, 1);
+        assertArrayEquals(new int[] {-7, 1, 0, 2}, experts);
+        assertEquals(0.5, weights[1], 1e-6);
+        assertEquals(0.25, weights[2], 1e-6);
+        assertEquals(0.25, weights[3], 1e-6);
+    }
+
+    @Test
+    void routerSoftmaxThenTopK() {
+        // logits [1, 3, 2, 0]: top-2 are experts 1 and 2 with weights e^3/(e^3+e^2) and e^2/(e^3+e^2)
+        float[] logits = {1, 3, 2, 0};
+        VectorOps.softmax(logits, 0, 4);
+        int[] experts = new int[2];
+        float[] weights = new float[2];
+        router(4, 2).selectTopK(logits, 0, experts, weights, 0);
+        assertArrayEquals(new int[] {1, 2}, experts);
+        double e3 = Math.exp(3);
+        double e2 = Math.exp(2);
+        assertEquals(e3 / (e3 + e2), weights[0], 1e-6);
+        assertEquals(e2 / (e3 + e2), weights[1], 1e-6);
+    }
+}

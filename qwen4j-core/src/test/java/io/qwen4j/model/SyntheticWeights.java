@@ -1,0 +1,113 @@
+package io.qwen4j.model;
+
+import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * Random, seeded weights for a config, named and shaped as llama.cpp's converter writes GGUF. Matrices
+ * (including token_embd/output and experts) are stored as {@code matrixType}; norms, biases and the MoE
+ * router stay F32 as in real files. Scales keep activations O(1) and logits a few units wide.
+ */
+final class SyntheticWeights implements WeightSource {
+
+    final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    private final Random random;
+    private final TensorType matrixType;
+
+    /** Which layers of a MoE model get a dense MLP instead of experts. */
+    SyntheticWeights(ModelConfig c, TensorType matrixType, long seed, int... denseLayers) {
+        this.random = new Random(seed);
+        this.matrixType = matrixType;
+        int dim = c.hiddenSize();
+        matrix("token_embd.weight", 1.0, dim, c.vocabSize());
+        if (!c.tieWordEmbeddings()) {
+            matrix("output.weight", 3.0 / Math.sqrt(dim), dim, c.vocabSize());
+        }
+        norm("output_norm.weight", dim);
+        for (int l = 0; l < c.numLayers(); l++) {
+            String p = "blk." + l + ".";
+            norm(p + "attn_norm.weight", dim);
+            norm(p + "ffn_norm.weight", dim);
+            matrix(p + "attn_q.weight", 1 / Math.sqrt(dim), dim, c.queryDim());
+            matrix(p + "attn_k.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
+            matrix(p + "attn_v.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
+            matrix(p + "attn_output.weight", 1 / Math.sqrt(c.queryDim()), c.queryDim(), dim);
+            if (c.architecture().equals("qwen2")) {
+                f32(p + "attn_q.bias", 0.2, c.queryDim());
+                f32(p + "attn_k.bias", 0.2, c.keyValueDim());
+                f32(p + "attn_v.bias", 0.2, c.keyValueDim());
+            } else {
+                norm(p + "attn_q_norm.weight", c.headDim());
+                norm(p + "attn_k_norm.weight", c.headDim());
+            }
+            boolean dense = !c.isMixtureOfExperts() || contains(denseLayers, l);
+            if (dense) {
+                int ffn = c.intermediateSize();
+                matrix(p + "ffn_gate.weight", 1 / Math.sqrt(dim), dim, ffn);
+                matrix(p + "ffn_up.weight", 1 / Math.sqrt(dim), dim, ffn);
+                matrix(p + "ffn_down.weight", 1 / Math.sqrt(ffn), ffn, dim);
+            } else {
+                int e = c.numExperts();
+                int ffn = c.moeIntermediateSize();
+                f32(p + "ffn_gate_inp.weight", 2 / Math.sqrt(dim), dim, e);
+                matrix(p + "ffn_gate_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
+                matrix(p + "ffn_up_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
+                matrix(p + "ffn_down_exps.weight", 1 / Math.sqrt(ffn), ffn, dim, e);
+            }
+        }
+    }
+
+    private static boolean contains(int[] values, int v) {
+        for (int x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public Optional<Tensor> find(String name) {
+        return Optional.ofNullable(tensors.get(name));
+    }
+
+    private void norm(String name, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (1 + 0.2 * random.nextGaussian());
+        }
+        put(name, TensorType.F32, v, n);
+    }
+
+    private void f32(String name, double std, long... shape) {
+        put(name, TensorType.F32, gaussian(std, shape), shape);
+    }
+
+    private void matrix(String name, double std, long... shape) {
+        put(name, matrixType, gaussian(std, shape), shape);
+    }
+
+    private float[] gaussian(double std, long... shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        float[] v = new float[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (std * random.nextGaussian());
+        }
+        return v;
+    }
+
+    void put(String name, TensorType type, float[] values, long... shape) {
+        var segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(values.length)]);
+        QuantFormats.of(type).quantize(values, 0, values.length, segment, 0);
+        tensors.put(name, new Tensor(name, type, shape, segment));
+    }
+}
