@@ -75,8 +75,9 @@ final class Q6_KFormat extends VectorBlockFormat {
                 long qh = block + 128 + 32 * half + l;
                 float scale = d * scale(src, block + 192 + 8 * half + 2 * k + (step & 1));
                 int at = out + 128 * half + 32 * k + l;
-                level6(src, ql, qh, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at);
-                level6(src, ql + 8, qh + 8, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at + 8);
+                var levels = level6x16(src, ql, qh, 4 * (k >> 1), 2 * k);
+                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).intoArray(dst, at);
+                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).intoArray(dst, at + 8);
             }
             out += QK_K;
         }
@@ -128,7 +129,10 @@ final class Q6_KFormat extends VectorBlockFormat {
         acc1.intoArray(acc, 8);
     }
 
-    /** Sixteen signed levels as {@link #level6}, in 16-bit lanes: half the shifts and masks of two int-lane passes. */
+    /**
+     * Sixteen signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32}, assembled in
+     * 16-bit lanes (half the shifts and masks of two 8-lane int passes; AVX2 has no byte shifts).
+     */
     private static ShortVector level6x16(MemorySegment w, long ql, long qh, int nibble, int highShift) {
         var low = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, ql, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
@@ -137,13 +141,6 @@ final class Q6_KFormat extends VectorBlockFormat {
         return low.lanewise(VectorOperators.ASHR, nibble).and((short) 0xF)
                 .or(high.lanewise(VectorOperators.ASHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4))
                 .sub((short) 32);
-    }
-
-    /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats. */
-    private static FloatVector level6(MemorySegment w, long ql, long qh, int nibble, int highShift) {
-        var low = widen(w, ql).lanewise(VectorOperators.ASHR, nibble).and(0xF);
-        var high = widen(w, qh).lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4);
-        return toFloats(low.or(high).sub(32));
     }
 
     @Override
