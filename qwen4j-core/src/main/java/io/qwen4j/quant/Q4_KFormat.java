@@ -70,6 +70,12 @@ final class Q4_KFormat extends VectorBlockFormat {
         }
     }
 
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        matmulByDecoding(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+    }
+
     /**
      * Fused dot: nibbles are widened and scaled in registers, never stored. One call of
      * {@link #accumulateBlock} per block keeps each compiled loop small enough for C2 to keep every

@@ -83,6 +83,12 @@ final class Q6_KFormat extends VectorBlockFormat {
         }
     }
 
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        matmulByDecoding(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+    }
+
     /**
      * Fused dot: 6-bit levels are assembled and scaled in registers. Like Q4_K's, one call per block
      * keeps each compiled loop small enough for C2 to keep its vectors in registers.

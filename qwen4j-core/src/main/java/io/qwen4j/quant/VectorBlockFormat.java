@@ -13,9 +13,16 @@ import jdk.incubator.vector.VectorSpecies;
  * them with {@link FloatDots}' fixed accumulation order.
  *
  * <p>A subclass supplies the scalar reference {@link #dequantize} and a vectorised {@link #decode}
- * that must give bit-identical floats (same operations in the same order, no FMA), and may override
- * {@link #dot} with a fused kernel that keeps {@link FloatDots}' order. {@link #matmul} decodes each
- * weight row once into a scratch row and reuses it for every activation row of the batch.
+ * that must give bit-identical floats (same operations in the same order, no FMA). Its {@code dot}
+ * either calls {@link #dotByDecoding} or is a fused kernel that keeps {@link FloatDots}' order; its
+ * {@code matmul} calls {@link #matmulByDecoding}, which decodes each weight row once into a scratch
+ * row and reuses it for every activation row of the batch. So a batched matmul returns bit for bit
+ * what one dot per row returns.
+ *
+ * <p>Vector API code is only fast when C2 inlines all of it into one compiled method within its node
+ * budget; past the budget the vectors are boxed and a kernel runs 3-10x slower, allocating. Hence the
+ * small loop bodies, the per-block kernel methods and the per-class overrides (see
+ * {@link #dotByDecoding}); measure allocation (GC count) after changing a kernel's shape.
  */
 abstract class VectorBlockFormat implements QuantFormat {
 
@@ -60,17 +67,23 @@ abstract class VectorBlockFormat implements QuantFormat {
         return holder[0];
     }
 
-    @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+    /**
+     * The decode-then-F32 dot. Each final subclass calls it from its own {@code dot}/{@code matmul}
+     * override rather than inheriting one shared method: inside the subclass's method {@code this} has
+     * an exact type, so C2 binds {@link #decode} statically. From one inherited method the decode call
+     * site saw Q4_K and Q6_K in the same process, C2 inlined both decoders into one method, ran out of
+     * its node budget and boxed the vectors (batched Q4_K matmul fell from 16 to 5 GFLOP/s).
+     */
+    final float dotByDecoding(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         float[] w = scratch(count);
         decode(weights, offset, w, 0, count);
         return FloatDots.dot(w, 0, x, xOffset, count);
     }
 
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
+    /** Batched matmul that decodes each weight row once; see {@link #dotByDecoding} for how to call it. */
+    final void matmulByDecoding(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                                float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         if (batch == 1) {
