@@ -52,17 +52,6 @@ final class IQ4_NLFormat extends VectorBlockFormat {
         }
     }
 
-    @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        return dotByDecoding(weights, offset, x, xOffset, count);
-    }
-
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        matmulByDecoding(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
     /** Looks up 16 bytes of nibble pairs and writes {@code scale * value}: low nibbles at out, high at out + 16. */
     static void decode16(ByteVector nibbles, float scale, float[] dst, int out) {
         var low = nibbles.and((byte) 0xF).selectFrom(TABLE);

@@ -83,17 +83,6 @@ final class Q3_KFormat extends VectorBlockFormat {
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        return dotByDecoding(weights, offset, x, xOffset, count);
-    }
-
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        matmulByDecoding(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
     public boolean canQuantize() {
         return true;
     }

@@ -4,6 +4,8 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -25,6 +27,9 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    /** {@link #fusedDot} behind a {@link KernelBarrier}. */
+    private final MethodHandle fusedDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "fusedDot", KernelBarrier.DOT);
 
     @Override
     public TensorType type() {
@@ -83,12 +88,6 @@ final class Q6_KFormat extends VectorBlockFormat {
         }
     }
 
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        matmulByDecoding(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
     /**
      * Fused dot: 6-bit levels are assembled and scaled in registers. Like Q4_K's, one call per block
      * keeps each compiled loop small enough for C2 to keep its vectors in registers.
@@ -96,6 +95,10 @@ final class Q6_KFormat extends VectorBlockFormat {
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
+        return KernelBarrier.dot(fusedDotKernel, weights, offset, x, xOffset, count);
+    }
+
+    private static float fusedDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
