@@ -73,9 +73,7 @@ final class IQ4_NLFormat extends VectorBlockFormat {
 
     /**
      * ggml's {@code quantize_row_iq4_nl_ref} ({@code quantize_row_iq4_nl_impl} with no importance
-     * weights and no scale search): per 32 weights, 1. start from {@code d = max / kvalues[0]} (the
-     * largest magnitude maps to level -127); 2. map each weight to its nearest
-     * table level; 3. refit {@code d} by weighted least squares (weights x²) and store it as fp16.
+     * weights and no scale search): per 32 weights, {@link #fitScale} with no extra tries, stored as fp16.
      */
     @Override
     public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
@@ -83,37 +81,73 @@ final class IQ4_NLFormat extends VectorBlockFormat {
         byte[] levels = new byte[32];
         long block = dstOffset;
         for (int xb = srcOffset; xb < srcOffset + count; xb += 32, block += BLOCK_BYTES) {
-            float amax = 0;
-            float max = 0;
-            for (int j = 0; j < 32; j++) {
-                float ax = Math.abs(x[xb + j]);
-                if (ax > amax) {
-                    amax = ax;
-                    max = x[xb + j];
-                }
-            }
-            float d = 0;
-            java.util.Arrays.fill(levels, (byte) 0);
-            if (amax >= KQuants.GROUP_MAX_EPS) {
-                float id = 1 / (max / KQuants.KVALUES_IQ4NL[0]);
-                float sumQX = 0;
-                float sumQ2 = 0;
-                for (int j = 0; j < 32; j++) {
-                    float xj = x[xb + j];
-                    int l = nearestLevel(id * xj);
-                    levels[j] = (byte) l;
-                    float q = KQuants.KVALUES_IQ4NL[l];
-                    float w = xj * xj;
-                    sumQX += w * q * xj;
-                    sumQ2 += w * q * q;
-                }
-                d = sumQ2 > 0 ? sumQX / sumQ2 : 0f;
-            }
+            float d = fitScale(x, xb, levels, 0, -1);
             KQuants.putHalf(dst, block, d);
-            for (int j = 0; j < 16; j++) {
-                dst.set(ValueLayout.JAVA_BYTE, block + 2 + j, (byte) (levels[j] | (levels[j + 16] << 4)));
+            packNibbles(levels, 0, dst, block + 2);
+        }
+    }
+
+    /** Byte j of a 32-weight group holds level j (low nibble) and level j + 16 (high nibble). */
+    static void packNibbles(byte[] levels, int lOff, MemorySegment dst, long at) {
+        for (int j = 0; j < 16; j++) {
+            dst.set(ValueLayout.JAVA_BYTE, at + j, (byte) (levels[lOff + j] | (levels[lOff + j + 16] << 4)));
+        }
+    }
+
+    /**
+     * The scale search of ggml's {@code quantize_row_iq4_nl_impl} for one group of 32 weights (weights
+     * x²): 1. start from {@code d = ±max / kvalues[0]}; 2. map each weight to its nearest table level
+     * and refit {@code d} by weighted least squares; 3. for {@code ntry > 0}, also try the inverse scales
+     * {@code (t + kvalues[0]) / max} for t in -ntry..ntry and keep the best fit. Writes the first pass's
+     * levels; returns {@code d} (0 for an all-zero group, whose levels are 0).
+     */
+    static float fitScale(float[] x, int xOff, byte[] levels, int lOff, int ntry) {
+        byte[] values = KQuants.KVALUES_IQ4NL;
+        float amax = 0;
+        float max = 0;
+        for (int j = 0; j < 32; j++) {
+            float ax = Math.abs(x[xOff + j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[xOff + j];
             }
         }
+        if (amax < KQuants.GROUP_MAX_EPS) {
+            java.util.Arrays.fill(levels, lOff, lOff + 32, (byte) 0);
+            return 0f;
+        }
+        float d = ntry > 0 ? -max / values[0] : max / values[0];
+        float id = 1 / d;
+        float sumQX = 0;
+        float sumQ2 = 0;
+        for (int j = 0; j < 32; j++) {
+            float xj = x[xOff + j];
+            int l = nearestLevel(id * xj);
+            levels[lOff + j] = (byte) l;
+            float q = values[l];
+            float w = xj * xj;
+            sumQX += w * q * xj;
+            sumQ2 += w * q * q;
+        }
+        d = sumQ2 > 0 ? sumQX / sumQ2 : 0f;
+        float best = d * sumQX;
+        for (int t = -ntry; t <= ntry; t++) {
+            id = (t + values[0]) / max;
+            sumQX = 0;
+            sumQ2 = 0;
+            for (int j = 0; j < 32; j++) {
+                float xj = x[xOff + j];
+                float q = values[nearestLevel(id * xj)];
+                float w = xj * xj;
+                sumQX += w * q * xj;
+                sumQ2 += w * q * q;
+            }
+            if (sumQ2 > 0 && sumQX * sumQX > best * sumQ2) {
+                d = sumQX / sumQ2;
+                best = d * sumQX;
+            }
+        }
+        return d;
     }
 
     /**

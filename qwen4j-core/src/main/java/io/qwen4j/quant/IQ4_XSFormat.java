@@ -62,4 +62,60 @@ final class IQ4_XSFormat extends VectorBlockFormat {
             }
         }
     }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
+    }
+
+    /**
+     * ggml's {@code quantize_row_iq4_xs_ref} ({@code quantize_row_iq4_nl_impl} over 256 weights, no
+     * importance weights, 7 tries each way): 1. {@link IQ4_NLFormat#fitScale} per 32 weights; 2.
+     * {@code d = -max / 32} of the scale with the largest magnitude; 3. each sub-block scale to 6 bits
+     * against the unrounded {@code d}, then its weights re-mapped to levels with that rounded scale.
+     */
+    @Override
+    public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
+        requireWholeBlocks(count);
+        byte[] levels = new byte[QK_K];
+        float[] scales = new float[QK_K / 32];
+        byte[] scalesLow = new byte[4];
+        long block = dstOffset;
+        for (int xb = srcOffset; xb < srcOffset + count; xb += QK_K, block += BLOCK_BYTES) {
+            float maxScale = 0;
+            float amaxScale = 0;
+            for (int ib = 0; ib < QK_K / 32; ib++) {
+                scales[ib] = IQ4_NLFormat.fitScale(x, xb + 32 * ib, levels, 32 * ib, 7);
+                float abs = Math.abs(scales[ib]);
+                if (abs > amaxScale) {
+                    amaxScale = abs;
+                    maxScale = scales[ib];
+                }
+            }
+            float d = -maxScale / 32;
+            float id = d != 0 ? 1 / d : 0f;
+            int scalesHigh = 0;
+            for (int ib = 0; ib < QK_K / 32; ib++) {
+                int l = Math.max(-32, Math.min(31, KQuants.nearestInt(id * scales[ib])));
+                float dl = d * l;
+                float idl = dl != 0 ? 1 / dl : 0f;
+                for (int j = 0; j < 32; j++) {
+                    levels[32 * ib + j] = (byte) IQ4_NLFormat.nearestLevel(idl * x[xb + 32 * ib + j]);
+                }
+                l += 32;
+                if (ib % 2 == 0) {
+                    scalesLow[ib / 2] = (byte) (l & 0xF);
+                } else {
+                    scalesLow[ib / 2] |= (byte) ((l & 0xF) << 4);
+                }
+                scalesHigh |= (l >> 4) << (2 * ib);
+            }
+            KQuants.putHalf(dst, block, d);
+            dst.set(KQuants.LE_SHORT, block + 2, (short) scalesHigh);
+            MemorySegment.copy(scalesLow, 0, dst, java.lang.foreign.ValueLayout.JAVA_BYTE, block + 4, 4);
+            for (int ib = 0; ib < QK_K / 32; ib++) {
+                IQ4_NLFormat.packNibbles(levels, 32 * ib, dst, block + 8 + 16 * ib);
+            }
+        }
+    }
 }

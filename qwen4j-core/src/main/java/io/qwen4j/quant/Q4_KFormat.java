@@ -4,6 +4,8 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,6 +21,9 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 144;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    /** {@link #fusedDot} behind a {@link KernelBarrier}. */
+    private final MethodHandle fusedDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "fusedDot", KernelBarrier.DOT);
 
     @Override
     public TensorType type() {
@@ -79,6 +84,10 @@ final class Q4_KFormat extends VectorBlockFormat {
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
+        return KernelBarrier.dot(fusedDotKernel, weights, offset, x, xOffset, count);
+    }
+
+    private static float fusedDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {

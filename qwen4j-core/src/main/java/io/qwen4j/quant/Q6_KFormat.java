@@ -4,6 +4,8 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -25,6 +27,9 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    /** {@link #fusedDot} behind a {@link KernelBarrier}. */
+    private final MethodHandle fusedDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "fusedDot", KernelBarrier.DOT);
 
     @Override
     public TensorType type() {
@@ -75,8 +80,9 @@ final class Q6_KFormat extends VectorBlockFormat {
                 long qh = block + 128 + 32 * half + l;
                 float scale = d * scale(src, block + 192 + 8 * half + 2 * k + (step & 1));
                 int at = out + 128 * half + 32 * k + l;
-                level6(src, ql, qh, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at);
-                level6(src, ql + 8, qh + 8, 4 * (k >> 1), 2 * k).mul(scale).intoArray(dst, at + 8);
+                var levels = level6x16(src, ql, qh, 4 * (k >> 1), 2 * k);
+                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).intoArray(dst, at);
+                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).intoArray(dst, at + 8);
             }
             out += QK_K;
         }
@@ -89,6 +95,10 @@ final class Q6_KFormat extends VectorBlockFormat {
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
+        return KernelBarrier.dot(fusedDotKernel, weights, offset, x, xOffset, count);
+    }
+
+    private static float fusedDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         float[] acc = new float[16];
         int xi = xOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -128,7 +138,10 @@ final class Q6_KFormat extends VectorBlockFormat {
         acc1.intoArray(acc, 8);
     }
 
-    /** Sixteen signed levels as {@link #level6}, in 16-bit lanes: half the shifts and masks of two int-lane passes. */
+    /**
+     * Sixteen signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32}, assembled in
+     * 16-bit lanes (half the shifts and masks of two 8-lane int passes; AVX2 has no byte shifts).
+     */
     private static ShortVector level6x16(MemorySegment w, long ql, long qh, int nibble, int highShift) {
         var low = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, ql, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
@@ -137,13 +150,6 @@ final class Q6_KFormat extends VectorBlockFormat {
         return low.lanewise(VectorOperators.ASHR, nibble).and((short) 0xF)
                 .or(high.lanewise(VectorOperators.ASHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4))
                 .sub((short) 32);
-    }
-
-    /** Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} as floats. */
-    private static FloatVector level6(MemorySegment w, long ql, long qh, int nibble, int highShift) {
-        var low = widen(w, ql).lanewise(VectorOperators.ASHR, nibble).and(0xF);
-        var high = widen(w, qh).lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4);
-        return toFloats(low.or(high).sub(32));
     }
 
     @Override

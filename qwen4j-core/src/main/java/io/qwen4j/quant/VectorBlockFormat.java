@@ -1,6 +1,8 @@
 package io.qwen4j.quant;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -13,9 +15,15 @@ import jdk.incubator.vector.VectorSpecies;
  * them with {@link FloatDots}' fixed accumulation order.
  *
  * <p>A subclass supplies the scalar reference {@link #dequantize} and a vectorised {@link #decode}
- * that must give bit-identical floats (same operations in the same order, no FMA), and may override
+ * that must give bit-identical floats (same operations in the same order, no FMA). It may override
  * {@link #dot} with a fused kernel that keeps {@link FloatDots}' order. {@link #matmul} decodes each
- * weight row once into a scratch row and reuses it for every activation row of the batch.
+ * weight row once into a scratch row and reuses it for every activation row of the batch, so a
+ * batched matmul returns bit for bit what one dot per row returns.
+ *
+ * <p>Vector API code is only fast when C2 inlines all of it into one compiled method within its node
+ * budget; past the budget the vectors are boxed and a kernel runs 3-10x slower, allocating. Hence the
+ * small loop bodies, the per-block kernel methods and the {@link KernelBarrier} between callers and
+ * kernels; measure allocation (GC count) after changing a kernel's shape.
  */
 abstract class VectorBlockFormat implements QuantFormat {
 
@@ -42,6 +50,18 @@ abstract class VectorBlockFormat implements QuantFormat {
     /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
     abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
+    /** {@link #decode} bound to this format behind a {@link KernelBarrier}, for the hot paths. */
+    private final MethodHandle decodeKernel;
+
+    VectorBlockFormat() {
+        try {
+            decodeKernel = MethodHandles.lookup()
+                    .findVirtual(VectorBlockFormat.class, "decode", KernelBarrier.DECODE).bindTo(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * Rejects element counts that are not whole blocks; a partial block would otherwise be silently
      * dropped. Shapes come from files, but the loader validates them first, so this is a caller bug.
@@ -60,14 +80,19 @@ abstract class VectorBlockFormat implements QuantFormat {
         return holder[0];
     }
 
+    /**
+     * The decode-then-F32 dot. The decoder runs behind a {@link KernelBarrier}, so it compiles alone
+     * whichever formats share a caller; {@link FloatDots#dot} is too big for C2 to inline anyway.
+     */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         float[] w = scratch(count);
-        decode(weights, offset, w, 0, count);
+        KernelBarrier.decode(decodeKernel, weights, offset, w, 0, count);
         return FloatDots.dot(w, 0, x, xOffset, count);
     }
 
+    /** Batched matmul that decodes each weight row once and reuses it for the whole batch. */
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
@@ -81,7 +106,7 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
         float[] w = scratch(cols);
         for (int r = rowStart; r < rowEnd; r++) {
-            decode(weights, offset + r * rowBytes, w, 0, cols);
+            KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols);
             for (int b = 0; b < batch; b++) {
                 out[b * outStride + r] = FloatDots.dot(w, 0, x, b * cols, cols);
             }

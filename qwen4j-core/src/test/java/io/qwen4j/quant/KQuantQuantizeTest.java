@@ -12,7 +12,7 @@ import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** Q2_K..Q6_K and IQ4_NL reference quantizers: bit-exact against the test transcription of ggml's, and round trips. */
+/** The reference quantizers of every k-quant and IQ4 format: bit-exact against the test transcription of ggml's, and round trips. */
 class KQuantQuantizeTest {
 
     /** Rows of 512 values: several distributions, each at magnitudes from 1e-8 to 1e5. */
@@ -59,13 +59,14 @@ class KQuantQuantizeTest {
             case Q6_K -> KQuantizerReference.quantizeQ6K(x);
             case IQ4_NL -> LowBitQuantizerReference.quantizeIQ4NL(x);
             case Q2_K -> LowBitQuantizerReference.quantizeQ2K(x);
+            case IQ4_XS -> LowBitQuantizerReference.quantizeIQ4XS(x);
             case Q3_K -> LowBitQuantizerReference.quantizeQ3K(x);
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"})
+    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void bitExactAgainstReferenceAlgorithm(TensorType type) {
         assertTrue(QuantFormats.of(type).canQuantize());
         float[][] rows = inputs(new Random(300 + type.ordinal()));
@@ -82,12 +83,12 @@ class KQuantQuantizeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"})
+    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void roundTripErrorIsWithinTheFormatsPrecision(TensorType type) {
         double bound = switch (type) {
             case Q4_K -> 0.10;
             case Q5_K -> 0.05;
-            case IQ4_NL -> 0.10;
+            case IQ4_NL, IQ4_XS -> 0.10;
             case Q2_K -> 0.35;
             case Q3_K -> 0.20;
             default -> 0.025;
@@ -110,7 +111,7 @@ class KQuantQuantizeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL"})
+    @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void zeroInputQuantizesToZeros(TensorType type) {
         float[] x = new float[512];
         byte[] q = quantizeWithMain(type, x);

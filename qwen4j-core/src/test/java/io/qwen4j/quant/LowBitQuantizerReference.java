@@ -9,7 +9,7 @@ import static io.qwen4j.quant.KQuantizerReference.putHalf;
 /**
  * Test-side transcription of ggml's reference quantizers for the low-bit formats: Q2_K
  * ({@code quantize_row_q2_K_ref}), Q3_K ({@code quantize_row_q3_K_ref} with {@code make_q3_quants}) and
- * IQ4_NL ({@code quantize_row_iq4_nl_ref}), in the same C-like style as {@link KQuantizerReference}.
+ * IQ4_NL ({@code quantize_row_iq4_nl_ref}) and IQ4_XS ({@code quantize_row_iq4_xs_ref}), in the same C-like style as {@link KQuantizerReference}.
  */
 final class LowBitQuantizerReference {
 
@@ -252,6 +252,103 @@ final class LowBitQuantizerReference {
             packQs(L, out, base + 32);
             for (int k = 0; k < 12; k++) out[base + 96 + k] = (byte) sc[k];
             putHalf(out, base + 108, d16);
+        }
+        return out;
+    }
+
+    /**
+     * quantize_row_iq4_xs_ref: quantize_row_iq4_nl_impl(256, 32, 16, ..., no quant weights, ntry 7) into
+     * block_iq4_xs { half d; u16 scales_h; u8 scales_l[4]; u8 qs[128]; }.
+     */
+    static byte[] quantizeIQ4XS(float[] xall) {
+        int[] values = KQuantReference.KVALUES;
+        int ntry = 7;
+        int nbl = xall.length / 256;
+        byte[] out = new byte[nbl * 136];
+        int[] L = new int[256];
+        float[] weight = new float[32];
+        float[] scales = new float[8];
+        for (int ibl = 0; ibl < nbl; ibl++) {
+            int x0 = 256 * ibl;
+            int base = 136 * ibl;
+            float maxScale = 0, amaxScale = 0;
+            for (int ib = 0; ib < 8; ++ib) {
+                int xb = x0 + 32 * ib;
+                for (int j = 0; j < 32; ++j) weight[j] = xall[xb + j] * xall[xb + j];
+                float amax = 0, max = 0;
+                for (int j = 0; j < 32; ++j) {
+                    float ax = Math.abs(xall[xb + j]);
+                    if (ax > amax) {
+                        amax = ax;
+                        max = xall[xb + j];
+                    }
+                }
+                if (amax < 1e-15f) {
+                    scales[ib] = 0;
+                    for (int j = 0; j < 32; ++j) L[32 * ib + j] = 0;
+                    continue;
+                }
+                float d = ntry > 0 ? -max / values[0] : max / values[0];
+                float id = 1 / d;
+                float sumqx = 0, sumq2 = 0;
+                for (int j = 0; j < 32; ++j) {
+                    float al = id * xall[xb + j];
+                    int l = bestIndexInt8(16, values, al);
+                    L[32 * ib + j] = l;
+                    float q = values[l];
+                    float w = weight[j];
+                    sumqx += w * q * xall[xb + j];
+                    sumq2 += w * q * q;
+                }
+                d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
+                float best = d * sumqx;
+                for (int itry = -ntry; itry <= ntry; ++itry) {
+                    id = (itry + values[0]) / max;
+                    sumqx = sumq2 = 0;
+                    for (int j = 0; j < 32; ++j) {
+                        float al = id * xall[xb + j];
+                        int l = bestIndexInt8(16, values, al);
+                        float q = values[l];
+                        float w = weight[j];
+                        sumqx += w * q * xall[xb + j];
+                        sumq2 += w * q * q;
+                    }
+                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                        d = sumqx / sumq2;
+                        best = d * sumqx;
+                    }
+                }
+                scales[ib] = d;
+                float absD = Math.abs(d);
+                if (absD > amaxScale) {
+                    amaxScale = absD;
+                    maxScale = d;
+                }
+            }
+            int scalesH = 0;
+            int[] scalesL = new int[4];
+            float d = -maxScale / 32;
+            putHalf(out, base, fp16(d));
+            float id = d != 0 ? 1 / d : 0.f;
+            for (int ib = 0; ib < 8; ++ib) {
+                int l = nearestInt(id * scales[ib]);
+                l = Math.max(-32, Math.min(31, l));
+                float dl = d * l;
+                float idl = dl != 0 ? 1 / dl : 0.f;
+                for (int j = 0; j < 32; ++j) L[32 * ib + j] = bestIndexInt8(16, values, idl * xall[x0 + 32 * ib + j]);
+                l += 32;
+                int lLow = l & 0xf;
+                int lHigh = l >> 4;
+                if (ib % 2 == 0) scalesL[ib / 2] = lLow;
+                else scalesL[ib / 2] |= (lLow << 4);
+                scalesH |= (lHigh << 2 * (ib % 8));
+            }
+            out[base + 2] = (byte) scalesH;
+            out[base + 3] = (byte) (scalesH >> 8);
+            for (int k = 0; k < 4; k++) out[base + 4 + k] = (byte) scalesL[k];
+            for (int i = 0; i < 8; ++i) {
+                for (int j = 0; j < 16; ++j) out[base + 8 + 16 * i + j] = (byte) (L[32 * i + j] | (L[32 * i + 16 + j] << 4));
+            }
         }
         return out;
     }
