@@ -29,17 +29,22 @@ public final class Architectures {
         return LOADERS.containsKey(architecture);
     }
 
+    /** Fails with an error naming {@code architecture} and the supported ones unless it is supported. */
+    public static void requireSupported(String architecture) {
+        if (!isSupported(architecture)) {
+            throw new InvalidInputException("unsupported model architecture '" + architecture
+                    + "' (supported: " + String.join(", ", new TreeSet<>(LOADERS.keySet())) + ")");
+        }
+    }
+
     /**
      * Loads the model of {@code config.architecture()} from {@code weights}, checking every tensor's shape,
      * with activation buffers for batches of up to {@code maxBatchTokens} tokens (larger batches run in
      * slices). The model computes on {@code pool}, which the caller owns.
      */
     public static Model load(ModelConfig config, WeightSource weights, ComputePool pool, int maxBatchTokens) {
+        requireSupported(config.architecture());
         var loader = LOADERS.get(config.architecture());
-        if (loader == null) {
-            throw new InvalidInputException("unsupported model architecture '" + config.architecture()
-                    + "' (supported: " + String.join(", ", new TreeSet<>(LOADERS.keySet())) + ")");
-        }
         return new DecoderModel(loader.apply(config, weights), pool, maxBatchTokens);
     }
 

@@ -1,0 +1,70 @@
+package io.qwen4j.loader;
+
+import static io.qwen4j.model.GgufKeys.*;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.gguf.GgufMetadata;
+import io.qwen4j.model.Architectures;
+import io.qwen4j.model.ModelConfig;
+import io.qwen4j.model.RopeScaling;
+import io.qwen4j.model.WeightSource;
+import io.qwen4j.tensor.Tensor;
+import java.util.Locale;
+
+/** Reads a {@link ModelConfig} from GGUF metadata with llama.cpp's keys and defaults. */
+public final class GgufModelConfig {
+
+    private GgufModelConfig() {
+    }
+
+    public static ModelConfig read(GgufMetadata metadata, WeightSource weights) {
+        if (!metadata.contains(ARCHITECTURE)) {
+            throw new InvalidInputException("the model has no '" + ARCHITECTURE + "' metadata key: not a model file?");
+        }
+        String arch = metadata.getString(ARCHITECTURE);
+        Architectures.requireSupported(arch); // before reading keys under an unknown prefix
+        int hidden = metadata.getInt(key(arch, EMBEDDING_LENGTH));
+        int heads = metadata.getInt(key(arch, HEAD_COUNT));
+        if (heads <= 0) {
+            throw new InvalidInputException(key(arch, HEAD_COUNT) + " must be positive, got " + heads);
+        }
+        int kvHeads = metadata.getInt(key(arch, HEAD_COUNT_KV), heads);
+        // llama.cpp: n_embd_head_k defaults to n_embd / n_head when the file has no key_length.
+        int headDim = metadata.getInt(key(arch, KEY_LENGTH), hidden / heads);
+        int valueDim = metadata.getInt(key(arch, VALUE_LENGTH), headDim);
+        if (valueDim != headDim) {
+            throw new InvalidInputException(key(arch, VALUE_LENGTH) + " = " + valueDim + " differs from "
+                    + key(arch, KEY_LENGTH) + " = " + headDim + "; Qwen models use one head size");
+        }
+        Tensor embedding = weights.tensor("token_embd.weight");
+        int vocab = metadata.getInt(key(arch, VOCAB_SIZE), Math.toIntExact(embedding.shape().length > 1 ? embedding.shape()[1] : 0));
+        return ModelConfig.builder(arch)
+                .hiddenSize(hidden)
+                .numLayers(metadata.getInt(key(arch, BLOCK_COUNT)))
+                .numHeads(heads)
+                .numKeyValueHeads(kvHeads)
+                .headDim(headDim)
+                .intermediateSize(metadata.getInt(key(arch, FEED_FORWARD_LENGTH), 0))
+                .vocabSize(vocab)
+                .rmsNormEps(metadata.getFloat(key(arch, RMS_EPSILON)))
+                .ropeTheta(metadata.getFloat(key(arch, ROPE_FREQ_BASE), 10_000f))
+                .ropeScaling(ropeScaling(metadata, arch))
+                .contextLength(metadata.getInt(key(arch, CONTEXT_LENGTH)))
+                .numExperts(metadata.getInt(key(arch, EXPERT_COUNT), 0))
+                .numExpertsUsed(metadata.getInt(key(arch, EXPERT_USED_COUNT), 0))
+                .moeIntermediateSize(metadata.getInt(key(arch, EXPERT_FEED_FORWARD_LENGTH), 0))
+                .tieWordEmbeddings(Architectures.tiesWordEmbeddings(weights))
+                .build();
+    }
+
+    private static RopeScaling ropeScaling(GgufMetadata metadata, String arch) {
+        String type = metadata.findString(key(arch, ROPE_SCALING_TYPE)).orElse("none").toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case "none" -> RopeScaling.NONE;
+            case "yarn" -> new RopeScaling.Yarn(metadata.getFloat(key(arch, ROPE_SCALING_FACTOR)),
+                    metadata.getInt(key(arch, ROPE_SCALING_ORIGINAL_CONTEXT)));
+            default -> throw new InvalidInputException("unsupported " + key(arch, ROPE_SCALING_TYPE) + " '" + type
+                    + "' (supported: none, yarn)");
+        };
+    }
+}

@@ -1,0 +1,94 @@
+package io.qwen4j.loader;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.engine.SamplingDefaults;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.gguf.GgufMetadata;
+import io.qwen4j.gguf.GgufTensorInfo;
+import io.qwen4j.kernels.ComputePool;
+import io.qwen4j.model.Architectures;
+import io.qwen4j.model.Model;
+import io.qwen4j.model.ModelConfig;
+import io.qwen4j.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** Opens a model file (GGUF) into a {@link LoadedModel}: weights stay memory-mapped, nothing is copied. */
+public final class ModelLoader {
+
+    /** Tokens that end an assistant turn or a document in every Qwen vocabulary, besides the file's EOS. */
+    private static final String[] END_TOKENS = {"<|im_end|>", "<|endoftext|>"};
+
+    private ModelLoader() {
+    }
+
+    public static LoadedModel load(Path path, LoadOptions options) throws IOException {
+        if (!Files.exists(path)) {
+            throw new InvalidInputException("model not found: " + path);
+        }
+        if (Files.isDirectory(path)) {
+            throw new InvalidInputException(path + " is a folder; qwen4j reads GGUF model files here");
+        }
+        GgufFile gguf = GgufFile.open(path);
+        try {
+            return fromGguf(gguf, options);
+        } catch (RuntimeException e) {
+            gguf.close();
+            throw e;
+        }
+    }
+
+    private static LoadedModel fromGguf(GgufFile gguf, LoadOptions options) {
+        GgufMetadata metadata = gguf.metadata();
+        GgufWeights weights = new GgufWeights(gguf);
+        ModelConfig config = GgufModelConfig.read(metadata, weights);
+        Tokenizer tokenizer = Tokenizer.fromVocabulary(GgufVocabulary.read(metadata));
+        Optional<ChatTemplate> template = metadata.contains(GgufChatTemplates.TEMPLATE)
+                ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
+        ComputePool pool = new ComputePool(options.resolvedThreads());
+        try {
+            Model model = Architectures.load(config, weights, pool, options.maxBatchTokens());
+            long weightBytes = gguf.tensorInfos().stream().mapToLong(GgufTensorInfo::bytes).sum();
+            return new LoadedModel(stem(gguf.path()), gguf.path(), config, model, tokenizer, template,
+                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, gguf);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    static Set<Integer> endOfTurnIds(Tokenizer tokenizer) {
+        Set<Integer> ids = new LinkedHashSet<>();
+        tokenizer.eosId().ifPresent(ids::add);
+        tokenizer.vocabulary().specialIds().entrySet().stream()
+                .filter(e -> e.getKey().equals("eot"))
+                .forEach(e -> ids.add(e.getValue()));
+        for (String token : END_TOKENS) {
+            tokenizer.id(token).ifPresent(ids::add);
+        }
+        return Set.copyOf(ids);
+    }
+
+    /** llama.cpp's {@code general.sampling.*} keys when present, else Qwen3's recommended values. */
+    static SamplingDefaults samplingDefaults(GgufMetadata metadata) {
+        String temp = "general.sampling.temp";
+        String topK = "general.sampling.top_k";
+        String topP = "general.sampling.top_p";
+        String minP = "general.sampling.min_p";
+        if (!metadata.contains(temp) && !metadata.contains(topK) && !metadata.contains(topP)) {
+            return SamplingDefaults.QWEN3;
+        }
+        return SamplingDefaults.fromModel(metadata.getFloat(temp, 0.7f), metadata.getInt(topK, 20),
+                metadata.getFloat(topP, 0.8f), metadata.getFloat(minP, 0f), "model file (general.sampling.*)");
+    }
+
+    private static String stem(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".gguf") ? name.substring(0, name.length() - 5) : name;
+    }
+}
