@@ -29,8 +29,6 @@ final class SourceRewriter {
     static final String SLICE_FUNCTION = "q4j_slice";
     static final String ITER_FUNCTION = "q4j_iter";
 
-    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "if", "else");
-
     private int filteredLoops;
     private final Set<String> filterNames = new java.util.TreeSet<>();
 
@@ -168,203 +166,19 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return keywordArguments(slices(pythonLiterals(tokens)));
-    }
-
-    private static List<Token> pythonLiterals(List<Token> tokens) {
-        List<Token> out = new ArrayList<>(tokens.size());
-        for (int i = 0; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            boolean attribute = i > 0 && tokens.get(i - 1).is(".");
-            if (t.kind() == Kind.NAME && !attribute) {
-                switch (t.text()) {
-                    case "True" -> t = new Token(Kind.NAME, "true", t.spaceBefore());
-                    case "False" -> t = new Token(Kind.NAME, "false", t.spaceBefore());
-                    case "None" -> t = new Token(Kind.NAME, "none", t.spaceBefore());
-                    default -> { }
-                }
-            }
-            out.add(t);
-        }
-        return out;
-    }
-
-    /** True if a token can end an operand, so that a following '[' or '(' is a subscript or call. */
-    private static boolean endsOperand(Token t) {
-        return switch (t.kind()) {
-            case NAME -> !KEYWORDS.contains(t.text());
-            case STRING, NUMBER -> true;
-            case OP -> t.is(")") || t.is("]") || t.is("}");
-        };
-    }
-
-    private static List<Token> slices(List<Token> tokens) {
-        List<Token> current = tokens;
-        while (true) {
-            int open = findSliceSubscript(current);
-            if (open < 0) {
-                return current;
-            }
-            int close = matching(current, open);
-            int start = operandStart(current, open - 1);
-            List<List<Token>> parts = splitTopLevel(current, open + 1, close, ":");
-            if (parts.size() > 3) {
-                throw new TemplateException("template syntax error: slice with more than two ':' in '"
-                        + ExpressionLexer.print(current).strip() + "'");
-            }
-            List<Token> call = new ArrayList<>();
-            call.add(new Token(Kind.NAME, SLICE_FUNCTION, current.get(start).spaceBefore()));
-            call.add(Token.op("("));
-            List<Token> operand = new ArrayList<>(current.subList(start, open));
-            operand.set(0, operand.getFirst().withSpace(""));
-            call.addAll(operand);
-            for (int p = 0; p < 3; p++) {
-                call.add(Token.op(","));
-                List<Token> part = p < parts.size() ? parts.get(p) : List.of();
-                if (part.isEmpty()) {
-                    call.add(new Token(Kind.NAME, "none", " "));
-                } else {
-                    call.addAll(part);
-                }
-            }
-            call.add(Token.op(")"));
-            List<Token> next = new ArrayList<>(current.subList(0, start));
-            next.addAll(call);
-            next.addAll(current.subList(close + 1, current.size()));
-            current = next;
-        }
-    }
-
-    /** The first '[' that subscripts an operand and holds a top-level ':' (a slice), or -1. */
-    private static int findSliceSubscript(List<Token> tokens) {
-        for (int i = 1; i < tokens.size(); i++) {
-            if (tokens.get(i).is("[") && endsOperand(tokens.get(i - 1))) {
-                int close = matching(tokens, i);
-                if (splitTopLevel(tokens, i + 1, close, ":").size() > 1) {
-                    return i;
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** Walks back from the token before a subscript to the start of its operand (a.b(c)[d].e …). */
-    private static int operandStart(List<Token> tokens, int pos) {
-        while (true) {
-            Token t = tokens.get(pos);
-            if (t.is(")") || t.is("]") || t.is("}")) {
-                int open = matchingBackward(tokens, pos);
-                boolean postfix = !tokens.get(open).is("{") && open > 0 && endsOperand(tokens.get(open - 1));
-                if (postfix) {
-                    pos = open - 1;
-                    continue;
-                }
-                return open;
-            }
-            if (pos >= 2 && tokens.get(pos - 1).is(".")) {
-                pos -= 2;
-                continue;
-            }
-            return pos;
-        }
-    }
-
-    private static int matching(List<Token> tokens, int open) {
-        int depth = 0;
-        for (int i = open; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.kind() == Kind.OP && (t.is("(") || t.is("[") || t.is("{"))) {
-                depth++;
-            } else if (t.kind() == Kind.OP && (t.is(")") || t.is("]") || t.is("}"))) {
-                depth--;
-                if (depth == 0) {
-                    return i;
-                }
-            }
-        }
-        throw new TemplateException("template syntax error: unbalanced '" + tokens.get(open).text() + "' in '"
-                + ExpressionLexer.print(tokens).strip() + "'");
-    }
-
-    private static int matchingBackward(List<Token> tokens, int close) {
-        int depth = 0;
-        for (int i = close; i >= 0; i--) {
-            Token t = tokens.get(i);
-            if (t.kind() == Kind.OP && (t.is(")") || t.is("]") || t.is("}"))) {
-                depth++;
-            } else if (t.kind() == Kind.OP && (t.is("(") || t.is("[") || t.is("{"))) {
-                depth--;
-                if (depth == 0) {
-                    return i;
-                }
-            }
-        }
-        throw new TemplateException("template syntax error: unbalanced '" + tokens.get(close).text() + "' in '"
-                + ExpressionLexer.print(tokens).strip() + "'");
-    }
-
-    /** Splits tokens [from, to) at top-level separators. */
-    private static List<List<Token>> splitTopLevel(List<Token> tokens, int from, int to, String separator) {
-        List<List<Token>> parts = new ArrayList<>();
-        int depth = 0;
-        int partStart = from;
-        for (int i = from; i < to; i++) {
-            Token t = tokens.get(i);
-            if (t.kind() == Kind.OP && (t.is("(") || t.is("[") || t.is("{"))) {
-                depth++;
-            } else if (t.kind() == Kind.OP && (t.is(")") || t.is("]") || t.is("}"))) {
-                depth--;
-            } else if (depth == 0 && t.is(separator)) {
-                parts.add(tokens.subList(partStart, i));
-                partStart = i + 1;
-            }
-        }
-        parts.add(tokens.subList(partStart, to));
-        return parts;
-    }
-
-    /** Wraps each keyword argument's value in parentheses: {@code k=v} → {@code k=(v)}. */
-    private static List<Token> keywordArguments(List<Token> tokens) {
-        int[] opensBefore = new int[tokens.size() + 1];
-        int[] closesAfter = new int[tokens.size() + 1];
-        for (int i = 1; i < tokens.size(); i++) {
-            if (!(tokens.get(i).is("(") && endsOperand(tokens.get(i - 1)))) {
-                continue;
-            }
-            int close = matching(tokens, i);
-            int argStart = i + 1;
-            for (List<Token> arg : splitTopLevel(tokens, i + 1, close, ",")) {
-                boolean keyword = arg.size() >= 3 && arg.get(0).kind() == Kind.NAME && arg.get(1).is("=");
-                if (keyword) {
-                    opensBefore[argStart + 2]++;
-                    closesAfter[argStart + arg.size() - 1]++;
-                }
-                argStart += arg.size() + 1;
-            }
-        }
-        List<Token> out = new ArrayList<>(tokens.size());
-        for (int i = 0; i < tokens.size(); i++) {
-            for (int k = 0; k < opensBefore[i]; k++) {
-                out.add(Token.op("("));
-            }
-            out.add(tokens.get(i));
-            for (int k = 0; k < closesAfter[i]; k++) {
-                out.add(Token.op(")"));
-            }
-        }
-        return out;
+        return ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)));
     }
 
     // ---- for loops ----
 
     private String rewriteFor(List<Token> tokens, String openMarker, String trailingSpace, String closeText, int line) {
         List<Token> rest = tokens.subList(1, tokens.size());
-        int in = indexOfTopLevel(rest, "in", 0);
+        int in = TokenBrackets.indexOfTopLevel(rest, "in", 0);
         if (in < 1) {
             throw new TemplateException("template syntax error on line " + line + ": expected 'for TARGET in ITERABLE'");
         }
         List<Token> target = rest.subList(0, in);
-        int filter = indexOfTopLevel(rest, "if", in + 1);
+        int filter = TokenBrackets.indexOfTopLevel(rest, "if", in + 1);
         int iterEnd = filter >= 0 ? filter : rest.size();
         List<Token> iterable = rest.subList(in + 1, iterEnd);
         List<Token> condition = filter >= 0 ? rest.subList(filter + 1, rest.size()) : List.of();
@@ -381,27 +195,12 @@ final class SourceRewriter {
             return "{%" + openMarker + " for " + targetText + " in " + iterText + trailingSpace + closeText;
         }
         String kept = "__q4j_filtered" + (filteredLoops++);
-        String item = splitTopLevel(target, 0, target.size(), ",").size() > 1 ? "[" + targetText + "]" : targetText;
+        String item = TokenBrackets.splitTopLevel(target, 0, target.size(), ",").size() > 1 ? "[" + targetText + "]" : targetText;
         return "{%" + openMarker + " set " + kept + " = [] %}"
                 + "{% for " + targetText + " in " + iterText + " %}"
                 + "{% if " + ExpressionLexer.print(rewriteExpression(condition)).strip() + " %}"
                 + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
                 + "{% for " + targetText + " in " + ITER_FUNCTION + "(" + kept + ")" + trailingSpace + closeText;
-    }
-
-    private static int indexOfTopLevel(List<Token> tokens, String name, int from) {
-        int depth = 0;
-        for (int i = from; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.kind() == Kind.OP && (t.is("(") || t.is("[") || t.is("{"))) {
-                depth++;
-            } else if (t.kind() == Kind.OP && (t.is(")") || t.is("]") || t.is("}"))) {
-                depth--;
-            } else if (depth == 0 && t.kind() == Kind.NAME && t.is(name)) {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private static List<Token> concat(List<Token> a, List<Token> b) {

@@ -1,0 +1,150 @@
+package io.qwen4j.chat.template;
+
+import io.qwen4j.chat.template.ExpressionLexer.Kind;
+import io.qwen4j.chat.template.ExpressionLexer.Token;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The token-level rewrites {@link SourceRewriter} applies inside expressions: Python literals, slices as
+ * {@code q4j_slice(...)} calls, and parenthesised keyword-argument values. Each maps a Jinja2 construct
+ * Jinjava parses differently to an exact equivalent.
+ */
+final class ExpressionRewrites {
+
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "is", "if", "else");
+
+    private ExpressionRewrites() {
+    }
+
+    static List<Token> pythonLiterals(List<Token> tokens) {
+        List<Token> out = new ArrayList<>(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            boolean attribute = i > 0 && tokens.get(i - 1).is(".");
+            if (t.kind() == Kind.NAME && !attribute) {
+                switch (t.text()) {
+                    case "True" -> t = new Token(Kind.NAME, "true", t.spaceBefore());
+                    case "False" -> t = new Token(Kind.NAME, "false", t.spaceBefore());
+                    case "None" -> t = new Token(Kind.NAME, "none", t.spaceBefore());
+                    default -> { }
+                }
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    /** True if a token can end an operand, so that a following '[' or '(' is a subscript or call. */
+    static boolean endsOperand(Token t) {
+        return switch (t.kind()) {
+            case NAME -> !KEYWORDS.contains(t.text());
+            case STRING, NUMBER -> true;
+            case OP -> t.is(")") || t.is("]") || t.is("}");
+        };
+    }
+
+    static List<Token> slices(List<Token> tokens) {
+        List<Token> current = tokens;
+        while (true) {
+            int open = findSliceSubscript(current);
+            if (open < 0) {
+                return current;
+            }
+            int close = TokenBrackets.matching(current, open);
+            int start = operandStart(current, open - 1);
+            List<List<Token>> parts = TokenBrackets.splitTopLevel(current, open + 1, close, ":");
+            if (parts.size() > 3) {
+                throw new TemplateException("template syntax error: slice with more than two ':' in '"
+                        + ExpressionLexer.print(current).strip() + "'");
+            }
+            List<Token> call = new ArrayList<>();
+            call.add(new Token(Kind.NAME, SourceRewriter.SLICE_FUNCTION, current.get(start).spaceBefore()));
+            call.add(Token.op("("));
+            List<Token> operand = new ArrayList<>(current.subList(start, open));
+            operand.set(0, operand.getFirst().withSpace(""));
+            call.addAll(operand);
+            for (int p = 0; p < 3; p++) {
+                call.add(Token.op(","));
+                List<Token> part = p < parts.size() ? parts.get(p) : List.of();
+                if (part.isEmpty()) {
+                    call.add(new Token(Kind.NAME, "none", " "));
+                } else {
+                    call.addAll(part);
+                }
+            }
+            call.add(Token.op(")"));
+            List<Token> next = new ArrayList<>(current.subList(0, start));
+            next.addAll(call);
+            next.addAll(current.subList(close + 1, current.size()));
+            current = next;
+        }
+    }
+
+    /** The first '[' that subscripts an operand and holds a top-level ':' (a slice), or -1. */
+    static int findSliceSubscript(List<Token> tokens) {
+        for (int i = 1; i < tokens.size(); i++) {
+            if (tokens.get(i).is("[") && endsOperand(tokens.get(i - 1))) {
+                int close = TokenBrackets.matching(tokens, i);
+                if (TokenBrackets.splitTopLevel(tokens, i + 1, close, ":").size() > 1) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Walks back from the token before a subscript to the start of its operand (a.b(c)[d].e …). */
+    static int operandStart(List<Token> tokens, int pos) {
+        while (true) {
+            Token t = tokens.get(pos);
+            if (t.is(")") || t.is("]") || t.is("}")) {
+                int open = TokenBrackets.matchingBackward(tokens, pos);
+                boolean postfix = !tokens.get(open).is("{") && open > 0 && endsOperand(tokens.get(open - 1));
+                if (postfix) {
+                    pos = open - 1;
+                    continue;
+                }
+                return open;
+            }
+            if (pos >= 2 && tokens.get(pos - 1).is(".")) {
+                pos -= 2;
+                continue;
+            }
+            return pos;
+        }
+    }
+
+    /** Wraps each keyword argument's value in parentheses: {@code k=v} → {@code k=(v)}. */
+    static List<Token> keywordArguments(List<Token> tokens) {
+        int[] opensBefore = new int[tokens.size() + 1];
+        int[] closesAfter = new int[tokens.size() + 1];
+        for (int i = 1; i < tokens.size(); i++) {
+            if (!(tokens.get(i).is("(") && endsOperand(tokens.get(i - 1)))) {
+                continue;
+            }
+            int close = TokenBrackets.matching(tokens, i);
+            int argStart = i + 1;
+            for (List<Token> arg : TokenBrackets.splitTopLevel(tokens, i + 1, close, ",")) {
+                boolean keyword = arg.size() >= 3 && arg.get(0).kind() == Kind.NAME && arg.get(1).is("=");
+                if (keyword) {
+                    opensBefore[argStart + 2]++;
+                    closesAfter[argStart + arg.size() - 1]++;
+                }
+                argStart += arg.size() + 1;
+            }
+        }
+        List<Token> out = new ArrayList<>(tokens.size());
+        for (int i = 0; i < tokens.size(); i++) {
+            for (int k = 0; k < opensBefore[i]; k++) {
+                out.add(Token.op("("));
+            }
+            out.add(tokens.get(i));
+            for (int k = 0; k < closesAfter[i]; k++) {
+                out.add(Token.op(")"));
+            }
+        }
+        return out;
+    }
+}
