@@ -27,6 +27,7 @@ import picocli.CommandLine.Option;
             GgufCommand.class,
             SynthCommand.class,
             DemoCommand.class,
+            ChatCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
         })

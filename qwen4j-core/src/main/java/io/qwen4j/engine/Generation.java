@@ -32,6 +32,7 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
     private int outputLength;
     /** Tokens in the cache. */
     private int cached;
+    private boolean prefilled;
     /** The last output token, not yet fed to the model, or -1. */
     private int pending = -1;
     private int[] forcedQueue = new int[0];
@@ -40,8 +41,9 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
     private GenerationStep buffered;
     private FinishReason finishReason;
 
-    Generation(Model model, KvCache cache, int[] prompt, GenerationRequest request, Sampler sampler) {
+    Generation(Model model, KvCache cache, int[] prompt, int cachedPrefix, GenerationRequest request, Sampler sampler) {
         this.model = model;
+        this.cached = cachedPrefix;
         this.cache = cache;
         this.prompt = prompt.clone();
         this.request = request;
@@ -115,9 +117,11 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
     /** The next step, or null with {@link #finishReason} set. */
     private GenerationStep advance() {
         // 1. feed what the model has not seen: the prompt first, then the previous token
-        if (cached == 0) {
-            logits = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(prompt, 0, cache)));
+        if (!prefilled) {
+            int[] fresh = Arrays.copyOfRange(prompt, cached, prompt.length);
+            logits = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(fresh, cached, cache)));
             cached = prompt.length;
+            prefilled = true;
         } else if (pending >= 0) {
             logits = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {pending}, cached, cache)));
             cached++;

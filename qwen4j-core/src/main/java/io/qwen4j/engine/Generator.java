@@ -26,13 +26,25 @@ public final class Generator {
      * when the prompt does not fit. Nothing is computed until the first step is pulled.
      */
     public Generation start(int[] prompt, KvCache cache, GenerationRequest request) {
+        return resume(prompt, 0, cache, request);
+    }
+
+    /**
+     * Starts a request on a cache whose first {@code cachedPrefix} positions already hold
+     * {@code prompt[0, cachedPrefix)} (an earlier turn of the same conversation): only the rest of the prompt
+     * is prefilled. At least one prompt token must be new, since the first step needs its logits.
+     */
+    public Generation resume(int[] prompt, int cachedPrefix, KvCache cache, GenerationRequest request) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt has no tokens");
         }
         if (prompt.length > cache.capacity()) {
             throw new ContextOverflowException("prompt", prompt.length, cache.capacity());
         }
+        if (cachedPrefix < 0 || cachedPrefix >= prompt.length) {
+            throw new IllegalArgumentException("cached prefix " + cachedPrefix + " must be in [0, " + prompt.length + ")");
+        }
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize());
-        return new Generation(model, cache, prompt, request, sampler);
+        return new Generation(model, cache, prompt, cachedPrefix, request, sampler);
     }
 }
