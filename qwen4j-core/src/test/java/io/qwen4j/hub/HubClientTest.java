@@ -1,0 +1,224 @@
+package io.qwen4j.hub;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pulls from a loopback fake hub: selection, cache layout, no second download, resume, redirects. */
+class HubClientTest {
+
+    static final String GGUF_REPO = "Qwen/Tiny-GGUF";
+    static final String ST_REPO = "Qwen/Tiny";
+    static final String GGUF_SHA = "a".repeat(40);
+    static final String ST_SHA = "b".repeat(40);
+
+    @TempDir
+    Path cacheDir;
+
+    FakeHub hub;
+    Map<String, FakeHub.File> ggufFiles;
+    Map<String, FakeHub.File> stFiles;
+
+    @BeforeEach
+    void start() throws IOException {
+        hub = new FakeHub();
+        var random = new Random(7);
+        ggufFiles = new LinkedHashMap<>();
+        ggufFiles.put(".gitattributes", text("*.gguf filter=lfs\n"));
+        ggufFiles.put("README.md", text("# Tiny GGUF\n"));
+        ggufFiles.put("Tiny-Q8_0.gguf", blob(random, 300_000));
+        ggufFiles.put("Tiny-Q4_K_M-00001-of-00002.gguf", blob(random, 120_000));
+        ggufFiles.put("Tiny-Q4_K_M-00002-of-00002.gguf", blob(random, 90_000));
+        hub.add(GGUF_REPO, new FakeHub.Repo(GGUF_SHA, ggufFiles, List.of("main"), false, List.of()));
+        stFiles = new LinkedHashMap<>();
+        stFiles.put("README.md", text("# Tiny\n"));
+        stFiles.put("config.json", text("{\"model_type\":\"qwen3\"}"));
+        stFiles.put("generation_config.json", text("{\"temperature\":0.6}"));
+        stFiles.put("tokenizer.json", text("{\"model\":{}}"));
+        stFiles.put("tokenizer_config.json", text("{}"));
+        stFiles.put("merges.txt", text("a b\n"));
+        stFiles.put("model.safetensors.index.json", text("{\"weight_map\":{}}"));
+        stFiles.put("model-00001-of-00002.safetensors", blob(random, 70_000));
+        stFiles.put("model-00002-of-00002.safetensors", blob(random, 50_000));
+        stFiles.put("figures/chart.png", blob(random, 10_000));
+        hub.add(ST_REPO, new FakeHub.Repo(ST_SHA, stFiles, List.of("main", "v1"), false, List.of()));
+    }
+
+    @AfterEach
+    void stop() {
+        hub.close();
+    }
+
+    static FakeHub.File text(String s) {
+        return new FakeHub.File(s.getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+    }
+
+    static FakeHub.File blob(Random random, int size) {
+        byte[] bytes = new byte[size];
+        random.nextBytes(bytes);
+        return new FakeHub.File(bytes, true);
+    }
+
+    HubClient client(String token) {
+        return new HubClient(new HubConfig(hub.endpoint(), token, cacheDir, false), 10);
+    }
+
+    PulledModel pull(String reference) throws IOException {
+        return client(null).pull(ModelReference.parse(reference), null, PullListener.NONE);
+    }
+
+    Path repoDir(String repoId) {
+        return cacheDir.resolve("models--" + repoId.replace("/", "--"));
+    }
+
+    @Test
+    void quantPicksOneGgufAndLaysOutTheCacheLikeHuggingFace() throws IOException {
+        PulledModel model = pull(GGUF_REPO + ":Q8_0");
+
+        Path snapshot = repoDir(GGUF_REPO).resolve("snapshots").resolve(GGUF_SHA);
+        assertEquals(snapshot.resolve("Tiny-Q8_0.gguf"), model.path());
+        assertEquals(snapshot, model.snapshot());
+        assertEquals(GGUF_SHA, model.sha());
+        assertFalse(model.fromCache());
+        byte[] expected = ggufFiles.get("Tiny-Q8_0.gguf").content();
+        assertArrayEquals(expected, Files.readAllBytes(model.path()));
+        // snapshots/<sha>/<file> -> ../../blobs/<sha256>, refs/main holds the commit
+        String sha256 = FakeHub.hex("SHA-256", expected);
+        assertTrue(Files.isSymbolicLink(model.path()));
+        assertEquals(Path.of("../../blobs/" + sha256), Files.readSymbolicLink(model.path()));
+        assertTrue(Files.isRegularFile(repoDir(GGUF_REPO).resolve("blobs").resolve(sha256)));
+        assertEquals(GGUF_SHA, Files.readString(repoDir(GGUF_REPO).resolve("refs/main")));
+        // only the chosen file was fetched: no README, no other quant
+        assertEquals(1, hub.downloads().size());
+        assertTrue(hub.downloads().getFirst().path().endsWith("/resolve/main/Tiny-Q8_0.gguf"));
+        assertTrue(hub.requests.getFirst().path().equals("/api/models/" + GGUF_REPO + "?blobs=true"));
+        try (var blobs = Files.list(repoDir(GGUF_REPO).resolve("blobs"))) {
+            assertEquals(1, blobs.count(), "no .incomplete file left behind");
+        }
+    }
+
+    @Test
+    void splitQuantFetchesEveryPartCaseInsensitively() throws IOException {
+        PulledModel model = pull(GGUF_REPO + ":q4_k_m");
+
+        assertEquals("Tiny-Q4_K_M-00001-of-00002.gguf", model.path().getFileName().toString());
+        assertEquals(2, model.files().size());
+        for (Path file : model.files()) {
+            assertArrayEquals(ggufFiles.get(file.getFileName().toString()).content(), Files.readAllBytes(file));
+        }
+        assertEquals(2, hub.downloads().size());
+    }
+
+    @Test
+    void safetensorsRepoFetchesCheckpointFilesOnlyAndReturnsTheFolder() throws IOException {
+        PulledModel model = pull(ST_REPO);
+
+        Path snapshot = repoDir(ST_REPO).resolve("snapshots").resolve(ST_SHA);
+        assertEquals(snapshot, model.path());
+        List<String> expected = List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
+                "merges.txt", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+                "model-00002-of-00002.safetensors");
+        for (String name : expected) {
+            assertArrayEquals(stFiles.get(name).content(), Files.readAllBytes(snapshot.resolve(name)), name);
+        }
+        assertEquals(expected.size(), hub.downloads().size());
+        assertFalse(Files.exists(snapshot.resolve("README.md")));
+        assertFalse(Files.exists(snapshot.resolve("figures")));
+        // small git files are stored under their git blob id (the ETag), as huggingface_hub does
+        String etag = stFiles.get("config.json").gitSha1();
+        assertEquals(Path.of("../../blobs/" + etag), Files.readSymbolicLink(snapshot.resolve("config.json")));
+    }
+
+    @Test
+    void secondPullDownloadsNothing() throws IOException {
+        PulledModel first = pull(GGUF_REPO + ":Q4_K_M");
+        int downloads = hub.downloads().size();
+        PulledModel second = pull(GGUF_REPO + ":Q4_K_M");
+
+        assertEquals(first.path(), second.path());
+        assertEquals(downloads, hub.downloads().size());
+        pull(ST_REPO);
+        int stDownloads = hub.downloads().size();
+        pull(ST_REPO);
+        assertEquals(stDownloads, hub.downloads().size());
+    }
+
+    @Test
+    void revisionIsAskedForAndRecordedAsARef() throws IOException {
+        client(null).pull(ModelReference.parse(ST_REPO), "v1", PullListener.NONE);
+
+        assertEquals("/api/models/" + ST_REPO + "/revision/v1?blobs=true", hub.requests.getFirst().path());
+        assertTrue(hub.downloads().stream().allMatch(r -> r.path().contains("/resolve/v1/")));
+        assertEquals(ST_SHA, Files.readString(repoDir(ST_REPO).resolve("refs/v1")));
+    }
+
+    @Test
+    void cutConnectionIsResumedWithARange() throws IOException {
+        hub.cut("Tiny-Q8_0.gguf", 100_000, 1);
+        PulledModel model = pull(GGUF_REPO + ":Q8_0");
+
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
+        List<FakeHub.Request> downloads = hub.downloads();
+        assertEquals(2, downloads.size());
+        assertNull(downloads.get(0).range());
+        assertEquals("bytes=100000-", downloads.get(1).range());
+    }
+
+    @Test
+    void downloadCutOnEveryAttemptKeepsThePartialFileAndTheNextPullResumes() throws IOException {
+        hub.cut("Tiny-Q8_0.gguf", 50_000, FileDownload.ATTEMPTS);
+        IOException failure = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                () -> pull(GGUF_REPO + ":Q8_0"));
+        assertTrue(failure.getMessage().contains("Tiny-Q8_0.gguf"), failure.getMessage());
+        String sha256 = ggufFiles.get("Tiny-Q8_0.gguf").sha256();
+        Path incomplete = repoDir(GGUF_REPO).resolve("blobs").resolve(sha256 + ".incomplete");
+        assertEquals(4 * 50_000, Files.size(incomplete));
+
+        hub.requests.clear();
+        PulledModel model = pull(GGUF_REPO + ":Q8_0");
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
+        assertEquals("bytes=200000-", hub.downloads().getFirst().range());
+        assertFalse(Files.exists(incomplete));
+    }
+
+    @Test
+    void serverIgnoringTheRangeMakesTheDownloadStartOver() throws IOException {
+        hub.cut("Tiny-Q8_0.gguf", 100_000, 1);
+        hub.ignoreRange = true;
+        PulledModel model = pull(GGUF_REPO + ":Q8_0");
+
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
+        assertEquals("bytes=100000-", hub.downloads().get(1).range());
+    }
+
+    @Test
+    void redirectToAnotherHostIsFollowedWithoutTheToken() throws IOException {
+        hub.add("Qwen/Gated-GGUF", new FakeHub.Repo(GGUF_SHA, ggufFiles, List.of("main"), true, List.of()));
+        hub.redirectToCdn = true;
+        hub.cut("Tiny-Q8_0.gguf", 64_000, 1);
+        PulledModel model = client(FakeHub.TOKEN).pull(ModelReference.parse("Qwen/Gated-GGUF:Q8_0"), null,
+                PullListener.NONE);
+
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
+        List<FakeHub.Request> cdn = hub.requests.stream().filter(r -> r.server().equals("cdn")).toList();
+        assertEquals(2, cdn.size());
+        assertTrue(cdn.stream().allMatch(r -> r.authorization() == null), "the token never reaches the CDN host");
+        assertEquals("bytes=64000-", cdn.get(1).range(), "the range survives the redirect");
+        assertTrue(hub.requests.stream().filter(r -> r.server().equals("hub"))
+                .allMatch(r -> ("Bearer " + FakeHub.TOKEN).equals(r.authorization())));
+    }
+}
