@@ -12,7 +12,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Downloads one file into the cache's blobs, resumably: bytes go to {@code blobs/<key>.incomplete} as
@@ -31,12 +34,19 @@ final class FileDownload {
     private final HubCache cache;
     private final PullListener listener;
     private final long retryDelayMillis;
+    private final Duration stallTimeout;
 
-    FileDownload(HubHttp http, HubCache cache, PullListener listener, long retryDelayMillis) {
+    /**
+     * @param retryDelayMillis pause before the first resume (doubling, tripling… after later cuts)
+     * @param stallTimeout     a transfer that delivers no byte for this long is dropped and resumed: the
+     *                         JDK client's request timeout covers only the response headers
+     */
+    FileDownload(HubHttp http, HubCache cache, PullListener listener, long retryDelayMillis, Duration stallTimeout) {
         this.http = http;
         this.cache = cache;
         this.listener = listener;
         this.retryDelayMillis = retryDelayMillis;
+        this.stallTimeout = stallTimeout;
     }
 
     /** Fetches {@code file} from {@code url} and returns its verified blob. */
@@ -147,14 +157,45 @@ final class FileDownload {
 
     private void copy(InputStream in, FileChannel out, MessageDigest digest, RepoFile file) throws IOException {
         byte[] buffer = new byte[BUFFER];
-        int n;
-        while ((n = in.read(buffer)) > 0) {
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-            while (chunk.hasRemaining()) {
-                out.write(chunk);
+        var lastByte = new AtomicLong(System.nanoTime());
+        var stalled = new AtomicBoolean();
+        // Closing the body stream is what unblocks a read that waits on a silent server.
+        Thread watchdog = Thread.ofVirtual().name("hub-stall-watchdog").start(() -> {
+            long stallNanos = stallTimeout.toNanos();
+            try {
+                while (true) {
+                    Thread.sleep(Math.max(10, stallTimeout.toMillis() / 4));
+                    if (System.nanoTime() - lastByte.get() > stallNanos) {
+                        stalled.set(true);
+                        in.close();
+                        return;
+                    }
+                }
+            } catch (InterruptedException | IOException e) {
+                // the transfer ended first
             }
-            digest.update(buffer, 0, n);
-            listener.transferred(file, n);
+        });
+        try {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                lastByte.set(System.nanoTime());
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                digest.update(buffer, 0, n);
+                listener.transferred(file, n);
+            }
+        } catch (IOException e) {
+            if (stalled.get()) {
+                throw new IOException("no data for " + stallTimeout.toSeconds() + " s", e);
+            }
+            throw e;
+        } finally {
+            watchdog.interrupt();
+        }
+        if (stalled.get()) {
+            throw new IOException("no data for " + stallTimeout.toSeconds() + " s");
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -33,16 +34,18 @@ public final class HubClient {
     private final HubConfig config;
     private final HubHttp http;
     private final long retryDelayMillis;
+    private final Duration stallTimeout;
 
     public HubClient(HubConfig config) {
-        this(config, 500);
+        this(config, 500, Duration.ofSeconds(60));
     }
 
-    /** {@code retryDelayMillis}: the pause before the first resume of a cut transfer (tests make it short). */
-    HubClient(HubConfig config, long retryDelayMillis) {
+    /** The pause before resuming a cut transfer and the silence after which one counts as cut (tests shorten both). */
+    HubClient(HubConfig config, long retryDelayMillis, Duration stallTimeout) {
         this.config = config;
         this.http = new HubHttp(config);
         this.retryDelayMillis = retryDelayMillis;
+        this.stallTimeout = stallTimeout;
     }
 
     public HubConfig config() {
@@ -110,7 +113,7 @@ public final class HubClient {
     private void download(ModelReference reference, String rev, String sha, List<RepoFile> files, HubCache cache,
                           PullListener listener) throws IOException {
         listener.downloadStarting(files);
-        var downloader = new FileDownload(http, cache, listener, retryDelayMillis);
+        var downloader = new FileDownload(http, cache, listener, retryDelayMillis, stallTimeout);
         List<Future<Void>> futures = new ArrayList<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_FILES, files.size()),
                 Thread.ofVirtual().name("hub-download-", 0).factory())) {

@@ -64,6 +64,8 @@ final class FakeHub implements AutoCloseable {
     final Map<String, String> lies = new ConcurrentHashMap<>();
     volatile boolean redirectToCdn;
     volatile boolean ignoreRange;
+    /** When set, a cut transfer first goes silent for this long (a stalled server) before the socket closes. */
+    volatile long stallMillis;
 
     FakeHub() throws IOException {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -71,6 +73,9 @@ final class FakeHub implements AutoCloseable {
         cdn = HttpServer.create(loopback, 64);
         hub.createContext("/", this::handleHub);
         cdn.createContext("/", this::handleCdn);
+        // Downloads run in parallel and a stalling handler must not hold up the others.
+        hub.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        cdn.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         hub.start();
         cdn.start();
     }
@@ -216,6 +221,13 @@ final class FakeHub implements AutoCloseable {
             int n = Math.min(cutAfter.get(path), content.length - start);
             body.write(content, start, n);
             body.flush();
+            if (stallMillis > 0) {
+                try {
+                    Thread.sleep(stallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             // Close the socket under the declared Content-Length: the client sees the connection end mid-file.
             throw new CutConnection();
         }

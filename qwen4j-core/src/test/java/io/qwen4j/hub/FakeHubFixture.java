@@ -75,7 +75,7 @@ abstract class FakeHubFixture {
     }
 
     HubClient client(String token) {
-        return new HubClient(new HubConfig(hub.endpoint(), token, cacheDir, false), 10);
+        return new HubClient(new HubConfig(hub.endpoint(), token, cacheDir, false), 10, java.time.Duration.ofMillis(400));
     }
 
     PulledModel pull(String reference) throws IOException {

@@ -88,7 +88,7 @@ class HubClientFailureTest extends FakeHubFixture {
                 notes.add(message);
             }
         };
-        var offline = new HubClient(new HubConfig(hub.endpoint(), null, cacheDir, true), 10);
+        var offline = new HubClient(new HubConfig(hub.endpoint(), null, cacheDir, true), 10, java.time.Duration.ofMillis(400));
 
         PulledModel cached = offline.pull(ModelReference.parse(GGUF_REPO + ":Q4_K_M"), null, listener);
         assertEquals(online.path(), cached.path());
@@ -112,7 +112,7 @@ class HubClientFailureTest extends FakeHubFixture {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             down = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
-        var unreachable = new HubClient(new HubConfig(down, null, cacheDir, false), 10);
+        var unreachable = new HubClient(new HubConfig(down, null, cacheDir, false), 10, java.time.Duration.ofMillis(400));
         var notes = new CopyOnWriteArrayList<String>();
         PullListener listener = new PullListener() {
             @Override

@@ -132,6 +132,18 @@ class HubClientTest extends FakeHubFixture {
     }
 
     @Test
+    void stalledTransferIsDroppedAndResumed() throws IOException {
+        hub.cut("Tiny-Q8_0.gguf", 30_000, 1);
+        hub.stallMillis = 3_000; // the client gives up after 400 ms of silence
+        long start = System.nanoTime();
+        PulledModel model = pull(GGUF_REPO + ":Q8_0");
+
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
+        assertEquals("bytes=30000-", hub.downloads().get(1).range());
+        assertTrue(System.nanoTime() - start < 2_500_000_000L, "resumed before the server woke up");
+    }
+
+    @Test
     void serverIgnoringTheRangeMakesTheDownloadStartOver() throws IOException {
         hub.cut("Tiny-Q8_0.gguf", 100_000, 1);
         hub.ignoreRange = true;
