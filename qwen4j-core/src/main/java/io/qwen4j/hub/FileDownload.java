@@ -14,7 +14,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.nio.channels.FileLock;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,6 +32,8 @@ final class FileDownload {
     /** Transfers cut mid-file are retried this many times in one pull, resuming each time. */
     static final int ATTEMPTS = 4;
     private static final int BUFFER = 1 << 16;
+    /** A JVM may hold a file lock once: threads of one process queue here before taking the file lock. */
+    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS_LOCKS = new ConcurrentHashMap<>();
 
     private final HubHttp http;
     private final HubCache cache;
@@ -55,6 +60,25 @@ final class FileDownload {
         String key = file.sha256() != null ? file.sha256() : "pending-" + sha256Hex(target.revision() + "\0" + file.path());
         Path incomplete = cache.blob(key + ".incomplete");
         Files.createDirectories(incomplete.getParent());
+        Path lockFile = cache.lock(key);
+        Files.createDirectories(lockFile.getParent());
+        // Two pulls of the same file (two processes, or two threads of a server) must not write one
+        // .incomplete at once: the second waits, then finds the blob done.
+        ReentrantLock inProcess = IN_PROCESS_LOCKS.computeIfAbsent(lockFile.toAbsolutePath(), k -> new ReentrantLock());
+        inProcess.lock();
+        try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            Path done = file.sha256() == null ? null : cache.blob(file.sha256());
+            if (done != null && Files.isRegularFile(done) && (file.size() < 0 || Files.size(done) == file.size())) {
+                return done;
+            }
+            return fetchLocked(file, url, target, incomplete);
+        } finally {
+            inProcess.unlock();
+        }
+    }
+
+    private Path fetchLocked(RepoFile file, URI url, HubHttp.Target target, Path incomplete) throws IOException {
         IOException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {

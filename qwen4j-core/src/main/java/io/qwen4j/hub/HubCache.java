@@ -34,6 +34,11 @@ final class HubCache {
         return repoDir.resolve("blobs").resolve(name);
     }
 
+    /** The lock file guarding one blob's download, where huggingface_hub keeps its own: {@code .locks/models--ORG--NAME/}. */
+    Path lock(String blobKey) {
+        return repoDir.resolveSibling(".locks").resolve(repoDir.getFileName()).resolve(blobKey + ".lock");
+    }
+
     Path snapshot(String sha) {
         return repoDir.resolve("snapshots").resolve(sha);
     }

@@ -144,6 +144,23 @@ class HubClientTest extends FakeHubFixture {
     }
 
     @Test
+    void concurrentPullsOfOneFileDownloadItOnce() throws Exception {
+        hub.cut("Tiny-Q8_0.gguf", 30_000, 1);
+        hub.stallMillis = 3_000; // keeps the first pull inside its download while the second one starts
+        var first = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()
+                .submit(() -> pull(GGUF_REPO + ":Q8_0"));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (hub.downloads().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        PulledModel second = pull(GGUF_REPO + ":Q8_0");
+
+        assertEquals(first.get().path(), second.path());
+        assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(second.path()));
+        assertEquals(2, hub.downloads().size(), "the cut transfer and its resume, by the first pull only");
+    }
+
+    @Test
     void serverIgnoringTheRangeMakesTheDownloadStartOver() throws IOException {
         hub.cut("Tiny-Q8_0.gguf", 100_000, 1);
         hub.ignoreRange = true;
