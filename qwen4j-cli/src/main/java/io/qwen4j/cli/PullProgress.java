@@ -57,6 +57,7 @@ final class PullProgress implements PullListener {
     public synchronized void resumed(RepoFile file, long bytes) {
         done += bytes;
         resumed += bytes;
+        lastDecile = total > 0 ? (int) Math.min(9, done * 10 / total) : 0; // count from here, not from 0
         clearBar();
         err.println("pull: resuming " + file.path() + " at " + bytes(bytes));
     }

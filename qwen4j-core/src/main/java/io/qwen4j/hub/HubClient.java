@@ -78,7 +78,7 @@ public final class HubClient {
             return fromCache(reference, rev, cache, "cannot reach " + config.endpoint() + " (" + describe(e) + ")", e,
                     listener);
         }
-        FileSelection selection = FileSelection.select(info.files(), reference.quant(), reference.toString());
+        FileSelection selection = FileSelection.select(info.files(), reference.quant(), reference.repoId());
         Files.createDirectories(cache.snapshot(info.sha()));
         cache.writeRef(rev, info.sha());
         List<RepoFile> missing = new ArrayList<>();
@@ -158,7 +158,7 @@ public final class HubClient {
                 reason + ", and " + reference + " (revision " + rev + ") is not in the cache " + cache.repoDir(), cause));
         FileSelection selection;
         try {
-            selection = FileSelection.select(cache.listSnapshot(sha), reference.quant(), reference.toString());
+            selection = FileSelection.select(cache.listSnapshot(sha), reference.quant(), reference.repoId());
         } catch (HubException e) {
             throw new HubUnavailableException(reason + ", and the cached snapshot " + cache.snapshot(sha)
                     + " is incomplete for " + reference + ": " + e.getMessage(), cause);
