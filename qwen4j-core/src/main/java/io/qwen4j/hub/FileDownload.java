@@ -164,8 +164,10 @@ final class FileDownload {
                 throw new ChecksumMismatchException("sha256 mismatch for " + file.path() + ": expected " + expectedSha
                         + ", got " + actual + "; the file was deleted");
             }
+            // Blobs are content-addressed: by sha256 for LFS files, by the git blob id (the hub's ETag for
+            // files kept in git, as huggingface_hub names them) only when the content really has that id.
             String blobName = expectedSha != null ? expectedSha.toLowerCase(java.util.Locale.ROOT)
-                    : safeEtag(response.etag()) != null ? safeEtag(response.etag()) : actual;
+                    : gitBlobId(incomplete).equalsIgnoreCase(String.valueOf(response.etag())) ? response.etag() : actual;
             Path blob = cache.blob(blobName);
             Files.move(incomplete, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return blob;
@@ -255,9 +257,23 @@ final class FileDownload {
         return etag != null && etag.matches("[0-9a-fA-F]{64}") ? etag.toLowerCase(java.util.Locale.ROOT) : null;
     }
 
-    /** An ETag usable as a blob file name (it comes from the network), or null. */
-    private static String safeEtag(String etag) {
-        return etag != null && etag.matches("[0-9A-Za-z_-]{8,128}") ? etag : null;
+    /** Git's id of a file's content: sha1 of {@code "blob <size>\0"} and the bytes. */
+    static String gitBlobId(Path file) throws IOException {
+        MessageDigest sha1;
+        try {
+            sha1 = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always has SHA-1", e);
+        }
+        sha1.update(("blob " + Files.size(file) + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (var in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha1.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(sha1.digest());
     }
 
     static String sha256Hex(String text) {

@@ -1,6 +1,9 @@
 package io.qwen4j.hub;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -10,7 +13,8 @@ import java.util.Map;
  * Hugging Face's own {@code huggingface_hub} so both tools share one cache.
  *
  * @param endpoint the hub's base URL ({@code HF_ENDPOINT}, default {@code https://huggingface.co})
- * @param token    the access token sent as {@code Authorization: Bearer} ({@code HF_TOKEN}), or null
+ * @param token    the access token sent as {@code Authorization: Bearer} ({@code HF_TOKEN}, else the file
+ *                 {@code HF_TOKEN_PATH} or {@code $HF_HOME/token} that {@code hf auth login} writes), or null
  * @param cacheDir the hub cache ({@code HF_HUB_CACHE}, else {@code $HF_HOME/hub}, else
  *                 {@code ~/.cache/huggingface/hub}); repos live in {@code models--ORG--NAME} below it
  * @param offline  never touch the network, use the cache only ({@code HF_HUB_OFFLINE=1})
@@ -43,17 +47,29 @@ public record HubConfig(URI endpoint, String token, Path cacheDir, boolean offli
             throw new HubException("HF_ENDPOINT is not an http(s) URL: " + endpoint);
         }
         String token = nonBlank(env.get("HF_TOKEN"), nonBlank(env.get("HUGGING_FACE_HUB_TOKEN"), null));
+        Path home = nonBlank(env.get("HF_HOME"), null) != null ? Path.of(env.get("HF_HOME"))
+                : Path.of(System.getProperty("user.home"), ".cache", "huggingface");
+        if (token == null) {
+            // Where `hf auth login` (huggingface-cli login) stores it, so a logged-in user needs no variable.
+            token = readToken(Path.of(nonBlank(env.get("HF_TOKEN_PATH"), home.resolve("token").toString())));
+        }
         Path cache;
         if (nonBlank(env.get("HF_HUB_CACHE"), null) != null) {
             cache = Path.of(env.get("HF_HUB_CACHE"));
-        } else if (nonBlank(env.get("HF_HOME"), null) != null) {
-            cache = Path.of(env.get("HF_HOME"), "hub");
         } else {
-            cache = Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub");
+            cache = home.resolve("hub");
         }
         String offline = nonBlank(env.get("HF_HUB_OFFLINE"), "0").trim().toLowerCase(Locale.ROOT);
         boolean isOffline = offline.equals("1") || offline.equals("true") || offline.equals("yes") || offline.equals("on");
         return new HubConfig(uri, token, cache, isOffline);
+    }
+
+    private static String readToken(Path file) {
+        try {
+            return Files.isRegularFile(file) ? nonBlank(Files.readString(file).strip(), null) : null;
+        } catch (IOException | UncheckedIOException e) {
+            return null; // an unreadable token file is the same as none: the hub will say 401 if it matters
+        }
     }
 
     private static String nonBlank(String value, String fallback) {

@@ -26,7 +26,8 @@ public record RepoInfo(String sha, List<RepoFile> files) {
             throw new HubException("the hub answered " + source + " with invalid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         String sha = root == null ? null : root.path("sha").asText(null);
-        if (sha == null || !sha.matches("[0-9A-Za-z._-]{1,128}")) {
+        // The sha names a cache folder: no "." or ".." and no separator, whatever the server sends.
+        if (sha == null || !sha.matches("[0-9A-Za-z_-][0-9A-Za-z._-]{0,127}") || sha.contains("..")) {
             throw new HubException("the hub answered " + source + " without a usable commit sha");
         }
         List<RepoFile> files = new ArrayList<>();

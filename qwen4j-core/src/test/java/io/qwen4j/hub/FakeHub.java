@@ -64,6 +64,8 @@ final class FakeHub implements AutoCloseable {
     final Map<String, String> lies = new ConcurrentHashMap<>();
     volatile boolean redirectToCdn;
     volatile boolean ignoreRange;
+    /** When set, files kept in git get one made-up ETag instead of their git blob id. */
+    volatile boolean constantEtag;
     /** When set, a cut transfer first goes silent for this long (a stalled server) before the socket closes. */
     volatile long stallMillis;
 
@@ -180,7 +182,7 @@ final class FakeHub implements AutoCloseable {
                 return;
             }
         } else {
-            h.set("ETag", '"' + file.gitSha1() + '"');
+            h.set("ETag", '"' + (constantEtag ? "0123456789abcdef" : file.gitSha1()) + '"');
         }
         serve(exchange, parts[4], file);
     }

@@ -21,6 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
 /** Pulls from a loopback fake hub: selection, cache layout, no second download, resume, redirects. */
 class HubClientTest extends FakeHubFixture {
 
+    /**
+     * The resumed request asks for the bytes after those kept. The server wrote {@code cut} bytes before
+     * closing; TCP may deliver fewer (a reset can drop the tail), never more.
+     */
+    private static void assertResumedWithin(String range, long cut) {
+        assertTrue(range != null && range.matches("bytes=\\d+-"), "a single open range: " + range);
+        long start = Long.parseLong(range.substring(6, range.length() - 1));
+        assertTrue(start > 0 && start <= cut, range + " after a cut at " + cut);
+    }
+
     @Test
     void quantPicksOneGgufAndLaysOutTheCacheLikeHuggingFace() throws IOException {
         PulledModel model = pull(GGUF_REPO + ":Q8_0");
@@ -80,6 +90,18 @@ class HubClientTest extends FakeHubFixture {
     }
 
     @Test
+    void anEtagThatIsNotTheContentsGitIdDoesNotNameTheBlob() throws IOException {
+        hub.constantEtag = true; // every small file claims the same ETag
+        PulledModel model = pull(ST_REPO);
+
+        for (String name : List.of("config.json", "tokenizer.json", "merges.txt")) {
+            assertArrayEquals(stFiles.get(name).content(), Files.readAllBytes(model.path().resolve(name)), name);
+            assertEquals(Path.of("../../blobs/" + stFiles.get(name).sha256()),
+                    Files.readSymbolicLink(model.path().resolve(name)));
+        }
+    }
+
+    @Test
     void secondPullDownloadsNothing() throws IOException {
         PulledModel first = pull(GGUF_REPO + ":Q4_K_M");
         int downloads = hub.downloads().size();
@@ -111,7 +133,7 @@ class HubClientTest extends FakeHubFixture {
         List<FakeHub.Request> downloads = hub.downloads();
         assertEquals(2, downloads.size());
         assertNull(downloads.get(0).range());
-        assertEquals("bytes=100000-", downloads.get(1).range());
+        assertResumedWithin(downloads.get(1).range(), 100_000);
     }
 
     @Test
@@ -122,25 +144,26 @@ class HubClientTest extends FakeHubFixture {
         assertTrue(failure.getMessage().contains("Tiny-Q8_0.gguf"), failure.getMessage());
         String sha256 = ggufFiles.get("Tiny-Q8_0.gguf").sha256();
         Path incomplete = repoDir(GGUF_REPO).resolve("blobs").resolve(sha256 + ".incomplete");
-        assertEquals(4 * 50_000, Files.size(incomplete));
+        long kept = Files.size(incomplete);
+        assertTrue(kept > 0 && kept <= 4 * 50_000, "kept " + kept);
 
         hub.requests.clear();
         PulledModel model = pull(GGUF_REPO + ":Q8_0");
         assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
-        assertEquals("bytes=200000-", hub.downloads().getFirst().range());
+        assertEquals("bytes=" + kept + "-", hub.downloads().getFirst().range());
         assertFalse(Files.exists(incomplete));
     }
 
     @Test
     void stalledTransferIsDroppedAndResumed() throws IOException {
         hub.cut("Tiny-Q8_0.gguf", 30_000, 1);
-        hub.stallMillis = 3_000; // the client gives up after 400 ms of silence
+        hub.stallMillis = 10_000; // the client gives up after 400 ms of silence
         long start = System.nanoTime();
         PulledModel model = pull(GGUF_REPO + ":Q8_0");
 
         assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
-        assertEquals("bytes=30000-", hub.downloads().get(1).range());
-        assertTrue(System.nanoTime() - start < 2_500_000_000L, "resumed before the server woke up");
+        assertResumedWithin(hub.downloads().get(1).range(), 30_000);
+        assertTrue(System.nanoTime() - start < 8_000_000_000L, "resumed before the server woke up");
     }
 
     @Test
@@ -167,7 +190,7 @@ class HubClientTest extends FakeHubFixture {
         PulledModel model = pull(GGUF_REPO + ":Q8_0");
 
         assertArrayEquals(ggufFiles.get("Tiny-Q8_0.gguf").content(), Files.readAllBytes(model.path()));
-        assertEquals("bytes=100000-", hub.downloads().get(1).range());
+        assertResumedWithin(hub.downloads().get(1).range(), 100_000);
     }
 
     @Test
@@ -182,7 +205,7 @@ class HubClientTest extends FakeHubFixture {
         List<FakeHub.Request> cdn = hub.requests.stream().filter(r -> r.server().equals("cdn")).toList();
         assertEquals(2, cdn.size());
         assertTrue(cdn.stream().allMatch(r -> r.authorization() == null), "the token never reaches the CDN host");
-        assertEquals("bytes=64000-", cdn.get(1).range(), "the range survives the redirect");
+        assertResumedWithin(cdn.get(1).range(), 64_000); // the range survives the redirect
         assertTrue(hub.requests.stream().filter(r -> r.server().equals("hub"))
                 .allMatch(r -> ("Bearer " + FakeHub.TOKEN).equals(r.authorization())));
     }

@@ -2,13 +2,17 @@ package io.qwen4j.hub;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Parsing {@code ORG/NAME[:QUANT]} and the hub settings from the environment. */
 class ModelReferenceTest {
@@ -44,9 +48,16 @@ class ModelReferenceTest {
         var defaults = HubConfig.fromEnvironment(Map.of());
         assertEquals(URI.create("https://huggingface.co"), defaults.endpoint());
         assertEquals(Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub"), defaults.cacheDir());
-        assertEquals(null, defaults.token());
         assertFalse(defaults.offline());
         assertEquals(Path.of("/x"), HubConfig.fromEnvironment(Map.of("HF_HUB_CACHE", "/x", "HF_HOME", "/y")).cacheDir());
         assertThrows(HubException.class, () -> HubConfig.fromEnvironment(Map.of("HF_ENDPOINT", "ftp://x")));
+    }
+
+    @Test
+    void tokenFallsBackToTheLoginFile(@TempDir Path home) throws IOException {
+        assertNull(HubConfig.fromEnvironment(Map.of("HF_HOME", home.toString())).token());
+        Files.writeString(home.resolve("token"), "hf_from_file\n");
+        assertEquals("hf_from_file", HubConfig.fromEnvironment(Map.of("HF_HOME", home.toString())).token());
+        assertEquals("hf_env", HubConfig.fromEnvironment(Map.of("HF_HOME", home.toString(), "HF_TOKEN", "hf_env")).token());
     }
 }
