@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The CLI's one way to the Hugging Face hub, shared by {@code pull} and by {@code -m ORG/NAME[:QUANT]}
@@ -21,6 +22,8 @@ final class HubAccess {
     /** The environment read for the hub settings; tests point it at a fake hub (the JVM's cannot be changed). */
     static Map<String, String> environment = System.getenv();
 
+    private static final Pattern FILE_SUFFIX = Pattern.compile("(?i)\\.(gguf|safetensors|json|bin)$");
+
     private HubAccess() {
     }
 
@@ -30,7 +33,8 @@ final class HubAccess {
      */
     static boolean isReference(String model) {
         try {
-            return ModelReference.looksLike(model) && !Files.exists(Path.of(model));
+            // "models/qwen.gguf" that does not exist is a mistyped file, not a repo: let it fail as one.
+            return ModelReference.looksLike(model) && !FILE_SUFFIX.matcher(model).find() && !Files.exists(Path.of(model));
         } catch (InvalidPathException e) {
             return false;
         }

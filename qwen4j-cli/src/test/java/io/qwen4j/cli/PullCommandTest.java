@@ -139,6 +139,9 @@ class PullCommandTest {
         try {
             options.model = local.toString();
             assertTrue(io.qwen4j.hub.ModelReference.looksLike(options.model));
+            assertTrue(HubAccess.isReference("target/missing-model"));
+            assertFalse(HubAccess.isReference(options.model));
+            assertFalse(HubAccess.isReference("models/missing.gguf"), "a missing .gguf file is a file");
             assertEquals(local, options.resolve(new PrintStream(log, true, StandardCharsets.UTF_8)));
         } finally {
             Files.delete(local);

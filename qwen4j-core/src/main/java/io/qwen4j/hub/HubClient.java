@@ -30,6 +30,8 @@ public final class HubClient {
     public static final String DEFAULT_REVISION = "main";
     /** Files downloaded at once: enough to fill a link with several shards, few enough not to thrash a disk. */
     static final int PARALLEL_FILES = 4;
+    /** A repo listing is a few KB to a few MB; anything far larger is not a hub talking. */
+    private static final int MAX_LISTING_BYTES = 64 << 20;
 
     private final HubConfig config;
     private final HubHttp http;
@@ -106,7 +108,11 @@ public final class HubClient {
             if (response.status() != 200) {
                 throw new IOException("HTTP " + response.status() + " from " + url);
             }
-            return RepoInfo.parse(response.body().readAllBytes(), url);
+            byte[] json = response.body().readNBytes(MAX_LISTING_BYTES + 1);
+            if (json.length > MAX_LISTING_BYTES) {
+                throw new HubException("the hub's file listing at " + url + " is larger than " + MAX_LISTING_BYTES + " bytes");
+            }
+            return RepoInfo.parse(json, url);
         }
     }
 
@@ -177,6 +183,9 @@ public final class HubClient {
 
     private static String describe(IOException e) {
         String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        if (message != null && !message.isBlank()) {
+            return message;
+        }
+        return e instanceof java.net.ConnectException ? "could not connect" : e.getClass().getSimpleName();
     }
 }
