@@ -1,6 +1,5 @@
 package io.qwen4j.hub;
 
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -31,10 +30,6 @@ public record ModelReference(String org, String name, String quant) {
             throw new HubException("not a Hugging Face model reference (expected ORG/NAME or ORG/NAME:QUANT): " + value);
         }
         return new ModelReference(m.group(1), m.group(2), m.group(3));
-    }
-
-    public Optional<String> quantOption() {
-        return Optional.ofNullable(quant);
     }
 
     /** {@code ORG/NAME}, the repo id as the hub's URLs spell it. */
