@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
             ChatCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            PullCommand.class,
         })
 public final class Main implements Runnable {
 
