@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
 
     @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
-            description = "Model: a GGUF file. Default: the built-in demo model (random weights) where allowed.")
+            description = "Model: a GGUF file, an HF model folder, or ORG/NAME[:QUANT] (pulled on first use). Default: the built-in demo model (random weights) where allowed.")
     String model;
 
     @Option(names = {"-t", "--threads"}, paramLabel = "N", description = "Compute threads (default: all cores).")
