@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
 
