@@ -74,7 +74,12 @@ final class ChatChoice {
         if (!calls.isEmpty()) {
             return "tool_calls";
         }
-        return engineReason == null ? "stop" : engineReason.openAiName;
+        // A stop string the text layer cut at is a stop even if the engine saw it differently (e.g. a
+        // replacement character standing for bytes of a broken UTF-8 sequence).
+        if (engineReason == null || text.stopped()) {
+            return "stop";
+        }
+        return engineReason.openAiName;
     }
 
     int reasoningTokens() {

@@ -103,7 +103,7 @@ final class CompletionsEndpoint extends Endpoint {
                 }
                 case GenerationRun.Event.Finished fin -> {
                     out.append(text.finish());
-                    reasons[fin.choice()] = fin.reason().openAiName;
+                    reasons[fin.choice()] = text.stopped() ? "stop" : fin.reason().openAiName;
                 }
                 case GenerationRun.Event.Failed fail -> throw fail.error();
                 case GenerationRun.Event.Aborted a -> throw ApiException.unavailable("the server is shutting down");
@@ -143,8 +143,11 @@ final class CompletionsEndpoint extends Endpoint {
                         sse.send(chunk(job, i, piece, newLogprobs(job, text, offsets, i), null));
                     }
                 }
-                case GenerationRun.Event.Finished fin -> sse.send(chunk(job, i, text.finish(),
-                        newLogprobs(job, text, offsets, i), fin.reason().openAiName));
+                case GenerationRun.Event.Finished fin -> {
+                    String rest = text.finish();
+                    sse.send(chunk(job, i, rest, newLogprobs(job, text, offsets, i),
+                            text.stopped() ? "stop" : fin.reason().openAiName));
+                }
                 case GenerationRun.Event.Failed fail -> {
                     ctx.log.warn(PATH + " choice " + i + " failed: " + fail.error().getMessage());
                     sse.send(Responses.errorBody(toApi(fail.error())));

@@ -36,6 +36,7 @@ abstract class Endpoint implements HttpHandler {
     @Override
     public final void handle(HttpExchange ex) {
         String path = ex.getRequestURI().getPath();
+        long start = System.nanoTime();
         int status;
         try (ex) {
             try {
@@ -56,6 +57,10 @@ abstract class Endpoint implements HttpHandler {
             }
         }
         ctx.metrics.request(path, status);
+        if (!open) {
+            ctx.log.info(ex.getRequestMethod() + " " + path + " " + status + " "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
     }
 
     private int fail(HttpExchange ex, String path, Exception e) {

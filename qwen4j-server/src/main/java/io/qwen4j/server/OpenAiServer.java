@@ -37,6 +37,11 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** Binds and starts serving. */
     public static OpenAiServer start(LoadedModel model, GenerationService service, ServerOptions options, ServerLog log) {
+        // Without TCP_NODELAY every small SSE event waits for the client's delayed ACK (~40 ms). The JDK
+        // server reads this once, when its configuration class loads.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer http;
         try {
             http = HttpServer.create(new InetSocketAddress(options.host(), options.port()), BACKLOG);

@@ -62,6 +62,11 @@ final class OutputText {
         return new TokenLogprob(tokenizer.decode(new int[] {token}), tokenizer.bytes(token), lp, top);
     }
 
+    /** Whether a stop string ended the visible text. */
+    boolean stopped() {
+        return cutter.matched();
+    }
+
     /** Generated tokens so far (including the end-of-turn token). */
     int tokens() {
         return tokens;
