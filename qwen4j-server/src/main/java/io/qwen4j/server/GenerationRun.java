@@ -42,6 +42,7 @@ final class GenerationRun implements AutoCloseable {
     private final List<Submission> submissions = new ArrayList<>();
     private final boolean[] ended;
     private int remaining;
+    private volatile boolean aborted;
 
     private GenerationRun(ServerContext ctx, int n) {
         this.ctx = ctx;
@@ -56,8 +57,8 @@ final class GenerationRun implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Submission s = ctx.service.submit(prompt, requests.apply(i), run.listener(i));
                 run.submissions.add(s);
-                ctx.active.add(s);
             }
+            ctx.active.add(run);
         } catch (RuntimeException e) {
             run.close();
             throw e;
@@ -92,9 +93,22 @@ final class GenerationRun implements AutoCloseable {
     /** The next event, blocking; null once every choice has ended. */
     Event next() throws InterruptedException {
         while (remaining > 0) {
+            if (aborted) {
+                // Jump the backlog of steps: a shutdown ends the stream now.
+                for (int i = 0; i < ended.length; i++) {
+                    if (!ended[i]) {
+                        ended[i] = true;
+                        remaining--;
+                        return new Event.Aborted(i);
+                    }
+                }
+            }
             Event e = events.poll(50, TimeUnit.MILLISECONDS);
             if (e == null) {
                 e = abortedChoice();
+            }
+            if (e != null && ended[e.choice()]) {
+                continue; // e.g. a late event after abort()
             }
             if (e != null) {
                 if (e instanceof Event.Finished || e instanceof Event.Failed || e instanceof Event.Aborted) {
@@ -118,12 +132,19 @@ final class GenerationRun implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Shutdown: cancels every choice; the consumer's next call ends each at once with {@link Event.Aborted},
+     * without waiting for the engine to notice or for queued steps. Called from another thread.
+     */
+    void abort() {
+        submissions.forEach(Submission::cancel);
+        aborted = true;
+    }
+
     /** Cancels what still runs and forgets the submissions; idempotent. */
     @Override
     public void close() {
-        for (Submission s : submissions) {
-            s.cancel();
-            ctx.active.remove(s);
-        }
+        submissions.forEach(Submission::cancel);
+        ctx.active.remove(this);
     }
 }

@@ -21,6 +21,11 @@ public final class GenerationServices {
         if (contextLength < 2) {
             throw new io.qwen4j.InvalidInputException("--ctx must be at least 2 tokens, got " + contextLength);
         }
+        // Checked here: the serial service would only find out on its engine thread, which then dies.
+        if (contextLength > model.config().contextLength()) {
+            throw new io.qwen4j.InvalidInputException("--ctx " + contextLength + " exceeds the model's context of "
+                    + model.config().contextLength() + " tokens");
+        }
         if (parallel < 1) {
             throw new io.qwen4j.InvalidInputException("--parallel must be >= 1, got " + parallel);
         }

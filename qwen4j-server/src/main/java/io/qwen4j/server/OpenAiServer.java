@@ -3,7 +3,6 @@ package io.qwen4j.server;
 import com.sun.net.httpserver.HttpServer;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.serving.GenerationService;
-import io.qwen4j.serving.Submission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -99,7 +98,7 @@ public final class OpenAiServer implements AutoCloseable {
         }
         if (!ctx.active.isEmpty()) {
             ctx.log.info("shutdown: cancelling " + ctx.active.size() + " running generation(s)");
-            ctx.active.forEach(Submission::cancel);
+            ctx.active.forEach(GenerationRun::abort);
         }
         // Lets handlers notice the cancellation and end their responses before the listener goes.
         http.stop(2);

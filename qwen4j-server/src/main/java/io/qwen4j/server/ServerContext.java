@@ -2,7 +2,6 @@ package io.qwen4j.server;
 
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.serving.GenerationService;
-import io.qwen4j.serving.Submission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,8 +16,8 @@ final class ServerContext {
     final ServerOptions options;
     final ServerMetrics metrics;
     final ServerLog log;
-    /** Submissions whose client is still being served; cancelled when shutdown runs out of patience. */
-    final Set<Submission> active = ConcurrentHashMap.newKeySet();
+    /** Generations whose client is still being served; aborted when shutdown runs out of patience. */
+    final Set<GenerationRun> active = ConcurrentHashMap.newKeySet();
     final long createdEpochSeconds = System.currentTimeMillis() / 1000;
     volatile boolean draining;
 

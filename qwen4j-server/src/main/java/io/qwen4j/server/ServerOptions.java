@@ -54,6 +54,11 @@ public record ServerOptions(String host, int port, String apiKey, List<String> a
                 shutdownGraceMillis);
     }
 
+    public ServerOptions withShutdownGraceMillis(long millis) {
+        return new ServerOptions(host, port, apiKey, aliases, acceptAnyModel, reasoningField, maxBodyBytes, modelLabel,
+                millis);
+    }
+
     public ServerOptions withReasoningField(ReasoningField field) {
         return new ServerOptions(host, port, apiKey, aliases, acceptAnyModel, field, maxBodyBytes, modelLabel,
                 shutdownGraceMillis);
