@@ -53,15 +53,19 @@ final class GenerationRun implements AutoCloseable {
     /** Submits every choice; if one is refused (queue full, context), the ones already queued are cancelled. */
     static GenerationRun start(ServerContext ctx, int[] prompt, int n, IntFunction<GenerationRequest> requests) {
         GenerationRun run = new GenerationRun(ctx, n);
+        // Registered before submitting, so a shutdown that starts meanwhile sees (and waits for) it.
+        ctx.active.add(run);
         try {
             for (int i = 0; i < n; i++) {
                 Submission s = ctx.service.submit(prompt, requests.apply(i), run.listener(i));
                 run.submissions.add(s);
             }
-            ctx.active.add(run);
         } catch (RuntimeException e) {
             run.close();
             throw e;
+        }
+        if (ctx.aborting) {
+            run.abort();
         }
         return run;
     }

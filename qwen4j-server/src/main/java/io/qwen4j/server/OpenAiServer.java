@@ -96,6 +96,7 @@ public final class OpenAiServer implements AutoCloseable {
         while (!ctx.active.isEmpty() && System.nanoTime() < deadline) {
             sleep(20);
         }
+        ctx.aborting = true;
         if (!ctx.active.isEmpty()) {
             ctx.log.info("shutdown: cancelling " + ctx.active.size() + " running generation(s)");
             ctx.active.forEach(GenerationRun::abort);

@@ -20,6 +20,8 @@ final class ServerContext {
     final Set<GenerationRun> active = ConcurrentHashMap.newKeySet();
     final long createdEpochSeconds = System.currentTimeMillis() / 1000;
     volatile boolean draining;
+    /** Shutdown's grace period is over: every generation, even one registering now, is aborted. */
+    volatile boolean aborting;
 
     ServerContext(LoadedModel model, GenerationService service, ServerOptions options, ServerMetrics metrics, ServerLog log) {
         this.model = model;
