@@ -15,7 +15,7 @@ final class InfoEndpoints {
     /** 200 once the model is loaded (the server only listens after loading); 503 while shutting down. Open without a key. */
     static final class Health extends Endpoint {
         Health(ServerContext ctx) {
-            super(ctx, Set.of("GET", "HEAD"), true);
+            super(ctx, Set.of("GET"), true);
         }
 
         @Override
