@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
             TokenizeCommand.class,
             DetokenizeCommand.class,
             PullCommand.class,
+            ServeCommand.class,
         })
 public final class Main implements Runnable {
 

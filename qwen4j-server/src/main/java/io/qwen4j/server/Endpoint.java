@@ -1,0 +1,134 @@
+package io.qwen4j.server;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.model.ContextOverflowException;
+import io.qwen4j.serving.QueueFullException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The frame every route runs in: API key check, method check, refusal while shutting down, and the
+ * mapping of any failure to an OpenAI-shaped error with the right status (one log line, never a stack
+ * trace to the client). Subclasses implement {@link #serve} and return the status they wrote.
+ */
+abstract class Endpoint implements HttpHandler {
+
+    /** Status recorded for a client that went away before its response was complete (nginx's convention). */
+    static final int CLIENT_CLOSED = 499;
+
+    protected final ServerContext ctx;
+    private final Set<String> methods;
+    private final boolean open;
+
+    Endpoint(ServerContext ctx, Set<String> methods, boolean open) {
+        this.ctx = ctx;
+        this.methods = methods;
+        this.open = open;
+    }
+
+    protected abstract int serve(HttpExchange ex) throws IOException;
+
+    @Override
+    public final void handle(HttpExchange ex) {
+        String path = ex.getRequestURI().getPath();
+        long start = System.nanoTime();
+        int status;
+        try (ex) {
+            try {
+                if (!open) {
+                    authorize(ex);
+                }
+                if (!methods.contains(ex.getRequestMethod())) {
+                    throw ApiException.methodNotAllowed(ex.getRequestMethod(), path);
+                }
+                if (ctx.draining && !open) {
+                    throw ApiException.unavailable("the server is shutting down");
+                }
+                status = serve(ex);
+            } catch (ClientGoneException e) {
+                status = CLIENT_CLOSED;
+            } catch (RuntimeException | IOException e) {
+                status = fail(ex, path, e);
+            }
+        }
+        ctx.metrics.request(path, status);
+        if (!open) {
+            ctx.log.info(ex.getRequestMethod() + " " + path + " " + status + " "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms");
+        }
+    }
+
+    private int fail(HttpExchange ex, String path, Exception e) {
+        ApiException api = toApi(e);
+        if (api.status() >= 500 && api.status() != 503) {
+            ctx.log.warn(ex.getRequestMethod() + " " + path + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        if (ex.getResponseCode() != -1) {
+            // Headers are out (a stream was running): nothing more can be said in HTTP terms.
+            ctx.log.warn(ex.getRequestMethod() + " " + path + " ended early: " + api.getMessage());
+            return ex.getResponseCode();
+        }
+        try {
+            return Responses.error(ex, api);
+        } catch (IOException io) {
+            return CLIENT_CLOSED;
+        }
+    }
+
+    static ApiException toApi(Exception e) {
+        return switch (e) {
+            case ApiException api -> api;
+            case ContextOverflowException o -> new ApiException(400, "invalid_request_error", "context_length_exceeded",
+                    "messages", o.getMessage(), 0);
+            case QueueFullException q -> ApiException.queueFull(q.getMessage());
+            case InvalidInputException bad -> ApiException.badRequest(null, bad.getMessage());
+            case IllegalStateException s when String.valueOf(s.getMessage()).contains("shut down") ->
+                    ApiException.unavailable("the server is shutting down");
+            case IOException io -> ApiException.badRequest(null, "could not read the request: " + io.getMessage());
+            default -> ApiException.internal();
+        };
+    }
+
+    private void authorize(HttpExchange ex) {
+        String key = ctx.options.apiKey();
+        if (key == null) {
+            return;
+        }
+        String given = null;
+        String authorization = ex.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            given = authorization.substring(7).trim();
+        }
+        if (given == null) {
+            given = ex.getRequestHeaders().getFirst("x-api-key");
+        }
+        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8))) {
+            throw ApiException.unauthorized();
+        }
+    }
+
+    /** Reads the JSON body within the size limit. */
+    protected RequestFields readFields(HttpExchange ex) throws IOException {
+        return RequestFields.parse(Responses.readBody(ex, ctx.options.maxBodyBytes()));
+    }
+
+    /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
+    protected void logUnknown(String path, RequestFields fields) {
+        List<String> unknown = fields.unknown();
+        if (!unknown.isEmpty()) {
+            ctx.log.warn("ignoring unknown request fields on " + path + ": " + String.join(", ", unknown));
+        }
+    }
+
+    /** Thrown when a write to the client fails: it has gone away. */
+    static final class ClientGoneException extends RuntimeException {
+        ClientGoneException(IOException cause) {
+            super("client disconnected", cause, false, false);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.qwen4j.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * A request body read field by field: each typed getter checks the JSON type and range and names the
+ * field in its 400. JSON {@code null} counts as absent (clients send nulls for unset options). Fields
+ * never asked for are the unknown ones, logged by the handler.
+ */
+final class RequestFields {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ObjectNode body;
+    private final Set<String> read = new HashSet<>();
+
+    private RequestFields(ObjectNode body) {
+        this.body = body;
+    }
+
+    static RequestFields parse(byte[] bytes) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest(null, "malformed JSON body: " + e.getOriginalMessage().replace('\n', ' '));
+        } catch (java.io.IOException e) {
+            throw ApiException.badRequest(null, "unreadable JSON body: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw ApiException.badRequest(null, "the request body is empty; expected a JSON object");
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest(null, "the request body must be a JSON object, got " + kind(node));
+        }
+        return new RequestFields((ObjectNode) node);
+    }
+
+    /** The raw value, or empty when absent or null. */
+    Optional<JsonNode> raw(String name) {
+        read.add(name);
+        JsonNode v = body.get(name);
+        return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
+    }
+
+    boolean has(String name) {
+        return raw(name).isPresent();
+    }
+
+    Optional<String> string(String name) {
+        return raw(name).map(v -> {
+            if (!v.isTextual()) {
+                throw ApiException.wrongType(name, "a string", kind(v));
+            }
+            return v.asText();
+        });
+    }
+
+    Optional<Boolean> bool(String name) {
+        return raw(name).map(v -> {
+            if (!v.isBoolean()) {
+                throw ApiException.wrongType(name, "a boolean", kind(v));
+            }
+            return v.asBoolean();
+        });
+    }
+
+    OptionalInt integer(String name, long min, long max) {
+        OptionalLong v = longValue(name, min, max);
+        return v.isPresent() ? OptionalInt.of((int) v.getAsLong()) : OptionalInt.empty();
+    }
+
+    OptionalLong longValue(String name, long min, long max) {
+        Optional<JsonNode> node = raw(name);
+        if (node.isEmpty()) {
+            return OptionalLong.empty();
+        }
+        JsonNode v = node.get();
+        // 3.0 is accepted as 3 (JavaScript clients cannot tell them apart); 3.5 is not an integer.
+        if (!v.isNumber() || (!v.isIntegralNumber() && v.asDouble() != Math.rint(v.asDouble()))) {
+            throw ApiException.wrongType(name, "an integer", kind(v));
+        }
+        if (v.isBigInteger() || (!v.canConvertToLong())) {
+            throw ApiException.badRequest(name, "'" + name + "' is out of range: " + v);
+        }
+        long value = v.isIntegralNumber() ? v.asLong() : (long) v.asDouble();
+        if (value < min || value > max) {
+            throw ApiException.badRequest(name, "'" + name + "' must be in [" + min + ", " + max + "], got " + value);
+        }
+        return OptionalLong.of(value);
+    }
+
+    OptionalDouble number(String name, double min, double max) {
+        Optional<JsonNode> node = raw(name);
+        if (node.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        JsonNode v = node.get();
+        if (!v.isNumber()) {
+            throw ApiException.wrongType(name, "a number", kind(v));
+        }
+        double value = v.asDouble();
+        if (!(value >= min && value <= max)) {
+            throw ApiException.badRequest(name, "'" + name + "' must be in [" + min + ", " + max + "], got " + v);
+        }
+        return OptionalDouble.of(value);
+    }
+
+    Optional<ObjectNode> object(String name) {
+        return raw(name).map(v -> {
+            if (!v.isObject()) {
+                throw ApiException.wrongType(name, "an object", kind(v));
+            }
+            return (ObjectNode) v;
+        });
+    }
+
+    /** A string or an array of strings (OpenAI's {@code stop}). */
+    List<String> stringOrStrings(String name, int maxCount) {
+        Optional<JsonNode> node = raw(name);
+        List<String> out = new ArrayList<>();
+        if (node.isEmpty()) {
+            return out;
+        }
+        JsonNode v = node.get();
+        if (v.isTextual()) {
+            out.add(v.asText());
+        } else if (v.isArray()) {
+            for (JsonNode item : v) {
+                if (!item.isTextual()) {
+                    throw ApiException.wrongType(name, "a string or an array of strings", "an array holding " + kind(item));
+                }
+                out.add(item.asText());
+            }
+        } else {
+            throw ApiException.wrongType(name, "a string or an array of strings", kind(v));
+        }
+        if (out.size() > maxCount) {
+            throw ApiException.badRequest(name, "'" + name + "' holds " + out.size() + " entries; at most " + maxCount);
+        }
+        for (String s : out) {
+            if (s.isEmpty()) {
+                throw ApiException.badRequest(name, "'" + name + "' must not contain an empty string");
+            }
+        }
+        return out;
+    }
+
+    /** Top-level fields no getter asked for, in body order. */
+    List<String> unknown() {
+        List<String> out = new ArrayList<>();
+        body.fieldNames().forEachRemaining(n -> {
+            if (!read.contains(n)) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
+    static String kind(JsonNode v) {
+        return switch (v.getNodeType()) {
+            case STRING -> "a string";
+            case NUMBER -> "the number " + v;
+            case BOOLEAN -> "the boolean " + v;
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            default -> v.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,90 @@
+package io.qwen4j.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.openai.core.JsonValue;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** Disconnects cancel generation; shutdown ends running streams; server options change the wire shape. */
+class LifecycleTest {
+
+    static final String LONG_STREAM = "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":1800,\"stream\":true,"
+            + "\"temperature\":0}";
+
+    @Test
+    void aClientHangingUpCancelsItsGeneration() throws Exception {
+        try (TestServer server = TestServer.start(ServerOptions.loopback(), 2048, 4)) {
+            try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                send(socket, LONG_STREAM);
+                InputStream in = socket.getInputStream();
+                in.readNBytes(200); // headers and the first events: generation is under way
+                ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 1);
+            }
+            long closed = System.nanoTime();
+            // 1800 tokens would take far longer; cancellation frees the engine at the next token.
+            ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 0);
+            assertTrue(System.nanoTime() - closed < 3_000_000_000L, "cancelled within 3 s");
+            assertTrue(server.get("/metrics").body().contains("status=\"499\"} 1"));
+        }
+    }
+
+    @Test
+    void shutdownCancelsRunningStreamsAfterTheGracePeriod() throws Exception {
+        TestServer server = TestServer.start(ServerOptions.loopback().withShutdownGraceMillis(300), 2048, 4);
+        int port = server.server.port();
+        CompletableFuture<String> stream;
+        Socket socket = new Socket("127.0.0.1", port);
+        send(socket, LONG_STREAM);
+        stream = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "IOException " + e;
+            }
+        });
+        ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 1);
+        long start = System.nanoTime();
+        server.close();
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "shutdown is bounded");
+        String received = stream.get();
+        socket.close();
+        assertTrue(received.contains("shutting down") && received.contains("data: [DONE]"),
+                received.substring(Math.max(0, received.length() - 400)).replace("\r", "").replace("\n", "|") + server.log().replace("\n", "|"));
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close());
+    }
+
+    @Test
+    void reasoningFieldOptionAndAcceptAnyModel() {
+        ServerOptions options = ServerOptions.loopback().withReasoningField(ReasoningField.BOTH).withAliases(List.of(), true);
+        try (TestServer server = TestServer.start(options, 512, 4)) {
+            ChatCompletion c = server.client().chat().completions().create(ChatCompletionCreateParams.builder()
+                    .model("gpt-4o-mini").addUserMessage("Hi").maxCompletionTokens(3).temperature(0.0).build());
+            Map<String, JsonValue> extra = c.choices().getFirst().message()._additionalProperties();
+            String a = extra.get("reasoning_content").convert(String.class);
+            assertEquals(a, extra.get("reasoning").convert(String.class));
+            assertTrue(!a.isEmpty());
+            assertEquals("gpt-4o-mini", c.model());
+        }
+    }
+
+    private static void send(Socket socket, String json) throws java.io.IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+    }
+}
