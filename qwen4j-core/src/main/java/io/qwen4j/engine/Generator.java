@@ -32,7 +32,7 @@ public final class Generator {
         if (prompt.length > cache.capacity()) {
             throw new ContextOverflowException("prompt", prompt.length, cache.capacity());
         }
-        Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize());
+        Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
         return new Generation(model, cache, prompt, request, sampler);
     }
 }
