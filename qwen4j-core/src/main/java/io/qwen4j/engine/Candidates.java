@@ -29,15 +29,6 @@ final class Candidates {
         }
     }
 
-    /** All tokens become candidates again, keeping the adjusted logits (for a search of the whole vocabulary). */
-    void resetToAll() {
-        size = logits.length;
-        sorted = false;
-        for (int i = 0; i < size; i++) {
-            ids[i] = i;
-        }
-    }
-
     float logit(int rank) {
         return logits[ids[rank]];
     }

@@ -72,6 +72,11 @@ record JsonString(int length, int phase, int utf8Left, int utf8Low, int utf8High
     }
 
     @Override
+    public boolean isFreeText() {
+        return true;
+    }
+
+    @Override
     public boolean canEnd() {
         return false;
     }

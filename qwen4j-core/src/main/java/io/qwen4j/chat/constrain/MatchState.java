@@ -21,6 +21,15 @@ interface MatchState {
     /** Whether the output may end here (an end-of-turn token is allowed). */
     boolean canEnd();
 
+    /**
+     * Whether this state (or one of its readings) is inside free text of a value: a JSON string, a raw
+     * parameter value. Added tokens ({@code <think>}, {@code <tool_call>}, ...) are not taken there, only
+     * where the grammar spells them out.
+     */
+    default boolean isFreeText() {
+        return false;
+    }
+
     /** Steps over {@code bytes}; null as soon as one is refused. */
     static MatchState walk(MatchState state, byte[] bytes) {
         for (int i = 0; i < bytes.length && state != null; i++) {
@@ -122,6 +131,16 @@ interface MatchState {
                 stepped.add(branch.step(b));
             }
             return of(stepped);
+        }
+
+        @Override
+        public boolean isFreeText() {
+            for (MatchState branch : branches) {
+                if (branch.isFreeText()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override

@@ -110,7 +110,11 @@ final class XmlCalls implements CallGrammar {
         }
         switch (parameter.kind()) {
             case STRING -> {
-                if (parameter.texts() != null) {
+                if (!admitsString(parameter.schema(), 0)) {
+                    // e.g. a $ref or anyOf of objects without "type": the template writes such values as
+                    // JSON (tojson); the parser reads untyped values as text, see the notes.
+                    options.add(JsonGrammar.value(parameter.schema(), closer, context, 0));
+                } else if (parameter.texts() != null) {
                     parameter.texts().forEach(text -> options.add(MatchState.Literal.of(text, closer)));
                 } else {
                     options.add(XmlText.start(parameter.nullAllowed(), closer, context));
@@ -155,6 +159,18 @@ final class XmlCalls implements CallGrammar {
             case Schema.OneOfValues values -> values.jsonTexts().contains("null");
             case Schema.Union union -> union.options().stream().anyMatch(option -> admitsNull(option, hops));
             case Schema.Reference ref -> hops < 32 && admitsNull(ref.compiler().resolve(ref.pointer()), hops + 1);
+            default -> false;
+        };
+    }
+
+    /** Whether a value of {@code schema} may be a string. */
+    private static boolean admitsString(Schema schema, int hops) {
+        return switch (schema) {
+            case Schema.StringType s -> true;
+            case Schema.AnyValue a -> true;
+            case Schema.OneOfValues values -> values.jsonTexts().stream().anyMatch(t -> t.startsWith("\""));
+            case Schema.Union union -> union.options().stream().anyMatch(option -> admitsString(option, hops));
+            case Schema.Reference ref -> hops < 32 && admitsString(ref.compiler().resolve(ref.pointer()), hops + 1);
             default -> false;
         };
     }

@@ -52,6 +52,11 @@ record XmlText(int length, int utf8Left, int utf8Low, int utf8High, long guarded
     }
 
     @Override
+    public boolean isFreeText() {
+        return true;
+    }
+
+    @Override
     public boolean canEnd() {
         return false;
     }
