@@ -5,7 +5,8 @@ import java.util.SplittableRandom;
 /**
  * Picks tokens under a {@link TokenConstraint}, asking it as little as possible: candidates are tried in
  * the order the unconstrained sampler would favour them, so the common case (the model already wants an
- * allowed token) costs a few {@code allows} calls, never one per vocabulary entry.
+ * allowed token) costs a few {@code allows} calls. Only when none of the best few is allowed does it scan
+ * the vocabulary, asking about tokens that would beat the best allowed one found so far.
  */
 final class ConstrainedChoice {
     /** How many best tokens one linear pass collects before falling back to sorting the vocabulary. */

@@ -93,11 +93,19 @@ final class SchemaCompiler {
             case "number" -> new Schema.NumberType(false);
             case "boolean" -> new Schema.BooleanType();
             case "null" -> new Schema.NullType();
-            case "array" -> new Schema.ArrayType(read(schema.get("items")),
-                    count(schema, "minItems", 0), count(schema, "maxItems", Integer.MAX_VALUE));
+            case "array" -> array(schema);
             case "object" -> object(schema);
             default -> new Schema.AnyValue();
         };
+    }
+
+    private Schema array(JsonNode schema) {
+        int min = count(schema, "minItems", 0);
+        int max = count(schema, "maxItems", Integer.MAX_VALUE);
+        if (min > max) {
+            throw new InvalidInputException("schema has minItems " + min + " > maxItems " + max + ": no array satisfies it");
+        }
+        return new Schema.ArrayType(read(schema.get("items")), min, max);
     }
 
     private Schema object(JsonNode schema) {

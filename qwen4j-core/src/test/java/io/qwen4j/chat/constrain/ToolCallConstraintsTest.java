@@ -28,7 +28,6 @@ class ToolCallConstraintsTest {
 
     @BeforeAll
     static void load() {
-        ForcedCallHarness.loadTokenizer();
         tokenizer = Tokenizer.fromHuggingFace(TestSchemas.qwen3Tokenizer());
         imEnd = tokenizer.id("<|im_end|>").orElseThrow();
     }
@@ -135,6 +134,10 @@ class ToolCallConstraintsTest {
         assertThrows(InvalidInputException.class, () -> ToolCallConstraints.forced(ToolCallFormat.HERMES,
                 List.of(TestSchemas.tool("g", "{\"type\": \"object\", \"properties\": {}, \"required\": [\"x\"]}")),
                 false, ReasoningMode.DISABLED, tokenizer, Set.of(imEnd)));
+        var impossible = assertThrows(InvalidInputException.class, () -> ToolCallConstraints.json(
+                TestSchemas.parse("{\"type\": \"array\", \"minItems\": 3, \"maxItems\": 1}"), tokenizer, Set.of(imEnd),
+                JsonLimits.DEFAULTS));
+        assertTrue(impossible.getMessage().contains("minItems 3"), impossible.getMessage());
     }
 
     /**
