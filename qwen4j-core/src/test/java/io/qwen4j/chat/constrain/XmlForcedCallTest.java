@@ -31,7 +31,7 @@ class XmlForcedCallTest {
 
     @Test
     void parallelCallsAfterAThought() {
-        check(ToolCallFormat.XML, XML_TOOLS, true, ReasoningMode.IN_OUTPUT, 2);
+        check(ToolCallFormat.XML, XML_TOOLS, true, ReasoningMode.IN_OUTPUT, 1);
         check(ToolCallFormat.XML, List.of(XML_TOOLS.get(2)), true, ReasoningMode.IN_PROMPT, 1);
     }
 }
