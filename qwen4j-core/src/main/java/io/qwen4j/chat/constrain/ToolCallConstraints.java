@@ -49,6 +49,11 @@ public final class ToolCallConstraints {
         return new GrammarConstraint(TokenTable.of(tokenizer), start, endOfTurnIds);
     }
 
+    /** {@link #json(JsonNode, Tokenizer, Set, JsonLimits)} with default limits. */
+    public static TokenConstraint json(JsonNode schema, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
+        return json(schema, tokenizer, endOfTurnIds, JsonLimits.DEFAULTS);
+    }
+
     /**
      * Output that is exactly one JSON value valid for {@code schema} (e.g. a {@code response_format}
      * JSON schema), then an end-of-turn token.
