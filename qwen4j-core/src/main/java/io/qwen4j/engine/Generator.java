@@ -44,7 +44,7 @@ public final class Generator {
         if (cachedPrefix < 0 || cachedPrefix >= prompt.length) {
             throw new IllegalArgumentException("cached prefix " + cachedPrefix + " must be in [0, " + prompt.length + ")");
         }
-        Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize());
+        Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
         return new Generation(model, cache, prompt, cachedPrefix, request, sampler);
     }
 }

@@ -20,8 +20,23 @@ public final class Sampler {
     private final double[] probabilities;
     private final SplittableRandom random;
     private final long seed;
+    /** Null for unconstrained requests, which then run exactly the unconstrained path. */
+    private final TokenConstraint constraint;
+    private final ConstrainedChoice constrained;
 
     public Sampler(SamplingParams params, int vocabSize) {
+        this(params, vocabSize, null);
+    }
+
+    /**
+     * A sampler whose choices {@code constraint} restricts (null = none): greedy takes the best allowed
+     * token, sampling draws among the allowed survivors of the pipeline (renormalized), and when no
+     * survivor is allowed, the best allowed token of the whole vocabulary is taken. Log-probabilities stay
+     * those of the raw logits.
+     */
+    public Sampler(SamplingParams params, int vocabSize, TokenConstraint constraint) {
+        this.constraint = constraint;
+        this.constrained = constraint == null ? null : new ConstrainedChoice(constraint);
         this.params = params;
         this.vocabSize = vocabSize;
         this.candidates = new Candidates(vocabSize);
@@ -64,9 +79,12 @@ public final class Sampler {
         }
     }
 
-    /** Records a token appended to the output, sampled or forced (for the penalties). */
+    /** Records a token appended to the output, sampled or forced (for the penalties and the constraint). */
     public void accept(int token) {
         history.addOutput(token);
+        if (constraint != null) {
+            constraint.accept(token);
+        }
     }
 
     /** Chooses the next token from {@code logits[offset, offset + vocabSize)}; does not record it. */
@@ -75,7 +93,13 @@ public final class Sampler {
         for (SamplingStep step : steps) {
             step.apply(candidates);
         }
-        int token = params.isGreedy() ? argmax(candidates) : draw(candidates);
+        int token;
+        if (constraint == null) {
+            token = params.isGreedy() ? argmax(candidates) : draw(candidates);
+        } else {
+            token = params.isGreedy() ? constrained.bestAllowed(candidates)
+                    : constrained.drawAllowed(candidates, probabilities, random);
+        }
         return describe(logits, offset, token);
     }
 
@@ -97,15 +121,7 @@ public final class Sampler {
 
     private int draw(Candidates c) {
         c.probabilities(probabilities);
-        double u = random.nextDouble();
-        double cumulative = 0;
-        for (int i = 0; i < c.size; i++) {
-            cumulative += probabilities[i];
-            if (u < cumulative) {
-                return c.ids[i];
-            }
-        }
-        return c.ids[c.size - 1]; // rounding left u above the last cumulative sum
+        return c.ids[ConstrainedChoice.pick(probabilities, c.size, random.nextDouble())];
     }
 
     /**
