@@ -55,7 +55,8 @@ final class ChatCompletionsEndpoint extends Endpoint {
                 ? () -> new ThinkingBudgetHook(ThinkingBudget.of(mode, prompt.thinkingBudget().getAsInt()), tokenizer)
                 : null;
         var requests = options.requests(ctx.model.endOfTurnIds(), tokenizer, thinkingHook,
-                () -> ToolChoices.constraintFor(prompt.toolChoice(), prompt.tools(), prompt.callFormat(), tokenizer));
+                () -> ToolChoices.constraintFor(prompt.toolChoice(), prompt.tools(), prompt.callFormat(), mode, parallelCalls,
+                        tokenizer, ctx.model.endOfTurnIds()));
         List<ChatChoice> choices = new ArrayList<>();
         for (int i = 0; i < options.n(); i++) {
             OutputText text = new OutputText(tokenizer, ctx.model.endOfTurnIds(), options.stops(), logprobs);

@@ -3,10 +3,13 @@ package io.qwen4j.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.chat.parse.ToolCallFormat;
 import io.qwen4j.chat.parse.ToolSpec;
+import io.qwen4j.chat.constrain.ToolCallConstraints;
+import io.qwen4j.chat.parse.ReasoningMode;
 import io.qwen4j.engine.TokenConstraint;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** OpenAI's {@code tool_choice}: parsed, validated against the request's tools, and turned into a constraint. */
 final class ToolChoices {
@@ -76,18 +79,17 @@ final class ToolChoices {
     /**
      * The decoding constraint that makes a forced call ({@code required} or named) come out in the
      * template's call format with schema-valid arguments; null = unconstrained ({@code auto}, {@code none}).
-     * Called once per choice: a constraint tracks its own position in the output.
-     *
-     * <p>For now it returns null for every choice: {@code io.qwen4j.chat.constrain.ToolCallConstraints} is
-     * built on another branch and the lead wires it here at merge (this is its only call site).
+     * Called once per choice: a constraint tracks its own position in the output. With thinking on, the
+     * thought stays free until {@code </think>}; the call follows it.
      */
     static TokenConstraint constraintFor(ToolChoice choice, List<ToolSpec> tools, ToolCallFormat format,
-            Tokenizer tokenizer) {
+            ReasoningMode mode, boolean parallel, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
         return switch (choice) {
             case ToolChoice.None n -> null;
             case ToolChoice.Auto a -> null;
-            case ToolChoice.Required r -> null; // lead: ToolCallConstraints for any of `tools`
-            case ToolChoice.Named named -> null; // lead: ToolCallConstraints for `named.name()` only
+            case ToolChoice.Required r -> ToolCallConstraints.forced(format, tools, parallel, mode, tokenizer, endOfTurnIds);
+            case ToolChoice.Named named -> ToolCallConstraints.forced(format,
+                    tools.stream().filter(t -> t.name().equals(named.name())).toList(), false, mode, tokenizer, endOfTurnIds);
         };
     }
 }
