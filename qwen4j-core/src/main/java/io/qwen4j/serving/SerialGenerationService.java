@@ -88,18 +88,19 @@ public final class SerialGenerationService implements GenerationService {
             if (job == null) {
                 continue;
             }
-            if (cache == null) {
-                cache = ContiguousKvCache.forContext(generator.model().config(), kvCacheType, contextLength);
-            }
-            run(job, cache);
+            cache = run(job, cache);
         }
     }
 
-    private void run(Job job, ContiguousKvCache cache) {
+    /** Runs one job; returns the cache to reuse (created on first use, inside the job's error handling). */
+    private ContiguousKvCache run(Job job, ContiguousKvCache cache) {
         running.incrementAndGet();
         try {
             if (job.cancelled) {
-                return;
+                return cache;
+            }
+            if (cache == null) {
+                cache = ContiguousKvCache.forContext(generator.model().config(), kvCacheType, contextLength);
             }
             job.listener.onPromptCached(0);
             Generation generation = generator.start(job.prompt, cache, job.request);
@@ -115,6 +116,7 @@ public final class SerialGenerationService implements GenerationService {
             job.done = true;
             running.decrementAndGet();
         }
+        return cache;
     }
 
     @Override
