@@ -29,6 +29,8 @@ import picocli.CommandLine.Option;
             DemoCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            ConvertCommand.class,
+            QuantizeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -44,8 +44,7 @@ public final class HfModelFolder {
         HfConfig config = HfConfig.read(dir);
         GenerationConfig generation = GenerationConfig.read(dir);
         Tokenizer tokenizer = Tokenizer.fromVocabulary(Vocabulary.fromHuggingFace(dir, config.model().vocabSize()));
-        Optional<ChatTemplate> template = hasChatTemplate(dir) ? Optional.of(ChatTemplate.fromHuggingFace(dir))
-                : Optional.empty();
+        Optional<ChatTemplate> template = chatTemplate(dir);
         HfWeights weights = openWeights(dir, config, fp8Target);
         ComputePool pool = null;
         try {
@@ -69,6 +68,11 @@ public final class HfModelFolder {
     /** The checkpoint of {@code dir} under GGUF names (for conversion), FP8 dequantized to {@code fp8Target}. */
     public static HfWeights openWeights(Path dir, HfConfig config, TensorType fp8Target) throws IOException {
         return new HfWeights(SafetensorsCheckpoint.open(dir), config, fp8Target);
+    }
+
+    /** The folder's chat template ({@code tokenizer_config.json} or {@code chat_template.jinja}), if it has one. */
+    public static Optional<ChatTemplate> chatTemplate(Path dir) throws IOException {
+        return hasChatTemplate(dir) ? Optional.of(ChatTemplate.fromHuggingFace(dir)) : Optional.empty();
     }
 
     static boolean hasChatTemplate(Path dir) throws IOException {
