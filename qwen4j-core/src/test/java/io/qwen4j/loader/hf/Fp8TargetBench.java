@@ -30,7 +30,7 @@ public final class Fp8TargetBench {
         Files.delete(dir.resolve("unused.gguf"));
         var options = LoadOptions.defaults().withThreads(threads);
         float[] exact = null;
-        System.out.printf("FP8 qwen3 hidden %d layers %d ffn %d, %d threads%n", hidden, layers, ffn, threads);
+        System.out.printf("FP8 qwen3 hidden %d layers %d ffn %d, %d threads, folder %s%n", hidden, layers, ffn, threads, hf);
         for (TensorType target : List.of(TensorType.F32, TensorType.BF16, TensorType.F16, TensorType.Q8_0)) {
             long t0 = System.nanoTime();
             try (LoadedModel m = HfModelFolder.load(hf, options, target)) {
@@ -38,6 +38,11 @@ public final class Fp8TargetBench {
                 float[] logits = HfModelFolderTest.logits(m);
                 if (exact == null) {
                     exact = logits;
+                    double max = 0;
+                    for (float v : logits) {
+                        max = Math.max(max, Math.abs(v));
+                    }
+                    System.out.printf("max |logit| %.2f%n", max);
                 }
                 double err = HfModelFolderTest.maxDiff(logits, exact);
                 double tokPerS = decode(m, 8) > 0 ? 32 / decode(m, 32) : 0;
@@ -52,7 +57,7 @@ public final class Fp8TargetBench {
         var cache = ContiguousKvCache.forContext(m.config(), KvCacheType.F32, n + 1);
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
-            m.model().forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {1000 + i}, i, cache)));
+            m.model().forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {100 + i}, i, cache)));
         }
         return (System.nanoTime() - t0) / 1e9;
     }
