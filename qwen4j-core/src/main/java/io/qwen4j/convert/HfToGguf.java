@@ -35,7 +35,7 @@ public final class HfToGguf {
         GenerationConfig generation = GenerationConfig.read(hfDir);
         try (HfWeights weights = HfModelFolder.openWeights(hfDir, config, TensorType.F32)) {
             var writer = new GgufWriter();
-            String name = hfDir.toAbsolutePath().normalize().getFileName().toString();
+            String name = HfModelFolder.modelName(hfDir);
             LlamaCppMetadata.writeGeneral(writer, model.architecture(), name, target.llamaFileType);
             LlamaCppMetadata.writeHyperparameters(writer, model);
             generation.samplingDefaults().ifPresent(s -> LlamaCppMetadata.writeSampling(writer, s.nonThinking()));

@@ -52,7 +52,7 @@ public final class HfModelFolder {
             Model model = Architectures.load(config.model(), weights, pool, options.maxBatchTokens());
             Set<Integer> endOfTurn = new LinkedHashSet<>(ModelLoader.endOfTurnIds(tokenizer));
             endOfTurn.addAll(generation.eosTokenIds());
-            return new LoadedModel(dir.toAbsolutePath().normalize().getFileName().toString(), dir, config.model(),
+            return new LoadedModel(modelName(dir), dir, config.model(),
                     model, tokenizer, template, Set.copyOf(endOfTurn),
                     generation.samplingDefaults().orElse(io.qwen4j.engine.SamplingDefaults.QWEN3),
                     weights.resolvedBytes(), pool, weights);
@@ -63,6 +63,22 @@ public final class HfModelFolder {
             weights.close();
             throw e;
         }
+    }
+
+    /**
+     * The model's id: the folder's name, or NAME for a snapshot in the HF cache layout
+     * ({@code .../models--ORG--NAME/snapshots/REV}), whose own folder name is a commit hash.
+     */
+    public static String modelName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        Path repo = parent == null ? null : parent.getParent();
+        if (parent != null && repo != null && parent.getFileName().toString().equals("snapshots")
+                && repo.getFileName().toString().startsWith("models--")) {
+            String repoName = repo.getFileName().toString();
+            return repoName.substring(repoName.lastIndexOf("--") + 2);
+        }
+        return abs.getFileName().toString();
     }
 
     /** The checkpoint of {@code dir} under GGUF names (for conversion), FP8 dequantized to {@code fp8Target}. */
