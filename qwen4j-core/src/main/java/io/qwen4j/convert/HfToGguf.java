@@ -8,7 +8,6 @@ import io.qwen4j.loader.hf.HfConfig;
 import io.qwen4j.loader.hf.HfModelFolder;
 import io.qwen4j.loader.hf.HfWeights;
 import io.qwen4j.model.ModelConfig;
-import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
 import io.qwen4j.tokenizer.Vocabulary;
 import java.io.IOException;
@@ -43,12 +42,13 @@ public final class HfToGguf {
             var names = weights.ggufNames();
             var mix = new QuantMix(target, model.numLayers(), model.numExperts(), names.contains("output.weight"));
             for (String tensorName : names) {
-                Tensor source = weights.tensor(tensorName);
-                TensorType type = mix.typeFor(tensorName, source.shape());
-                writer.addTensor(tensorName, type, source.shape(), segment -> {
+                long[] shape = weights.ggufShape(tensorName);
+                TensorType type = mix.typeFor(tensorName, shape);
+                // Lent, not kept: FP8 dequantized to F32 and stacked experts exist one tensor at a time.
+                writer.addTensor(tensorName, type, shape, segment -> weights.lend(tensorName, source -> {
                     progress.accept(tensorName + " " + source.type() + " -> " + type);
                     TensorTranscoder.transcode(source, type, segment);
-                });
+                }));
             }
             writer.write(out);
         }

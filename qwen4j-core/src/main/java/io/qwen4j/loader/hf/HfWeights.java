@@ -40,6 +40,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
     private final SafetensorsCheckpoint checkpoint;
     private final HfConfig config;
     private final TensorType fp8Target;
+    /** Holds the tensors converted for the engine ({@link #find}) until {@link #close()}. */
     private final Arena arena = Arena.ofShared();
     private final Map<String, Optional<Tensor>> cache = new ConcurrentHashMap<>();
 
@@ -113,7 +114,30 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         return cache.values().stream().flatMap(Optional::stream).mapToLong(t -> t.data().byteSize()).sum();
     }
 
+    /**
+     * Lends tensor {@code name} to {@code use} without keeping it: converted bytes (FP8, stacked experts) live
+     * only during the call. Conversion goes tensor by tensor this way, so its memory stays one tensor deep.
+     */
+    public void lend(String name, java.util.function.Consumer<Tensor> use) {
+        try (Arena scratch = Arena.ofShared()) {
+            use.accept(resolve(name, scratch).orElseThrow(() -> new InvalidInputException("model has no tensor '" + name + "'")));
+        }
+    }
+
+    /** The GGUF shape (ne order) of tensor {@code name}, without reading or converting its data. */
+    public long[] ggufShape(String name) {
+        var mapping = HfTensorNames.toHf(name).orElseThrow(() -> new InvalidInputException("no HF name for '" + name + "'"));
+        String hf = mapping.stackedExperts() ? mapping.expert(0) : mapping.hf();
+        SafetensorsTensor t = checkpoint.find(hf).orElseThrow(() -> new InvalidInputException("model has no tensor '" + hf + "'"));
+        long[] shape = reversed(t.shape(), t);
+        return mapping.stackedExperts() ? new long[] {shape[0], shape[1], config.model().numExperts()} : shape;
+    }
+
     private Optional<Tensor> resolve(String name) {
+        return resolve(name, arena);
+    }
+
+    private Optional<Tensor> resolve(String name, Arena arena) {
         if (name.equals("output.weight") && config.model().tieWordEmbeddings()) {
             return Optional.empty(); // HF ties lm_head to the embedding even when the file carries a copy
         }
@@ -122,12 +146,12 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             return Optional.empty();
         }
         if (!mapping.get().stackedExperts()) {
-            return checkpoint.find(mapping.get().hf()).map(t -> single(name, t));
+            return checkpoint.find(mapping.get().hf()).map(t -> single(name, t, arena));
         }
-        return checkpoint.find(mapping.get().expert(0)).map(first -> stacked(name, mapping.get()));
+        return checkpoint.find(mapping.get().expert(0)).map(first -> stacked(name, mapping.get(), arena));
     }
 
-    private Tensor single(String gguf, SafetensorsTensor t) {
+    private Tensor single(String gguf, SafetensorsTensor t, Arena arena) {
         long[] shape = reversed(t.shape(), t);
         TensorType direct = directType(t);
         if (direct != null) {
@@ -138,7 +162,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         return new Tensor(gguf, fp8Target, shape, out);
     }
 
-    private Tensor stacked(String gguf, HfTensorNames.Mapping mapping) {
+    private Tensor stacked(String gguf, HfTensorNames.Mapping mapping, Arena arena) {
         int experts = config.model().numExperts();
         List<SafetensorsTensor> parts = new ArrayList<>(experts);
         for (int e = 0; e < experts; e++) {
