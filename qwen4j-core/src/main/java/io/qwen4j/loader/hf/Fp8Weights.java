@@ -18,9 +18,10 @@ import java.util.stream.IntStream;
  * <p>Why convert at load rather than a kernel reading FP8: FP8 is not a ggml type, so a kernel would need a
  * new {@code TensorType}, a format class and a dispatch path through every matmul; the Vector API has no
  * FP8 lanes either, so such a kernel would decode each byte through a table or bit tricks and multiply by a
- * per-block scale, which costs more per weight than BF16's shift. Converting once to BF16 keeps one
- * extra rounding (8 mantissa bits, well within the 0.05-logit FP8 tolerance) at 2 bytes per weight;
- * measured figures are in notes/readme-hf.md.
+ * per-block scale. Why F16: an e4m3 value (4 significant bits) times a BF16 scale (8 bits) needs at most
+ * 12 bits, F16 keeps 11, so the converted weight is within 2^-12 of exact (BF16 keeps 8: 8x the error, and
+ * measurably beyond the 0.05-logit tolerance on large logits), at 2 bytes per weight. Measured figures are
+ * in notes/readme-hf.md ({@code Fp8TargetBench}).
  */
 final class Fp8Weights {
 
@@ -83,6 +84,28 @@ final class Fp8Weights {
             }
             format.quantize(row, 0, cols, out, r * rowBytes);
         });
+    }
+
+    /** Largest finite e4m3fn magnitude. */
+    static final float MAX_FP8 = 448f;
+    private static final float MAX_F16 = 65504f;
+
+    /**
+     * {@code preferred}, unless it is F16 and {@code 448 x scale} could overflow it (weights beyond 65504);
+     * then F32, which holds every product exactly.
+     */
+    static TensorType targetFor(TensorType preferred, Iterable<SafetensorsTensor> scaleTensors) {
+        if (preferred != TensorType.F16) {
+            return preferred;
+        }
+        for (SafetensorsTensor scales : scaleTensors) {
+            for (float s : floats(scales)) {
+                if (Math.abs(s) * MAX_FP8 > MAX_F16) {
+                    return TensorType.F32;
+                }
+            }
+        }
+        return preferred;
     }
 
     /** A small F32/F16/BF16 tensor (the scales) read into floats. */

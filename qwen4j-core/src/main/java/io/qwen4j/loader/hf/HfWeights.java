@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       indexes one contiguous [in, out, experts] tensor (the GGUF layout), and keeping the model package
  *       format-agnostic is worth one copy of the expert bytes at load (the mapped source pages stay clean
  *       and can be dropped by the OS).</li>
- *   <li>FP8 weights are dequantized at load to {@code fp8Target} (BF16 by default; see {@link Fp8Weights}).</li>
+ *   <li>FP8 weights are dequantized at load to {@code fp8Target} (F16 by default, F32 for a tensor whose
+ *       scales could overflow F16; see {@link Fp8Weights}).</li>
  * </ul>
  * Converted tensors live in an arena owned by this object; {@link #close()} frees them and unmaps the files.
  */
@@ -157,9 +158,10 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         if (direct != null) {
             return new Tensor(gguf, direct, shape, t.data());
         }
-        MemorySegment out = arena.allocate(fp8Target.bytesFor(t.elementCount()), 64);
-        Fp8Weights.convert(t, scales(t), fp8Blocks(t), fp8Target, out);
-        return new Tensor(gguf, fp8Target, shape, out);
+        TensorType target = Fp8Weights.targetFor(fp8Target, List.of(scales(t)));
+        MemorySegment out = arena.allocate(target.bytesFor(t.elementCount()), 64);
+        Fp8Weights.convert(t, scales(t), fp8Blocks(t), target, out);
+        return new Tensor(gguf, target, shape, out);
     }
 
     private Tensor stacked(String gguf, HfTensorNames.Mapping mapping, Arena arena) {
@@ -181,7 +183,8 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             throw new InvalidInputException(first.describe() + ": expert weights must be 2-D");
         }
         TensorType direct = directType(first);
-        TensorType type = direct != null ? direct : fp8Target;
+        TensorType type = direct != null ? direct
+                : Fp8Weights.targetFor(fp8Target, parts.stream().map(this::scales).toList());
         long expertBytes = type.bytesFor(first.elementCount());
         MemorySegment out = arena.allocate(expertBytes * experts, 64);
         for (int e = 0; e < experts; e++) {
@@ -190,7 +193,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             if (direct != null) {
                 slice.copyFrom(part.data());
             } else {
-                Fp8Weights.convert(part, scales(part), fp8Blocks(part), fp8Target, slice);
+                Fp8Weights.convert(part, scales(part), fp8Blocks(part), type, slice);
             }
         }
         return new Tensor(gguf, type, new long[] {matrix[0], matrix[1], experts}, out);
