@@ -3,6 +3,9 @@ package io.qwen4j.convert;
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.loader.LlamaCppMetadata;
+import io.qwen4j.loader.LoadOptions;
+import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.loader.ModelLoader;
 import io.qwen4j.loader.hf.GenerationConfig;
 import io.qwen4j.loader.hf.HfConfig;
 import io.qwen4j.loader.hf.HfModelFolder;
@@ -51,6 +54,17 @@ public final class HfToGguf {
                 }));
             }
             writer.write(out);
+        }
+        checkLoads(out);
+    }
+
+    /**
+     * Opens the written file as the engine would, so a checkpoint whose shapes disagree with its config.json
+     * fails here, naming the tensor, instead of producing a GGUF nobody can load.
+     */
+    private static void checkLoads(Path out) throws IOException {
+        try (LoadedModel ignored = ModelLoader.load(out, new LoadOptions(1, 1))) {
+            // loading checked every tensor's shape and type
         }
     }
 }

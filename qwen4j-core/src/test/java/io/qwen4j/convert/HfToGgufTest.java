@@ -111,6 +111,16 @@ class HfToGgufTest {
     }
 
     @Test
+    void aCheckpointThatDisagreesWithItsConfigIsRefused() throws Exception {
+        Path hf = HfTestModels.qwen3(dir, "F32");
+        java.nio.file.Files.writeString(hf.resolve("config.json"), java.nio.file.Files.readString(hf.resolve("config.json"))
+                .replace("\"intermediate_size\":80", "\"intermediate_size\":96"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.qwen4j.InvalidInputException.class,
+                () -> HfToGguf.convert(hf, dir.resolve("bad.gguf"), GgufTarget.F16, line -> { }));
+        assertTrue(e.getMessage().contains("ffn_gate.weight"), e.getMessage());
+    }
+
+    @Test
     void kQuantMixFallsBackForNarrowRows() throws Exception {
         // rows of 32 and 80 elements: no K-quant fits, llama.cpp's fallbacks apply
         Path hf = HfTestModels.qwen3(dir, "F32");
