@@ -32,6 +32,8 @@ import picocli.CommandLine.Option;
             DetokenizeCommand.class,
             PullCommand.class,
             ServeCommand.class,
+            ConvertCommand.class,
+            QuantizeCommand.class,
         })
 public final class Main implements Runnable {
 

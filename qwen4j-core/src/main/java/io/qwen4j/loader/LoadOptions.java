@@ -29,7 +29,7 @@ public record LoadOptions(int threads, int maxBatchTokens) {
         return new LoadOptions(threads, n);
     }
 
-    int resolvedThreads() {
+    public int resolvedThreads() {
         return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 }

@@ -7,6 +7,7 @@ import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufMetadata;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.kernels.ComputePool;
+import io.qwen4j.loader.hf.HfModelFolder;
 import io.qwen4j.model.Architectures;
 import io.qwen4j.model.Model;
 import io.qwen4j.model.ModelConfig;
@@ -18,7 +19,10 @@ import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 
-/** Opens a model file (GGUF) into a {@link LoadedModel}: weights stay memory-mapped, nothing is copied. */
+/**
+ * Opens a model into a {@link LoadedModel}: a GGUF file (weights stay memory-mapped, nothing is copied) or a
+ * Hugging Face model folder ({@link HfModelFolder}).
+ */
 public final class ModelLoader {
 
     /** Tokens that end an assistant turn or a document in every Qwen vocabulary, besides the file's EOS. */
@@ -32,7 +36,11 @@ public final class ModelLoader {
             throw new InvalidInputException("model not found: " + path);
         }
         if (Files.isDirectory(path)) {
-            throw new InvalidInputException(path + " is a folder; qwen4j reads GGUF model files here");
+            if (!HfModelFolder.looksLikeModelFolder(path)) {
+                throw new InvalidInputException(path + " is a folder without config.json: neither a GGUF file"
+                        + " nor a Hugging Face model folder");
+            }
+            return HfModelFolder.load(path, options);
         }
         GgufFile gguf = GgufFile.open(path);
         try {
@@ -62,7 +70,8 @@ public final class ModelLoader {
         }
     }
 
-    static Set<Integer> endOfTurnIds(Tokenizer tokenizer) {
+    /** The file's EOS, any EOT, and Qwen's {@code <|im_end|>} / {@code <|endoftext|>} when the vocabulary has them. */
+    public static Set<Integer> endOfTurnIds(Tokenizer tokenizer) {
         Set<Integer> ids = new LinkedHashSet<>();
         tokenizer.eosId().ifPresent(ids::add);
         tokenizer.vocabulary().specialIds().entrySet().stream()

@@ -1,6 +1,7 @@
 package io.qwen4j.synth;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.convert.QuantMix;
 import io.qwen4j.tensor.TensorType;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,13 +112,6 @@ public final class SynthPlan {
             throw new InvalidInputException("tensor " + name + ": row length " + rowLength + " is not a multiple of the "
                     + type + " block size " + type.blockSize + " (use --fallback for llama.cpp's fallback type)");
         }
-        TensorType fallback = switch (type) {
-            case Q4_K -> TensorType.Q5_0;
-            case Q5_K -> TensorType.Q5_1;
-            case Q6_K -> TensorType.Q8_0;
-            case Q2_K, Q3_K, IQ4_XS -> TensorType.IQ4_NL;
-            default -> TensorType.F16;
-        };
-        return rowLength % fallback.blockSize == 0 ? fallback : TensorType.F16;
+        return QuantMix.rowFallback(type, rowLength);
     }
 }

@@ -2,7 +2,9 @@ package io.qwen4j.synth;
 
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.gguf.GgufWriter;
-import io.qwen4j.loader.GgufVocabulary;
+import io.qwen4j.loader.LlamaCppMetadata;
+import io.qwen4j.model.ModelConfig;
+import io.qwen4j.model.RopeScaling;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.TensorType;
@@ -10,12 +12,14 @@ import io.qwen4j.tokenizer.Vocabulary;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
  * Writes a synthetic Qwen model as GGUF: llama.cpp's metadata keys and tensor names, the real
  * tokenizer and chat template, and deterministic random weights quantized with the reference quantizers.
- * To support a new architecture, extend {@link SynthPlan} and {@link #writeHyperparameters}.
+ * The metadata comes from {@link LlamaCppMetadata}, shared with {@code convert}. To support a new
+ * architecture, extend {@link SynthPlan}.
  */
 public final class SyntheticModelWriter {
 
@@ -29,46 +33,27 @@ public final class SyntheticModelWriter {
         Vocabulary vocabulary = Vocabulary.fromHuggingFace(spec.tokenizerDir(), spec.vocabSize());
         ChatTemplate template = ChatTemplate.fromHuggingFace(spec.tokenizerDir());
         var writer = new GgufWriter();
-        writer.putString("general.architecture", spec.architecture());
-        writer.putString("general.type", "model");
-        writer.putString("general.name", "qwen4j synthetic " + spec.architecture() + " (random weights)");
-        writer.putUInt32("general.file_type", LlamaFileType.of(spec.matrixType()));
-        writer.putUInt32("general.quantization_version", 2);
-        writeHyperparameters(writer, spec);
-        GgufVocabulary.write(writer, vocabulary);
-        writer.putString("tokenizer.chat_template", template.source());
+        LlamaCppMetadata.writeGeneral(writer, spec.architecture(),
+                "qwen4j synthetic " + spec.architecture() + " (random weights)", LlamaCppMetadata.fileType(spec.matrixType()));
+        LlamaCppMetadata.writeHyperparameters(writer, modelConfig(spec));
+        LlamaCppMetadata.writeTokenizer(writer, vocabulary, Optional.of(template));
         for (SynthPlan.PlannedTensor tensor : SynthPlan.plan(spec)) {
             writer.addTensor(tensor.name(), tensor.type(), tensor.shape(), target -> fill(spec.seed(), tensor, target));
         }
         writer.write(out);
     }
 
-    private static void writeHyperparameters(GgufWriter writer, SynthSpec spec) {
-        String arch = spec.architecture();
-        writer.putUInt32(arch + ".block_count", spec.layers());
-        writer.putUInt32(arch + ".context_length", spec.context());
-        writer.putUInt32(arch + ".embedding_length", spec.hiddenSize());
-        writer.putUInt32(arch + ".feed_forward_length", spec.ffn());
-        writer.putUInt32(arch + ".attention.head_count", spec.heads());
-        writer.putUInt32(arch + ".attention.head_count_kv", spec.kvHeads());
-        writer.putFloat32(arch + ".rope.freq_base", SynthSpec.ROPE_THETA);
-        writer.putFloat32(arch + ".attention.layer_norm_rms_epsilon", SynthSpec.RMS_NORM_EPS);
-        // Qwen3's config names head_dim (128 even where dim/heads differs); Qwen2's converter omits it
-        // because it always equals dim/heads there.
-        if (!arch.equals("qwen2") || spec.headDim() != spec.hiddenSize() / spec.heads()) {
-            writer.putUInt32(arch + ".attention.key_length", spec.headDim());
-            writer.putUInt32(arch + ".attention.value_length", spec.headDim());
-        }
-        if (spec.isMoe()) {
-            writer.putUInt32(arch + ".expert_count", spec.experts());
-            writer.putUInt32(arch + ".expert_used_count", spec.expertsUsed());
-            writer.putUInt32(arch + ".expert_feed_forward_length", spec.moeFfn());
-        }
-        if (spec.yarn() != null) {
-            writer.putString(arch + ".rope.scaling.type", "yarn");
-            writer.putFloat32(arch + ".rope.scaling.factor", spec.yarn().factor());
-            writer.putUInt32(arch + ".rope.scaling.original_context_length", spec.yarn().originalContext());
-        }
+    /** The spec's hyperparameters as the engine's config (what the GGUF keys describe). */
+    static ModelConfig modelConfig(SynthSpec spec) {
+        return ModelConfig.builder(spec.architecture())
+                .hiddenSize(spec.hiddenSize()).numLayers(spec.layers()).numHeads(spec.heads())
+                .numKeyValueHeads(spec.kvHeads()).headDim(spec.headDim()).intermediateSize(spec.ffn())
+                .vocabSize(spec.vocabSize()).rmsNormEps(SynthSpec.RMS_NORM_EPS).ropeTheta(SynthSpec.ROPE_THETA)
+                .ropeScaling(spec.yarn() == null ? RopeScaling.NONE
+                        : new RopeScaling.Yarn(spec.yarn().factor(), spec.yarn().originalContext()))
+                .contextLength(spec.context()).numExperts(spec.experts()).numExpertsUsed(spec.expertsUsed())
+                .moeIntermediateSize(spec.moeFfn()).tieWordEmbeddings(spec.tiedEmbeddings())
+                .build();
     }
 
     private static void fill(long seed, SynthPlan.PlannedTensor tensor, MemorySegment target) {
@@ -90,32 +75,6 @@ public final class SyntheticModelWriter {
                 format.quantize(values, 0, rowLength, chunkSegment, i * rowBytes);
             });
             MemorySegment.copy(chunkSegment, 0, target, first * rowBytes, count * rowBytes);
-        }
-    }
-
-    /** llama.cpp's {@code llama_ftype} for a file whose matrices are mostly {@code type}. */
-    static final class LlamaFileType {
-        private LlamaFileType() {
-        }
-
-        static int of(TensorType type) {
-            return switch (type) {
-                case F32 -> 0;
-                case F16 -> 1;
-                case Q4_0 -> 2;
-                case Q4_1 -> 3;
-                case Q8_0 -> 7;
-                case Q5_0 -> 8;
-                case Q5_1 -> 9;
-                case Q2_K -> 10;
-                case Q3_K -> 12;
-                case Q4_K -> 14;
-                case Q5_K -> 16;
-                case Q6_K -> 18;
-                case IQ4_NL -> 25;
-                case IQ4_XS -> 30;
-                case BF16 -> 32;
-            };
         }
     }
 }

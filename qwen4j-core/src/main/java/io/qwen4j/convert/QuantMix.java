@@ -1,0 +1,86 @@
+package io.qwen4j.convert;
+
+import io.qwen4j.tensor.TensorType;
+
+/**
+ * Which type each tensor gets, following llama.cpp ({@code llama_tensor_get_type} in {@code llama-quant.cpp},
+ * and {@code convert_hf_to_gguf.py} for F16/BF16) for the targets qwen4j writes:
+ * <ul>
+ *   <li>1-D tensors (norms, biases) and the MoE router ({@code ffn_gate_inp}) stay F32;</li>
+ *   <li>F32/F16/BF16 targets: every matrix in that type;</li>
+ *   <li>quantized targets: {@code output.weight} (or {@code token_embd.weight} when the output is tied to it)
+ *       gets Q6_K unless the target is Q8_0, or Q8_0 when its rows are not whole blocks of the target;</li>
+ *   <li>Q4_K_M / Q5_K_M: {@code attn_v} and {@code ffn_down} (also {@code ffn_down_exps}) of the layers
+ *       {@link #useMoreBits} picks get Q6_K;</li>
+ *   <li>models with exactly 8 experts: {@code attn_v} and {@code attn_k} Q8_0, and under Q4_K_M
+ *       {@code attn_output} Q5_K;</li>
+ *   <li>last, a type whose block does not divide the row falls back: Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0,
+ *       Q2_K/Q3_K/IQ4_XS→IQ4_NL, and F16 when even that does not fit.</li>
+ * </ul>
+ */
+public record QuantMix(GgufTarget target, int layers, int experts, boolean hasOutput) {
+
+    /** The type for tensor {@code name} whose shape is {@code shape} (ggml order). */
+    public TensorType typeFor(String name, long[] shape) {
+        if (shape.length < 2 || !name.endsWith(".weight") || name.contains("ffn_gate_inp")) {
+            return TensorType.F32;
+        }
+        if (!target.isQuantized()) {
+            return target.baseType;
+        }
+        return rowFallback(mixed(name, shape[0]), shape[0]);
+    }
+
+    private TensorType mixed(String name, long rowLength) {
+        TensorType base = target.baseType;
+        boolean kM = target == GgufTarget.Q4_K_M || target == GgufTarget.Q5_K_M;
+        if (name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"))) {
+            if (rowLength % base.blockSize != 0) {
+                return TensorType.Q8_0;
+            }
+            return base == TensorType.Q8_0 ? base : TensorType.Q6_K;
+        }
+        int layer = layerOf(name);
+        if (name.endsWith("attn_v.weight")) {
+            TensorType t = kM && useMoreBits(layer, layers) ? TensorType.Q6_K : base;
+            return experts == 8 ? TensorType.Q8_0 : t;
+        }
+        if (name.endsWith("attn_k.weight")) {
+            return experts == 8 ? TensorType.Q8_0 : base;
+        }
+        if (name.contains("ffn_down")) {
+            return kM && useMoreBits(layer, layers) ? TensorType.Q6_K : base;
+        }
+        if (name.endsWith("attn_output.weight") && experts == 8 && target == GgufTarget.Q4_K_M) {
+            return TensorType.Q5_K;
+        }
+        return base;
+    }
+
+    /** llama.cpp's {@code use_more_bits}: the first and last eighth of the layers, and every third between. */
+    public static boolean useMoreBits(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    /** llama.cpp's replacement when {@code type}'s block does not divide a row of {@code rowLength}. */
+    public static TensorType rowFallback(TensorType type, long rowLength) {
+        if (rowLength % type.blockSize == 0) {
+            return type;
+        }
+        TensorType fallback = switch (type) {
+            case Q4_K -> TensorType.Q5_0;
+            case Q5_K -> TensorType.Q5_1;
+            case Q6_K -> TensorType.Q8_0;
+            case Q2_K, Q3_K, IQ4_XS -> TensorType.IQ4_NL;
+            default -> TensorType.F16;
+        };
+        return rowLength % fallback.blockSize == 0 ? fallback : TensorType.F16;
+    }
+
+    private static int layerOf(String name) {
+        if (!name.startsWith("blk.")) {
+            return -1;
+        }
+        return Integer.parseInt(name.substring(4, name.indexOf('.', 4)));
+    }
+}

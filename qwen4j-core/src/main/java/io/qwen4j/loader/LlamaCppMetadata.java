@@ -1,0 +1,96 @@
+package io.qwen4j.loader;
+
+import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.gguf.GgufWriter;
+import io.qwen4j.model.ModelConfig;
+import io.qwen4j.model.RopeScaling;
+import io.qwen4j.tensor.TensorType;
+import io.qwen4j.tokenizer.Vocabulary;
+import java.util.Optional;
+
+/**
+ * The GGUF metadata llama.cpp's converter ({@code convert_hf_to_gguf.py}) writes for Qwen2/Qwen3/Qwen3-MoE:
+ * {@code general.*}, the architecture's hyperparameters, the tokenizer ({@code tokenizer.ggml.*}) and the chat
+ * template. One piece of code for every GGUF qwen4j writes (synthetic models, {@code convert},
+ * {@code quantize}), so that what {@link GgufModelConfig} reads back is what was written.
+ */
+public final class LlamaCppMetadata {
+
+    public static final String FILE_TYPE = "general.file_type";
+
+    private LlamaCppMetadata() {
+    }
+
+    /** {@code general.*}: architecture, type, name, file type (llama_ftype) and quantization version 2. */
+    public static void writeGeneral(GgufWriter writer, String architecture, String name, int llamaFileType) {
+        writer.putString("general.architecture", architecture);
+        writer.putString("general.type", "model");
+        writer.putString("general.name", name);
+        writer.putUInt32(FILE_TYPE, llamaFileType);
+        writer.putUInt32("general.quantization_version", 2);
+    }
+
+    /** The {@code <arch>.*} keys of {@code config}. */
+    public static void writeHyperparameters(GgufWriter writer, ModelConfig config) {
+        String arch = config.architecture();
+        writer.putUInt32(arch + ".block_count", config.numLayers());
+        writer.putUInt32(arch + ".context_length", config.contextLength());
+        writer.putUInt32(arch + ".embedding_length", config.hiddenSize());
+        writer.putUInt32(arch + ".feed_forward_length", config.intermediateSize());
+        writer.putUInt32(arch + ".attention.head_count", config.numHeads());
+        writer.putUInt32(arch + ".attention.head_count_kv", config.numKeyValueHeads());
+        writer.putFloat32(arch + ".rope.freq_base", (float) config.ropeTheta());
+        writer.putFloat32(arch + ".attention.layer_norm_rms_epsilon", config.rmsNormEps());
+        // The converter writes key/value_length when config.json names head_dim, which Qwen3 configs do
+        // and Qwen2 configs do not (there it always equals hidden / heads).
+        if (!arch.equals("qwen2") || config.headDim() != config.hiddenSize() / config.numHeads()) {
+            writer.putUInt32(arch + ".attention.key_length", config.headDim());
+            writer.putUInt32(arch + ".attention.value_length", config.headDim());
+        }
+        if (config.isMixtureOfExperts()) {
+            writer.putUInt32(arch + ".expert_count", config.numExperts());
+            writer.putUInt32(arch + ".expert_used_count", config.numExpertsUsed());
+            writer.putUInt32(arch + ".expert_feed_forward_length", config.moeIntermediateSize());
+        }
+        if (config.ropeScaling() instanceof RopeScaling.Yarn yarn) {
+            writer.putString(arch + ".rope.scaling.type", "yarn");
+            writer.putFloat32(arch + ".rope.scaling.factor", (float) yarn.factor());
+            writer.putUInt32(arch + ".rope.scaling.original_context_length", yarn.originalContextLength());
+        }
+    }
+
+    /** {@code tokenizer.ggml.*} and, when there is one, {@code tokenizer.chat_template}. */
+    public static void writeTokenizer(GgufWriter writer, Vocabulary vocabulary, Optional<ChatTemplate> template) {
+        GgufVocabulary.write(writer, vocabulary);
+        template.ifPresent(t -> writer.putString(GgufChatTemplates.TEMPLATE, t.source()));
+    }
+
+    /** {@code general.sampling.*}: the model's recommended sampling (read back by {@link ModelLoader}). */
+    public static void writeSampling(GgufWriter writer, SamplingParams params) {
+        writer.putFloat32("general.sampling.temp", (float) params.temperature());
+        writer.putInt32("general.sampling.top_k", params.topK());
+        writer.putFloat32("general.sampling.top_p", (float) params.topP());
+    }
+
+    /** llama.cpp's {@code llama_ftype} for a file whose matrices are mostly {@code type}. */
+    public static int fileType(TensorType type) {
+        return switch (type) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q4_1 -> 3;
+            case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q2_K -> 10;
+            case Q3_K -> 12;
+            case Q4_K -> 14; // Q4_K_S; the _M mix is 15
+            case Q5_K -> 16; // Q5_K_S; the _M mix is 17
+            case Q6_K -> 18;
+            case IQ4_NL -> 25;
+            case IQ4_XS -> 30;
+            case BF16 -> 32;
+        };
+    }
+}

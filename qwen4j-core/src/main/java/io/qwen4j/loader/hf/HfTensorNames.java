@@ -1,0 +1,108 @@
+package io.qwen4j.loader.hf;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * THE table from HF (transformers) tensor names to the GGUF names llama.cpp's converter gives them, for
+ * Qwen2/2.5, Qwen3 and Qwen3-MoE. {@code {L}} stands for the layer, {@code {E}} for the expert. HF keeps each
+ * expert's projections as separate 2-D tensors; GGUF stacks them into one 3-D tensor per projection
+ * ({@code ffn_gate_exps}, ne = [in, out, experts]), so those entries map one GGUF name to many HF names.
+ *
+ * <p>To support another tensor: add one line here.
+ */
+public final class HfTensorNames {
+
+    /** One row of the table. */
+    public record Entry(String gguf, String hf) {
+        public boolean isStackedExperts() {
+            return hf.contains("{E}");
+        }
+    }
+
+    public static final List<Entry> TABLE = List.of(
+            new Entry("token_embd.weight", "model.embed_tokens.weight"),
+            new Entry("output_norm.weight", "model.norm.weight"),
+            new Entry("output.weight", "lm_head.weight"),
+            new Entry("blk.{L}.attn_norm.weight", "model.layers.{L}.input_layernorm.weight"),
+            new Entry("blk.{L}.attn_q.weight", "model.layers.{L}.self_attn.q_proj.weight"),
+            new Entry("blk.{L}.attn_q.bias", "model.layers.{L}.self_attn.q_proj.bias"),
+            new Entry("blk.{L}.attn_k.weight", "model.layers.{L}.self_attn.k_proj.weight"),
+            new Entry("blk.{L}.attn_k.bias", "model.layers.{L}.self_attn.k_proj.bias"),
+            new Entry("blk.{L}.attn_v.weight", "model.layers.{L}.self_attn.v_proj.weight"),
+            new Entry("blk.{L}.attn_v.bias", "model.layers.{L}.self_attn.v_proj.bias"),
+            new Entry("blk.{L}.attn_output.weight", "model.layers.{L}.self_attn.o_proj.weight"),
+            new Entry("blk.{L}.attn_q_norm.weight", "model.layers.{L}.self_attn.q_norm.weight"),
+            new Entry("blk.{L}.attn_k_norm.weight", "model.layers.{L}.self_attn.k_norm.weight"),
+            new Entry("blk.{L}.ffn_norm.weight", "model.layers.{L}.post_attention_layernorm.weight"),
+            new Entry("blk.{L}.ffn_gate.weight", "model.layers.{L}.mlp.gate_proj.weight"),
+            new Entry("blk.{L}.ffn_up.weight", "model.layers.{L}.mlp.up_proj.weight"),
+            new Entry("blk.{L}.ffn_down.weight", "model.layers.{L}.mlp.down_proj.weight"),
+            new Entry("blk.{L}.ffn_gate_inp.weight", "model.layers.{L}.mlp.gate.weight"),
+            new Entry("blk.{L}.ffn_gate_exps.weight", "model.layers.{L}.mlp.experts.{E}.gate_proj.weight"),
+            new Entry("blk.{L}.ffn_up_exps.weight", "model.layers.{L}.mlp.experts.{E}.up_proj.weight"),
+            new Entry("blk.{L}.ffn_down_exps.weight", "model.layers.{L}.mlp.experts.{E}.down_proj.weight"));
+
+    /** FP8 checkpoints store each quantized weight's block scales beside it under this suffix. */
+    public static final String FP8_SCALE_SUFFIX = "_scale_inv";
+
+    private static final List<Compiled> COMPILED = TABLE.stream().map(Compiled::new).toList();
+
+    /** A GGUF name resolved to HF: {@code hf} still contains {@code {E}} for stacked experts. */
+    public record Mapping(String gguf, String hf, boolean stackedExperts) {
+        public String expert(int e) {
+            return hf.replace("{E}", Integer.toString(e));
+        }
+    }
+
+    /** An HF name resolved to GGUF; {@code expert} is -1 unless it is one expert of a stacked tensor. */
+    public record Reverse(String gguf, int expert) {
+    }
+
+    private HfTensorNames() {
+    }
+
+    public static Optional<Mapping> toHf(String ggufName) {
+        for (Compiled c : COMPILED) {
+            Matcher m = c.gguf.matcher(ggufName);
+            if (m.matches()) {
+                String hf = c.entry.hf();
+                if (c.entry.gguf().contains("{L}")) {
+                    hf = hf.replace("{L}", m.group("L"));
+                }
+                return Optional.of(new Mapping(ggufName, hf, c.entry.isStackedExperts()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    public static Optional<Reverse> toGguf(String hfName) {
+        for (Compiled c : COMPILED) {
+            Matcher m = c.hf.matcher(hfName);
+            if (m.matches()) {
+                String gguf = c.entry.gguf();
+                if (gguf.contains("{L}")) {
+                    gguf = gguf.replace("{L}", m.group("L"));
+                }
+                int expert = c.entry.isStackedExperts() ? Integer.parseInt(m.group("E")) : -1;
+                return Optional.of(new Reverse(gguf, expert));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private record Compiled(Entry entry, Pattern gguf, Pattern hf) {
+        Compiled(Entry entry) {
+            this(entry, pattern(entry.gguf()), pattern(entry.hf()));
+        }
+
+        private static Pattern pattern(String template) {
+            String regex = Pattern.quote(template)
+                    .replace("{L}", "\\E(?<L>\\d+)\\Q")
+                    .replace("{E}", "\\E(?<E>\\d+)\\Q");
+            return Pattern.compile(regex);
+        }
+    }
+}
