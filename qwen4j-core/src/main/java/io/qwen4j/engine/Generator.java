@@ -33,6 +33,6 @@ public final class Generator {
             throw new ContextOverflowException("prompt", prompt.length, cache.capacity());
         }
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize());
-        return new Generation(model, cache, prompt, request, sampler);
+        return new Generation(model, cache, new SequenceDecoder(prompt, request, sampler, cache.capacity()));
     }
 }
