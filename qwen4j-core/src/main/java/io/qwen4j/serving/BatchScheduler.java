@@ -3,6 +3,7 @@ package io.qwen4j.serving;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.Sampler;
 import io.qwen4j.engine.SequenceDecoder;
@@ -70,6 +71,12 @@ public final class BatchScheduler implements GenerationService {
         }
         this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching());
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
+    }
+
+    /** The server's knobs ({@code --kv-cache-type --ctx --parallel --max-queue}); the rest at their defaults. */
+    public BatchScheduler(Model model, KvCacheType kvCacheType, int contextLength, int parallel, int maxQueue) {
+        this(model, SchedulerOptions.defaults(contextLength).withKvCacheType(kvCacheType).withParallel(parallel)
+                .withMaxQueue(maxQueue));
     }
 
     public SchedulerOptions options() {
