@@ -2,12 +2,10 @@ package io.qwen4j.serving;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.GenerationRequest;
-import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.Sampler;
 import io.qwen4j.engine.SequenceDecoder;
-import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
@@ -15,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,18 +90,7 @@ public final class BatchScheduler implements GenerationService {
         if (closed) {
             throw new IllegalStateException("the generation service is shut down");
         }
-        if (prompt.length == 0) {
-            throw new InvalidInputException("the prompt has no tokens");
-        }
-        if (prompt.length > options.contextLength()) {
-            throw new ContextOverflowException("prompt", prompt.length, options.contextLength());
-        }
-        int vocab = model.config().vocabSize();
-        for (int token : prompt) {
-            if (token < 0 || token >= vocab) {
-                throw new InvalidInputException("token id " + token + " is outside the vocabulary of " + vocab);
-            }
-        }
+        ServingSequence.validatePrompt(prompt, options.contextLength(), model.config().vocabSize());
         if (queuedNew.incrementAndGet() > options.maxQueue()) {
             queuedNew.decrementAndGet();
             throw new QueueFullException(options.maxQueue());
@@ -143,7 +129,7 @@ public final class BatchScheduler implements GenerationService {
         }
         // Anything submitted while the engine was stopping.
         for (ServingSequence s; (s = incoming.poll()) != null; ) {
-            abandon(s);
+            s.abandon();
         }
     }
 
@@ -160,16 +146,20 @@ public final class BatchScheduler implements GenerationService {
                     awaitWork();
                     continue;
                 }
-                step();
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    failRunning(e); // a bug, not a client's fault: keep serving the others
+                }
                 publish();
             }
         } finally {
             for (ServingSequence s : running) {
                 s.releaseBlocks(blocks);
-                abandon(s);
+                s.abandon();
             }
             running.clear();
-            waiting.forEach(this::abandon);
+            waiting.forEach(ServingSequence::abandon);
             waiting.clear();
             publish();
         }
@@ -292,17 +282,15 @@ public final class BatchScheduler implements GenerationService {
             logits = model.forward(new ForwardBatch(batch, ForwardBatch.LogitsWanted.LAST));
         } catch (RuntimeException e) {
             // The caches of every sequence in the batch are now in an unknown state.
-            for (ServingSequence s : scheduled) {
-                running.remove(s);
-                s.releaseBlocks(blocks);
-                notify(s, () -> s.listener.onError(e));
-                s.markDone();
-            }
+            scheduled.forEach(s -> drop(s, e));
             return;
         }
-        for (int i = 0; i < scheduled.size(); i++) {
-            advance(scheduled.get(i), batch.get(i).tokens().length, logits, i);
-        }
+        advance(scheduled, batch, logits);
+    }
+
+    /** Ends every running sequence with {@code error}; their caches may be half-written. */
+    private void failRunning(RuntimeException error) {
+        List.copyOf(running).forEach(s -> drop(s, error));
     }
 
     /** Storage for positions below {@code positions}, preempting the newest sequences while none is free. */
@@ -330,21 +318,36 @@ public final class BatchScheduler implements GenerationService {
         preemptions++;
     }
 
-    private void advance(ServingSequence s, int fed, Logits logits, int index) {
-        SequenceDecoder decoder = s.decoder;
-        decoder.markComputed(fed);
-        s.registerFullBlocks(blocks);
-        if (!decoder.readyToChoose()) {
-            return; // a prompt chunk: more to prefill
+    /** Records what each sequence computed, chooses the next tokens, and tells the listeners in order. */
+    private void advance(List<ServingSequence> scheduled, List<ForwardBatch.Sequence> batch, Logits logits) {
+        List<SequenceDecoder> decoders = new ArrayList<>(scheduled.size());
+        int[] rows = new int[scheduled.size()];
+        for (int i = 0; i < scheduled.size(); i++) {
+            ServingSequence s = scheduled.get(i);
+            s.decoder.markComputed(batch.get(i).tokens().length);
+            s.registerFullBlocks(blocks);
+            decoders.add(s.decoder);
+            rows[i] = i;
         }
-        Optional<GenerationStep> step = decoder.choose(logits.data(), logits.lastOffset(index));
-        if (step.isPresent() && !notify(s, () -> s.listener.onStep(step.get()))) {
-            running.remove(s);
-            return;
-        }
-        if (decoder.isFinished()) {
-            running.remove(s);
-            finish(s);
+        Choices.Choice[] choices = Choices.choose(decoders, rows, logits);
+        for (int i = 0; i < scheduled.size(); i++) {
+            ServingSequence s = scheduled.get(i);
+            Choices.Choice choice = choices[i];
+            if (choice == null) {
+                continue; // a prompt chunk: more to prefill
+            }
+            if (choice.error() != null) {
+                drop(s, choice.error());
+                continue;
+            }
+            if (choice.step().isPresent() && !notify(s, () -> s.listener.onStep(choice.step().get()))) {
+                running.remove(s);
+                continue;
+            }
+            if (s.decoder.isFinished()) {
+                running.remove(s);
+                finish(s);
+            }
         }
     }
 
@@ -363,27 +366,21 @@ public final class BatchScheduler implements GenerationService {
             call.run();
             return true;
         } catch (RuntimeException e) {
-            s.releaseBlocks(blocks);
-            s.markDone();
-            try {
-                s.listener.onError(e);
-            } catch (RuntimeException ignored) {
-                // the listener is broken; nothing more to tell it
-            }
+            drop(s, e);
             return false;
         }
     }
 
-    /** Shut down before finishing: the client is told, so no stream waits forever. */
-    private void abandon(ServingSequence s) {
-        if (!s.isCancelled() && !s.isDone()) {
-            try {
-                s.listener.onError(new IllegalStateException("the generation service shut down"));
-            } catch (RuntimeException ignored) {
-                // nothing more to tell a broken listener
-            }
-        }
+    /** Removes a failed sequence, frees its blocks and tells its listener once. */
+    private void drop(ServingSequence s, RuntimeException error) {
+        running.remove(s);
+        s.releaseBlocks(blocks);
         s.markDone();
+        try {
+            s.listener.onError(error);
+        } catch (RuntimeException ignored) {
+            // the listener is broken; nothing more to tell it
+        }
     }
 
     private void publish() {

@@ -1,9 +1,11 @@
 package io.qwen4j.serving;
 
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.PagedKvCache;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.model.ContextOverflowException;
 
 /**
  * One submission inside the {@link BatchScheduler}: what the client asked for, its decoder (created on
@@ -44,6 +46,33 @@ final class ServingSequence implements Submission {
     @Override
     public boolean isDone() {
         return done;
+    }
+
+    /** Rejects at submit what could never run: no tokens, too many, or ids outside the vocabulary. */
+    static void validatePrompt(int[] prompt, int contextLength, int vocabSize) {
+        if (prompt.length == 0) {
+            throw new InvalidInputException("the prompt has no tokens");
+        }
+        if (prompt.length > contextLength) {
+            throw new ContextOverflowException("prompt", prompt.length, contextLength);
+        }
+        for (int token : prompt) {
+            if (token < 0 || token >= vocabSize) {
+                throw new InvalidInputException("token id " + token + " is outside the vocabulary of " + vocabSize);
+            }
+        }
+    }
+
+    /** The service shut down before this finished: the client is told, so no stream waits forever. */
+    void abandon() {
+        if (!cancelled && !done) {
+            try {
+                listener.onError(new IllegalStateException("the generation service shut down"));
+            } catch (RuntimeException ignored) {
+                // nothing more to tell a broken listener
+            }
+        }
+        done = true;
     }
 
     boolean isCancelled() {

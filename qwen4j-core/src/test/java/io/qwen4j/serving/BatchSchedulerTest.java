@@ -273,6 +273,29 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void aHookThatThrowsFailsOnlyItsOwnRequest() {
+        io.qwen4j.engine.StepHook bad = state -> {
+            if (state.outputLength() == 3) {
+                throw new IllegalArgumentException("hook broke");
+            }
+            return io.qwen4j.engine.StepHook.CONTINUE;
+        };
+        try (var scheduler = new BatchScheduler(MODEL, options())) {
+            var failing = new Recorder();
+            var fine = new Recorder();
+            scheduler.submit(prompt(70, 9), new GenerationRequest(SamplingParams.greedy(), 10, Set.of(), List.of(bad)),
+                    failing);
+            scheduler.submit(prompt(71, 9), greedy(10), fine);
+            fine.await();
+            assertThrows(AssertionError.class, failing::await);
+            assertEquals("hook broke", failing.error.getMessage());
+            assertEquals(3, failing.steps.size());
+            eventually(() -> scheduler.stats().kvBlocksUsed() == 0, "blocks freed");
+            assertSameSteps(serial(prompt(71, 9), greedy(10)), fine);
+        }
+    }
+
+    @Test
     void closeEndsRunningAndQueuedStreams() {
         var scheduler = new BatchScheduler(MODEL, options().withParallel(1));
         var running = new Recorder();
