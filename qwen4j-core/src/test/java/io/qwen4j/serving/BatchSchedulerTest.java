@@ -273,6 +273,20 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void impossibleOptionsAreRejectedWithTheirNumbers() {
+        long twoBlocks = 2 * io.qwen4j.engine.PagedKvPool.bytesPerBlock(MODEL.config(), KvCacheType.F32);
+        var small = assertThrows(io.qwen4j.InvalidInputException.class,
+                () -> new BatchScheduler(MODEL, options().withKvBudgetBytes(twoBlocks)));
+        assertTrue(small.getMessage().contains("holds 2 blocks, fewer than one context of 96 tokens needs (6)"),
+                small.getMessage());
+        var longer = assertThrows(io.qwen4j.InvalidInputException.class,
+                () -> new BatchScheduler(MODEL, SchedulerOptions.defaults(CONTEXT + 1)));
+        assertTrue(longer.getMessage().contains("97"), longer.getMessage());
+        assertThrows(io.qwen4j.InvalidInputException.class, () -> options().withParallel(0));
+        assertThrows(io.qwen4j.InvalidInputException.class, () -> options().withStepTokens(0));
+    }
+
+    @Test
     void aHookThatThrowsFailsOnlyItsOwnRequest() {
         io.qwen4j.engine.StepHook bad = state -> {
             if (state.outputLength() == 3) {
