@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             BenchTemplateCommand.class,
             BenchDequantCommand.class,
             BenchTokenizerCommand.class,
+            BenchBatchCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

@@ -1,47 +1,22 @@
 package io.qwen4j.engine;
 
 import io.qwen4j.InvalidInputException;
-import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.ModelConfig;
 
 /**
- * A KV cache for one sequence with every position in one array per layer: position {@code p}'s key for
- * head {@code h} is at {@code slot(p) * kvDim + h * headDim}. {@link #slot} is the one place that maps a
- * position to storage; a paged cache replaces it with a block-table lookup.
+ * A KV cache for one sequence with every position in one array per layer: position {@code p} is slot
+ * {@code p} of its {@link KvSlots}. The paged layout ({@link PagedKvCache}) shares the same storage code
+ * and maps positions through a block table instead.
  */
 public final class ContiguousKvCache implements KvCache {
 
     private final int capacity;
-    private final int kvDim;
-    private final int headDim;
-    private final KvCacheType type;
-    // Exactly one pair is non-null, per type.
-    private final float[][] keysF32;
-    private final float[][] valuesF32;
-    private final short[][] keysF16;
-    private final short[][] valuesF16;
+    private final KvSlots slots;
 
     private ContiguousKvCache(ModelConfig config, KvCacheType type, int capacity) {
         this.capacity = capacity;
-        this.kvDim = config.keyValueDim();
-        this.headDim = config.headDim();
-        this.type = type;
-        long elements = (long) capacity * kvDim;
-        if (elements > Integer.MAX_VALUE - 16) {
-            throw new InvalidInputException("a contiguous KV cache of " + capacity
-                    + " positions is too large for one array per layer; use a smaller context");
-        }
-        int layers = config.numLayers();
-        if (type == KvCacheType.F32) {
-            keysF32 = new float[layers][(int) elements];
-            valuesF32 = new float[layers][(int) elements];
-            keysF16 = valuesF16 = null;
-        } else {
-            keysF16 = new short[layers][(int) elements];
-            valuesF16 = new short[layers][(int) elements];
-            keysF32 = valuesF32 = null;
-        }
+        this.slots = new KvSlots(config, type, capacity, "a contiguous KV cache");
     }
 
     /** A cache holding {@code contextLength} positions (at most the model's context length). */
@@ -69,11 +44,11 @@ public final class ContiguousKvCache implements KvCache {
 
     /** Keys and values of one position over all layers. */
     public static long bytesPerPosition(ModelConfig config, KvCacheType type) {
-        return 2L * config.numLayers() * config.keyValueDim() * type.bytesPerElement;
+        return KvSlots.bytesPerPosition(config, type);
     }
 
     public KvCacheType type() {
-        return type;
+        return slots.type();
     }
 
     @Override
@@ -81,67 +56,20 @@ public final class ContiguousKvCache implements KvCache {
         return capacity;
     }
 
-    /** Where position {@code p} lives (identity here: the seam for a paged layout). */
-    private int slot(int position) {
-        return position;
-    }
-
     @Override
     public void write(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
-        int at = slot(position) * kvDim;
-        if (type == KvCacheType.F32) {
-            System.arraycopy(key, keyOffset, keysF32[layer], at, kvDim);
-            System.arraycopy(value, valueOffset, valuesF32[layer], at, kvDim);
-        } else {
-            short[] k = keysF16[layer];
-            short[] v = valuesF16[layer];
-            for (int i = 0; i < kvDim; i++) {
-                k[at + i] = Float.floatToFloat16(key[keyOffset + i]);
-                v[at + i] = Float.floatToFloat16(value[valueOffset + i]);
-            }
-        }
+        slots.write(layer, position, key, keyOffset, value, valueOffset);
     }
 
     @Override
     public void keyScores(int layer, int kvHead, float[] query, int queryOffset, int count, float[] scores,
                           int scoresOffset) {
-        int head = kvHead * headDim;
-        if (type == KvCacheType.F32) {
-            float[] keys = keysF32[layer];
-            for (int p = 0; p < count; p++) {
-                scores[scoresOffset + p] = VectorOps.dot(query, queryOffset, keys, slot(p) * kvDim + head, headDim);
-            }
-        } else {
-            short[] keys = keysF16[layer];
-            for (int p = 0; p < count; p++) {
-                int at = slot(p) * kvDim + head;
-                float sum = 0;
-                for (int i = 0; i < headDim; i++) {
-                    sum += query[queryOffset + i] * Float.float16ToFloat(keys[at + i]);
-                }
-                scores[scoresOffset + p] = sum;
-            }
-        }
+        slots.keyScores(layer, kvHead, query, queryOffset, 0, count, scores, scoresOffset);
     }
 
     @Override
     public void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int count, float[] out,
                                  int outOffset) {
-        int head = kvHead * headDim;
-        if (type == KvCacheType.F32) {
-            float[] values = valuesF32[layer];
-            for (int p = 0; p < count; p++) {
-                VectorOps.axpy(weights[weightsOffset + p], values, slot(p) * kvDim + head, out, outOffset, headDim);
-            }
-        } else {
-            short[] values = valuesF16[layer];
-            for (int p = 0; p < count; p++) {
-                int at = slot(p) * kvDim + head;
-                float w = weights[weightsOffset + p];
-                for (int i = 0; i < headDim; i++) {
-                    out[outOffset + i] += w * Float.float16ToFloat(values[at + i]);
-                }
-            }
-        }
+        slots.accumulateValues(layer, kvHead, weights, weightsOffset, 0, count, out, outOffset);
     }
 }

@@ -45,6 +45,8 @@ public final class Generator {
             throw new IllegalArgumentException("cached prefix " + cachedPrefix + " must be in [0, " + prompt.length + ")");
         }
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
-        return new Generation(model, cache, prompt, cachedPrefix, request, sampler);
+        SequenceDecoder decoder = new SequenceDecoder(prompt, request, sampler, cache.capacity());
+        decoder.markComputed(cachedPrefix); // those positions are already in the cache
+        return new Generation(model, cache, decoder);
     }
 }

@@ -1,0 +1,103 @@
+package io.qwen4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.model.ModelConfig;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A paged cache against a plain reference: keys/values kept per position in double arrays, scores and
+ * weighted sums computed by the obvious loops. Blocks are handed out in a scrambled order, so a wrong
+ * block-table lookup shows.
+ */
+class PagedKvCacheTest {
+
+    static final ModelConfig CONFIG = ModelConfig.builder("qwen3").hiddenSize(32).numLayers(2).numHeads(4)
+            .numKeyValueHeads(2).headDim(12).intermediateSize(8).vocabSize(16).contextLength(128).build();
+
+    @Test
+    void scoresAndValuesMatchThePlainReferenceAcrossBlocks() {
+        for (KvCacheType type : KvCacheType.values()) {
+            check(type, 53, type == KvCacheType.F32 ? 1e-5 : 2e-3);
+        }
+    }
+
+    private static void check(KvCacheType type, int positions, double tolerance) {
+        int kvDim = CONFIG.keyValueDim();
+        int headDim = CONFIG.headDim();
+        var random = new Random(7);
+        PagedKvPool pool = PagedKvPool.forSequences(CONFIG, type, 3, 64);
+        assertEquals(12, pool.blockCount());
+        PagedKvCache cache = pool.newCache(64);
+        int[] order = {9, 2, 11, 0};
+        for (int block : order) {
+            cache.appendBlock(block);
+        }
+        double[][][] keys = new double[2][positions][kvDim];
+        double[][][] values = new double[2][positions][kvDim];
+        for (int layer = 0; layer < 2; layer++) {
+            for (int p = 0; p < positions; p++) {
+                float[] k = new float[kvDim];
+                float[] v = new float[kvDim];
+                for (int i = 0; i < kvDim; i++) {
+                    k[i] = (float) random.nextGaussian();
+                    v[i] = (float) random.nextGaussian();
+                    keys[layer][p][i] = k[i];
+                    values[layer][p][i] = v[i];
+                }
+                cache.write(layer, p, k, 0, v, 0);
+            }
+        }
+        float[] query = new float[headDim + 3];
+        for (int i = 0; i < query.length; i++) {
+            query[i] = (float) random.nextGaussian();
+        }
+        for (int layer = 0; layer < 2; layer++) {
+            for (int head = 0; head < 2; head++) {
+                float[] scores = new float[positions + 1];
+                cache.keyScores(layer, head, query, 3, positions, scores, 1);
+                float[] weights = new float[positions];
+                for (int p = 0; p < positions; p++) {
+                    double expected = 0;
+                    for (int d = 0; d < headDim; d++) {
+                        expected += query[3 + d] * keys[layer][p][head * headDim + d];
+                    }
+                    assertEquals(expected, scores[1 + p], tolerance * (1 + Math.abs(expected)), "score " + p);
+                    weights[p] = (float) random.nextDouble();
+                }
+                float[] out = new float[headDim + 2];
+                cache.accumulateValues(layer, head, weights, 0, positions, out, 2);
+                for (int d = 0; d < headDim; d++) {
+                    double expected = 0;
+                    for (int p = 0; p < positions; p++) {
+                        expected += weights[p] * values[layer][p][head * headDim + d];
+                    }
+                    assertEquals(expected, out[2 + d], tolerance * (1 + Math.abs(expected)), "value dim " + d);
+                }
+            }
+        }
+    }
+
+    @Test
+    void writingPastTheAllocatedBlocksFails() {
+        PagedKvPool pool = PagedKvPool.forSequences(CONFIG, KvCacheType.F32, 1, 32);
+        PagedKvCache cache = pool.newCache(32);
+        cache.appendBlock(1);
+        float[] kv = new float[CONFIG.keyValueDim()];
+        cache.write(0, 15, kv, 0, kv, 0);
+        assertThrows(IllegalStateException.class, () -> cache.write(0, 16, kv, 0, kv, 0));
+        assertThrows(IllegalArgumentException.class, () -> cache.appendBlock(2));
+    }
+
+    @Test
+    void sizing() {
+        // 2 layers * kvDim 24 (2 heads * 12) * 2 (k and v) * 2 bytes * 16 positions
+        assertEquals(2L * 2 * 24 * 2 * 16, PagedKvPool.bytesPerBlock(CONFIG, KvCacheType.F16));
+        assertEquals(5, PagedKvPool.forBudget(CONFIG, KvCacheType.F16, 5 * 3072 + 100).blockCount());
+        assertEquals(2 * 3, PagedKvPool.forSequences(CONFIG, KvCacheType.F32, 2, 33).blockCount());
+        assertThrows(InvalidInputException.class, () -> PagedKvPool.forBudget(CONFIG, KvCacheType.F32, 10));
+    }
+}

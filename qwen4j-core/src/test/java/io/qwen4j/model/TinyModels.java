@@ -1,0 +1,18 @@
+package io.qwen4j.model;
+
+import io.qwen4j.tensor.TensorType;
+
+/** Tiny seeded synthetic models for tests outside this package (the serving scheduler's). */
+public final class TinyModels {
+
+    private TinyModels() {
+    }
+
+    /** A 2-layer Qwen3 (GQA 4/2 heads, head dim 16) with F32 weights, a 300-token vocabulary and this context. */
+    public static Model qwen3(long seed, int contextLength) {
+        ModelConfig config = ModelConfig.builder("qwen3").hiddenSize(64).numLayers(2).numHeads(4).numKeyValueHeads(2)
+                .headDim(16).intermediateSize(96).vocabSize(300).rmsNormEps(1e-6f).ropeTheta(1_000_000)
+                .contextLength(contextLength).tieWordEmbeddings(false).build();
+        return Architectures.load(config, new SyntheticWeights(config, TensorType.F32, seed), Models.POOL, 64);
+    }
+}
