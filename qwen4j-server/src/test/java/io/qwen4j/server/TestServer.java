@@ -41,7 +41,7 @@ final class TestServer implements AutoCloseable {
 
     private TestServer(ServerOptions options, int context, int maxQueue) throws IOException {
         this.model = sharedModel();
-        this.service = GenerationServices.create(model, KvCacheType.F32, context, 1, maxQueue);
+        this.service = GenerationServices.create(model, KvCacheType.F32, context, 4, maxQueue);
         this.server = OpenAiServer.start(model, service, options,
                 new ServerLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
     }
