@@ -118,13 +118,15 @@ public final class GenerateCommand implements Callable<Integer> {
                 throw new InvalidInputException("the prompt has " + ids.length + " tokens, more than the context of "
                         + ctx + " tokens");
             }
-            // Sized for what this run can use: the prompt plus the tokens asked for, within the context.
-            int capacity = (int) Math.min(ctx, (long) ids.length + maxTokens);
+            // The context bounds prompt + output (as vLLM's max_model_len does); the cache is sized for
+            // what this run can use.
+            int tokens = Math.min(maxTokens, ctx - ids.length);
+            int capacity = Math.max(1, ids.length + tokens);
             var cache = ContiguousKvCache.forContext(loaded.config(), kvType, capacity);
             Set<Integer> stopIds = ignoreEos ? Set.of() : loaded.endOfTurnIds();
             long loadedAt = System.nanoTime();
             Generation generation = new Generator(loaded.model())
-                    .start(ids, cache, new GenerationRequest(sampling, maxTokens, stopIds));
+                    .start(ids, cache, new GenerationRequest(sampling, tokens, stopIds));
 
             StreamingDecoder decoder = loaded.tokenizer().newStreamingDecoder();
             List<GenerationStep> steps = new ArrayList<>();
