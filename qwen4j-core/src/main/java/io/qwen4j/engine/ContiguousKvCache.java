@@ -12,6 +12,10 @@ import io.qwen4j.model.ModelConfig;
  */
 public final class ContiguousKvCache implements KvCache {
 
+    /** One head's keys or values converted from F16, per thread (attention runs heads in parallel). */
+    private static final int MAX_HEAD_DIM = 1024;
+    private static final ThreadLocal<float[]> HEAD_SCRATCH = ThreadLocal.withInitial(() -> new float[MAX_HEAD_DIM]);
+
     private final int capacity;
     private final int kvDim;
     private final int headDim;
@@ -27,6 +31,9 @@ public final class ContiguousKvCache implements KvCache {
         this.kvDim = config.keyValueDim();
         this.headDim = config.headDim();
         this.type = type;
+        if (headDim > MAX_HEAD_DIM) {
+            throw new InvalidInputException("head dimension " + headDim + " exceeds " + MAX_HEAD_DIM);
+        }
         long elements = (long) capacity * kvDim;
         if (elements > Integer.MAX_VALUE - 16) {
             throw new InvalidInputException("a contiguous KV cache of " + capacity
@@ -113,13 +120,10 @@ public final class ContiguousKvCache implements KvCache {
             }
         } else {
             short[] keys = keysF16[layer];
+            float[] key = HEAD_SCRATCH.get();
             for (int p = 0; p < count; p++) {
-                int at = slot(p) * kvDim + head;
-                float sum = 0;
-                for (int i = 0; i < headDim; i++) {
-                    sum += query[queryOffset + i] * Float.float16ToFloat(keys[at + i]);
-                }
-                scores[scoresOffset + p] = sum;
+                VectorOps.halfToFloat(keys, slot(p) * kvDim + head, key, 0, headDim);
+                scores[scoresOffset + p] = VectorOps.dot(query, queryOffset, key, 0, headDim);
             }
         }
     }
@@ -135,12 +139,10 @@ public final class ContiguousKvCache implements KvCache {
             }
         } else {
             short[] values = valuesF16[layer];
+            float[] value = HEAD_SCRATCH.get();
             for (int p = 0; p < count; p++) {
-                int at = slot(p) * kvDim + head;
-                float w = weights[weightsOffset + p];
-                for (int i = 0; i < headDim; i++) {
-                    out[outOffset + i] += w * Float.float16ToFloat(values[at + i]);
-                }
+                VectorOps.halfToFloat(values, slot(p) * kvDim + head, value, 0, headDim);
+                VectorOps.axpy(weights[weightsOffset + p], value, 0, out, outOffset, headDim);
             }
         }
     }

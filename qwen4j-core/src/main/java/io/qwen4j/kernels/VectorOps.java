@@ -164,4 +164,15 @@ public final class VectorOps {
             x[off + half + i] = x1 * c + x0 * s;
         }
     }
+
+    /**
+     * {@code dst[dstOff + i] = float(src[srcOff + i])} for IEEE half-precision bit patterns (an F16 KV
+     * cache). A plain loop on purpose: C2 turns it into packed {@code vcvtph2ps}, which the Vector API
+     * does not expose; callers then use the F32 kernels above on the converted row.
+     */
+    public static void halfToFloat(short[] src, int srcOff, float[] dst, int dstOff, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(src[srcOff + i]);
+        }
+    }
 }
