@@ -7,7 +7,6 @@ import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufMetadata;
 import io.qwen4j.gguf.GgufTensorInfo;
 import io.qwen4j.kernels.ComputePool;
-import io.qwen4j.kernels.KernelWarmup;
 import io.qwen4j.model.Architectures;
 import io.qwen4j.model.Model;
 import io.qwen4j.model.ModelConfig;
@@ -18,7 +17,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** Opens a model file (GGUF) into a {@link LoadedModel}: weights stay memory-mapped, nothing is copied. */
 public final class ModelLoader {
@@ -49,8 +47,6 @@ public final class ModelLoader {
         GgufMetadata metadata = gguf.metadata();
         GgufWeights weights = new GgufWeights(gguf);
         ModelConfig config = GgufModelConfig.read(metadata, weights);
-        // Compiles the kernels on another core while this one parses the tokenizer and template.
-        KernelWarmup.startInBackground(gguf.tensorInfos().stream().map(GgufTensorInfo::type).collect(Collectors.toSet()));
         Tokenizer tokenizer = Tokenizer.fromVocabulary(GgufVocabulary.read(metadata));
         Optional<ChatTemplate> template = metadata.contains(GgufChatTemplates.TEMPLATE)
                 ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
