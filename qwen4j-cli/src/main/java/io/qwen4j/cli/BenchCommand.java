@@ -42,6 +42,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed repetitions of each test after one warm-up (default ${DEFAULT-VALUE}).")
     int repetitions;
 
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
+            description = "Untimed runs of each test first, for at least this long (default ${DEFAULT-VALUE}; the JIT needs it).")
+    double warmupSeconds;
+
     @Option(names = "--json", description = "Print one JSON object (llama-bench fields plus the ceiling).")
     boolean json;
 
@@ -51,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        var settings = new BenchModelCommand.Settings(promptTokens, genTokens, repetitions, json);
+        var settings = new BenchModelCommand.Settings(promptTokens, genTokens, repetitions, warmupSeconds, json);
         return new BenchModelCommand(settings).run(model, new PrintStream(System.out, false, StandardCharsets.UTF_8));
     }
 }

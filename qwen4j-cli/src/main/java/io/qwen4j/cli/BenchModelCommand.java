@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code ppP}: a prefill of P random tokens into an empty cache (batched passes);</li>
  *   <li>{@code tgN}: N single-token decode steps from an empty context, as llama-bench runs them;</li>
- *   <li>each after one warm-up, repeated {@code -r} times: mean and sample stddev of tokens/s;</li>
+ *   <li>each after untimed warm-up runs (at least one, for {@code --warmup} seconds, default 3), then
+ *       {@code -r} timed runs: mean and sample
+ *       stddev of tokens/s;</li>
  *   <li>memory read bandwidth with the same threads ({@link MemoryBandwidth}), bytes a decode step reads
  *       ({@link DecodeTraffic}), the ceiling bandwidth / bytes, and decode's ratio to it.</li>
  * </ul>
@@ -31,8 +33,11 @@ import java.util.SplittableRandom;
  */
 final class BenchModelCommand {
 
-    record Settings(int promptTokens, int genTokens, int repetitions, boolean json) {
+    record Settings(int promptTokens, int genTokens, int repetitions, double warmupSeconds, boolean json) {
         Settings {
+            if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
+                throw new InvalidInputException("--warmup must be between 0 and 600 seconds, got " + warmupSeconds);
+            }
             if (promptTokens < 0 || genTokens < 0 || (promptTokens == 0 && genTokens == 0)) {
                 throw new InvalidInputException("-p and -n must be >= 0 and not both 0, got -p " + promptTokens
                         + " -n " + genTokens);
@@ -135,9 +140,18 @@ final class BenchModelCommand {
         int run();
     }
 
-    /** One warm-up, then {@code -r} timed runs, in tokens/s. */
+    /**
+     * Warm-up runs (at least one, and at least {@code --warmup} seconds in all), then {@code -r} timed runs,
+     * in tokens/s. One run is llama-bench's warm-up; more time is needed here because the Vector API
+     * kernels run boxed until C2 has compiled them, and on a busy machine the compiler threads lag:
+     * allocation profiles showed the kernels still allocating 2-3 s into a run.
+     */
     private double[] repeat(Timed test) {
-        test.run();
+        long warmupStart = System.nanoTime();
+        long warmupNanos = (long) (settings.warmupSeconds * 1e9);
+        do {
+            test.run();
+        } while (System.nanoTime() - warmupStart < warmupNanos);
         double[] samples = new double[settings.repetitions];
         for (int i = 0; i < samples.length; i++) {
             long start = System.nanoTime();

@@ -132,7 +132,8 @@ class GenerateCommandTest {
 
     @Test
     void benchJsonHasTheContractShape() throws Exception {
-        JsonNode r = json(CliRun.run("", "bench", "-m", model, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--json"));
+        JsonNode r = json(CliRun.run("", "bench", "-m", model, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "--warmup", "0",
+                "--json"));
         assertEquals("tiny-qwen3", r.get("model").asText());
         assertTrue(r.get("model_size").longValue() > 0);
         assertEquals(1, r.get("n_threads").intValue());
