@@ -47,9 +47,9 @@ public final class GenerateCommand implements Callable<Integer> {
                 description = "Prompt text, tokenized raw; special tokens such as <|im_start|> are parsed.")
         String text;
 
-        @Option(names = "--prompt-tokens", paramLabel = "IDS", required = true, split = ",",
+        @Option(names = "--prompt-tokens", paramLabel = "IDS", required = true,
                 description = "Prompt as comma-separated token ids, e.g. 1,2,3.")
-        int[] tokens;
+        String tokens;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -161,7 +161,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     private int[] promptIds(LoadedModel loaded) {
-        int[] ids = prompt.text != null ? loaded.tokenizer().encode(prompt.text, true) : prompt.tokens;
+        int[] ids = prompt.text != null ? loaded.tokenizer().encode(prompt.text, true) : parseIds(prompt.tokens);
         if (ids.length == 0) {
             throw new InvalidInputException("the prompt is empty: it has no tokens");
         }
@@ -169,6 +169,28 @@ public final class GenerateCommand implements Callable<Integer> {
         for (int id : ids) {
             if (id < 0 || id >= vocab) {
                 throw new InvalidInputException("prompt token id " + id + " is outside the vocabulary of " + vocab);
+            }
+        }
+        return ids;
+    }
+
+    /** "1,2,3" (spaces allowed; a JSON-style "[1, 2]" too) into ids, naming any item that is not one. */
+    static int[] parseIds(String list) {
+        String body = list.strip();
+        if (body.startsWith("[") && body.endsWith("]")) {
+            body = body.substring(1, body.length() - 1);
+        }
+        if (body.isBlank()) {
+            return new int[0];
+        }
+        String[] items = body.split(",", -1);
+        int[] ids = new int[items.length];
+        for (int i = 0; i < items.length; i++) {
+            try {
+                ids[i] = Integer.parseInt(items[i].strip());
+            } catch (NumberFormatException e) {
+                throw new InvalidInputException("--prompt-tokens item " + (i + 1) + " '" + items[i].strip()
+                        + "' is not a token id");
             }
         }
         return ids;

@@ -65,6 +65,16 @@ class GenerateCommandTest {
     }
 
     @Test
+    void promptTokensAcceptSpacesAndZeroTokensIsAnEmptyRun() throws Exception {
+        JsonNode r = json(CliRun.run("", "generate", "-m", model, "--prompt-tokens", " 4, 5 ,6", "-n", "0", "--json"));
+        assertEquals(List.of(4, 5, 6), ints(r.get("prompt")));
+        assertTrue(r.get("tokens").isEmpty() && r.get("steps").isEmpty(), r.toString());
+        assertEquals("length", r.get("finish_reason").asText());
+        assertBad("x7", "generate", "-m", model, "--prompt-tokens", "1,x7");
+        assertBad("empty", "generate", "-m", model, "--prompt-tokens", "");
+    }
+
+    @Test
     void topLogprobsAreSortedAndGreedyPicksTheFirst() throws Exception {
         JsonNode r = json(CliRun.run("", "generate", "-m", model, "--prompt-tokens", "9707,11", "-n", "4",
                 "--top-logprobs", "5", "--ignore-eos", "--json"));
