@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             CommandLine.HelpCommand.class,
             BenchCommand.class,
+            GenerateCommand.class,
             ParseCommand.class,
             TemplateCommand.class,
             GgufCommand.class,

@@ -46,4 +46,47 @@ public final class MatMul {
             format.matmul(data, offset, cols, x, batch, out, rows, rowStart, rowEnd);
         });
     }
+
+    /**
+     * Several matrices applied to the same {@code batch} input rows in one parallel pass:
+     * {@code outs[i][b * rows_i + r] = W_i[r] . x[b * cols ...]} (q/k/v or gate/up projections). One
+     * hand-off to the pool instead of one per matrix; each matrix gets chunks in proportion to its bytes,
+     * and every output row is computed by the same kernel call as {@link #matmul} would use.
+     */
+    public static void matmulShared(ComputePool pool, Tensor[] weights, float[] x, int batch, float[][] outs) {
+        if (pool.threads() == 1) {
+            for (int i = 0; i < weights.length; i++) {
+                matmul(pool, weights[i], x, batch, outs[i]);
+            }
+            return;
+        }
+        long total = 0;
+        for (Tensor w : weights) {
+            total += w.type().bytesFor(w.dim(0)) * w.dim(1);
+        }
+        int target = 4 * pool.threads() * weights.length;
+        int[] firstChunk = new int[weights.length + 1];
+        for (int i = 0; i < weights.length; i++) {
+            Tensor w = weights[i];
+            long bytes = w.type().bytesFor(w.dim(0)) * w.dim(1);
+            int chunks = (int) Math.max(1, Math.min(Math.min(w.dim(1), bytes / MIN_BYTES_PER_CHUNK),
+                    Math.round((double) target * bytes / total)));
+            firstChunk[i + 1] = firstChunk[i] + chunks;
+        }
+        pool.parallelFor(firstChunk[weights.length], (start, end) -> {
+            int i = 0;
+            for (int c = start; c < end; c++) {
+                while (c >= firstChunk[i + 1]) {
+                    i++;
+                }
+                Tensor w = weights[i];
+                int rows = (int) w.dim(1);
+                int chunks = firstChunk[i + 1] - firstChunk[i];
+                int k = c - firstChunk[i];
+                int rowStart = (int) ((long) rows * k / chunks);
+                int rowEnd = (int) ((long) rows * (k + 1) / chunks);
+                QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, batch, outs[i], rows, rowStart, rowEnd);
+            }
+        });
+    }
 }

@@ -50,9 +50,8 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
         int qDim = config.queryDim();
         int kvDim = config.keyValueDim();
         // 1. projections (+ bias for Qwen2)
-        qProj.apply(pool, ws.normed, tokens, ws.query);
-        kProj.apply(pool, ws.normed, tokens, ws.key);
-        vProj.apply(pool, ws.normed, tokens, ws.value);
+        Linear.applyAll(pool, ws.normed, tokens, new Linear[] {qProj, kProj, vProj},
+                new float[][] {ws.query, ws.key, ws.value});
         // 2. Qwen3: RMSNorm over each head of q and k; 3. RoPE on q and k
         if (qNorm != null) {
             qNorm.apply(ws.query, ws.query, tokens * config.numHeads());

@@ -19,8 +19,7 @@ record DenseMlp(Linear gateProj, Linear upProj, Linear downProj) implements Feed
     @Override
     public void forward(ComputePool pool, Workspace ws, int tokens) {
         int ffn = gateProj.outFeatures();
-        gateProj.apply(pool, ws.normed, tokens, ws.gate);
-        upProj.apply(pool, ws.normed, tokens, ws.up);
+        Linear.applyAll(pool, ws.normed, tokens, new Linear[] {gateProj, upProj}, new float[][] {ws.gate, ws.up});
         VectorOps.swiglu(ws.gate, 0, ws.up, 0, tokens * ffn);
         downProj.apply(pool, ws.gate, tokens, ws.output);
     }

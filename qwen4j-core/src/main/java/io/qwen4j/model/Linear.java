@@ -32,6 +32,23 @@ record Linear(Tensor weight, float[] bias, int inFeatures, int outFeatures) {
         }
     }
 
+    /** Each of {@code linears} applied to the same input rows, in one parallel pass (q/k/v, gate/up). */
+    static void applyAll(ComputePool pool, float[] in, int tokens, Linear[] linears, float[][] outs) {
+        Tensor[] weights = new Tensor[linears.length];
+        for (int i = 0; i < linears.length; i++) {
+            weights[i] = linears[i].weight;
+        }
+        MatMul.matmulShared(pool, weights, in, tokens, outs);
+        for (int i = 0; i < linears.length; i++) {
+            Linear l = linears[i];
+            if (l.bias != null) {
+                for (int t = 0; t < tokens; t++) {
+                    VectorOps.add(l.bias, 0, outs[i], t * l.outFeatures, l.outFeatures);
+                }
+            }
+        }
+    }
+
     /** A 1-D tensor (norm weight, bias) dequantized to floats. */
     static float[] vector(WeightSource source, String name, int length) {
         Tensor t = source.tensor(name, length);

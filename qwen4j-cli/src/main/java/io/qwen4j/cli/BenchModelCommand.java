@@ -1,0 +1,234 @@
+package io.qwen4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.engine.ContiguousKvCache;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.kernels.MemoryBandwidth;
+import io.qwen4j.loader.DecodeTraffic;
+import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.model.ForwardBatch;
+import io.qwen4j.model.Model;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * {@code qwen4j bench -m MODEL}: llama-bench's two tests plus the bandwidth ceiling, in one run.
+ * <ul>
+ *   <li>{@code ppP}: a prefill of P random tokens into an empty cache (batched passes);</li>
+ *   <li>{@code tgN}: N single-token decode steps from an empty context, as llama-bench runs them;</li>
+ *   <li>each after untimed warm-up runs (at least one, for {@code --warmup} seconds, default 3), then
+ *       {@code -r} timed runs: mean and sample
+ *       stddev of tokens/s;</li>
+ *   <li>memory read bandwidth with the same threads ({@link MemoryBandwidth}), bytes a decode step reads
+ *       ({@link DecodeTraffic}), the ceiling bandwidth / bytes, and decode's ratio to it.</li>
+ * </ul>
+ * Run by {@link BenchCommand} when {@code -m} is given; the JSON shape is fixed by ../shared/CONTRACTS.md.
+ */
+final class BenchModelCommand {
+
+    record Settings(int promptTokens, int genTokens, int repetitions, double warmupSeconds, boolean json) {
+        Settings {
+            if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
+                throw new InvalidInputException("--warmup must be between 0 and 600 seconds, got " + warmupSeconds);
+            }
+            if (promptTokens < 0 || genTokens < 0 || (promptTokens == 0 && genTokens == 0)) {
+                throw new InvalidInputException("-p and -n must be >= 0 and not both 0, got -p " + promptTokens
+                        + " -n " + genTokens);
+            }
+            if (repetitions < 1) {
+                throw new InvalidInputException("-r must be >= 1, got " + repetitions);
+            }
+        }
+    }
+
+    /** One test's samples in tokens/s. */
+    record Result(String test, int nPrompt, int nGen, double[] samples, Double gflops) {
+        double mean() {
+            double s = 0;
+            for (double v : samples) {
+                s += v;
+            }
+            return s / samples.length;
+        }
+
+        /** Sample standard deviation (n - 1), 0 for one sample, as llama-bench reports it. */
+        double stddev() {
+            if (samples.length < 2) {
+                return 0;
+            }
+            double m = mean();
+            double s = 0;
+            for (double v : samples) {
+                s += (v - m) * (v - m);
+            }
+            return Math.sqrt(s / (samples.length - 1));
+        }
+    }
+
+    private final Settings settings;
+
+    BenchModelCommand(Settings settings) {
+        this.settings = settings;
+    }
+
+    int run(ModelOptions modelOptions, PrintStream out) throws Exception {
+        try (LoadedModel loaded = modelOptions.load(System.err)) {
+            DecodeTraffic traffic;
+            try (GgufFile gguf = GgufFile.open(loaded.path())) {
+                traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
+                        loaded.config().numExpertsUsed());
+            }
+            Model model = loaded.model();
+            int capacity = Math.max(1, Math.max(settings.promptTokens, settings.genTokens));
+            if (capacity > loaded.config().contextLength()) {
+                throw new InvalidInputException("-p/-n of " + capacity + " tokens exceed the model's context of "
+                        + loaded.config().contextLength());
+            }
+            var cache = ContiguousKvCache.forContext(loaded.config(), KvCacheType.F32, capacity);
+            var random = new SplittableRandom(1234);
+            int vocab = loaded.config().vocabSize();
+            List<Result> results = new ArrayList<>();
+            if (settings.promptTokens > 0) {
+                int[] prompt = random.ints(settings.promptTokens, 0, vocab).toArray();
+                double[] samples = repeat(() -> {
+                    model.forward(ForwardBatch.of(new ForwardBatch.Sequence(prompt, 0, cache)));
+                    return prompt.length;
+                });
+                double gflops = 2.0 * traffic.activeParameters() * mean(samples) / 1e9;
+                results.add(new Result("pp" + settings.promptTokens, settings.promptTokens, 0, samples, gflops));
+            }
+            if (settings.genTokens > 0) {
+                int[] tokens = random.ints(settings.genTokens, 0, vocab).toArray();
+                double[] samples = repeat(() -> {
+                    for (int i = 0; i < tokens.length; i++) {
+                        model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache)));
+                    }
+                    return tokens.length;
+                });
+                results.add(new Result("tg" + settings.genTokens, 0, settings.genTokens, samples, null));
+            }
+            double bandwidth = MemoryBandwidth.measure(loaded.pool(), MemoryBandwidth.DEFAULT_BYTES,
+                    MemoryBandwidth.DEFAULT_PASSES);
+            double ceiling = bandwidth * 1e9 / traffic.bytesPerToken();
+            Double ratio = null;
+            for (Result r : results) {
+                if (r.nGen > 0) {
+                    ratio = r.mean() / ceiling;
+                }
+            }
+            Report report = new Report(loaded, traffic, results, bandwidth, ceiling, ratio);
+            if (settings.json) {
+                out.println(new ObjectMapper().writeValueAsString(report.asJson(settings.repetitions)));
+            } else {
+                report.printTable(out);
+            }
+            out.flush();
+        }
+        return 0;
+    }
+
+    @FunctionalInterface
+    private interface Timed {
+        /** Runs the test once and returns the tokens it processed. */
+        int run();
+    }
+
+    /**
+     * Warm-up runs (at least one, and at least {@code --warmup} seconds in all), then {@code -r} timed runs,
+     * in tokens/s. One run is llama-bench's warm-up; more time is needed here because the Vector API
+     * kernels run boxed until C2 has compiled them, and on a busy machine the compiler threads lag:
+     * allocation profiles showed the kernels still allocating 2-3 s into a run.
+     */
+    private double[] repeat(Timed test) {
+        long warmupStart = System.nanoTime();
+        long warmupNanos = (long) (settings.warmupSeconds * 1e9);
+        do {
+            test.run();
+        } while (System.nanoTime() - warmupStart < warmupNanos);
+        double[] samples = new double[settings.repetitions];
+        for (int i = 0; i < samples.length; i++) {
+            long start = System.nanoTime();
+            int tokens = test.run();
+            samples[i] = tokens / ((System.nanoTime() - start) / 1e9);
+        }
+        return samples;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    private record Report(LoadedModel loaded, DecodeTraffic traffic, List<Result> results, double bandwidth,
+                          double ceiling, Double ratio) {
+
+        Map<String, Object> asJson(int repetitions) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", loaded.name());
+            m.put("model_size", loaded.weightBytes());
+            m.put("n_threads", loaded.pool().threads());
+            m.put("repetitions", repetitions);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (Result r : results) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("test", r.test);
+                e.put("n_prompt", r.nPrompt);
+                e.put("n_gen", r.nGen);
+                e.put("avg_ts", round(r.mean()));
+                e.put("stddev_ts", round(r.stddev()));
+                List<Double> samples = new ArrayList<>();
+                for (double s : r.samples) {
+                    samples.add(round(s));
+                }
+                e.put("samples_ts", samples);
+                if (r.gflops != null) {
+                    e.put("gflops", round(r.gflops));
+                }
+                list.add(e);
+            }
+            m.put("results", list);
+            m.put("mem_bw_gbs", round(bandwidth));
+            m.put("bytes_per_token", traffic.bytesPerToken());
+            m.put("tg_ceiling_ts", round(ceiling));
+            m.put("tg_ceiling_ratio", ratio == null ? null : Math.round(ratio * 1000) / 1000.0);
+            m.put("active_params", traffic.activeParameters());
+            return m;
+        }
+
+        void printTable(PrintStream out) {
+            String size = String.format(Locale.ROOT, "%.2f GiB", loaded.weightBytes() / (double) (1L << 30));
+            String params = String.format(Locale.ROOT, "%.2f B", traffic.activeParameters() / 1e9);
+            String header = String.format(Locale.ROOT, "| %-28s | %10s | %10s | %7s | %8s | %20s | %8s |",
+                    "model", "size", "act.params", "threads", "test", "t/s", "GFLOP/s");
+            out.println(header);
+            out.println(header.replaceAll("[^|]", "-"));
+            for (Result r : results) {
+                out.println(String.format(Locale.ROOT, "| %-28s | %10s | %10s | %7d | %8s | %20s | %8s |",
+                        loaded.name(), size, params, loaded.pool().threads(), r.test,
+                        String.format(Locale.ROOT, "%.2f ± %.2f", r.mean(), r.stddev()),
+                        r.gflops == null ? "" : String.format(Locale.ROOT, "%.1f", r.gflops)));
+            }
+            out.printf(Locale.ROOT, "%nmemory read bandwidth: %.2f GB/s (%d threads, 1 GiB, best of 5)%n",
+                    bandwidth, loaded.pool().threads());
+            out.printf(Locale.ROOT, "bytes read per decode step: %,d  ->  decode ceiling %.2f t/s%n",
+                    traffic.bytesPerToken(), ceiling);
+            if (ratio != null) {
+                out.printf(Locale.ROOT, "decode / ceiling: %.1f %%%n", ratio * 100);
+            }
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 100) / 100.0;
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.qwen4j.loader;
+
+import io.qwen4j.gguf.GgufTensorInfo;
+import java.util.List;
+
+/**
+ * What one decode step must read from a model file, the input of the bandwidth ceiling
+ * ({@code tokens/s <= bandwidth / bytesPerToken}): every matrix and norm once, one row of the token
+ * embedding (plus the whole of it when it is also the LM head), and of each MoE layer's 3-D expert tensors
+ * only the {@code expertsUsed} experts a token is routed to. {@code activeParameters} counts elements the
+ * same way, for FLOP figures (2 per parameter per token).
+ */
+public record DecodeTraffic(long bytesPerToken, long activeParameters) {
+
+    private static final String EMBEDDING = "token_embd.weight";
+    private static final String LM_HEAD = "output.weight";
+
+    /** @param expertsUsed experts per token (0 for dense models), out of {@code experts} */
+    public static DecodeTraffic of(List<GgufTensorInfo> tensors, int experts, int expertsUsed) {
+        boolean tied = tensors.stream().noneMatch(t -> t.name().equals(LM_HEAD));
+        long bytes = 0;
+        long params = 0;
+        for (GgufTensorInfo t : tensors) {
+            if (t.name().equals(EMBEDDING)) {
+                long rows = t.shape().length > 1 ? t.shape()[1] : 1;
+                bytes += t.bytes() / rows;
+                if (tied) {
+                    bytes += t.bytes();
+                    params += t.elementCount();
+                }
+            } else if (t.name().contains("_exps.") && experts > 0) {
+                bytes += t.bytes() / experts * expertsUsed;
+                params += t.elementCount() / experts * expertsUsed;
+            } else {
+                bytes += t.bytes();
+                params += t.elementCount();
+            }
+        }
+        return new DecodeTraffic(bytes, params);
+    }
+}

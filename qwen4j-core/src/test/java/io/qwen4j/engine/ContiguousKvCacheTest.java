@@ -1,0 +1,72 @@
+package io.qwen4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.qwen4j.model.ModelConfig;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Attention reads of both cache types against a plain double computation over the stored values (F16
+ * keys and values are first rounded to half precision, as the cache stores them).
+ */
+class ContiguousKvCacheTest {
+
+    private static final ModelConfig CONFIG = ModelConfig.builder("qwen3").hiddenSize(64).numLayers(2).numHeads(4)
+            .numKeyValueHeads(2).headDim(72).intermediateSize(64).vocabSize(10).contextLength(32).build();
+
+    @Test
+    void keyScoresAndValueSumsMatchAPlainLoop() {
+        for (KvCacheType type : KvCacheType.values()) {
+            var random = new Random(3);
+            int kvDim = CONFIG.keyValueDim();
+            int headDim = CONFIG.headDim();
+            int positions = 11;
+            var cache = ContiguousKvCache.forContext(CONFIG, type, 16);
+            float[][] keys = new float[positions][kvDim];
+            float[][] values = new float[positions][kvDim];
+            for (int p = 0; p < positions; p++) {
+                for (int i = 0; i < kvDim; i++) {
+                    keys[p][i] = (float) random.nextGaussian();
+                    values[p][i] = (float) random.nextGaussian();
+                }
+                cache.write(1, p, keys[p], 0, values[p], 0);
+                if (type == KvCacheType.F16) {
+                    for (int i = 0; i < kvDim; i++) {
+                        keys[p][i] = Float.float16ToFloat(Float.floatToFloat16(keys[p][i]));
+                        values[p][i] = Float.float16ToFloat(Float.floatToFloat16(values[p][i]));
+                    }
+                }
+            }
+            float[] query = new float[headDim + 5];
+            float[] weights = new float[positions + 2];
+            for (int i = 0; i < query.length; i++) {
+                query[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = random.nextFloat();
+            }
+            for (int kvHead = 0; kvHead < CONFIG.numKeyValueHeads(); kvHead++) {
+                float[] scores = new float[positions + 1];
+                cache.keyScores(1, kvHead, query, 5, positions, scores, 1);
+                float[] out = new float[headDim + 4];
+                out[4] = 1f;
+                cache.accumulateValues(1, kvHead, weights, 2, positions, out, 4);
+                for (int p = 0; p < positions; p++) {
+                    double expected = 0;
+                    for (int i = 0; i < headDim; i++) {
+                        expected += (double) query[5 + i] * keys[p][kvHead * headDim + i];
+                    }
+                    assertEquals(expected, scores[1 + p], 1e-4, type + " score of position " + p);
+                }
+                for (int i = 0; i < headDim; i++) {
+                    double expected = i == 0 ? 1 : 0;
+                    for (int p = 0; p < positions; p++) {
+                        expected += (double) weights[2 + p] * values[p][kvHead * headDim + i];
+                    }
+                    assertEquals(expected, out[4 + i], 1e-4, type + " value sum element " + i);
+                }
+            }
+        }
+    }
+}

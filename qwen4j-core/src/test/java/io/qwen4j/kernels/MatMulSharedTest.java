@@ -1,0 +1,70 @@
+package io.qwen4j.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link MatMul#matmulShared} (q/k/v or gate/up in one pass) against a plain double loop over the
+ * dequantized weights, and bit for bit against one {@link MatMul#matmul} per matrix.
+ */
+class MatMulSharedTest {
+
+    @Test
+    void sharedPassEqualsSeparateMatmulsAndTheReference() {
+        Random random = new Random(9);
+        int cols = 256;
+        int[] rowCounts = {200, 3, 1000}; // very unequal sizes: the small one still gets a chunk
+        for (TensorType type : new TensorType[] {TensorType.F32, TensorType.Q8_0, TensorType.Q4_K}) {
+            for (int batch : new int[] {1, 5}) {
+                float[] x = new float[batch * cols];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) random.nextGaussian();
+                }
+                Tensor[] weights = new Tensor[rowCounts.length];
+                float[][] dequantized = new float[rowCounts.length][];
+                for (int m = 0; m < rowCounts.length; m++) {
+                    float[] w = new float[cols * rowCounts[m]];
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = (float) random.nextGaussian();
+                    }
+                    var segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(w.length)]);
+                    QuantFormats.of(type).quantize(w, 0, w.length, segment, 0);
+                    dequantized[m] = new float[w.length];
+                    QuantFormats.of(type).dequantize(segment, 0, dequantized[m], 0, w.length);
+                    weights[m] = new Tensor("w" + m, type, new long[] {cols, rowCounts[m]}, segment);
+                }
+                for (int threads = 1; threads <= 3; threads++) {
+                    try (var pool = new ComputePool(threads)) {
+                        float[][] shared = new float[rowCounts.length][];
+                        for (int m = 0; m < rowCounts.length; m++) {
+                            shared[m] = new float[batch * rowCounts[m]];
+                        }
+                        MatMul.matmulShared(pool, weights, x, batch, shared);
+                        for (int m = 0; m < rowCounts.length; m++) {
+                            float[] separate = new float[batch * rowCounts[m]];
+                            MatMul.matmul(pool, weights[m], x, batch, separate);
+                            assertArrayEquals(separate, shared[m], type + " matrix " + m + " threads " + threads);
+                            for (int b = 0; b < batch; b++) {
+                                for (int r = 0; r < rowCounts[m]; r++) {
+                                    double expected = 0;
+                                    for (int c = 0; c < cols; c++) {
+                                        expected += (double) dequantized[m][r * cols + c] * x[b * cols + c];
+                                    }
+                                    assertEquals(expected, shared[m][b * rowCounts[m] + r], 1e-3 * Math.sqrt(cols),
+                                            type + " matrix " + m + " row " + r);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

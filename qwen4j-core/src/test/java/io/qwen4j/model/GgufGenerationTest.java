@@ -1,0 +1,126 @@
+package io.qwen4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.qwen4j.engine.ContiguousKvCache;
+import io.qwen4j.engine.FinishReason;
+import io.qwen4j.engine.Generation;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.engine.Generator;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.gguf.GgufTensorInfo;
+import io.qwen4j.loader.LoadOptions;
+import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.loader.ModelLoader;
+import io.qwen4j.synth.SynthSpec;
+import io.qwen4j.synth.SyntheticModelWriter;
+import io.qwen4j.tensor.Tensor;
+import io.qwen4j.tensor.TensorType;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The whole path the {@code generate} command takes, judged as the outside checks judge it: a synthetic
+ * GGUF file (qwen2 untied, qwen3 tied with YaRN, qwen3moe; F32, F16, Q8_0, Q4_K) loaded by
+ * {@link ModelLoader}, 8 greedy tokens through the KV cache, then the prompt and output teacher-forced
+ * through the double-precision {@link ReferenceModel} over the same file's dequantized weights. Each
+ * chosen token's reference logit must be within the CONTRACTS tolerance of the reference maximum, and each
+ * reported log-prob within it of the reference log-softmax.
+ */
+class GgufGenerationTest {
+
+    private static final int VOCAB = 320;
+
+    @TempDir
+    static Path dir;
+
+    static Path tokenizerDir;
+
+    @BeforeAll
+    static void tokenizer() throws Exception {
+        tokenizerDir = TinyTokenizerDir.write(dir.resolve("tokenizer"));
+    }
+
+    static Stream<Arguments> models() {
+        return Stream.of("qwen2", "qwen3", "qwen3moe").flatMap(arch -> Stream.of(
+                        TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K)
+                .map(type -> Arguments.of(arch, type)));
+    }
+
+    /** CONTRACTS.md "Generation": 0.01 for F32, 0.05 for F16/BF16, 0.1 for 8-bit and below. */
+    static double tolerance(TensorType type) {
+        return switch (type) {
+            case F32 -> 0.01;
+            case F16, BF16 -> 0.05;
+            default -> 0.1;
+        };
+    }
+
+    static SynthSpec spec(String arch, TensorType type) {
+        boolean moe = arch.equals("qwen3moe");
+        boolean tied = !arch.equals("qwen2");
+        SynthSpec.Yarn yarn = arch.equals("qwen3") ? new SynthSpec.Yarn(4f, 16) : null;
+        return new SynthSpec(arch, 2, 256, 4, 2, 64, 512, moe ? 4 : 0, moe ? 2 : 0, moe ? 256 : 0, VOCAB, 128,
+                tied, type, type, false, yarn, tokenizerDir, 11);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("models")
+    void greedyOutputMatchesTeacherForcedReference(String arch, TensorType type) throws Exception {
+        Path file = dir.resolve(arch + "-" + type + ".gguf");
+        SyntheticModelWriter.write(spec(arch, type), file);
+        try (LoadedModel loaded = ModelLoader.load(file, LoadOptions.defaults().withThreads(2));
+             GgufFile gguf = GgufFile.open(file)) {
+            assertEquals(arch.equals("qwen3"), loaded.config().ropeScaling() instanceof RopeScaling.Yarn);
+            int[] prompt = loaded.tokenizer().encode("<|im_start|>user\nHello, world!<|im_end|>\n", true);
+            assertEquals(TinyTokenizerDir.IM_START, prompt[0], "special tokens parsed");
+            var cache = ContiguousKvCache.forContext(loaded.config(), KvCacheType.F32, prompt.length + 8);
+            Generation generation = new Generator(loaded.model()).start(prompt, cache,
+                    new GenerationRequest(SamplingParams.greedy().withTopLogprobs(3), 8, Set.of()));
+            List<GenerationStep> steps = generation.drain(s -> { });
+            assertEquals(8, steps.size());
+            assertEquals(FinishReason.LENGTH, generation.finishReason().orElseThrow());
+
+            int[] all = Arrays.copyOf(prompt, prompt.length + steps.size() - 1);
+            for (int i = 0; i < steps.size() - 1; i++) {
+                all[prompt.length + i] = steps.get(i).token();
+            }
+            double[][] reference = new ReferenceModel(loaded.config(), tensors(gguf)).logits(all);
+            double tolerance = tolerance(type);
+            for (int i = 0; i < steps.size(); i++) {
+                double[] row = reference[prompt.length - 1 + i];
+                double max = Arrays.stream(row).max().orElseThrow();
+                double logNormalizer = max + Math.log(Arrays.stream(row).map(v -> Math.exp(v - max)).sum());
+                GenerationStep step = steps.get(i);
+                String where = arch + " " + type + " step " + i;
+                assertEquals(max, row[step.token()], tolerance, where + ": chosen token is not the reference argmax");
+                assertEquals(row[step.token()] - logNormalizer, step.logprob(), tolerance, where + " logprob");
+                for (var alternative : step.topLogprobs()) {
+                    assertEquals(row[alternative.token()] - logNormalizer, alternative.logprob(), tolerance,
+                            where + " top logprob of " + alternative.token());
+                }
+            }
+        }
+    }
+
+    private static Map<String, Tensor> tensors(GgufFile gguf) {
+        Map<String, Tensor> map = new HashMap<>();
+        for (GgufTensorInfo info : gguf.tensorInfos()) {
+            map.put(info.name(), gguf.tensor(info));
+        }
+        return map;
+    }
+}
