@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link MatMul#matmulShared} (q/k/v or gate/up in one pass) against a plain double loop over the
- * dequantized weights, and bit for bit against one {@link MatMul#matmul} per matrix.
+ * dequantized weights, and to float rounding against one {@link MatMul#matmul} per matrix.
  */
 class MatMulSharedTest {
 
@@ -50,7 +50,10 @@ class MatMulSharedTest {
                         for (int m = 0; m < rowCounts.length; m++) {
                             float[] separate = new float[batch * rowCounts[m]];
                             MatMul.matmul(pool, weights[m], x, batch, separate);
-                            assertArrayEquals(separate, shared[m], type + " matrix " + m + " threads " + threads);
+                            // Same kernels, but a row may land in a multi-row block in one split and alone in the
+                            // other, and the Vector API's interpreted fallback reduces lanes in another order than
+                            // C2's intrinsic: equal up to float rounding, not always bit for bit.
+                            assertArrayEquals(separate, shared[m], 1e-4f, type + " matrix " + m + " threads " + threads);
                             for (int b = 0; b < batch; b++) {
                                 for (int r = 0; r < rowCounts[m]; r++) {
                                     double expected = 0;
