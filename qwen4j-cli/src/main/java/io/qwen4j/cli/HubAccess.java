@@ -40,6 +40,11 @@ final class HubAccess {
         }
     }
 
+    /** A {@code -m} value as a local path: a hub reference is pulled (or found in the cache) first. */
+    static Path resolveModel(String model, PrintStream log) throws IOException {
+        return isReference(model) ? pull(model, null, log).path() : Path.of(model);
+    }
+
     /** Pulls {@code reference} ({@code ORG/NAME[:QUANT]}) at {@code revision} (null: main), reporting on {@code log}. */
     static PulledModel pull(String reference, String revision, PrintStream log) throws IOException {
         ModelReference parsed = ModelReference.parse(reference);

@@ -26,7 +26,7 @@ final class ModelOptions {
     /** The model path the user gave, or the demo model (synthesized on first use), announced on {@code log}. */
     Path resolve(PrintStream log) throws IOException {
         if (model != null) {
-            return HubAccess.isReference(model) ? HubAccess.pull(model, null, log).path() : Path.of(model);
+            return HubAccess.resolveModel(model, log);
         }
         Path demo = DemoModel.ensure(RepoPaths.fromRoot("../shared/qwen/qwen3"));
         log.println("Using the " + DemoModel.LABEL + ": " + demo);

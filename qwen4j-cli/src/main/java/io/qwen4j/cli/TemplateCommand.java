@@ -33,8 +33,9 @@ public final class TemplateCommand implements Callable<Integer> {
         @Option(names = "--tokenizer", paramLabel = "DIR", description = "An HF folder with tokenizer_config.json.")
         Path tokenizerDir;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "A GGUF model file.")
-        Path model;
+        @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+                description = "A GGUF model file, an HF model folder, or ORG/NAME[:QUANT] (pulled on first use).")
+        String model;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -57,7 +58,11 @@ public final class TemplateCommand implements Callable<Integer> {
 
     static ChatTemplate load(Source source) throws IOException {
         if (source.model != null) {
-            try (GgufFile gguf = GgufFile.open(source.model)) {
+            Path model = HubAccess.resolveModel(source.model, System.err);
+            if (Files.isDirectory(model)) {
+                return ChatTemplate.fromHuggingFace(model);
+            }
+            try (GgufFile gguf = GgufFile.open(model)) {
                 return GgufChatTemplates.read(gguf.metadata());
             }
         }

@@ -15,15 +15,20 @@ final class TokenizerSource {
             description = "HF tokenizer folder (tokenizer.json, tokenizer_config.json). Default: " + DEFAULT_TOKENIZER)
     Path tokenizerDir;
 
-    @Option(names = {"-m", "--model"}, paramLabel = "FILE", description = "Model file (GGUF) whose tokenizer to use.")
-    Path model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "Model whose tokenizer to use: a GGUF file, an HF model folder, or ORG/NAME[:QUANT].")
+    String model;
 
     Tokenizer load() throws java.io.IOException {
         if (model != null) {
             if (tokenizerDir != null) {
                 throw new InvalidInputException("give either --tokenizer or -m/--model, not both");
             }
-            try (GgufFile gguf = GgufFile.open(model)) {
+            Path path = HubAccess.resolveModel(model, System.err);
+            if (java.nio.file.Files.isDirectory(path)) {
+                return Tokenizer.fromHuggingFace(path);
+            }
+            try (GgufFile gguf = GgufFile.open(path)) {
                 return Tokenizer.fromVocabulary(GgufVocabulary.read(gguf.metadata()));
             }
         }
