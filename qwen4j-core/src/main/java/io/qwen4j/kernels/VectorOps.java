@@ -1,5 +1,6 @@
 package io.qwen4j.kernels;
 
+import io.qwen4j.simd.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -22,7 +23,7 @@ public final class VectorOps {
         for (int upper = F.loopBound(n); i < upper; i += F.length()) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -74,7 +75,7 @@ public final class VectorOps {
             var v = FloatVector.fromArray(F, x, xOff + i);
             acc = v.fma(v, acc);
         }
-        float sumSquares = acc.reduceLanes(VectorOperators.ADD);
+        float sumSquares = Lanes.sum(acc);
         for (; i < n; i++) {
             sumSquares += x[xOff + i] * x[xOff + i];
         }
@@ -95,11 +96,12 @@ public final class VectorOps {
         var acc = FloatVector.zero(F);
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            var e = FloatVector.fromArray(F, x, off + i).sub(maxV).lanewise(VectorOperators.EXP);
+            var e = FloatVector.fromArray(F, x, off + i).sub(maxV);
+            e = Lanes.exp(e);
             e.intoArray(x, off + i);
             acc = acc.add(e);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
@@ -124,10 +126,10 @@ public final class VectorOps {
             var a0 = FloatVector.zero(F);
             var a1 = FloatVector.zero(F);
             for (int blockEnd = Math.min(vectorEnd, i + EXP_SUM_BLOCK); i < blockEnd; i += step) {
-                a0 = a0.add(FloatVector.fromArray(F, x, off + i).sub(s).lanewise(VectorOperators.EXP));
-                a1 = a1.add(FloatVector.fromArray(F, x, off + i + F.length()).sub(s).lanewise(VectorOperators.EXP));
+                a0 = a0.add(Lanes.exp(FloatVector.fromArray(F, x, off + i).sub(s)));
+                a1 = a1.add(Lanes.exp(FloatVector.fromArray(F, x, off + i + F.length()).sub(s)));
             }
-            sum += a0.add(a1).reduceLanes(VectorOperators.ADD);
+            sum += Lanes.sum(a0.add(a1));
         }
         for (; i < n; i++) {
             sum += Math.exp(x[off + i] - shift);
@@ -160,7 +162,7 @@ public final class VectorOps {
         var one = FloatVector.broadcast(F, 1f);
         for (int upper = F.loopBound(n); i < upper; i += F.length()) {
             var g = FloatVector.fromArray(F, gate, gateOff + i);
-            var silu = g.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+            var silu = g.div(one.add(Lanes.exp(g.neg())));
             silu.mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
         }
         for (; i < n; i++) {

@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -44,7 +45,7 @@ final class F16Format implements QuantFormat {
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
                 acc = FloatVector.fromArray(F, w, i).fma(FloatVector.fromArray(F, x, xOffset + start + i), acc);
             }
-            sum += acc.reduceLanes(VectorOperators.ADD);
+            sum += Lanes.sum(acc);
             for (; i < n; i++) {
                 sum += w[i] * x[xOffset + start + i];
             }

@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -34,7 +35,7 @@ final class F32Format implements QuantFormat {
             var w = FloatVector.fromMemorySegment(F, weights, offset + 4L * i, ByteOrder.LITTLE_ENDIAN);
             acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = Lanes.sum(acc);
         for (; i < count; i++) {
             sum += weights.get(LE_FLOAT, offset + 4L * i) * x[xOffset + i];
         }

@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Lanes;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -56,9 +57,8 @@ final class FloatDots {
         return sum(FloatVector.fromArray(F, acc, 0), FloatVector.fromArray(F, acc, 8));
     }
 
-    /** Adds the two accumulators and their lanes in a fixed order. */
+    /** Adds the two accumulators and their lanes in a fixed order ({@link Lanes#sum}). */
     static float sum(FloatVector acc0, FloatVector acc1) {
-        var s = acc0.add(acc1);
-        return ((s.lane(0) + s.lane(1)) + (s.lane(2) + s.lane(3))) + ((s.lane(4) + s.lane(5)) + (s.lane(6) + s.lane(7)));
+        return Lanes.sum(acc0.add(acc1));
     }
 }

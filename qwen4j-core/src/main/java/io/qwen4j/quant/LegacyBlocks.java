@@ -1,12 +1,12 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Lanes;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -138,21 +138,6 @@ final class LegacyBlocks {
         return ByteVector.fromArray(B, FIFTH_BITS_MINUS_16, ((qh >>> shift) & 0xFF) << 3);
     }
 
-    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(F, i -> i ^ 4);
-    private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 2);
-    private static final VectorShuffle<Float> SWAP_NEIGHBOURS = VectorShuffle.fromOp(F, i -> i ^ 1);
-
-    /**
-     * The sum of the 8 lanes in one fixed order. {@code reduceLanes(ADD)} leaves the order to the
-     * implementation, so interpreted and compiled code may differ in the last bit; lanewise adds do not,
-     * which keeps batched results equal to {@code dot} whichever of them the JIT has compiled.
-     */
-    static float sumLanes(FloatVector v) {
-        var sum = v.add(v.rearrange(SWAP_HALVES));
-        sum = sum.add(sum.rearrange(SWAP_PAIRS));
-        return sum.add(sum.rearrange(SWAP_NEIGHBOURS)).lane(0);
-    }
-
     /** {@code sum_j w_j * x[xOffset + j]} over one block, as a vector of 8 partial sums. */
     static FloatVector blockDot(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3,
                                 float[] x, int xOffset) {
@@ -230,10 +215,10 @@ final class LegacyBlocks {
                 accD = blockDot(w0, w1, w2, w3, x, xd + k).fma(d, accD);
             }
             // writing d, c, b, a: a repeated row lands on its own slot last, with the same value
-            out[last * outStride + r] = sumLanes(accD);
-            out[Math.min(b + 2, last) * outStride + r] = sumLanes(accC);
-            out[Math.min(b + 1, last) * outStride + r] = sumLanes(accB);
-            out[b * outStride + r] = sumLanes(accA);
+            out[last * outStride + r] = Lanes.sum(accD);
+            out[Math.min(b + 2, last) * outStride + r] = Lanes.sum(accC);
+            out[Math.min(b + 1, last) * outStride + r] = Lanes.sum(accB);
+            out[b * outStride + r] = Lanes.sum(accA);
         }
     }
 }

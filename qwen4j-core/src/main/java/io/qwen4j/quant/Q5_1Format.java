@@ -11,6 +11,7 @@ import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
 import static io.qwen4j.quant.LegacyBlocks.widen;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -68,7 +69,7 @@ final class Q5_1Format implements QuantFormat {
                     widen(highNibbles(second).or(fifthBits(qh, 24))).fma(d, m),
                     x, xOffset + block * BLOCK));
         }
-        return LegacyBlocks.sumLanes(acc);
+        return Lanes.sum(acc);
     }
 
     /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */

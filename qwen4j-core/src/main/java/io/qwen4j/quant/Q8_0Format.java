@@ -7,6 +7,7 @@ import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 import static io.qwen4j.quant.LegacyBlocks.widen;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -49,7 +50,7 @@ final class Q8_0Format implements QuantFormat {
                     x, xOffset + block * BLOCK);
             acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
         }
-        return LegacyBlocks.sumLanes(acc);
+        return Lanes.sum(acc);
     }
 
     /** Codes of one row as floats, for the batched kernel. */

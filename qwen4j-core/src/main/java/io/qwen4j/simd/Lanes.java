@@ -1,0 +1,96 @@
+package io.qwen4j.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector operations whose results do not depend on whether the JIT has compiled the caller.
+ *
+ * <p>Two Vector API operations do: {@code reduceLanes(ADD)} leaves the order of its float additions to
+ * the implementation (interpreted code adds lane by lane, C2 in a tree), and {@code lanewise(EXP)} runs
+ * {@code Math.exp} per lane when interpreted but a vendor SIMD routine when compiled. Either made the same
+ * logits give log-probabilities one ulp apart early and late in a run. Here the sum is a fixed tree of
+ * lanewise adds and the exponential is a polynomial of adds and fused multiply-adds, which the
+ * interpreter and C2 both round exactly as IEEE 754 says.
+ */
+public final class Lanes {
+
+    private Lanes() {
+    }
+
+    /** The sum of all lanes, halves first: ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)) for 8 lanes. */
+    public static float sum(FloatVector v) {
+        VectorSpecies<Float> species = v.species();
+        for (int stride = species.length() / 2; stride >= 1; stride /= 2) {
+            v = v.add(v.rearrange(swap(species, stride)));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float>[] SWAPS_256 = swaps(FloatVector.SPECIES_256);
+    private static final VectorShuffle<Float>[] SWAPS_PREFERRED = swaps(FloatVector.SPECIES_PREFERRED);
+
+    /** The shuffle exchanging lane {@code i} with lane {@code i ^ stride}, cached per species. */
+    private static VectorShuffle<Float> swap(VectorSpecies<Float> species, int stride) {
+        int log = Integer.numberOfTrailingZeros(stride);
+        if (species == FloatVector.SPECIES_256) {
+            return SWAPS_256[log];
+        }
+        if (species == FloatVector.SPECIES_PREFERRED) {
+            return SWAPS_PREFERRED[log];
+        }
+        return VectorShuffle.fromOp(species, i -> i ^ stride);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] swaps(VectorSpecies<Float> species) {
+        int count = Integer.numberOfTrailingZeros(species.length());
+        VectorShuffle<Float>[] swaps = new VectorShuffle[Math.max(count, 1)];
+        for (int log = 0; log < count; log++) {
+            int stride = 1 << log;
+            swaps[log] = VectorShuffle.fromOp(species, i -> i ^ stride);
+        }
+        return swaps;
+    }
+
+    // Cephes' expf: e^x = 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2)/2, e^r by a degree-7
+    // polynomial; ln 2 is split in two parts so that r = x - n ln 2 is computed almost exactly.
+    private static final float LOG2_E = 1.44269504088896341f;
+    private static final float LN2_HIGH = 0.693359375f;
+    private static final float LN2_LOW = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, to nearest even. */
+    private static final float ROUNDER = 12582912f;
+    /** Beyond these e^x is not a normal float: the result is +infinity or 0. */
+    private static final float MAX_INPUT = 88.7f;
+    private static final float MIN_INPUT = -87.3f;
+
+    /**
+     * {@code e^x} per lane, within 2 ulp of the exact value for normal results; +infinity above 88.7, 0
+     * below -87.3 (including -infinity, as a softmax over masked positions needs), NaN for NaN.
+     */
+    public static FloatVector exp(FloatVector x) {
+        VectorSpecies<Float> species = x.species();
+        VectorMask<Float> overflow = x.compare(VectorOperators.GT, MAX_INPUT);
+        VectorMask<Float> underflow = x.compare(VectorOperators.LT, MIN_INPUT);
+        var clamped = x.max(MIN_INPUT).min(MAX_INPUT);
+        var shifted = clamped.fma(FloatVector.broadcast(species, LOG2_E), FloatVector.broadcast(species, ROUNDER));
+        var n = shifted.sub(ROUNDER);
+        var r = n.fma(FloatVector.broadcast(species, -LN2_HIGH), clamped);
+        r = n.fma(FloatVector.broadcast(species, -LN2_LOW), r);
+        var p = FloatVector.broadcast(species, 1.9875691500e-4f);
+        p = p.fma(r, FloatVector.broadcast(species, 1.3981999507e-3f));
+        p = p.fma(r, FloatVector.broadcast(species, 8.3334519073e-3f));
+        p = p.fma(r, FloatVector.broadcast(species, 4.1665795894e-2f));
+        p = p.fma(r, FloatVector.broadcast(species, 1.6666665459e-1f));
+        p = p.fma(r, FloatVector.broadcast(species, 5.0000001201e-1f));
+        var y = p.fma(r.mul(r), r).add(1f);
+        // 2^n by adding n to the exponent field: the integer n sits in the low bits of `shifted`
+        IntVector exponent = shifted.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER)).lanewise(VectorOperators.LSHL, 23);
+        var result = y.reinterpretAsInts().add(exponent).reinterpretAsFloats();
+        return result.blend(Float.POSITIVE_INFINITY, overflow).blend(0f, underflow);
+    }
+}

@@ -1,0 +1,82 @@
+package io.qwen4j.simd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.junit.jupiter.api.Test;
+
+class LanesTest {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+
+    /** Distance in units of the last place of the float nearest to {@code exact}. */
+    private static double ulps(float actual, double exact) {
+        float nearest = (float) exact;
+        return Math.abs(actual - exact) / Math.ulp(nearest);
+    }
+
+    @Test
+    void expIsWithinTwoUlpOfTheExactValueOverTheNormalRange() {
+        Random random = new Random(11);
+        float[] x = new float[8];
+        float[] y = new float[8];
+        double worst = 0;
+        for (int trial = 0; trial < 40_000; trial++) {
+            for (int i = 0; i < 8; i++) {
+                // half the inputs uniform over the whole range, half near zero where softmax terms live
+                x[i] = trial % 2 == 0 ? -87.3f + random.nextFloat() * 176f : (random.nextFloat() - 0.5f) * 8f;
+            }
+            Lanes.exp(FloatVector.fromArray(F, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < 8; i++) {
+                worst = Math.max(worst, ulps(y[i], StrictMath.exp(x[i])));
+            }
+        }
+        assertTrue(worst <= 2, "worst error " + worst + " ulp");
+    }
+
+    @Test
+    void expEdgesGiveZeroInfinityAndExactOne() {
+        float[] x = {Float.NEGATIVE_INFINITY, -1000f, -87.31f, 0f, -0f, 88.71f, 1000f, Float.POSITIVE_INFINITY};
+        float[] y = new float[8];
+        Lanes.exp(FloatVector.fromArray(F, x, 0)).intoArray(y, 0);
+        assertEquals(0f, y[0]);
+        assertEquals(0f, y[1]);
+        assertEquals(0f, y[2]);
+        assertEquals(1f, y[3]);
+        assertEquals(1f, y[4]);
+        assertEquals(Float.POSITIVE_INFINITY, y[5]);
+        assertEquals(Float.POSITIVE_INFINITY, y[6]);
+        assertEquals(Float.POSITIVE_INFINITY, y[7]);
+        float[] nan = {Float.NaN, 0, 0, 0, 0, 0, 0, 0};
+        Lanes.exp(FloatVector.fromArray(F, nan, 0)).intoArray(y, 0);
+        assertTrue(Float.isNaN(y[0]));
+    }
+
+    @Test
+    void sumAddsHalvesFirstInOneFixedOrder() {
+        // magnitudes chosen so that every other order of the additions rounds differently
+        float[] v = {1e8f, 3f, -1e8f, 5f, 7f, 1e-3f, 2f, -7f};
+        float expected = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+        assertEquals(expected, Lanes.sum(FloatVector.fromArray(F, v, 0)));
+        float sequential = 0;
+        for (float f : v) {
+            sequential += f;
+        }
+        assertTrue(expected != sequential, "the example must tell the orders apart");
+    }
+
+    @Test
+    void sumOverThePreferredSpeciesEqualsThePlainSumOfSmallIntegers() {
+        VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
+        float[] v = new float[preferred.length()];
+        float plain = 0;
+        for (int i = 0; i < v.length; i++) {
+            v[i] = i * 3 - 7;
+            plain += v[i];
+        }
+        assertEquals(plain, Lanes.sum(FloatVector.fromArray(preferred, v, 0)));
+    }
+}
