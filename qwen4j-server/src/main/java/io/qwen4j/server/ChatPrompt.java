@@ -39,8 +39,7 @@ record ChatPrompt(String text, int[] tokens, PromptAnalysis analysis, List<ToolS
     }
 
     static ChatPrompt build(LoadedModel model, RequestFields fields) {
-        JsonNode messages = fields.raw("messages").orElseThrow(
-                () -> ApiException.badRequest("messages", "'messages' is required"));
+        JsonNode messages = fields.required("messages");
         if (!messages.isArray()) {
             throw ApiException.wrongType("messages", "an array of message objects", RequestFields.kind(messages));
         }

@@ -1,37 +1,29 @@
 package io.qwen4j.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.qwen4j.engine.FinishReason;
+import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.tokenizer.Tokenizer;
-import java.io.IOException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code POST /v1/completions}: a raw prompt (text, parsed for special tokens, or token ids) continued
  * with no chat template; streamed or whole, with {@code echo} and the legacy {@code logprobs} shape.
  */
-final class CompletionsEndpoint extends Endpoint {
+final class CompletionsEndpoint extends GenerationEndpoint {
 
-    static final String PATH = "/v1/completions";
+    static final Route ROUTE = new Route("/v1/completions", "cmpl-", "text_completion", "text_completion");
 
     CompletionsEndpoint(ServerContext ctx) {
-        super(ctx, Set.of("POST"), false);
-    }
-
-    private record Job(String id, long created, String model, int[] prompt, String echo, GenerationOptions options,
-                       boolean logprobs, List<OutputText> choices, StringBuilder[] texts, long arrivedNanos) {
+        super(ctx, ROUTE);
     }
 
     @Override
-    protected int serve(HttpExchange ex) throws IOException {
-        long arrived = System.nanoTime();
-        RequestFields f = readFields(ex);
-        String model = ctx.resolveModel(f.string("model"));
+    protected Plan plan(RequestFields f) {
         Tokenizer tokenizer = ctx.model.tokenizer();
         int[] prompt = prompt(f, tokenizer);
         boolean echo = f.bool("echo").orElse(false);
@@ -39,28 +31,14 @@ final class CompletionsEndpoint extends Endpoint {
         SamplingParams defaults = ctx.model.samplingDefaults().forMode(false);
         GenerationOptions options = GenerationOptions.read(f, defaults, logprobCount.orElse(0), prompt.length,
                 ctx.service.contextLength(), "max_tokens");
-        logUnknown(PATH, f);
-        List<OutputText> choices = new ArrayList<>();
-        StringBuilder[] texts = new StringBuilder[options.n()];
-        for (int i = 0; i < options.n(); i++) {
-            choices.add(new OutputText(tokenizer, ctx.model.endOfTurnIds(), options.stops(), logprobCount.isPresent()));
-            texts[i] = new StringBuilder();
-        }
-        Job job = new Job(OpenAiJson.id("cmpl-"), System.currentTimeMillis() / 1000, model, prompt,
-                echo ? tokenizer.decode(prompt) : "", options, logprobCount.isPresent(), choices, texts, arrived);
-        var requests = options.requests(ctx.model.endOfTurnIds(), tokenizer, null, null);
-        try (GenerationRun run = GenerationRun.start(ctx, prompt, options.n(), requests)) {
-            ctx.metrics.promptTokens(prompt.length * options.n());
-            return options.stream() ? stream(ex, job, run) : complete(ex, job, run);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("the server is shutting down");
-        }
+        var shape = new TextShape(outputTexts(options, logprobCount.isPresent()), prompt.length,
+                echo ? tokenizer.decode(prompt) : "", logprobCount.isPresent());
+        return new Plan(prompt, options, options.requests(ctx.model.endOfTurnIds(), tokenizer, null, null), shape);
     }
 
     /** A string, one-string array, token id array, or one token id array; several prompts are refused. */
     private static int[] prompt(RequestFields f, Tokenizer tokenizer) {
-        JsonNode p = f.raw("prompt").orElseThrow(() -> ApiException.badRequest("prompt", "'prompt' is required"));
+        JsonNode p = f.required("prompt");
         if (p.isArray() && p.size() == 1 && (p.get(0).isTextual() || p.get(0).isArray())) {
             p = p.get(0);
         } else if (p.isArray() && !p.isEmpty() && !p.get(0).isNumber()) {
@@ -70,15 +48,7 @@ final class CompletionsEndpoint extends Endpoint {
         if (p.isTextual()) {
             ids = tokenizer.encode(p.asText(), true);
         } else if (p.isArray()) {
-            ids = new int[p.size()];
-            for (int i = 0; i < ids.length; i++) {
-                JsonNode id = p.get(i);
-                if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() >= tokenizer.size()) {
-                    throw ApiException.badRequest("prompt", "prompt[" + i + "] is not a token id in [0, "
-                            + tokenizer.size() + "): " + id);
-                }
-                ids[i] = id.asInt();
-            }
+            ids = RequestFields.tokenIds("prompt", p, tokenizer.size());
         } else {
             throw ApiException.wrongType("prompt", "a string or an array of token ids", RequestFields.kind(p));
         }
@@ -88,140 +58,77 @@ final class CompletionsEndpoint extends Endpoint {
         return ids;
     }
 
-    private int complete(HttpExchange ex, Job job, GenerationRun run) throws IOException, InterruptedException {
-        int cached = 0;
-        boolean first = true;
-        String[] reasons = new String[job.choices.size()];
-        for (GenerationRun.Event e; (e = run.next()) != null; ) {
-            OutputText text = job.choices.get(e.choice());
-            StringBuilder out = job.texts[e.choice()];
-            switch (e) {
-                case GenerationRun.Event.Cached c -> cached = cached(c, cached);
-                case GenerationRun.Event.Step s -> {
-                    first = tokenArrived(job, first);
-                    out.append(text.step(s.step()));
-                }
-                case GenerationRun.Event.Finished fin -> {
-                    out.append(text.finish());
-                    reasons[fin.choice()] = text.stopped() ? "stop" : fin.reason().openAiName;
-                }
-                case GenerationRun.Event.Failed fail -> throw fail.error();
-                case GenerationRun.Event.Aborted a -> throw ApiException.unavailable("the server is shutting down");
+    /**
+     * Choices as legacy completions: plain text after the optional echo of the prompt, log-probabilities as
+     * parallel arrays whose {@code text_offset} counts from the start of the echo.
+     */
+    private static final class TextShape implements ResponseShape {
+        private final List<OutputText> texts;
+        private final int promptTokens;
+        private final String echo;
+        private final boolean logprobs;
+        private final StringBuilder[] answers;
+        private final String[] finishReasons;
+        /** Characters of each choice's answer already covered by streamed log-probabilities. */
+        private final int[] logprobOffsets;
+
+        TextShape(List<OutputText> texts, int promptTokens, String echo, boolean logprobs) {
+            this.texts = texts;
+            this.promptTokens = promptTokens;
+            this.echo = echo;
+            this.logprobs = logprobs;
+            this.answers = new StringBuilder[texts.size()];
+            Arrays.setAll(answers, i -> new StringBuilder());
+            this.finishReasons = new String[texts.size()];
+            this.logprobOffsets = new int[texts.size()];
+        }
+
+        @Override
+        public List<ObjectNode> opening(int choice) {
+            return echo.isEmpty() ? List.of() : List.of(body(echo, null, null));
+        }
+
+        @Override
+        public List<ObjectNode> step(int choice, GenerationStep step) {
+            String piece = texts.get(choice).step(step);
+            answers[choice].append(piece);
+            return piece.isEmpty() ? List.of() : List.of(body(piece, newLogprobs(choice), null));
+        }
+
+        @Override
+        public List<ObjectNode> finish(int choice, FinishReason reason) {
+            OutputText text = texts.get(choice);
+            String rest = text.finish();
+            answers[choice].append(rest);
+            finishReasons[choice] = text.stopped() ? "stop" : reason.openAiName;
+            return List.of(body(rest, newLogprobs(choice), finishReasons[choice]));
+        }
+
+        private ObjectNode newLogprobs(int choice) {
+            if (!logprobs) {
+                return null;
             }
+            var entries = texts.get(choice).takeNewLogprobs();
+            ObjectNode node = OpenAiJson.completionLogprobs(entries, echo.length() + logprobOffsets[choice]);
+            entries.forEach(e -> logprobOffsets[choice] += e.token().length());
+            return node;
         }
-        ObjectNode body = envelope(job);
-        ArrayNode array = body.putArray("choices");
-        for (int i = 0; i < job.choices.size(); i++) {
-            ObjectNode item = array.addObject();
-            item.put("index", i).put("text", job.echo + job.texts[i]);
-            setLogprobs(item, job, job.choices.get(i).logprobs(), job.echo.length());
-            item.put("finish_reason", reasons[i]);
-        }
-        body.set("usage", usage(job, cached));
-        return Responses.json(ex, 200, body);
-    }
 
-    private int stream(HttpExchange ex, Job job, GenerationRun run) throws IOException, InterruptedException {
-        SseStream sse = new SseStream(ex, ctx.metrics);
-        if (!job.echo.isEmpty()) {
-            for (int i = 0; i < job.choices.size(); i++) {
-                sse.send(chunk(job, i, job.echo, null, null));
-            }
+        @Override
+        public ObjectNode whole(int choice) {
+            ObjectNode logprobNode = logprobs
+                    ? OpenAiJson.completionLogprobs(texts.get(choice).logprobs(), echo.length()) : null;
+            return body(echo + answers[choice], logprobNode, finishReasons[choice]);
         }
-        int cached = 0;
-        boolean first = true;
-        int[] offsets = new int[job.choices.size()];
-        for (GenerationRun.Event e; (e = run.next()) != null; ) {
-            int i = e.choice();
-            OutputText text = job.choices.get(i);
-            switch (e) {
-                case GenerationRun.Event.Cached c -> cached = cached(c, cached);
-                case GenerationRun.Event.Step s -> {
-                    first = tokenArrived(job, first);
-                    String piece = text.step(s.step());
-                    if (!piece.isEmpty()) {
-                        sse.send(chunk(job, i, piece, newLogprobs(job, text, offsets, i), null));
-                    }
-                }
-                case GenerationRun.Event.Finished fin -> {
-                    String rest = text.finish();
-                    sse.send(chunk(job, i, rest, newLogprobs(job, text, offsets, i),
-                            text.stopped() ? "stop" : fin.reason().openAiName));
-                }
-                case GenerationRun.Event.Failed fail -> {
-                    ctx.log.warn(PATH + " choice " + i + " failed: " + fail.error().getMessage());
-                    sse.send(Responses.errorBody(toApi(fail.error())));
-                }
-                case GenerationRun.Event.Aborted a -> sse.send(Responses.errorBody(
-                        ApiException.unavailable("the server is shutting down; generation was cancelled")));
-            }
-        }
-        if (job.options.includeUsage()) {
-            ObjectNode last = envelope(job);
-            last.putArray("choices");
-            last.set("usage", usage(job, cached));
-            sse.send(last);
-        }
-        sse.done();
-        return 200;
-    }
 
-    private int cached(GenerationRun.Event.Cached c, int cached) {
-        ctx.metrics.cachedTokens(c.tokens());
-        return c.choice() == 0 ? c.tokens() : cached;
-    }
-
-    private ObjectNode newLogprobs(Job job, OutputText text, int[] offsets, int i) {
-        if (!job.logprobs) {
-            return null;
+        private static ObjectNode body(String text, ObjectNode logprobs, String finishReason) {
+            return ResponseShape.body("text", TextNode.valueOf(text), logprobs, finishReason);
         }
-        var entries = text.takeNewLogprobs();
-        ObjectNode node = OpenAiJson.completionLogprobs(entries, job.echo.length() + offsets[i]);
-        entries.forEach(en -> offsets[i] += en.token().length());
-        return node;
-    }
 
-    private void setLogprobs(ObjectNode item, Job job, List<OutputText.TokenLogprob> entries, int offset) {
-        if (job.logprobs) {
-            item.set("logprobs", OpenAiJson.completionLogprobs(entries, offset));
-        } else {
-            item.putNull("logprobs");
+        @Override
+        public ObjectNode usage(int cachedTokens) {
+            int completion = texts.stream().mapToInt(OutputText::tokens).sum();
+            return OpenAiJson.usage(promptTokens, completion, cachedTokens, null);
         }
-    }
-
-    private boolean tokenArrived(Job job, boolean first) {
-        if (first) {
-            ctx.metrics.timeToFirstToken(System.nanoTime() - job.arrivedNanos);
-        }
-        ctx.metrics.completionToken();
-        return false;
-    }
-
-    private ObjectNode chunk(Job job, int index, String text, ObjectNode logprobs, String finishReason) {
-        ObjectNode chunk = envelope(job);
-        ObjectNode choice = chunk.putArray("choices").addObject();
-        choice.put("index", index).put("text", text);
-        if (logprobs == null) {
-            choice.putNull("logprobs");
-        } else {
-            choice.set("logprobs", logprobs);
-        }
-        choice.put("finish_reason", finishReason);
-        if (job.options.includeUsage()) {
-            chunk.putNull("usage");
-        }
-        return chunk;
-    }
-
-    private static ObjectNode envelope(Job job) {
-        ObjectNode o = OpenAiJson.object();
-        o.put("id", job.id).put("object", "text_completion").put("created", job.created).put("model", job.model);
-        o.put("system_fingerprint", "qwen4j");
-        return o;
-    }
-
-    private static ObjectNode usage(Job job, int cached) {
-        int completion = job.choices.stream().mapToInt(OutputText::tokens).sum();
-        return OpenAiJson.usage(job.prompt.length, completion, cached, null);
     }
 }

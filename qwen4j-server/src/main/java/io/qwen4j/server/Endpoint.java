@@ -8,7 +8,6 @@ import io.qwen4j.serving.QueueFullException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -115,14 +114,6 @@ abstract class Endpoint implements HttpHandler {
     /** Reads the JSON body within the size limit. */
     protected RequestFields readFields(HttpExchange ex) throws IOException {
         return RequestFields.parse(Responses.readBody(ex, ctx.options.maxBodyBytes()));
-    }
-
-    /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
-    protected void logUnknown(String path, RequestFields fields) {
-        List<String> unknown = fields.unknown();
-        if (!unknown.isEmpty()) {
-            ctx.log.warn("ignoring unknown request fields on " + path + ": " + String.join(", ", unknown));
-        }
     }
 
     /** Thrown when a write to the client fails: it has gone away. */

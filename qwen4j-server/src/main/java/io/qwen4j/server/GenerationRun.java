@@ -5,9 +5,10 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.serving.StepListener;
 import io.qwen4j.serving.Submission;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
@@ -15,6 +16,11 @@ import java.util.function.IntFunction;
  * The {@code n} submissions of one HTTP request and the events they produce, merged into one queue that the
  * request's (virtual) thread consumes. The engine thread only enqueues, so a slow client never stalls it.
  * A submission that ends without a terminal event (cancelled by shutdown) yields {@link Event.Aborted}.
+ *
+ * <p>The queue is bounded ({@link #UNREAD_STEPS_PER_CHOICE} steps a choice). A client that reads slower
+ * than the engine writes is dropped when it is full: its submissions are cancelled, one log line says so,
+ * and the response ends with an error. Pausing the generation instead would mean blocking the engine
+ * thread, which the continuous-batching scheduler shares with every other request.
  */
 final class GenerationRun implements AutoCloseable {
 
@@ -33,21 +39,39 @@ final class GenerationRun implements AutoCloseable {
         record Failed(int choice, RuntimeException error) implements Event {
         }
 
-        record Aborted(int choice) implements Event {
+        /** Ended by the server, not the engine: shutdown or a client too slow to keep up. */
+        record Aborted(int choice, ApiException reason) implements Event {
         }
     }
 
+    /**
+     * Steps a choice may have waiting for the client: about 20 s of output at 50 tokens/s on top of what
+     * the socket buffers hold, at most a few hundred KB of events.
+     */
+    static final int UNREAD_STEPS_PER_CHOICE = 1024;
+
+    private static final ApiException SHUTDOWN =
+            ApiException.unavailable("the server is shutting down; generation was cancelled");
+    private static final ApiException TOO_SLOW = ApiException.unavailable(
+            "the client read the response too slowly; generation was cancelled");
+
     private final ServerContext ctx;
-    private final LinkedBlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final List<Submission> submissions = new ArrayList<>();
+    private final BlockingQueue<Event> events;
+    private final int stepCapacity;
+    /** Written by the request thread, read by the engine thread (cancel on overflow) and by shutdown. */
+    private final List<Submission> submissions = new CopyOnWriteArrayList<>();
     private final boolean[] ended;
     private int remaining;
-    private volatile boolean aborted;
+    private volatile ApiException abortReason;
+    private ClientWatch watch;
 
     private GenerationRun(ServerContext ctx, int n) {
         this.ctx = ctx;
         this.ended = new boolean[n];
         this.remaining = n;
+        this.stepCapacity = UNREAD_STEPS_PER_CHOICE * n;
+        // Room for every choice's Cached and terminal event besides the steps.
+        this.events = new ArrayBlockingQueue<>(stepCapacity + 2 * n);
     }
 
     /** Submits every choice; if one is refused (queue full, context), the ones already queued are cancelled. */
@@ -59,6 +83,9 @@ final class GenerationRun implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 Submission s = ctx.service.submit(prompt, requests.apply(i), run.listener(i));
                 run.submissions.add(s);
+                if (run.abortReason != null) {
+                    s.cancel(); // overflowed before it was listed (its steps can come before submit returns)
+                }
             }
         } catch (RuntimeException e) {
             run.close();
@@ -70,42 +97,76 @@ final class GenerationRun implements AutoCloseable {
         return run;
     }
 
+    /** Polls {@code watch} while waiting for events: a client gone meanwhile ends the run. */
+    GenerationRun watching(ClientWatch watch) {
+        this.watch = watch;
+        return this;
+    }
+
     private StepListener listener(int choice) {
         return new StepListener() {
             @Override
             public void onPromptCached(int cachedTokens) {
-                events.add(new Event.Cached(choice, cachedTokens));
+                enqueue(new Event.Cached(choice, cachedTokens));
             }
 
             @Override
             public void onStep(GenerationStep step) {
-                events.add(new Event.Step(choice, step));
+                if (events.size() >= stepCapacity) {
+                    overflow();
+                    return;
+                }
+                enqueue(new Event.Step(choice, step));
             }
 
             @Override
             public void onFinish(FinishReason reason) {
-                events.add(new Event.Finished(choice, reason));
+                enqueue(new Event.Finished(choice, reason));
             }
 
             @Override
             public void onError(RuntimeException error) {
-                events.add(new Event.Failed(choice, error));
+                enqueue(new Event.Failed(choice, error));
             }
         };
     }
 
-    /** The next event, blocking; null once every choice has ended. */
+    private void enqueue(Event e) {
+        if (!events.offer(e)) {
+            overflow();
+        }
+    }
+
+    /** Engine thread: the client fell too far behind; drop it rather than hold its output without limit. */
+    private void overflow() {
+        if (abortReason == null) {
+            abortReason = TOO_SLOW;
+            submissions.forEach(Submission::cancel);
+            ctx.log.warn("dropping a client that reads too slowly: " + stepCapacity
+                    + " generated tokens unread; its generation is cancelled");
+        }
+    }
+
+    /**
+     * The next event, blocking; null once every choice has ended. Throws {@link Endpoint.ClientGoneException}
+     * when the {@linkplain #watching watched} client has disconnected.
+     */
     Event next() throws InterruptedException {
         while (remaining > 0) {
-            if (aborted) {
-                // Jump the backlog of steps: a shutdown ends the stream now.
+            ApiException reason = abortReason;
+            if (reason != null) {
+                // Jump the backlog of steps: the stream ends now.
                 for (int i = 0; i < ended.length; i++) {
                     if (!ended[i]) {
                         ended[i] = true;
                         remaining--;
-                        return new Event.Aborted(i);
+                        return new Event.Aborted(i, reason);
                     }
                 }
+            }
+            if (watch != null && watch.gone()) {
+                ctx.metrics.clientDisconnected();
+                throw new Endpoint.ClientGoneException(null);
             }
             Event e = events.poll(50, TimeUnit.MILLISECONDS);
             if (e == null) {
@@ -125,12 +186,17 @@ final class GenerationRun implements AutoCloseable {
         return null;
     }
 
+    /** Events waiting for the request's thread. */
+    int unread() {
+        return events.size();
+    }
+
     /** A choice whose submission is done although its last event never came (cancelled elsewhere). */
     private Event abortedChoice() {
         for (int i = 0; i < submissions.size(); i++) {
             // Listener calls happen before isDone turns true, so an empty queue after isDone means none is coming.
             if (!ended[i] && submissions.get(i).isDone() && events.isEmpty()) {
-                return new Event.Aborted(i);
+                return new Event.Aborted(i, SHUTDOWN);
             }
         }
         return null;
@@ -142,7 +208,9 @@ final class GenerationRun implements AutoCloseable {
      */
     void abort() {
         submissions.forEach(Submission::cancel);
-        aborted = true;
+        if (abortReason == null) {
+            abortReason = SHUTDOWN;
+        }
     }
 
     /** Cancels what still runs and forgets the submissions; idempotent. */

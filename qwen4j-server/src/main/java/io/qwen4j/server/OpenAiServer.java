@@ -48,14 +48,18 @@ public final class OpenAiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         ServerContext ctx = new ServerContext(model, service, options, new ServerMetrics(), log);
+        if (!ClientWatch.available()) {
+            log.warn("non-streamed requests whose client disconnects run to the end: start the JVM with "
+                    + "--add-opens jdk.httpserver/sun.net.httpserver=ALL-UNNAMED to notice them");
+        }
         http.createContext("/v1/chat/completions", new ChatCompletionsEndpoint(ctx));
         http.createContext("/v1/completions", new CompletionsEndpoint(ctx));
         http.createContext("/v1/models", new InfoEndpoints.Models(ctx));
         http.createContext("/health", new InfoEndpoints.Health(ctx));
         http.createContext("/metrics", new InfoEndpoints.Metrics(ctx));
-        http.createContext("/tokenize", new TokenizerEndpoints.Tokenize(ctx));
-        http.createContext("/detokenize", new TokenizerEndpoints.Detokenize(ctx));
-        http.createContext("/apply-template", new TokenizerEndpoints.ApplyTemplate(ctx));
+        http.createContext("/tokenize", new JsonRoute(ctx, TokenizerEndpoints::tokenize));
+        http.createContext("/detokenize", new JsonRoute(ctx, TokenizerEndpoints::detokenize));
+        http.createContext("/apply-template", new JsonRoute(ctx, TokenizerEndpoints::applyTemplate));
         http.createContext("/", new InfoEndpoints.NotFound(ctx));
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);

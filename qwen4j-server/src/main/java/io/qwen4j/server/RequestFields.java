@@ -47,11 +47,38 @@ final class RequestFields {
         return new RequestFields((ObjectNode) node);
     }
 
+    /** The token ids of a JSON array, each checked to be in {@code [0, vocabularySize)}; 400 names {@code param[i]}. */
+    static int[] tokenIds(String param, JsonNode array, int vocabularySize) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() >= vocabularySize) {
+                throw ApiException.badRequest(param, param + "[" + i + "] is not a token id in [0, " + vocabularySize + "): " + id);
+            }
+            ids[i] = id.asInt();
+        }
+        return ids;
+    }
+
     /** The raw value, or empty when absent or null. */
     Optional<JsonNode> raw(String name) {
         read.add(name);
         JsonNode v = body.get(name);
         return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
+    }
+
+    /** The raw value of a field that must be there: 400 "'name' is required" otherwise. */
+    JsonNode required(String name) {
+        return raw(name).orElseThrow(() -> missing(name));
+    }
+
+    /** A string field that must be there. */
+    String requiredString(String name) {
+        return string(name).orElseThrow(() -> missing(name));
+    }
+
+    private static ApiException missing(String name) {
+        return ApiException.badRequest(name, "'" + name + "' is required");
     }
 
     boolean has(String name) {

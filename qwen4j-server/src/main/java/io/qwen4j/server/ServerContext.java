@@ -31,6 +31,14 @@ final class ServerContext {
         this.log = log;
     }
 
+    /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
+    void logUnknown(String path, RequestFields fields) {
+        List<String> unknown = fields.unknown();
+        if (!unknown.isEmpty()) {
+            log.warn("ignoring unknown request fields on " + path + ": " + String.join(", ", unknown));
+        }
+    }
+
     /** The model's own id first, then the aliases. */
     List<String> modelIds() {
         List<String> ids = new ArrayList<>();

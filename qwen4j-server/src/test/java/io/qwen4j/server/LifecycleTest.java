@@ -41,6 +41,28 @@ class LifecycleTest {
     }
 
     @Test
+    void aNonStreamingClientHangingUpCancelsItsGeneration() throws Exception {
+        assertTrue(ClientWatch.available(), "tests run with the JDK server's package opened (see the pom)");
+        try (TestServer server = TestServer.start(ServerOptions.loopback(), 2048, 4)) {
+            try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                send(socket, LONG_STREAM.replace("\"stream\":true", "\"stream\":false"));
+                // Nothing comes back before the end: wait for the engine to be busy with it, then hang up.
+                ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 1
+                        && server.service.stats().kvBlocksUsed() > 0);
+            }
+            long closed = System.nanoTime();
+            ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 0
+                    && server.service.stats().queued() == 0 && server.service.stats().kvBlocksUsed() == 0);
+            assertTrue(System.nanoTime() - closed < 2_000_000_000L, "cancelled within 2 s");
+            ErrorResponsesTest.waitFor(() -> server.get("/metrics").body().contains("status=\"499\"} 1"));
+            assertTrue(server.get("/metrics").body().contains("qwen4j_client_disconnects_total 1"));
+            // The connection watch leaves a following request on a fresh connection unharmed.
+            assertEquals(200, server.post("/v1/chat/completions",
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":3}").statusCode());
+        }
+    }
+
+    @Test
     void shutdownCancelsRunningStreamsAfterTheGracePeriod() throws Exception {
         TestServer server = TestServer.start(ServerOptions.loopback().withShutdownGraceMillis(300), 2048, 4);
         int port = server.server.port();
