@@ -2,6 +2,14 @@ package io.qwen4j.server;
 
 import com.sun.net.httpserver.HttpServer;
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.server.endpoint.ChatCompletionsEndpoint;
+import io.qwen4j.server.endpoint.CompletionsEndpoint;
+import io.qwen4j.server.endpoint.InfoEndpoints;
+import io.qwen4j.server.endpoint.TokenizerEndpoints;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.JsonRoute;
+import io.qwen4j.server.metrics.ServerMetrics;
 import io.qwen4j.serving.GenerationService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,12 +103,12 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         closed = true;
-        ctx.draining = true;
+        ctx.startDraining();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.options.shutdownGraceMillis());
         while (!ctx.active.isEmpty() && System.nanoTime() < deadline) {
             sleep(20);
         }
-        ctx.aborting = true;
+        ctx.startAborting();
         if (!ctx.active.isEmpty()) {
             ctx.log.info("shutdown: cancelling " + ctx.active.size() + " running generation(s)");
             ctx.active.forEach(GenerationRun::abort);

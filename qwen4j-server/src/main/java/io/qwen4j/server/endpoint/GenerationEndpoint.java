@@ -1,7 +1,12 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.generation.OutputText;
+import io.qwen4j.server.http.Endpoint;
+import io.qwen4j.server.openai.GenerationOptions;
+import io.qwen4j.server.openai.RequestFields;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +18,7 @@ import java.util.function.IntFunction;
  * body's {@code model} resolved, then the endpoint's {@link #plan} and a shared {@link GenerationResponse}.
  * A new generating route implements {@link #plan} and a {@link ResponseShape}.
  */
-abstract class GenerationEndpoint extends Endpoint {
+public abstract class GenerationEndpoint extends Endpoint {
 
     /** One request, read and validated: what to generate and how the answer is written. */
     protected record Plan(int[] prompt, GenerationOptions options, IntFunction<GenerationRequest> requests,

@@ -1,9 +1,18 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.Endpoint;
+import io.qwen4j.server.http.Responses;
+import io.qwen4j.server.http.SseStream;
+import io.qwen4j.server.openai.GenerationOptions;
+import io.qwen4j.server.openai.OpenAiJson;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
@@ -14,7 +23,7 @@ import java.util.function.IntFunction;
  * endpoint's {@link ResponseShape}, and writes OpenAI's envelope, chunks, usage and errors. Chat and
  * completions differ only in their shape.
  */
-final class GenerationResponse {
+public final class GenerationResponse {
 
     /** The fields every response and chunk of one request repeats. */
     record Envelope(GenerationEndpoint.Route route, String id, long created, String model) {

@@ -1,8 +1,12 @@
-package io.qwen4j.server;
+package io.qwen4j.server.generation;
 
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.serving.StepListener;
 import io.qwen4j.serving.Submission;
 import java.util.List;
@@ -22,9 +26,9 @@ import java.util.function.IntFunction;
  * and the response ends with an error. Pausing the generation instead would mean blocking the engine
  * thread, which the continuous-batching scheduler shares with every other request.
  */
-final class GenerationRun implements AutoCloseable {
+public final class GenerationRun implements AutoCloseable {
 
-    sealed interface Event {
+    public sealed interface Event {
         int choice();
 
         record Cached(int choice, int tokens) implements Event {
@@ -75,7 +79,7 @@ final class GenerationRun implements AutoCloseable {
     }
 
     /** Submits every choice; if one is refused (queue full, context), the ones already queued are cancelled. */
-    static GenerationRun start(ServerContext ctx, int[] prompt, int n, IntFunction<GenerationRequest> requests) {
+    public static GenerationRun start(ServerContext ctx, int[] prompt, int n, IntFunction<GenerationRequest> requests) {
         GenerationRun run = new GenerationRun(ctx, n);
         // Registered before submitting, so a shutdown that starts meanwhile sees (and waits for) it.
         ctx.active.add(run);
@@ -91,14 +95,14 @@ final class GenerationRun implements AutoCloseable {
             run.close();
             throw e;
         }
-        if (ctx.aborting) {
+        if (ctx.aborting()) {
             run.abort();
         }
         return run;
     }
 
     /** Polls {@code watch} while waiting for events: a client gone meanwhile ends the run. */
-    GenerationRun watching(ClientWatch watch) {
+    public GenerationRun watching(ClientWatch watch) {
         this.watch = watch;
         return this;
     }
@@ -151,7 +155,7 @@ final class GenerationRun implements AutoCloseable {
      * The next event, blocking; null once every choice has ended. Throws {@link Endpoint.ClientGoneException}
      * when the {@linkplain #watching watched} client has disconnected.
      */
-    Event next() throws InterruptedException {
+    public Event next() throws InterruptedException {
         while (remaining > 0) {
             ApiException reason = abortReason;
             if (reason != null) {
@@ -206,7 +210,7 @@ final class GenerationRun implements AutoCloseable {
      * Shutdown: cancels every choice; the consumer's next call ends each at once with {@link Event.Aborted},
      * without waiting for the engine to notice or for queued steps. Called from another thread.
      */
-    void abort() {
+    public void abort() {
         submissions.forEach(Submission::cancel);
         if (abortReason == null) {
             abortReason = SHUTDOWN;

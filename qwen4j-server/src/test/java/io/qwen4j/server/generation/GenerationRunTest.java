@@ -1,13 +1,12 @@
-package io.qwen4j.server;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package io.qwen4j.server.generation;
 
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.ServerLog;
+import io.qwen4j.server.ServerOptions;
+import io.qwen4j.server.metrics.ServerMetrics;
 import io.qwen4j.serving.GenerationService;
 import io.qwen4j.serving.ServiceStats;
 import io.qwen4j.serving.StepListener;
@@ -19,6 +18,10 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The event queue between the engine and a request's thread stays bounded: a client that does not read is dropped. */
 class GenerationRunTest {

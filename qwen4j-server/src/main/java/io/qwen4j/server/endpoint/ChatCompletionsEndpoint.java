@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,17 +12,27 @@ import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.StepHook;
+import io.qwen4j.server.ReasoningField;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.generation.ChatChoice;
+import io.qwen4j.server.generation.OutputText;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.openai.ChatPrompt;
+import io.qwen4j.server.openai.GenerationOptions;
+import io.qwen4j.server.openai.OpenAiJson;
+import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ToolChoices;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
 /** {@code POST /v1/chat/completions}, streamed (SSE chunks) or whole. */
-final class ChatCompletionsEndpoint extends GenerationEndpoint {
+public final class ChatCompletionsEndpoint extends GenerationEndpoint {
 
     static final Route ROUTE = new Route("/v1/chat/completions", "chatcmpl-", "chat.completion", "chat.completion.chunk");
 
-    ChatCompletionsEndpoint(ServerContext ctx) {
+    public ChatCompletionsEndpoint(ServerContext ctx) {
         super(ctx, ROUTE);
     }
 

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
@@ -24,7 +24,7 @@ import java.nio.channels.SocketChannel;
  * would have consumed a byte the server needs: the watch then stops and the response closes the
  * connection ({@code Connection: close}) so the client resends on a new one.
  */
-final class ClientWatch {
+public final class ClientWatch {
 
     /** How often the socket is polled at most: a syscall and two mode switches per poll. */
     static final long POLL_INTERVAL_NANOS = 100_000_000L;
@@ -44,12 +44,12 @@ final class ClientWatch {
     }
 
     /** A watch over the exchange's connection, or one that never fires when the socket is out of reach. */
-    static ClientWatch of(HttpExchange exchange) {
+    public static ClientWatch of(HttpExchange exchange) {
         return new ClientWatch(exchange, ACCESS == null ? null : ACCESS.channel(exchange));
     }
 
     /** Whether disconnects of silent requests can be noticed in this JVM (see the class comment). */
-    static boolean available() {
+    public static boolean available() {
         return ACCESS != null;
     }
 
@@ -57,7 +57,7 @@ final class ClientWatch {
      * True once the client has closed or reset the connection. Polls at most every
      * {@link #POLL_INTERVAL_NANOS}; call it only while no response bytes are being written.
      */
-    boolean gone() {
+    public boolean gone() {
         if (stopped) {
             return false;
         }

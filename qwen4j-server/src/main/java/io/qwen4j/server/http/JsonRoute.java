@@ -1,22 +1,24 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.openai.RequestFields;
 import java.io.IOException;
 import java.util.Set;
 
 /** A POST route (key required) that answers its JSON body with a JSON object and 200: the small helper routes. */
-final class JsonRoute extends Endpoint {
+public final class JsonRoute extends Endpoint {
 
     /** The route's logic: request fields in, response body out; throws {@link ApiException} for bad input. */
     @FunctionalInterface
-    interface Answer {
+    public interface Answer {
         JsonNode answer(ServerContext ctx, RequestFields fields);
     }
 
     private final Answer answer;
 
-    JsonRoute(ServerContext ctx, Answer answer) {
+    public JsonRoute(ServerContext ctx, Answer answer) {
         super(ctx, Set.of("POST"), false);
         this.answer = answer;
     }

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -6,6 +6,12 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.generation.OutputText;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.openai.GenerationOptions;
+import io.qwen4j.server.openai.OpenAiJson;
+import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.List;
@@ -14,11 +20,11 @@ import java.util.List;
  * {@code POST /v1/completions}: a raw prompt (text, parsed for special tokens, or token ids) continued
  * with no chat template; streamed or whole, with {@code echo} and the legacy {@code logprobs} shape.
  */
-final class CompletionsEndpoint extends GenerationEndpoint {
+public final class CompletionsEndpoint extends GenerationEndpoint {
 
     static final Route ROUTE = new Route("/v1/completions", "cmpl-", "text_completion", "text_completion");
 
-    CompletionsEndpoint(ServerContext ctx) {
+    public CompletionsEndpoint(ServerContext ctx) {
         super(ctx, ROUTE);
     }
 

@@ -1,9 +1,10 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.server.openai.OpenAiJson;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * (the event loop, envelope, chunks, usage, errors, metrics) is {@link GenerationResponse}'s. A "body" here
  * is one entry of {@code choices} without its {@code index}.
  */
-interface ResponseShape {
+public interface ResponseShape {
 
     /** Bodies streamed for a choice before any token (chat's role, completions' echo). */
     List<ObjectNode> opening(int choice);

@@ -1,8 +1,13 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.openai.ChatPrompt;
+import io.qwen4j.server.openai.OpenAiJson;
+import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  * llama-server's helper routes {@code POST /tokenize}, {@code /detokenize} and {@code /apply-template}, each
  * a {@link JsonRoute.Answer}.
  */
-final class TokenizerEndpoints {
+public final class TokenizerEndpoints {
 
     private TokenizerEndpoints() {
     }
@@ -23,7 +28,7 @@ final class TokenizerEndpoints {
      * {@code {"tokens": [ids]}}, or with pieces {@code {"tokens": [{"id", "piece"}]}} where a piece that is not
      * whole UTF-8 is given as its byte values.
      */
-    static JsonNode tokenize(ServerContext ctx, RequestFields f) {
+    public static JsonNode tokenize(ServerContext ctx, RequestFields f) {
         String content = f.requiredString("content");
         f.bool("add_special"); // Qwen vocabularies add no BOS: nothing to add either way
         boolean parseSpecial = f.bool("parse_special").orElse(true);
@@ -58,7 +63,7 @@ final class TokenizerEndpoints {
     }
 
     /** {@code {"tokens": [ids]}} → {@code {"content": text}} (special tokens included). */
-    static JsonNode detokenize(ServerContext ctx, RequestFields f) {
+    public static JsonNode detokenize(ServerContext ctx, RequestFields f) {
         JsonNode tokens = f.required("tokens");
         ctx.logUnknown("/detokenize", f);
         if (!tokens.isArray()) {
@@ -70,7 +75,7 @@ final class TokenizerEndpoints {
     }
 
     /** A chat request's body → {@code {"prompt": text}}: the prompt the model would see, without generating. */
-    static JsonNode applyTemplate(ServerContext ctx, RequestFields f) {
+    public static JsonNode applyTemplate(ServerContext ctx, RequestFields f) {
         f.string("model");
         return OpenAiJson.object().put("prompt", ChatPrompt.build(ctx.model, f).text());
     }
