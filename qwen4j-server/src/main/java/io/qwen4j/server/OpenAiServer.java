@@ -2,6 +2,14 @@ package io.qwen4j.server;
 
 import com.sun.net.httpserver.HttpServer;
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.server.endpoint.ChatCompletionsEndpoint;
+import io.qwen4j.server.endpoint.CompletionsEndpoint;
+import io.qwen4j.server.endpoint.InfoEndpoints;
+import io.qwen4j.server.endpoint.TokenizerEndpoints;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.JsonRoute;
+import io.qwen4j.server.metrics.ServerMetrics;
 import io.qwen4j.serving.GenerationService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,14 +56,18 @@ public final class OpenAiServer implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
         ServerContext ctx = new ServerContext(model, service, options, new ServerMetrics(), log);
+        if (!ClientWatch.available()) {
+            log.warn("non-streamed requests whose client disconnects run to the end: start the JVM with "
+                    + "--add-opens jdk.httpserver/sun.net.httpserver=ALL-UNNAMED to notice them");
+        }
         http.createContext("/v1/chat/completions", new ChatCompletionsEndpoint(ctx));
         http.createContext("/v1/completions", new CompletionsEndpoint(ctx));
         http.createContext("/v1/models", new InfoEndpoints.Models(ctx));
         http.createContext("/health", new InfoEndpoints.Health(ctx));
         http.createContext("/metrics", new InfoEndpoints.Metrics(ctx));
-        http.createContext("/tokenize", new TokenizerEndpoints.Tokenize(ctx));
-        http.createContext("/detokenize", new TokenizerEndpoints.Detokenize(ctx));
-        http.createContext("/apply-template", new TokenizerEndpoints.ApplyTemplate(ctx));
+        http.createContext("/tokenize", new JsonRoute(ctx, TokenizerEndpoints::tokenize));
+        http.createContext("/detokenize", new JsonRoute(ctx, TokenizerEndpoints::detokenize));
+        http.createContext("/apply-template", new JsonRoute(ctx, TokenizerEndpoints::applyTemplate));
         http.createContext("/", new InfoEndpoints.NotFound(ctx));
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         http.setExecutor(executor);
@@ -91,12 +103,12 @@ public final class OpenAiServer implements AutoCloseable {
             return;
         }
         closed = true;
-        ctx.draining = true;
+        ctx.startDraining();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ctx.options.shutdownGraceMillis());
         while (!ctx.active.isEmpty() && System.nanoTime() < deadline) {
             sleep(20);
         }
-        ctx.aborting = true;
+        ctx.startAborting();
         if (!ctx.active.isEmpty()) {
             ctx.log.info("shutdown: cancelling " + ctx.active.size() + " running generation(s)");
             ctx.active.forEach(GenerationRun::abort);

@@ -1,6 +1,10 @@
 package io.qwen4j.server;
 
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.metrics.ServerMetrics;
+import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.serving.GenerationService;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,21 +13,20 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** What every endpoint shares: the model, the generation service, options, metrics, the log, and shutdown state. */
-final class ServerContext {
+public final class ServerContext {
 
-    final LoadedModel model;
-    final GenerationService service;
-    final ServerOptions options;
-    final ServerMetrics metrics;
-    final ServerLog log;
+    public final LoadedModel model;
+    public final GenerationService service;
+    public final ServerOptions options;
+    public final ServerMetrics metrics;
+    public final ServerLog log;
     /** Generations whose client is still being served; aborted when shutdown runs out of patience. */
-    final Set<GenerationRun> active = ConcurrentHashMap.newKeySet();
-    final long createdEpochSeconds = System.currentTimeMillis() / 1000;
-    volatile boolean draining;
-    /** Shutdown's grace period is over: every generation, even one registering now, is aborted. */
-    volatile boolean aborting;
+    public final Set<GenerationRun> active = ConcurrentHashMap.newKeySet();
+    public final long createdEpochSeconds = System.currentTimeMillis() / 1000;
+    private volatile boolean draining;
+    private volatile boolean aborting;
 
-    ServerContext(LoadedModel model, GenerationService service, ServerOptions options, ServerMetrics metrics, ServerLog log) {
+    public ServerContext(LoadedModel model, GenerationService service, ServerOptions options, ServerMetrics metrics, ServerLog log) {
         this.model = model;
         this.service = service;
         this.options = options;
@@ -31,8 +34,34 @@ final class ServerContext {
         this.log = log;
     }
 
+    /** Shutdown has begun: new requests are refused. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Shutdown's grace period is over: every generation, even one registering now, is aborted. */
+    public boolean aborting() {
+        return aborting;
+    }
+
+    void startDraining() {
+        draining = true;
+    }
+
+    void startAborting() {
+        aborting = true;
+    }
+
+    /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
+    public void logUnknown(String path, RequestFields fields) {
+        List<String> unknown = fields.unknown();
+        if (!unknown.isEmpty()) {
+            log.warn("ignoring unknown request fields on " + path + ": " + String.join(", ", unknown));
+        }
+    }
+
     /** The model's own id first, then the aliases. */
-    List<String> modelIds() {
+    public List<String> modelIds() {
         List<String> ids = new ArrayList<>();
         ids.add(model.name());
         options.aliases().stream().filter(a -> !ids.contains(a)).forEach(ids::add);
@@ -40,7 +69,7 @@ final class ServerContext {
     }
 
     /** The id to echo in responses: the one the request named when it is ours (or any is accepted). */
-    String resolveModel(Optional<String> requested) {
+    public String resolveModel(Optional<String> requested) {
         if (requested.isEmpty() || requested.get().isEmpty()) {
             return model.name();
         }

@@ -143,7 +143,7 @@ class ErrorResponsesTest {
 
     @Test
     void fullQueueIs429WithRetryAfter() throws Exception {
-        String longRun = "{\"messages\": [{\"role\":\"user\",\"content\":\"x\"}], \"max_tokens\": 40, \"stream\": true}";
+        String longRun = "{\"messages\": [{\"role\":\"user\",\"content\":\"x\"}], \"max_tokens\": 110, \"stream\": true}";
         String queued = "{\"messages\": [{\"role\":\"user\",\"content\":\"y\"}], \"max_tokens\": 2}";
         // One request runs, one waits in the queue of one; a third is refused.
         CompletableFuture<HttpResponse<String>> running = CompletableFuture.supplyAsync(() -> chat(longRun));

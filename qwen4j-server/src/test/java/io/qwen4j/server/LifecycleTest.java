@@ -1,12 +1,9 @@
 package io.qwen4j.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.openai.core.JsonValue;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import io.qwen4j.server.http.ClientWatch;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
@@ -16,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Disconnects cancel generation; shutdown ends running streams; server options change the wire shape. */
 class LifecycleTest {
@@ -37,6 +37,28 @@ class LifecycleTest {
             ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 0);
             assertTrue(System.nanoTime() - closed < 3_000_000_000L, "cancelled within 3 s");
             assertTrue(server.get("/metrics").body().contains("status=\"499\"} 1"));
+        }
+    }
+
+    @Test
+    void aNonStreamingClientHangingUpCancelsItsGeneration() throws Exception {
+        assertTrue(ClientWatch.available(), "tests run with the JDK server's package opened (see the pom)");
+        try (TestServer server = TestServer.start(ServerOptions.loopback(), 2048, 4)) {
+            try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                send(socket, LONG_STREAM.replace("\"stream\":true", "\"stream\":false"));
+                // Nothing comes back before the end: wait for the engine to be busy with it, then hang up.
+                ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 1
+                        && server.service.stats().kvBlocksUsed() > 0);
+            }
+            long closed = System.nanoTime();
+            ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 0
+                    && server.service.stats().queued() == 0 && server.service.stats().kvBlocksUsed() == 0);
+            assertTrue(System.nanoTime() - closed < 2_000_000_000L, "cancelled within 2 s");
+            ErrorResponsesTest.waitFor(() -> server.get("/metrics").body().contains("status=\"499\"} 1"));
+            assertTrue(server.get("/metrics").body().contains("qwen4j_client_disconnects_total 1"));
+            // The connection watch leaves a following request on a fresh connection unharmed.
+            assertEquals(200, server.post("/v1/chat/completions",
+                    "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":3}").statusCode());
         }
     }
 

@@ -1,16 +1,19 @@
 package io.qwen4j.server;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.qwen4j.chat.parse.ToolSpec;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.openai.ChatPrompt;
+import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ToolChoices;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Field typing, tool_choice validation and Qwen3's soft switch, without a server. */
 class RequestValidationTest {

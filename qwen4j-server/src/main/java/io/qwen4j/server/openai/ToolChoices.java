@@ -1,21 +1,22 @@
-package io.qwen4j.server;
+package io.qwen4j.server.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.qwen4j.chat.parse.ToolCallFormat;
-import io.qwen4j.chat.parse.ToolSpec;
 import io.qwen4j.chat.constrain.ToolCallConstraints;
 import io.qwen4j.chat.parse.ReasoningMode;
+import io.qwen4j.chat.parse.ToolCallFormat;
+import io.qwen4j.chat.parse.ToolSpec;
 import io.qwen4j.engine.TokenConstraint;
+import io.qwen4j.server.http.ApiException;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 /** OpenAI's {@code tool_choice}: parsed, validated against the request's tools, and turned into a constraint. */
-final class ToolChoices {
+public final class ToolChoices {
 
     /** What the request allows or demands. */
-    sealed interface ToolChoice {
+    public sealed interface ToolChoice {
         /** Tools are not offered to the model at all (rendered without them). */
         record None() implements ToolChoice {
         }
@@ -37,7 +38,7 @@ final class ToolChoices {
     }
 
     /** Absent: {@code auto} with tools, {@code none} without (OpenAI's defaults). */
-    static ToolChoice parse(Optional<JsonNode> value, List<ToolSpec> tools) {
+    public static ToolChoice parse(Optional<JsonNode> value, List<ToolSpec> tools) {
         if (value.isEmpty()) {
             return tools.isEmpty() ? new ToolChoice.None() : new ToolChoice.Auto();
         }
@@ -82,7 +83,7 @@ final class ToolChoices {
      * Called once per choice: a constraint tracks its own position in the output. With thinking on, the
      * thought stays free until {@code </think>}; the call follows it.
      */
-    static TokenConstraint constraintFor(ToolChoice choice, List<ToolSpec> tools, ToolCallFormat format,
+    public static TokenConstraint constraintFor(ToolChoice choice, List<ToolSpec> tools, ToolCallFormat format,
             ReasoningMode mode, boolean parallel, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
         return switch (choice) {
             case ToolChoice.None n -> null;

@@ -1,28 +1,29 @@
-package io.qwen4j.server;
+package io.qwen4j.server.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.server.generation.OutputText;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Pieces of OpenAI's response shapes shared by chat and completions: ids, usage, log-probabilities. */
-final class OpenAiJson {
+public final class OpenAiJson {
 
     private OpenAiJson() {
     }
 
-    static String id(String prefix) {
+    public static String id(String prefix) {
         byte[] bytes = new byte[12];
         ThreadLocalRandom.current().nextBytes(bytes);
         return prefix + HexFormat.of().formatHex(bytes);
     }
 
-    static ObjectNode object() {
+    public static ObjectNode object() {
         return RequestFields.JSON.createObjectNode();
     }
 
-    static ObjectNode usage(int promptTokens, int completionTokens, int cachedTokens, Integer reasoningTokens) {
+    public static ObjectNode usage(int promptTokens, int completionTokens, int cachedTokens, Integer reasoningTokens) {
         ObjectNode u = object();
         u.put("prompt_tokens", promptTokens);
         u.put("completion_tokens", completionTokens);
@@ -35,7 +36,7 @@ final class OpenAiJson {
     }
 
     /** Chat's {@code logprobs}: {@code {"content": [{token, logprob, bytes, top_logprobs}], "refusal": null}}. */
-    static ObjectNode chatLogprobs(List<OutputText.TokenLogprob> entries) {
+    public static ObjectNode chatLogprobs(List<OutputText.TokenLogprob> entries) {
         ObjectNode root = object();
         ArrayNode content = root.putArray("content");
         for (OutputText.TokenLogprob e : entries) {
@@ -63,7 +64,7 @@ final class OpenAiJson {
      * Legacy completions' {@code logprobs}: parallel arrays {@code tokens}, {@code token_logprobs},
      * {@code top_logprobs} (token → logprob maps) and {@code text_offset} (from {@code offset}).
      */
-    static ObjectNode completionLogprobs(List<OutputText.TokenLogprob> entries, int offset) {
+    public static ObjectNode completionLogprobs(List<OutputText.TokenLogprob> entries, int offset) {
         ObjectNode root = object();
         ArrayNode tokens = root.putArray("tokens");
         ArrayNode logprobs = root.putArray("token_logprobs");

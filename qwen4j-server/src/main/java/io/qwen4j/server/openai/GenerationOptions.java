@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.openai;
 
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.SamplingParams;
@@ -6,6 +6,7 @@ import io.qwen4j.engine.StepHook;
 import io.qwen4j.engine.StopStrings;
 import io.qwen4j.engine.TokenConstraint;
 import io.qwen4j.model.ContextOverflowException;
+import io.qwen4j.server.http.ApiException;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.function.Supplier;
  *
  * @param maxTokens the output limit after clamping to what the context leaves after the prompt
  */
-record GenerationOptions(SamplingParams sampling, int n, boolean stream, boolean includeUsage, List<String> stops,
+public record GenerationOptions(SamplingParams sampling, int n, boolean stream, boolean includeUsage, List<String> stops,
                          int maxTokens) {
 
     static final int MAX_N = 16;
@@ -30,7 +31,7 @@ record GenerationOptions(SamplingParams sampling, int n, boolean stream, boolean
      * Reads the fields. {@code maxTokenFields} are the names of the limit, first one wins
      * ({@code max_completion_tokens}, {@code max_tokens}). Fails with 400 when the prompt leaves no room.
      */
-    static GenerationOptions read(RequestFields f, SamplingParams defaults, int topLogprobs, int promptLength,
+    public static GenerationOptions read(RequestFields f, SamplingParams defaults, int topLogprobs, int promptLength,
             int contextLength, String... maxTokenFields) {
         if (promptLength >= contextLength) {
             throw new ContextOverflowException("the prompt", promptLength, contextLength - 1);
@@ -101,7 +102,7 @@ record GenerationOptions(SamplingParams sampling, int n, boolean stream, boolean
      * The engine request of choice {@code index}: fresh stateful hooks (stop strings, thinking budget) and
      * constraint for each, and seed + index so that n seeded choices differ yet reproduce.
      */
-    IntFunction<GenerationRequest> requests(Set<Integer> stopIds, Tokenizer tokenizer,
+    public IntFunction<GenerationRequest> requests(Set<Integer> stopIds, Tokenizer tokenizer,
             Supplier<StepHook> thinkingHook, Supplier<TokenConstraint> constraint) {
         return index -> {
             SamplingParams s = sampling.seed().isPresent() ? sampling.withSeed(sampling.seed().getAsLong() + index) : sampling;

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.metrics;
 
 import io.qwen4j.serving.ServiceStats;
 import java.util.Locale;
@@ -30,23 +30,23 @@ public final class ServerMetrics {
     private final AtomicLongArray tokensPerSecond = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
     private final AtomicLongArray secondOfSlot = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
 
-    void request(String path, int status) {
+    public void request(String path, int status) {
         requests.computeIfAbsent(path + "\u0000" + status, k -> new LongAdder()).increment();
     }
 
-    void promptTokens(int n) {
+    public void promptTokens(int n) {
         promptTokens.add(n);
     }
 
-    void cachedTokens(int n) {
+    public void cachedTokens(int n) {
         cachedTokens.add(n);
     }
 
-    void clientDisconnected() {
+    public void clientDisconnected() {
         disconnects.increment();
     }
 
-    void timeToFirstToken(long nanos) {
+    public void timeToFirstToken(long nanos) {
         double seconds = nanos / 1e9;
         for (int i = 0; i < TTFT_BUCKETS.length; i++) {
             if (seconds <= TTFT_BUCKETS[i]) {
@@ -57,7 +57,7 @@ public final class ServerMetrics {
         ttftMicros.add(nanos / 1000);
     }
 
-    void completionToken() {
+    public void completionToken() {
         completionTokens.increment();
         long second = System.currentTimeMillis() / 1000;
         int slot = (int) (second % secondOfSlot.length());
@@ -81,7 +81,7 @@ public final class ServerMetrics {
         return sum / (double) RATE_WINDOW_SECONDS;
     }
 
-    String render(ServiceStats stats, String model) {
+    public String render(ServiceStats stats, String model) {
         StringBuilder out = new StringBuilder();
         out.append("# HELP qwen4j_requests_total HTTP requests by route and status.\n");
         out.append("# TYPE qwen4j_requests_total counter\n");

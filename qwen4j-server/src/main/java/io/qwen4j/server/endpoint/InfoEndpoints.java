@@ -1,34 +1,39 @@
-package io.qwen4j.server;
+package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.http.Endpoint;
+import io.qwen4j.server.http.Responses;
+import io.qwen4j.server.openai.RequestFields;
 import java.io.IOException;
 import java.util.Set;
 
 /** The read-only routes: {@code GET /health}, {@code GET /v1/models}, {@code GET /metrics}. */
-final class InfoEndpoints {
+public final class InfoEndpoints {
 
     private InfoEndpoints() {
     }
 
     /** 200 once the model is loaded (the server only listens after loading); 503 while shutting down. Open without a key. */
-    static final class Health extends Endpoint {
-        Health(ServerContext ctx) {
+    public static final class Health extends Endpoint {
+        public Health(ServerContext ctx) {
             super(ctx, Set.of("GET"), true);
         }
 
         @Override
         protected int serve(HttpExchange ex) throws IOException {
             ObjectNode body = RequestFields.JSON.createObjectNode();
-            body.put("status", ctx.draining ? "shutting_down" : "ok");
-            return Responses.json(ex, ctx.draining ? 503 : 200, body);
+            body.put("status", ctx.draining() ? "shutting_down" : "ok");
+            return Responses.json(ex, ctx.draining() ? 503 : 200, body);
         }
     }
 
     /** OpenAI's model list: the model's id and its aliases. {@code /v1/models/ID} answers one. */
-    static final class Models extends Endpoint {
-        Models(ServerContext ctx) {
+    public static final class Models extends Endpoint {
+        public Models(ServerContext ctx) {
             super(ctx, Set.of("GET"), false);
         }
 
@@ -65,8 +70,8 @@ final class InfoEndpoints {
     }
 
     /** Prometheus text exposition. */
-    static final class Metrics extends Endpoint {
-        Metrics(ServerContext ctx) {
+    public static final class Metrics extends Endpoint {
+        public Metrics(ServerContext ctx) {
             super(ctx, Set.of("GET"), false);
         }
 
@@ -78,8 +83,8 @@ final class InfoEndpoints {
     }
 
     /** Anything not routed elsewhere: 404 in OpenAI's shape. */
-    static final class NotFound extends Endpoint {
-        NotFound(ServerContext ctx) {
+    public static final class NotFound extends Endpoint {
+        public NotFound(ServerContext ctx) {
             super(ctx, Set.of("GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"), false);
         }
 

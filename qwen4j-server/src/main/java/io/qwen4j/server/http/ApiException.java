@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 /**
  * An error answered in OpenAI's shape, {@code {"error": {"message", "type", "param", "code"}}}, with its

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +10,7 @@ import io.qwen4j.chat.parse.ToolSpec;
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.chat.template.MessageNormalizer;
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.server.http.ApiException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,21 +27,20 @@ import java.util.OptionalInt;
  * soft switch, the last {@code /think} or {@code /no_think} in a system or user message (what a Qwen3
  * model does with it is open the answer with an empty think block, so the server renders that block).
  */
-record ChatPrompt(String text, int[] tokens, PromptAnalysis analysis, List<ToolSpec> tools,
+public record ChatPrompt(String text, int[] tokens, PromptAnalysis analysis, List<ToolSpec> tools,
                   ToolChoices.ToolChoice toolChoice, OptionalInt thinkingBudget) {
 
     /** The reasoning mode and call format the output parser uses (no call format when tools are off). */
-    ToolCallFormat callFormat() {
+    public ToolCallFormat callFormat() {
         return tools.isEmpty() ? ToolCallFormat.NONE : analysis.toolCallFormat();
     }
 
-    boolean thinking() {
+    public boolean thinking() {
         return analysis.reasoningMode() != ReasoningMode.DISABLED;
     }
 
-    static ChatPrompt build(LoadedModel model, RequestFields fields) {
-        JsonNode messages = fields.raw("messages").orElseThrow(
-                () -> ApiException.badRequest("messages", "'messages' is required"));
+    public static ChatPrompt build(LoadedModel model, RequestFields fields) {
+        JsonNode messages = fields.required("messages");
         if (!messages.isArray()) {
             throw ApiException.wrongType("messages", "an array of message objects", RequestFields.kind(messages));
         }
@@ -108,7 +108,7 @@ record ChatPrompt(String text, int[] tokens, PromptAnalysis analysis, List<ToolS
     }
 
     /** The last {@code /think} (true) or {@code /no_think} (false) in system and user messages. */
-    static Optional<Boolean> softSwitch(ArrayNode messages) {
+    public static Optional<Boolean> softSwitch(ArrayNode messages) {
         Optional<Boolean> result = Optional.empty();
         for (JsonNode m : messages) {
             String role = m.path("role").asText();

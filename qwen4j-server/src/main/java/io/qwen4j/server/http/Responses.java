@@ -1,8 +1,9 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.server.openai.RequestFields;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,7 +11,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Reading request bodies within the size limit and writing JSON, text and error responses. */
-final class Responses {
+public final class Responses {
 
     /** Oversized bodies up to this size are read and dropped so the client sees the 413 instead of a reset. */
     private static final long DRAIN_LIMIT = 64L << 20;
@@ -50,11 +51,11 @@ final class Responses {
         }
     }
 
-    static int json(HttpExchange ex, int status, JsonNode body) throws IOException {
+    public static int json(HttpExchange ex, int status, JsonNode body) throws IOException {
         return bytes(ex, status, "application/json", RequestFields.JSON.writeValueAsBytes(body));
     }
 
-    static int text(HttpExchange ex, int status, String contentType, String body) throws IOException {
+    public static int text(HttpExchange ex, int status, String contentType, String body) throws IOException {
         return bytes(ex, status, contentType, body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -69,7 +70,7 @@ final class Responses {
         return status;
     }
 
-    static ObjectNode errorBody(ApiException e) {
+    public static ObjectNode errorBody(ApiException e) {
         ObjectNode root = RequestFields.JSON.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", e.getMessage());

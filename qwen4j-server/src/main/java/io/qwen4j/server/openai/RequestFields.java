@@ -1,9 +1,10 @@
-package io.qwen4j.server;
+package io.qwen4j.server.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.server.http.ApiException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,9 +19,9 @@ import java.util.Set;
  * field in its 400. JSON {@code null} counts as absent (clients send nulls for unset options). Fields
  * never asked for are the unknown ones, logged by the handler.
  */
-final class RequestFields {
+public final class RequestFields {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectNode body;
     private final Set<String> read = new HashSet<>();
@@ -29,7 +30,7 @@ final class RequestFields {
         this.body = body;
     }
 
-    static RequestFields parse(byte[] bytes) {
+    public static RequestFields parse(byte[] bytes) {
         JsonNode node;
         try {
             node = JSON.readTree(bytes);
@@ -47,6 +48,19 @@ final class RequestFields {
         return new RequestFields((ObjectNode) node);
     }
 
+    /** The token ids of a JSON array, each checked to be in {@code [0, vocabularySize)}; 400 names {@code param[i]}. */
+    public static int[] tokenIds(String param, JsonNode array, int vocabularySize) {
+        int[] ids = new int[array.size()];
+        for (int i = 0; i < ids.length; i++) {
+            JsonNode id = array.get(i);
+            if (!id.isIntegralNumber() || id.asLong() < 0 || id.asLong() >= vocabularySize) {
+                throw ApiException.badRequest(param, param + "[" + i + "] is not a token id in [0, " + vocabularySize + "): " + id);
+            }
+            ids[i] = id.asInt();
+        }
+        return ids;
+    }
+
     /** The raw value, or empty when absent or null. */
     Optional<JsonNode> raw(String name) {
         read.add(name);
@@ -54,11 +68,25 @@ final class RequestFields {
         return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
     }
 
+    /** The raw value of a field that must be there: 400 "'name' is required" otherwise. */
+    public JsonNode required(String name) {
+        return raw(name).orElseThrow(() -> missing(name));
+    }
+
+    /** A string field that must be there. */
+    public String requiredString(String name) {
+        return string(name).orElseThrow(() -> missing(name));
+    }
+
+    private static ApiException missing(String name) {
+        return ApiException.badRequest(name, "'" + name + "' is required");
+    }
+
     boolean has(String name) {
         return raw(name).isPresent();
     }
 
-    Optional<String> string(String name) {
+    public Optional<String> string(String name) {
         return raw(name).map(v -> {
             if (!v.isTextual()) {
                 throw ApiException.wrongType(name, "a string", kind(v));
@@ -67,7 +95,7 @@ final class RequestFields {
         });
     }
 
-    Optional<Boolean> bool(String name) {
+    public Optional<Boolean> bool(String name) {
         return raw(name).map(v -> {
             if (!v.isBoolean()) {
                 throw ApiException.wrongType(name, "a boolean", kind(v));
@@ -76,12 +104,12 @@ final class RequestFields {
         });
     }
 
-    OptionalInt integer(String name, long min, long max) {
+    public OptionalInt integer(String name, long min, long max) {
         OptionalLong v = longValue(name, min, max);
         return v.isPresent() ? OptionalInt.of((int) v.getAsLong()) : OptionalInt.empty();
     }
 
-    OptionalLong longValue(String name, long min, long max) {
+    public OptionalLong longValue(String name, long min, long max) {
         Optional<JsonNode> node = raw(name);
         if (node.isEmpty()) {
             return OptionalLong.empty();
@@ -101,7 +129,7 @@ final class RequestFields {
         return OptionalLong.of(value);
     }
 
-    OptionalDouble number(String name, double min, double max) {
+    public OptionalDouble number(String name, double min, double max) {
         Optional<JsonNode> node = raw(name);
         if (node.isEmpty()) {
             return OptionalDouble.empty();
@@ -127,7 +155,7 @@ final class RequestFields {
     }
 
     /** A string or an array of strings (OpenAI's {@code stop}). */
-    List<String> stringOrStrings(String name, int maxCount) {
+    public List<String> stringOrStrings(String name, int maxCount) {
         Optional<JsonNode> node = raw(name);
         List<String> out = new ArrayList<>();
         if (node.isEmpty()) {
@@ -158,7 +186,7 @@ final class RequestFields {
     }
 
     /** Top-level fields no getter asked for, in body order. */
-    List<String> unknown() {
+    public List<String> unknown() {
         List<String> out = new ArrayList<>();
         body.fieldNames().forEachRemaining(n -> {
             if (!read.contains(n)) {
@@ -168,7 +196,7 @@ final class RequestFields {
         return out;
     }
 
-    static String kind(JsonNode v) {
+    public static String kind(JsonNode v) {
         return switch (v.getNodeType()) {
             case STRING -> "a string";
             case NUMBER -> "the number " + v;

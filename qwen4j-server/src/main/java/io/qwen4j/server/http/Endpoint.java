@@ -1,14 +1,15 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.model.ContextOverflowException;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.serving.QueueFullException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -16,7 +17,7 @@ import java.util.Set;
  * mapping of any failure to an OpenAI-shaped error with the right status (one log line, never a stack
  * trace to the client). Subclasses implement {@link #serve} and return the status they wrote.
  */
-abstract class Endpoint implements HttpHandler {
+public abstract class Endpoint implements HttpHandler {
 
     /** Status recorded for a client that went away before its response was complete (nginx's convention). */
     static final int CLIENT_CLOSED = 499;
@@ -25,7 +26,7 @@ abstract class Endpoint implements HttpHandler {
     private final Set<String> methods;
     private final boolean open;
 
-    Endpoint(ServerContext ctx, Set<String> methods, boolean open) {
+    public Endpoint(ServerContext ctx, Set<String> methods, boolean open) {
         this.ctx = ctx;
         this.methods = methods;
         this.open = open;
@@ -46,7 +47,7 @@ abstract class Endpoint implements HttpHandler {
                 if (!methods.contains(ex.getRequestMethod())) {
                     throw ApiException.methodNotAllowed(ex.getRequestMethod(), path);
                 }
-                if (ctx.draining && !open) {
+                if (ctx.draining() && !open) {
                     throw ApiException.unavailable("the server is shutting down");
                 }
                 status = serve(ex);
@@ -80,7 +81,7 @@ abstract class Endpoint implements HttpHandler {
         }
     }
 
-    static ApiException toApi(Exception e) {
+    public static ApiException toApi(Exception e) {
         return switch (e) {
             case ApiException api -> api;
             case ContextOverflowException o -> new ApiException(400, "invalid_request_error", "context_length_exceeded",
@@ -117,17 +118,9 @@ abstract class Endpoint implements HttpHandler {
         return RequestFields.parse(Responses.readBody(ex, ctx.options.maxBodyBytes()));
     }
 
-    /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
-    protected void logUnknown(String path, RequestFields fields) {
-        List<String> unknown = fields.unknown();
-        if (!unknown.isEmpty()) {
-            ctx.log.warn("ignoring unknown request fields on " + path + ": " + String.join(", ", unknown));
-        }
-    }
-
     /** Thrown when a write to the client fails: it has gone away. */
-    static final class ClientGoneException extends RuntimeException {
-        ClientGoneException(IOException cause) {
+    public static final class ClientGoneException extends RuntimeException {
+        public ClientGoneException(IOException cause) {
             super("client disconnected", cause, false, false);
         }
     }

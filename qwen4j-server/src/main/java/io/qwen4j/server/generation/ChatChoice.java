@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.generation;
 
 import io.qwen4j.chat.parse.ChatOutputParser;
 import io.qwen4j.chat.parse.Delta;
@@ -15,10 +15,10 @@ import java.util.List;
  * call deltas, with the counts usage needs. With {@code parallel_tool_calls: false} only the first call is
  * kept.
  */
-final class ChatChoice {
+public final class ChatChoice {
 
     final int index;
-    final OutputText text;
+    public final OutputText text;
     private final ChatOutputParser parser;
     private final boolean thinking;
     private final boolean parallelCalls;
@@ -26,7 +26,7 @@ final class ChatChoice {
     private boolean answerStarted;
     private FinishReason engineReason;
 
-    ChatChoice(int index, OutputText text, ChatOutputParser parser, ReasoningMode mode, boolean parallelCalls) {
+    public ChatChoice(int index, OutputText text, ChatOutputParser parser, ReasoningMode mode, boolean parallelCalls) {
         this.index = index;
         this.text = text;
         this.parser = parser;
@@ -34,7 +34,7 @@ final class ChatChoice {
         this.parallelCalls = parallelCalls;
     }
 
-    List<Delta> step(GenerationStep step) {
+    public List<Delta> step(GenerationStep step) {
         List<Delta> deltas = keep(parser.feed(text.step(step)));
         // A token counts as reasoning until the answer (content or a call) has begun.
         if (thinking && !answerStarted) {
@@ -46,7 +46,7 @@ final class ChatChoice {
         return deltas;
     }
 
-    List<Delta> finish(FinishReason reason) {
+    public List<Delta> finish(FinishReason reason) {
         engineReason = reason;
         List<Delta> deltas = new ArrayList<>(keep(parser.feed(text.finish())));
         deltas.addAll(keep(parser.finish()));
@@ -60,13 +60,13 @@ final class ChatChoice {
         return deltas.stream().filter(d -> !(d instanceof Delta.ToolCallPiece p) || p.index() == 0).toList();
     }
 
-    ParsedMessage message() {
+    public ParsedMessage message() {
         ParsedMessage m = parser.result();
         List<ToolCall> calls = parallelCalls || m.toolCalls().size() <= 1 ? m.toolCalls() : m.toolCalls().subList(0, 1);
         return new ParsedMessage(m.reasoningContent(), m.content(), calls, finishReason(calls));
     }
 
-    String finishReason() {
+    public String finishReason() {
         return message().finishReason();
     }
 
@@ -82,7 +82,7 @@ final class ChatChoice {
         return engineReason.openAiName;
     }
 
-    int reasoningTokens() {
+    public int reasoningTokens() {
         return reasoningTokens;
     }
 }

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.generation;
 
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.TokenChoice;
@@ -12,10 +12,10 @@ import java.util.Set;
  * One choice's generated tokens turned into the text a client sees: whole UTF-8 characters only, the
  * end-of-turn token left out, cut at a stop string. Also counts tokens and keeps per-token log-probabilities.
  */
-final class OutputText {
+public final class OutputText {
 
     /** One token's log-probability and the alternatives, as decoded text and raw bytes. */
-    record TokenLogprob(String token, byte[] bytes, float logprob, List<TokenLogprob> top) {
+    public record TokenLogprob(String token, byte[] bytes, float logprob, List<TokenLogprob> top) {
     }
 
     private final Tokenizer tokenizer;
@@ -27,7 +27,7 @@ final class OutputText {
     private int logprobsTaken;
     private int tokens;
 
-    OutputText(Tokenizer tokenizer, Set<Integer> stopIds, List<String> stops, boolean keepLogprobs) {
+    public OutputText(Tokenizer tokenizer, Set<Integer> stopIds, List<String> stops, boolean keepLogprobs) {
         this.tokenizer = tokenizer;
         this.stopIds = stopIds;
         this.decoder = tokenizer.newStreamingDecoder();
@@ -36,7 +36,7 @@ final class OutputText {
     }
 
     /** The visible text this token adds (possibly empty). */
-    String step(GenerationStep step) {
+    public String step(GenerationStep step) {
         tokens++;
         if (stopIds.contains(step.token())) {
             return "";
@@ -52,7 +52,7 @@ final class OutputText {
     }
 
     /** Text still held back at the end. */
-    String finish() {
+    public String finish() {
         return cutter.accept(decoder.finish()) + cutter.finish();
     }
 
@@ -63,21 +63,21 @@ final class OutputText {
     }
 
     /** Whether a stop string ended the visible text. */
-    boolean stopped() {
+    public boolean stopped() {
         return cutter.matched();
     }
 
     /** Generated tokens so far (including the end-of-turn token). */
-    int tokens() {
+    public int tokens() {
         return tokens;
     }
 
-    List<TokenLogprob> logprobs() {
+    public List<TokenLogprob> logprobs() {
         return List.copyOf(logprobs);
     }
 
     /** Log-probabilities not yet handed out (for the next streamed chunk). */
-    List<TokenLogprob> takeNewLogprobs() {
+    public List<TokenLogprob> takeNewLogprobs() {
         List<TokenLogprob> out = List.copyOf(logprobs.subList(logprobsTaken, logprobs.size()));
         logprobsTaken = logprobs.size();
         return out;

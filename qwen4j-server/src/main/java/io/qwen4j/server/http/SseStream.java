@@ -1,7 +1,9 @@
-package io.qwen4j.server;
+package io.qwen4j.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.server.metrics.ServerMetrics;
+import io.qwen4j.server.openai.RequestFields;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +13,14 @@ import java.nio.charset.StandardCharsets;
  * {@code data: [DONE]}. A failed write means the client left: it becomes a {@link Endpoint.ClientGoneException}
  * so the request's generation is cancelled.
  */
-final class SseStream {
+public final class SseStream {
 
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final OutputStream out;
     private final ServerMetrics metrics;
 
-    SseStream(HttpExchange ex, ServerMetrics metrics) throws IOException {
+    public SseStream(HttpExchange ex, ServerMetrics metrics) throws IOException {
         this.metrics = metrics;
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-cache");
@@ -27,7 +29,7 @@ final class SseStream {
         this.out = ex.getResponseBody();
     }
 
-    void send(JsonNode event) {
+    public void send(JsonNode event) {
         try {
             byte[] json = RequestFields.JSON.writeValueAsBytes(event);
             byte[] frame = new byte[json.length + 8];
@@ -41,7 +43,7 @@ final class SseStream {
         }
     }
 
-    void done() {
+    public void done() {
         write(DONE);
         try {
             out.close();

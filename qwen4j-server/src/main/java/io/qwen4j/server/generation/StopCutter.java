@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.generation;
 
 import java.util.List;
 
@@ -7,7 +7,7 @@ import java.util.List;
  * across pieces is never sent in part. The engine's {@link io.qwen4j.engine.StopStrings} hook ends
  * generation at the same point; this decides what the client sees (the stop string itself is not sent).
  */
-final class StopCutter {
+public final class StopCutter {
 
     private final List<String> stops;
     private final int hold;

@@ -1,4 +1,4 @@
-package io.qwen4j.server;
+package io.qwen4j.server.generation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
