@@ -12,7 +12,6 @@ import com.openai.errors.UnauthorizedException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import java.net.http.HttpResponse;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -139,23 +138,6 @@ class ErrorResponsesTest {
         var r = chat("{\"messages\": [{\"role\":\"user\",\"content\":\"x\"}], \"max_tokens\": 1, \"frobnicate\": 1, \"user\": \"u\"}");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(server.log().contains("ignoring unknown request fields on /v1/chat/completions: frobnicate, user"), server.log());
-    }
-
-    @Test
-    void fullQueueIs429WithRetryAfter() throws Exception {
-        String longRun = "{\"messages\": [{\"role\":\"user\",\"content\":\"x\"}], \"max_tokens\": 110, \"stream\": true}";
-        String queued = "{\"messages\": [{\"role\":\"user\",\"content\":\"y\"}], \"max_tokens\": 2}";
-        // One request runs, one waits in the queue of one; a third is refused.
-        CompletableFuture<HttpResponse<String>> running = CompletableFuture.supplyAsync(() -> chat(longRun));
-        waitFor(() -> server.service.stats().running() == 1);
-        CompletableFuture<HttpResponse<String>> waiting = CompletableFuture.supplyAsync(() -> chat(queued));
-        waitFor(() -> server.service.stats().queued() == 1);
-        HttpResponse<String> refused = chat(queued);
-        JsonNode e = error(refused, 429);
-        assertEquals("queue_full", e.get("code").asText());
-        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
-        assertEquals(200, running.get().statusCode());
-        assertEquals(200, waiting.get().statusCode());
     }
 
     static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {

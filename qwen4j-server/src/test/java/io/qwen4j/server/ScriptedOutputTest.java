@@ -20,6 +20,10 @@ import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionMessageFunctionToolCall;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +75,26 @@ class ScriptedOutputTest {
     static final String TWO_CALLS = "<think>\nThe user wants weather.\n</think>\n\n"
             + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>\n"
             + "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";
+
+    /** A scheduler whose queue is full refuses with 429, a Retry-After header and OpenAI's error shape. */
+    @Test
+    void fullQueueIs429WithRetryAfter() throws Exception {
+        service.queueFull = true;
+        try {
+            HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.url() + "/v1/chat/completions")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"messages\": [{\"role\": \"user\", \"content\": \"y\"}], \"max_tokens\": 2}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(429, refused.statusCode(), refused.body());
+            assertTrue(refused.headers().firstValue("Retry-After").isPresent(), refused.headers().toString());
+            JsonNode error = JSON.readTree(refused.body()).get("error");
+            assertEquals("queue_full", error.get("code").asText(), refused.body());
+            assertTrue(error.get("message").asText().contains("queue is full"), refused.body());
+        } finally {
+            service.queueFull = false;
+        }
+    }
 
     @Test
     void closedThoughtThenAnswerAndCachedTokens() throws Exception {
