@@ -1,6 +1,5 @@
 package io.qwen4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.ContiguousKvCache;
 import io.qwen4j.engine.FinishReason;
@@ -153,7 +152,7 @@ public final class GenerateCommand implements Callable<Integer> {
                     steps.isEmpty() ? 0 : (firstTokenAt - loadedAt) / 1e6,
                     steps.isEmpty() ? 0 : (end - firstTokenAt) / 1e6);
             if (json) {
-                out.println(new ObjectMapper().writeValueAsString(jsonResult(ids, steps, finish, timings)));
+                out.println(CompactJson.write(jsonResult(ids, steps, finish, timings)));
             } else {
                 out.print(decoder.finish());
                 out.println();

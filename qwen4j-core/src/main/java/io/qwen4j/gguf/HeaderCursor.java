@@ -48,8 +48,13 @@ final class HeaderCursor {
     }
 
     private long take(long bytes, String what) {
+        return take(bytes, what, "");
+    }
+
+    /** {@code what + suffix} names the field; concatenated only for an error (this runs per string). */
+    private long take(long bytes, String what, String suffix) {
         if (bytes > remaining()) {
-            throw error(position, "file truncated: " + what + " needs " + bytes + " bytes but only "
+            throw error(position, "file truncated: " + what + suffix + " needs " + bytes + " bytes but only "
                     + remaining() + " remain (file size " + data.byteSize() + ")");
         }
         long at = position;
@@ -98,7 +103,7 @@ final class HeaderCursor {
     /** A GGUF string: uint64 byte length, then UTF-8 (invalid UTF-8 is rejected, not replaced). */
     String string(String what) {
         long at = position;
-        long length = u64(what + " length");
+        long length = data.get(LONG, take(8, what, " length"));
         if (length < 0 || length > remaining()) {
             throw error(at, what + " length " + Long.toUnsignedString(length) + " is larger than the rest of the file ("
                     + remaining() + " bytes remain: truncated or corrupt)");

@@ -34,6 +34,8 @@ final class KernelWarmup {
 
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile int passes;
+    private volatile RuntimeException failure;
 
     private KernelWarmup(Model warmModel) {
         thread = Thread.ofPlatform().daemon().name("qwen4j-warmup").unstarted(() -> run(warmModel));
@@ -81,6 +83,16 @@ final class KernelWarmup {
         return thread.isAlive();
     }
 
+    /** Forward passes completed so far. */
+    int passes() {
+        return passes;
+    }
+
+    /** What ended the warm-up early, if anything did (it is only a speed-up, so it never propagates). */
+    Optional<RuntimeException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
     private void run(Model model) {
         long deadline = System.nanoTime() + MAX_MILLIS * 1_000_000;
         int vocab = model.config().vocabSize();
@@ -93,16 +105,18 @@ final class KernelWarmup {
                 }
                 var cache = ContiguousKvCache.forContext(model.config(), KvCacheType.F32, tokens);
                 model.forward(ForwardBatch.of(new ForwardBatch.Sequence(ids, 0, cache)));
+                passes = pass + 1;
             }
             StartupTrace.mark("kernel warm-up ended");
         } catch (RuntimeException e) {
             // Only a speed-up: a failure here must not affect the real model, which reports its own errors.
+            failure = e;
             StartupTrace.mark("kernel warm-up failed: " + e);
         }
     }
 
     /** The weights with the token embedding and output matrices cut to their first {@code rows} rows. */
-    private record FirstRows(WeightSource weights, int rows) implements WeightSource {
+    record FirstRows(WeightSource weights, int rows) implements WeightSource {
         @Override
         public Optional<Tensor> find(String name) {
             Optional<Tensor> tensor = weights.find(name);
