@@ -1,5 +1,11 @@
 # Sourced by ./qwen4j and ./run-tests: sets JAVA_HOME to a JDK >= 25 or exits with a clear message.
-jdk_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+# The JDK's `release` file names its version; reading it saves starting a JVM (~50 ms) on every launch.
+jdk_major() {
+  local v=""
+  [ -f "$1/release" ] && v="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release")"
+  [ -n "$v" ] && { echo "$v"; return; }
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'
+}
 found=""
 for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64; do
   if [ -n "$candidate" ] && [ -x "$candidate/bin/java" ]; then

@@ -1,6 +1,5 @@
 package io.qwen4j.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.ContiguousKvCache;
 import io.qwen4j.engine.FinishReason;
@@ -12,6 +11,7 @@ import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.TokenChoice;
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.loader.StartupTrace;
 import io.qwen4j.tokenizer.StreamingDecoder;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +94,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StartupTrace.mark("command line parsed");
         // Everything the user typed is checked before the model is loaded, so a typo fails at once.
         SamplingParams sampling = new SamplingParams(temperature, topK, topP, minP, 1, 0, 0,
                 seed == null ? OptionalLong.empty() : OptionalLong.of(seed), topLogprobs);
@@ -109,6 +110,7 @@ public final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (LoadedModel loaded = model.load(System.err)) {
             int[] ids = promptIds(loaded);
+            StartupTrace.mark("prompt tokenized");
             int modelContext = loaded.config().contextLength();
             int ctx = context == null ? modelContext : context;
             if (ctx > modelContext) {
@@ -135,6 +137,7 @@ public final class GenerateCommand implements Callable<Integer> {
                 GenerationStep step = generation.next();
                 if (steps.isEmpty()) {
                     firstTokenAt = System.nanoTime();
+                    StartupTrace.mark("first token");
                 }
                 steps.add(step);
                 // The end-of-turn token ends the text; it is not part of it (it stays in the JSON).
@@ -149,13 +152,14 @@ public final class GenerateCommand implements Callable<Integer> {
                     steps.isEmpty() ? 0 : (firstTokenAt - loadedAt) / 1e6,
                     steps.isEmpty() ? 0 : (end - firstTokenAt) / 1e6);
             if (json) {
-                out.println(new ObjectMapper().writeValueAsString(jsonResult(ids, steps, finish, timings)));
+                out.println(CompactJson.write(jsonResult(ids, steps, finish, timings)));
             } else {
                 out.print(decoder.finish());
                 out.println();
                 System.err.println(timings.describe(finish));
             }
             out.flush();
+            StartupTrace.mark("output written");
         }
         return 0;
     }

@@ -1,10 +1,12 @@
 package io.qwen4j.cli;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.loader.StartupTrace;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,12 +17,14 @@ import picocli.CommandLine.Option;
  * trace only with {@code --debug}.
  *
  * <p>To add a command: write a class annotated with {@code @Command} in this package and list it in
- * {@code subcommands} below.
+ * {@link #COMMANDS} below.
  */
 @Command(name = "qwen4j", mixinStandardHelpOptions = true, version = "qwen4j 0.1.0",
-        description = "Runs the Qwen model family locally, in pure Java.",
-        subcommands = {
-            CommandLine.HelpCommand.class,
+        description = "Runs the Qwen model family locally, in pure Java.")
+public final class Main implements Runnable {
+
+    /** The subcommands, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
             BenchCommand.class,
             GenerateCommand.class,
             ParseCommand.class,
@@ -34,9 +38,7 @@ import picocli.CommandLine.Option;
             PullCommand.class,
             ServeCommand.class,
             ConvertCommand.class,
-            QuantizeCommand.class,
-        })
-public final class Main implements Runnable {
+            QuantizeCommand.class);
 
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_FAILURE = 1;
@@ -54,12 +56,15 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        StartupTrace.mark("JVM started, in main");
+        int status = run(args);
+        StartupTrace.mark("command done");
+        System.exit(status);
     }
 
     /** Runs the CLI and returns the exit status; used by tests so they need no subprocess. */
     public static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = commandLine(args);
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         cli.setParameterExceptionHandler((ex, argv) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -77,6 +82,29 @@ public final class Main implements Runnable {
             return isBadInput(ex) ? EXIT_BAD_INPUT : EXIT_FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /**
+     * The command tree for {@code args}. picocli builds a subcommand's model by reflecting over its class and
+     * running its field initialisers; doing that for every command cost about 0.3 s of (interpreted) start-up
+     * before any work. So when the first word names a command, only that command is registered; otherwise
+     * ({@code --help}, {@code help CMD}, a typo) all are, and picocli lists or suggests them as usual.
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand(new CommandLine.HelpCommand());
+        String first = java.util.Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        boolean named = COMMANDS.stream().anyMatch(c -> commandName(c).equals(first));
+        for (Class<?> command : COMMANDS) {
+            if (!named || commandName(command).equals(first)) {
+                cli.addSubcommand(command);
+            }
+        }
+        return cli;
+    }
+
+    private static String commandName(Class<?> command) {
+        return command.getAnnotation(Command.class).name();
     }
 
     static boolean isBadInput(Throwable ex) {

@@ -84,6 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
         GenerationService service;
         OpenAiServer server;
         try {
+            loaded.chatTemplate(); // parsed now (it is lazy), so the first request does not wait for it
             int context = ctx != null ? ctx : Math.min(4096, loaded.config().contextLength());
             service = GenerationServices.create(loaded, kvType, context, parallel, maxQueue);
             String label = model.model == null ? DemoModel.LABEL : null;

@@ -112,9 +112,16 @@ public final class GgufMetadata {
         if (!array.elementType().isInteger()) {
             throw wrongType(key, "an array of integers", "an array of " + array.elementType().specName());
         }
-        int[] result = new int[array.size()];
+        // Integer elements are stored as Long (see GgufValue); the element's name is only built for an error,
+        // since this runs over every token type of a 151k vocabulary at start-up.
+        List<?> values = array.values();
+        int[] result = new int[values.size()];
         for (int i = 0; i < result.length; i++) {
-            result[i] = toInt(key + "[" + i + "]", array.element(i));
+            long v = (Long) values.get(i);
+            if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                toInt(key + "[" + i + "]", array.element(i)); // throws the usual error
+            }
+            result[i] = (int) v;
         }
         return result;
     }

@@ -3,7 +3,6 @@ package io.qwen4j.gguf;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -16,15 +15,15 @@ import java.nio.file.Path;
  */
 final class HeaderCursor {
 
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Bytes copied from the file at a time (see {@link #windowIndex}). */
+    private static final int WINDOW_BYTES = 1 << 20;
 
     private final Path file;
     private final MemorySegment data;
     private long position;
+    private byte[] window = new byte[0];
+    private long windowStart;
+    private int windowLength;
 
     HeaderCursor(Path file, MemorySegment data) {
         this.file = file;
@@ -48,8 +47,13 @@ final class HeaderCursor {
     }
 
     private long take(long bytes, String what) {
+        return take(bytes, what, "");
+    }
+
+    /** {@code what + suffix} names the field; concatenated only for an error (this runs per string). */
+    private long take(long bytes, String what, String suffix) {
         if (bytes > remaining()) {
-            throw error(position, "file truncated: " + what + " needs " + bytes + " bytes but only "
+            throw error(position, "file truncated: " + what + suffix + " needs " + bytes + " bytes but only "
                     + remaining() + " remain (file size " + data.byteSize() + ")");
         }
         long at = position;
@@ -58,27 +62,58 @@ final class HeaderCursor {
     }
 
     byte u8(String what) {
-        return data.get(ValueLayout.JAVA_BYTE, take(1, what));
+        return window[windowIndex(take(1, what), 1)];
     }
 
     short u16(String what) {
-        return data.get(SHORT, take(2, what));
+        int i = windowIndex(take(2, what), 2);
+        return (short) ((window[i] & 0xFF) | (window[i + 1] & 0xFF) << 8);
     }
 
     int u32(String what) {
-        return data.get(INT, take(4, what));
+        return int32At(take(4, what));
     }
 
     long u64(String what) {
-        return data.get(LONG, take(8, what));
+        return int64At(take(8, what));
     }
 
     float f32(String what) {
-        return data.get(FLOAT, take(4, what));
+        return Float.intBitsToFloat(int32At(take(4, what)));
     }
 
     double f64(String what) {
-        return data.get(DOUBLE, take(8, what));
+        return Double.longBitsToDouble(int64At(take(8, what)));
+    }
+
+    private int int32At(long at) {
+        int i = windowIndex(at, 4);
+        return (window[i] & 0xFF) | (window[i + 1] & 0xFF) << 8 | (window[i + 2] & 0xFF) << 16 | (window[i + 3] & 0xFF) << 24;
+    }
+
+    private long int64At(long at) {
+        int i = windowIndex(at, 8);
+        return (int32At(at) & 0xFFFFFFFFL) | (long) ((window[i + 4] & 0xFF) | (window[i + 5] & 0xFF) << 8
+                | (window[i + 6] & 0xFF) << 16 | (window[i + 7] & 0xFF) << 24) << 32;
+    }
+
+    /**
+     * The index in {@link #window} of file bytes {@code [at, at + bytes)}, copying the next stretch of the file
+     * into the window first when they are not in it. The header is read through this heap copy, not by one
+     * segment access per field: a 151k-token vocabulary is 300k strings, and until the JIT has compiled the
+     * segment accessors each access costs microseconds, which made parsing the header of a Qwen3 file take
+     * ~0.4 s at start-up. Callers have checked the bytes are inside the file ({@link #take}).
+     */
+    private int windowIndex(long at, int bytes) {
+        if (at < windowStart || at + bytes > windowStart + windowLength) {
+            windowStart = at;
+            windowLength = (int) Math.min(Math.max(WINDOW_BYTES, bytes), data.byteSize() - at);
+            if (window.length < windowLength) {
+                window = new byte[windowLength];
+            }
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, at, window, 0, windowLength);
+        }
+        return (int) (at - windowStart);
     }
 
     /**
@@ -98,7 +133,7 @@ final class HeaderCursor {
     /** A GGUF string: uint64 byte length, then UTF-8 (invalid UTF-8 is rejected, not replaced). */
     String string(String what) {
         long at = position;
-        long length = u64(what + " length");
+        long length = int64At(take(8, what, " length"));
         if (length < 0 || length > remaining()) {
             throw error(at, what + " length " + Long.toUnsignedString(length) + " is larger than the rest of the file ("
                     + remaining() + " bytes remain: truncated or corrupt)");
@@ -107,17 +142,26 @@ final class HeaderCursor {
             throw error(at, what + " length " + length + " is too large for a string");
         }
         long start = take(length, what);
-        byte[] bytes = new byte[(int) length];
-        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, start, bytes, 0, bytes.length);
+        // Short strings (every token) decode straight from the window; longer ones get their own copy.
+        byte[] bytes;
+        int from;
+        if (length <= WINDOW_BYTES) {
+            from = windowIndex(start, (int) length); // may replace the window: read the field after
+            bytes = window;
+        } else {
+            bytes = new byte[(int) length];
+            from = 0;
+            MemorySegment.copy(data, ValueLayout.JAVA_BYTE, start, bytes, 0, bytes.length);
+        }
         // The JDK's lenient decoder is intrinsified and fast; it only replaces bad input with U+FFFD, so a
         // result without U+FFFD was valid UTF-8, and only strings containing one need the strict check.
-        String text = new String(bytes, StandardCharsets.UTF_8);
+        String text = new String(bytes, from, (int) length, StandardCharsets.UTF_8);
         if (text.indexOf('\uFFFD') >= 0) {
             try {
                 StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(bytes));
+                        .decode(ByteBuffer.wrap(bytes, from, (int) length));
             } catch (CharacterCodingException e) {
                 throw error(start, what + " is not valid UTF-8");
             }

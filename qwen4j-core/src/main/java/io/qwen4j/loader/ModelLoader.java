@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Opens a model into a {@link LoadedModel}: a GGUF file (weights stay memory-mapped, nothing is copied) or a
@@ -43,6 +44,7 @@ public final class ModelLoader {
             return HfModelFolder.load(path, options);
         }
         GgufFile gguf = GgufFile.open(path);
+        StartupTrace.mark("GGUF header and metadata parsed");
         try {
             return fromGguf(gguf, options);
         } catch (RuntimeException e) {
@@ -55,16 +57,30 @@ public final class ModelLoader {
         GgufMetadata metadata = gguf.metadata();
         GgufWeights weights = new GgufWeights(gguf);
         ModelConfig config = GgufModelConfig.read(metadata, weights);
-        Tokenizer tokenizer = Tokenizer.fromVocabulary(GgufVocabulary.read(metadata));
-        Optional<ChatTemplate> template = metadata.contains(GgufChatTemplates.TEMPLATE)
-                ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
+        // The network first, so the kernel warm-up runs while the tokenizer (151k tokens and merges) is built.
         ComputePool pool = new ComputePool(options.resolvedThreads());
+        Optional<KernelWarmup> warmup = Optional.empty();
         try {
             Model model = Architectures.load(config, weights, pool, options.maxBatchTokens());
+            StartupTrace.mark("model built");
+            warmup = options.warmup() ? KernelWarmup.start(config, weights) : Optional.empty();
+            var vocabulary = GgufVocabulary.read(metadata);
+            StartupTrace.mark("vocabulary read from metadata");
+            Tokenizer tokenizer = Tokenizer.fromVocabulary(vocabulary);
+            StartupTrace.mark("tokenizer built");
+            // Parsed on first use: the template engine costs ~0.4 s to start, which a raw prompt never needs.
+            Supplier<Optional<ChatTemplate>> template = () -> metadata.contains(GgufChatTemplates.TEMPLATE)
+                    ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
             long weightBytes = gguf.tensorInfos().stream().mapToLong(GgufTensorInfo::bytes).sum();
-            return new LoadedModel(stem(gguf.path()), gguf.path(), config, model, tokenizer, template,
-                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, gguf);
+            Model served = warmup.<Model>map(w -> new WarmedModel(model, w)).orElse(model);
+            AutoCloseable storage = warmup.<AutoCloseable>map(w -> () -> {
+                w.stopAndWait(); // it reads the mapping, so it must end before the unmap
+                gguf.close();
+            }).orElse(gguf);
+            return new LoadedModel(stem(gguf.path()), gguf.path(), config, served, tokenizer, template,
+                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, storage);
         } catch (RuntimeException e) {
+            warmup.ifPresent(KernelWarmup::stopAndWait);
             pool.close();
             throw e;
         }

@@ -4,9 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -24,7 +22,7 @@ import java.util.Set;
 public final class Tokenizer {
     private final Vocabulary vocabulary;
     private final byte[][] tokenBytes;
-    private final Map<String, Integer> idsByToken;
+    private final TokenIndex idsByToken;
     private final AddedTokenMatcher addedTokens = new AddedTokenMatcher();
     private final Set<Integer> controlIds;
     private final BytePairEncoder bpe;
@@ -39,11 +37,10 @@ public final class Tokenizer {
         this.vocabulary = vocabulary;
         int size = vocabulary.tokens().size();
         tokenBytes = new byte[size][];
-        idsByToken = new HashMap<>(size * 2);
+        idsByToken = new TokenIndex(vocabulary.tokens());
         Set<Integer> control = new LinkedHashSet<>();
         for (int id = 0; id < size; id++) {
             String token = vocabulary.tokens().get(id);
-            idsByToken.putIfAbsent(token, id);
             int type = vocabulary.tokenType(id);
             switch (type) {
                 case Vocabulary.TYPE_CONTROL, Vocabulary.TYPE_USER_DEFINED -> {
@@ -170,8 +167,8 @@ public final class Tokenizer {
     }
 
     public OptionalInt id(String token) {
-        Integer id = idsByToken.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = idsByToken.find(token);
+        return id == TokenIndex.NONE ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     /** True for control tokens such as {@code <|im_end|>}. */
@@ -215,29 +212,28 @@ public final class Tokenizer {
             if (space <= 0 || space == merge.length() - 1 || merge.indexOf(' ', space + 1) >= 0) {
                 throw new TokenizerException("merge " + rank + " \"" + merge + "\" is not two tokens separated by a space");
             }
-            String left = merge.substring(0, space);
-            String right = merge.substring(space + 1);
-            lefts[rank] = requireToken(left, rank, merge);
-            rights[rank] = requireToken(right, rank, merge);
-            merged[rank] = requireToken(left + right, rank, merge);
+            // Looked up in place: no substring is built unless a token is missing (see TokenIndex).
+            int end = merge.length();
+            lefts[rank] = idsByToken.find(merge, 0, space);
+            rights[rank] = idsByToken.find(merge, space + 1, end);
+            merged[rank] = idsByToken.find(merge, 0, space, merge, space + 1, end);
+            if (lefts[rank] == TokenIndex.NONE || rights[rank] == TokenIndex.NONE || merged[rank] == TokenIndex.NONE) {
+                String left = merge.substring(0, space);
+                String right = merge.substring(space + 1);
+                String missing = lefts[rank] == TokenIndex.NONE ? left
+                        : rights[rank] == TokenIndex.NONE ? right : left + right;
+                throw new TokenizerException("merge " + rank + " \"" + merge + "\" uses " + missing
+                        + ", which is not in the vocabulary");
+            }
         }
         return new MergeTable(lefts, rights, merged);
-    }
-
-    private int requireToken(String token, int rank, String merge) {
-        Integer id = idsByToken.get(token);
-        if (id == null) {
-            throw new TokenizerException("merge " + rank + " \"" + merge + "\" uses " + token
-                    + ", which is not in the vocabulary");
-        }
-        return id;
     }
 
     private int[] byteTokenIds() {
         int[] ids = new int[256];
         for (int b = 0; b < 256; b++) {
-            Integer id = idsByToken.get(String.valueOf(ByteLevel.charOf(b)));
-            if (id == null) {
+            int id = idsByToken.find(String.valueOf(ByteLevel.charOf(b)));
+            if (id == TokenIndex.NONE) {
                 throw new TokenizerException("the vocabulary lacks the byte token for byte 0x"
                         + Integer.toHexString(b) + " (" + ByteLevel.charOf(b) + ")");
             }

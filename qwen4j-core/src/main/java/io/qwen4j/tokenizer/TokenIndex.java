@@ -1,0 +1,89 @@
+package io.qwen4j.tokenizer;
+
+import java.util.List;
+
+/**
+ * Token string → id, an open-addressing table over the vocabulary's own strings that can look up a range
+ * of a string, or two ranges joined, without building the key.
+ *
+ * <p>Why not a {@code HashMap<String, Integer>}: building the merge table looks up three tokens per merge
+ * (left, right, and left + right) for 151k merges, and with a map each lookup first allocates a substring
+ * and hashes it; that was about half of a cold start's tokenizer construction (0.3-0.5 s before the JIT
+ * has warmed up).
+ */
+final class TokenIndex {
+
+    static final int NONE = -1;
+
+    private final List<String> tokens;
+    private final int[] slots; // token id + 1; 0 = empty
+    private final int mask;
+    private final int shift;
+
+    /** The first id of each distinct token string wins, as with {@code Map.putIfAbsent}. */
+    TokenIndex(List<String> tokens) {
+        this.tokens = tokens;
+        int capacity = Integer.highestOneBit(Math.max(4, tokens.size() * 2 - 1)) << 1;
+        slots = new int[capacity];
+        mask = capacity - 1;
+        shift = Integer.numberOfLeadingZeros(mask);
+        for (int id = 0; id < tokens.size(); id++) {
+            String token = tokens.get(id);
+            int slot = slot(token.hashCode());
+            while (true) {
+                int existing = slots[slot] - 1;
+                if (existing < 0) {
+                    slots[slot] = id + 1;
+                    break;
+                }
+                if (tokens.get(existing).equals(token)) {
+                    break; // a duplicate keeps its first id
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+    }
+
+    /**
+     * The home slot: the top bits of the hash times a large odd constant (Fibonacci hashing). The low bits
+     * of String hashes of short tokens cluster, and linear probing over clusters was slower than a HashMap.
+     */
+    private int slot(int hash) {
+        return (hash * 0x9E3779B9) >>> shift;
+    }
+
+    /** The id of {@code token}, or {@link #NONE}. */
+    int find(String token) {
+        return find(token, 0, token.length(), token, 0, 0);
+    }
+
+    /** The id of {@code s[from, to)}, or {@link #NONE}. */
+    int find(String s, int from, int to) {
+        return find(s, from, to, s, 0, 0);
+    }
+
+    /** The id of {@code a[aFrom, aTo) + b[bFrom, bTo)}, or {@link #NONE}. */
+    int find(String a, int aFrom, int aTo, String b, int bFrom, int bTo) {
+        // String.hashCode's polynomial, continued across the two ranges.
+        int hash = 0;
+        for (int i = aFrom; i < aTo; i++) {
+            hash = 31 * hash + a.charAt(i);
+        }
+        for (int i = bFrom; i < bTo; i++) {
+            hash = 31 * hash + b.charAt(i);
+        }
+        int aLength = aTo - aFrom;
+        int length = aLength + bTo - bFrom;
+        for (int slot = slot(hash); ; slot = (slot + 1) & mask) {
+            int id = slots[slot] - 1;
+            if (id < 0) {
+                return NONE;
+            }
+            String token = tokens.get(id);
+            if (token.length() == length && token.regionMatches(0, a, aFrom, aLength)
+                    && token.regionMatches(aLength, b, bFrom, length - aLength)) {
+                return id;
+            }
+        }
+    }
+}
