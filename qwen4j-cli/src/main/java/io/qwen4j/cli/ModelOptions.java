@@ -35,12 +35,7 @@ final class ModelOptions {
 
     /** Loads the model (or the demo model), with {@code maxBatchTokens} as the largest single pass. */
     LoadedModel load(PrintStream log, int maxBatchTokens) throws IOException {
-        LoadOptions options = new LoadOptions(threads, maxBatchTokens);
-        // -Dqwen4j.warmup=off (via QWEN4J_JAVA_OPTS): measure a start without the background kernel warm-up.
-        if ("off".equals(System.getProperty("qwen4j.warmup"))) {
-            options = options.withoutWarmup();
-        }
-        return ModelLoader.load(resolve(log), options);
+        return ModelLoader.load(resolve(log), new LoadOptions(threads, maxBatchTokens));
     }
 
     LoadedModel load(PrintStream log) throws IOException {

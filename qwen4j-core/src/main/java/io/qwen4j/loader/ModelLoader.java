@@ -57,13 +57,10 @@ public final class ModelLoader {
         GgufMetadata metadata = gguf.metadata();
         GgufWeights weights = new GgufWeights(gguf);
         ModelConfig config = GgufModelConfig.read(metadata, weights);
-        // The network first, so the kernel warm-up runs while the tokenizer (151k tokens and merges) is built.
         ComputePool pool = new ComputePool(options.resolvedThreads());
-        Optional<KernelWarmup> warmup = Optional.empty();
         try {
             Model model = Architectures.load(config, weights, pool, options.maxBatchTokens());
             StartupTrace.mark("model built");
-            warmup = options.warmup() ? KernelWarmup.start(config, weights) : Optional.empty();
             var vocabulary = GgufVocabulary.read(metadata);
             StartupTrace.mark("vocabulary read from metadata");
             Tokenizer tokenizer = Tokenizer.fromVocabulary(vocabulary);
@@ -72,15 +69,9 @@ public final class ModelLoader {
             Supplier<Optional<ChatTemplate>> template = () -> metadata.contains(GgufChatTemplates.TEMPLATE)
                     ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
             long weightBytes = gguf.tensorInfos().stream().mapToLong(GgufTensorInfo::bytes).sum();
-            Model served = warmup.<Model>map(w -> new WarmedModel(model, w)).orElse(model);
-            AutoCloseable storage = warmup.<AutoCloseable>map(w -> () -> {
-                w.stopAndWait(); // it reads the mapping, so it must end before the unmap
-                gguf.close();
-            }).orElse(gguf);
-            return new LoadedModel(stem(gguf.path()), gguf.path(), config, served, tokenizer, template,
-                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, storage);
+            return new LoadedModel(stem(gguf.path()), gguf.path(), config, model, tokenizer, template,
+                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, gguf);
         } catch (RuntimeException e) {
-            warmup.ifPresent(KernelWarmup::stopAndWait);
             pool.close();
             throw e;
         }
