@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Compares qwen4j with llama.cpp (node-llama-cpp 3.22.1's prebuilt CPU build, installed by npm on first run)
+# on synthetic models of every architecture and on `qwen4j quantize` outputs: qwen4j's greedy run is replayed
+# through llama.cpp teacher-forced, and each step's log-prob and argmax are compared. llama.cpp runs with an
+# F32 KV cache and without flash attention, so on F32 weights both should agree to float rounding; on other
+# types llama.cpp also rounds the activations (F16/BF16, or Q8 for quantized weights), qwen4j keeps them F32.
+# Usage: scripts/check-llama-cpp.sh [WORKDIR] (default /tmp/qwen4j-llama-cpp). Not part of ./run-tests (npm).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+work="${1:-/tmp/qwen4j-llama-cpp}"
+mkdir -p "$work"
+check="$root/scripts/client-checks/llama-cpp"
+[ -d "$check/node_modules/node-llama-cpp" ] || (cd "$check" && npm install --no-audit --no-fund --silent)
+prompt="The capital of France is a city where"
+shape=(--layers 2 --dim 256 --heads 4 --kv-heads 2 --head-dim 64 --ffn 512 --type f32 --seed 3)
+for arch in qwen3 qwen2 qwen3moe; do
+  f32="$work/$arch-f32.gguf"
+  if [ ! -f "$f32" ]; then
+    extra=(--preset qwen3-0.6b)
+    [ "$arch" = qwen2 ] && extra=(--preset qwen2.5-0.5b)
+    [ "$arch" = qwen3moe ] && extra=(--arch qwen3moe --experts 16 --experts-used 4 --moe-ffn 128)
+    "$root/qwen4j" synth "${extra[@]}" "${shape[@]}" --out "$f32" >/dev/null
+  fi
+  for type in f32 f16 bf16 q8_0 q4_0 q4_k_m q5_k_m q6_k; do
+    file="$work/$arch-$type.gguf"
+    [ -f "$file" ] || "$root/qwen4j" quantize "$f32" "$file" "$type" >/dev/null
+    "$root/qwen4j" generate -m "$file" --prompt "$prompt" -n 16 --temp 0 -t 1 --json 2>/dev/null \
+      | (cd "$check" && node compare.mjs "$file" 1)
+  done
+done
