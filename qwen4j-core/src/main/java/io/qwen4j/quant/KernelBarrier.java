@@ -22,6 +22,9 @@ final class KernelBarrier {
     /** {@code (MemorySegment src, long offset, float[] dst, int dstOffset, int count) -> void}. */
     static final MethodType DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, float[].class, int.class, int.class);
 
+    /** {@code (MemorySegment weights, long offset, int count, float[] codes, float[] scales) -> void}. */
+    static final MethodType ROW_DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, int.class, float[].class, float[].class);
+
     private KernelBarrier() {
     }
 
@@ -47,6 +50,17 @@ final class KernelBarrier {
     static void decode(MethodHandle kernel, MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         try {
             kernel.invokeExact(src, offset, dst, dstOffset, count);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void decodeRow(MethodHandle kernel, MemorySegment weights, long offset, int count, float[] codes,
+                          float[] scales) {
+        try {
+            kernel.invokeExact(weights, offset, count, codes, scales);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -150,15 +151,6 @@ final class LegacyBlocks {
     // ---- batched matmul ---------------------------------------------------------------------------
 
     /**
-     * Decodes one weight row into the 8-lane vectors the format's {@code dot} multiplies by x, in element
-     * order, and each block's factor for the block sum: Q*_0 store codes (offset applied) and {@code d};
-     * Q4_1 / Q5_1 store {@code fma(q, d, m)} and 1. Kernels over them so reproduce {@code dot} bit for bit.
-     */
-    interface RowDecoder {
-        void decode(MemorySegment weights, long offset, int count, float[] codes, float[] scales);
-    }
-
-    /**
      * {@link QuantFormat#matmul} for the legacy formats: each weight row is decoded once into an L1-sized
      * float buffer, then multiplied by all activation rows, four at a time.
      *
@@ -166,9 +158,17 @@ final class LegacyBlocks {
      * (measured 5-10x slower, visible as GC churn) once a compiled method outgrows its inlining node
      * budget. A nibble decoder plus four accumulators did; so did a decoder with a kernel inlined beside
      * it, or eight accumulators for Q4_1's {@code m} term. Decoding and the one shared kernel are
-     * therefore separate methods, and the kernel is too large for C2 to inline into this loop.
+     * therefore separate methods, and the kernel is too large for C2 to inline into this loop. The row
+     * decoder is called through a {@link KernelBarrier}: a model of one format makes the call site
+     * monomorphic, C2 then inlined Q4_0's decoder here and boxed it (batched Q4_0 at 2.5-8.5 GFLOP/s,
+     * allocating, against 32-37 with the decoder kept out of line; 1024x1024, batch 4-16).
+     *
+     * @param decodeRow a {@link KernelBarrier#ROW_DECODE} kernel: one weight row into the 8-lane vectors the
+     *     format's {@code dot} multiplies by x, in element order, and each block's factor for the block sum
+     *     (Q*_0: codes with the offset applied and {@code d}; Q4_1 / Q5_1: {@code fma(q, d, m)} and 1), so
+     *     that kernels over them reproduce {@code dot} bit for bit
      */
-    static void matmul(QuantFormat format, RowDecoder decoder, MemorySegment weights, long offset,
+    static void matmul(QuantFormat format, MethodHandle decodeRow, MemorySegment weights, long offset,
                        int cols, float[] x, int batch, float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = format.type().bytesFor(cols);
@@ -181,7 +181,7 @@ final class LegacyBlocks {
         float[] codes = new float[cols];
         float[] scales = new float[cols / BLOCK];
         for (int r = rowStart; r < rowEnd; r++) {
-            decoder.decode(weights, offset + r * rowBytes, cols, codes, scales);
+            KernelBarrier.decodeRow(decodeRow, weights, offset + r * rowBytes, cols, codes, scales);
             decodedRowTimesBatch(codes, scales, cols, x, batch, out, outStride, r);
         }
     }

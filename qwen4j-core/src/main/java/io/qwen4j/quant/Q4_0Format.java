@@ -12,6 +12,8 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
@@ -22,6 +24,10 @@ import jdk.incubator.vector.FloatVector;
  * (with its sign) to -8, so the other end of the range, +8, is clipped to 7.
  */
 final class Q4_0Format implements QuantFormat {
+
+    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
+    private final MethodHandle decodeRowKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
 
     private static final int BLOCK_BYTES = 18;
     private static final byte OFFSET = 8;
@@ -80,7 +86,7 @@ final class Q4_0Format implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q4_0Format::decodeRow,
+        LegacyBlocks.matmul(this, decodeRowKernel,
                 weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 

@@ -12,6 +12,8 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
@@ -25,6 +27,10 @@ import jdk.incubator.vector.FloatVector;
  * so the fused and the reference {@code q*d + m} round once, identically.
  */
 final class Q4_1Format implements QuantFormat {
+
+    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
+    private final MethodHandle decodeRowKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_1Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
 
     private static final int BLOCK_BYTES = 20;
 
@@ -86,7 +92,7 @@ final class Q4_1Format implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q4_1Format::decodeRow,
+        LegacyBlocks.matmul(this, decodeRowKernel,
                 weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 

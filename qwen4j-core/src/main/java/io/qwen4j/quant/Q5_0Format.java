@@ -14,6 +14,8 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
@@ -23,6 +25,10 @@ import jdk.incubator.vector.FloatVector;
  * {@code (q - 16) * d}. 5.5 bits per weight. The quantizer maps the element of largest magnitude to -16.
  */
 final class Q5_0Format implements QuantFormat {
+
+    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
+    private final MethodHandle decodeRowKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
 
     private static final int BLOCK_BYTES = 22;
     private static final byte OFFSET = 16;
@@ -89,7 +95,7 @@ final class Q5_0Format implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q5_0Format::decodeRow,
+        LegacyBlocks.matmul(this, decodeRowKernel,
                 weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 

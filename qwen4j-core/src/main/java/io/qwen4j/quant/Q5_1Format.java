@@ -14,6 +14,8 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
@@ -24,6 +26,10 @@ import jdk.incubator.vector.FloatVector;
  * {@code fma(q, d, m)}, as Q4_1's do (exact for the same reason: a 5-bit integer times a half).
  */
 final class Q5_1Format implements QuantFormat {
+
+    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
+    private final MethodHandle decodeRowKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q5_1Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
 
     private static final int BLOCK_BYTES = 24;
 
@@ -93,7 +99,7 @@ final class Q5_1Format implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q5_1Format::decodeRow,
+        LegacyBlocks.matmul(this, decodeRowKernel,
                 weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 

@@ -10,6 +10,8 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 
@@ -18,6 +20,10 @@ import jdk.incubator.vector.FloatVector;
  * {@code q[j] * d}. 8.5 bits per weight. The quantizer maps the block's largest magnitude to 127.
  */
 final class Q8_0Format implements QuantFormat {
+
+    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
+    private final MethodHandle decodeRowKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q8_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
 
     private static final int BLOCK_BYTES = 34;
 
@@ -69,7 +75,7 @@ final class Q8_0Format implements QuantFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, Q8_0Format::decodeRow,
+        LegacyBlocks.matmul(this, decodeRowKernel,
                 weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 
