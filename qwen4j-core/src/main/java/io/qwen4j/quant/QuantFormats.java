@@ -1,6 +1,7 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.simd.SegmentKinds;
 import io.qwen4j.tensor.TensorType;
 import java.util.EnumMap;
 import java.util.List;
@@ -12,6 +13,7 @@ public final class QuantFormats {
     private static final Map<TensorType, QuantFormat> FORMATS = new EnumMap<>(TensorType.class);
 
     static {
+        SegmentKinds.load();
         for (QuantFormat format : List.<QuantFormat>of(
                 new F32Format(),
                 new F16Format(),
