@@ -5,11 +5,13 @@ import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.ContiguousKvCache;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.gguf.GgufFile;
+import io.qwen4j.kernels.KernelThroughput;
 import io.qwen4j.kernels.MemoryBandwidth;
 import io.qwen4j.loader.DecodeTraffic;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Model;
+import io.qwen4j.tensor.Tensor;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +28,8 @@ import java.util.SplittableRandom;
  *   <li>each after untimed warm-up runs (at least one, for {@code --warmup} seconds, default 3), then
  *       {@code -r} timed runs: mean and sample
  *       stddev of tokens/s;</li>
+ *   <li>after the prefill test, the best GFLOP/s of the batched matmul alone on layer 0's matrices with the
+ *       same batch ({@link KernelThroughput}), and the prefill's ratio to it;</li>
  *   <li>memory read bandwidth with the same threads ({@link MemoryBandwidth}), bytes a decode step reads
  *       ({@link DecodeTraffic}), the ceiling bandwidth / bytes, and decode's ratio to it.</li>
  * </ul>
@@ -72,6 +76,9 @@ final class BenchModelCommand {
         }
     }
 
+    /** How long each layer-0 matrix is timed alone for the prefill kernel's yardstick. */
+    private static final double KERNEL_SECONDS = 0.3;
+
     private final Settings settings;
 
     BenchModelCommand(Settings settings) {
@@ -79,11 +86,15 @@ final class BenchModelCommand {
     }
 
     int run(ModelOptions modelOptions, PrintStream out) throws Exception {
-        try (LoadedModel loaded = modelOptions.load(System.err)) {
-            DecodeTraffic traffic;
-            try (GgufFile gguf = GgufFile.open(loaded.path())) {
-                traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
-                        loaded.config().numExpertsUsed());
+        try (LoadedModel loaded = modelOptions.load(System.err);
+             GgufFile gguf = GgufFile.open(loaded.path())) {
+            DecodeTraffic traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
+                    loaded.config().numExpertsUsed());
+            List<Tensor> layerZero = new ArrayList<>();
+            for (var info : gguf.tensorInfos()) {
+                if (info.name().startsWith("blk.0.") && info.shape().length == 2 && info.shape()[1] > 1) {
+                    layerZero.add(gguf.tensor(info));
+                }
             }
             Model model = loaded.model();
             int capacity = Math.max(1, Math.max(settings.promptTokens, settings.genTokens));
@@ -95,6 +106,7 @@ final class BenchModelCommand {
             var random = new SplittableRandom(1234);
             int vocab = loaded.config().vocabSize();
             List<Result> results = new ArrayList<>();
+            KernelThroughput.Best kernel = null;
             if (settings.promptTokens > 0) {
                 int[] prompt = random.ints(settings.promptTokens, 0, vocab).toArray();
                 double[] samples = repeat(() -> {
@@ -103,6 +115,9 @@ final class BenchModelCommand {
                 });
                 double gflops = 2.0 * traffic.activeParameters() * mean(samples) / 1e9;
                 results.add(new Result("pp" + settings.promptTokens, settings.promptTokens, 0, samples, gflops));
+                if (!layerZero.isEmpty()) {
+                    kernel = KernelThroughput.measure(loaded.pool(), layerZero, settings.promptTokens, KERNEL_SECONDS);
+                }
             }
             if (settings.genTokens > 0) {
                 int[] tokens = random.ints(settings.genTokens, 0, vocab).toArray();
@@ -123,7 +138,7 @@ final class BenchModelCommand {
                     ratio = r.mean() / ceiling;
                 }
             }
-            Report report = new Report(loaded, traffic, results, bandwidth, ceiling, ratio);
+            Report report = new Report(loaded, traffic, results, bandwidth, ceiling, ratio, kernel);
             if (settings.json) {
                 out.println(new ObjectMapper().writeValueAsString(report.asJson(settings.repetitions)));
             } else {
@@ -170,7 +185,7 @@ final class BenchModelCommand {
     }
 
     private record Report(LoadedModel loaded, DecodeTraffic traffic, List<Result> results, double bandwidth,
-                          double ceiling, Double ratio) {
+                          double ceiling, Double ratio, KernelThroughput.Best kernel) {
 
         Map<String, Object> asJson(int repetitions) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -193,6 +208,11 @@ final class BenchModelCommand {
                 e.put("samples_ts", samples);
                 if (r.gflops != null) {
                     e.put("gflops", round(r.gflops));
+                    if (kernel != null) {
+                        e.put("kernel_gflops", round(kernel.gflops()));
+                        e.put("kernel_tensor", kernel.tensor());
+                        e.put("kernel_ratio", Math.round(r.gflops / kernel.gflops() * 1000) / 1000.0);
+                    }
                 }
                 list.add(e);
             }
@@ -224,6 +244,13 @@ final class BenchModelCommand {
                     traffic.bytesPerToken(), ceiling);
             if (ratio != null) {
                 out.printf(Locale.ROOT, "decode / ceiling: %.1f %%%n", ratio * 100);
+            }
+            for (Result r : results) {
+                if (r.gflops != null && kernel != null) {
+                    out.printf(Locale.ROOT, "best single kernel: %.1f GFLOP/s (matmul %s, %dx%d, batch %d, best of %.1f s)"
+                            + "  ->  %s / kernel: %.1f %%%n", kernel.gflops(), kernel.tensor(), kernel.rows(),
+                            kernel.cols(), kernel.batch(), KERNEL_SECONDS, r.test, r.gflops / kernel.gflops() * 100);
+                }
             }
         }
 

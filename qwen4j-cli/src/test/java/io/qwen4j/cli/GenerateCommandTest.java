@@ -154,6 +154,11 @@ class GenerateCommandTest {
         assertEquals(8, pp.get("n_prompt").intValue());
         assertEquals(0, pp.get("n_gen").intValue());
         assertTrue(pp.get("gflops").doubleValue() > 0);
+        // The prefill's yardstick: the batched matmul alone on one of layer 0's matrices, same batch.
+        assertTrue(pp.get("kernel_tensor").asText().startsWith("blk.0."), pp.toString());
+        assertTrue(pp.get("kernel_gflops").doubleValue() > 0);
+        assertEquals(pp.get("gflops").doubleValue() / pp.get("kernel_gflops").doubleValue(),
+                pp.get("kernel_ratio").doubleValue(), 0.01);
         assertEquals("tg4", tg.get("test").asText());
         assertEquals(0, tg.get("n_prompt").intValue());
         assertEquals(4, tg.get("n_gen").intValue());
