@@ -113,7 +113,8 @@ final class BenchModelCommand {
                     model.forward(ForwardBatch.of(new ForwardBatch.Sequence(prompt, 0, cache)));
                     return prompt.length;
                 });
-                double gflops = 2.0 * traffic.activeParameters() * mean(samples) / 1e9;
+                // tokens/s x FLOPs per token; the LM head runs on the last prompt token only
+                double gflops = traffic.prefillFlops(settings.promptTokens) / settings.promptTokens * mean(samples) / 1e9;
                 results.add(new Result("pp" + settings.promptTokens, settings.promptTokens, 0, samples, gflops));
                 if (!layerZero.isEmpty()) {
                     kernel = KernelThroughput.measure(loaded.pool(), layerZero, settings.promptTokens, KERNEL_SECONDS);

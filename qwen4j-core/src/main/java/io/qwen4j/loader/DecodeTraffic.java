@@ -8,9 +8,10 @@ import java.util.List;
  * ({@code tokens/s <= bandwidth / bytesPerToken}): every matrix and norm once, one row of the token
  * embedding (plus the whole of it when it is also the LM head), and of each MoE layer's 3-D expert tensors
  * only the {@code expertsUsed} experts a token is routed to. {@code activeParameters} counts elements the
- * same way, for FLOP figures (2 per parameter per token).
+ * same way, for FLOP figures (2 per parameter per token); {@code lmHeadParameters} is the LM head's share of
+ * them, which a prefill applies to its last token only.
  */
-public record DecodeTraffic(long bytesPerToken, long activeParameters) {
+public record DecodeTraffic(long bytesPerToken, long activeParameters, long lmHeadParameters) {
 
     private static final String EMBEDDING = "token_embd.weight";
     private static final String LM_HEAD = "output.weight";
@@ -20,6 +21,7 @@ public record DecodeTraffic(long bytesPerToken, long activeParameters) {
         boolean tied = tensors.stream().noneMatch(t -> t.name().equals(LM_HEAD));
         long bytes = 0;
         long params = 0;
+        long lmHead = 0;
         for (GgufTensorInfo t : tensors) {
             if (t.name().equals(EMBEDDING)) {
                 long rows = t.shape().length > 1 ? t.shape()[1] : 1;
@@ -27,6 +29,7 @@ public record DecodeTraffic(long bytesPerToken, long activeParameters) {
                 if (tied) {
                     bytes += t.bytes();
                     params += t.elementCount();
+                    lmHead = t.elementCount();
                 }
             } else if (t.name().contains("_exps.") && experts > 0) {
                 bytes += t.bytes() / experts * expertsUsed;
@@ -34,8 +37,19 @@ public record DecodeTraffic(long bytesPerToken, long activeParameters) {
             } else {
                 bytes += t.bytes();
                 params += t.elementCount();
+                if (t.name().equals(LM_HEAD)) {
+                    lmHead = t.elementCount();
+                }
             }
         }
-        return new DecodeTraffic(bytes, params);
+        return new DecodeTraffic(bytes, params, lmHead);
+    }
+
+    /**
+     * Floating-point operations of a prefill of {@code tokens} tokens that wants logits for its last one:
+     * 2 per active parameter per token, the LM head once.
+     */
+    public double prefillFlops(int tokens) {
+        return 2.0 * ((double) (activeParameters - lmHeadParameters) * tokens + lmHeadParameters);
     }
 }
