@@ -1,6 +1,5 @@
 package io.qwen4j.quant;
 
-import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,9 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * bfloat16: the top 16 bits of a binary32. Dequantization is a shift; quantization rounds to nearest
- * even and keeps NaNs quiet, like ggml's {@code ggml_compute_fp32_to_bf16}.
+ * even and keeps NaNs quiet, like ggml's {@code ggml_compute_fp32_to_bf16}. Kernels come from
+ * {@link VectorBlockFormat}: rows converted once, multiplied in {@link FloatDots}' order.
  */
-final class BF16Format implements QuantFormat {
+final class BF16Format extends VectorBlockFormat {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_128;
@@ -34,22 +34,18 @@ final class BF16Format implements QuantFormat {
         }
     }
 
+    /** Eight lanes at a time: widening sign-extends, but the shift pushes those bits out (bits << 16). */
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        var acc = FloatVector.zero(F);
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         int i = 0;
         for (int upper = F.loopBound(count); i < upper; i += F.length()) {
-            // Widening sign-extends, but the shift pushes those bits out: the result is bits << 16.
-            var halves = ShortVector.fromMemorySegment(S, weights, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            var w = ((IntVector) halves.convertShape(VectorOperators.S2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            acc = w.fma(FloatVector.fromArray(F, x, xOffset + i), acc);
+            var halves = ShortVector.fromMemorySegment(S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);
+            ((IntVector) halves.convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOffset + i);
         }
-        float sum = Lanes.sum(acc);
         for (; i < count; i++) {
-            sum += Float.intBitsToFloat((weights.get(LE_SHORT, offset + 2L * i) & 0xFFFF) << 16) * x[xOffset + i];
+            dst[dstOffset + i] = Float.intBitsToFloat((src.get(LE_SHORT, offset + 2L * i) & 0xFFFF) << 16);
         }
-        return sum;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,12 +22,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatDots {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private FloatDots() {
     }
 
     /**
-     * Dot of {@code n} (a multiple of 16) floats of {@code w} and {@code x} in the shared order.
+     * Dot of {@code n} floats of {@code w} and {@code x} in the shared order; when {@code n} is not a multiple
+     * of 16 (only unquantized rows can be), the last {@code n % 16} products are added after the lanes, in
+     * element order.
      *
      * <p>Unrolled four times on purpose: besides saving loop overhead, it puts the method over C2's
      * inlining size limit (FreqInlineSize, 325 bytecodes), so it is always compiled on its own. Inlined
@@ -45,11 +51,44 @@ final class FloatDots {
             acc0 = FloatVector.fromArray(F, w, wOff + i + 48).fma(FloatVector.fromArray(F, x, xOff + i + 48), acc0);
             acc1 = FloatVector.fromArray(F, w, wOff + i + 56).fma(FloatVector.fromArray(F, x, xOff + i + 56), acc1);
         }
-        for (; i < n; i += 16) {
+        for (; i + 16 <= n; i += 16) {
             acc0 = FloatVector.fromArray(F, w, wOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
             acc1 = FloatVector.fromArray(F, w, wOff + i + 8).fma(FloatVector.fromArray(F, x, xOff + i + 8), acc1);
         }
-        return sum(acc0, acc1);
+        float sum = sum(acc0, acc1);
+        for (; i < n; i++) {
+            sum += w[wOff + i] * x[xOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * {@link #dot} with little-endian F32 weights read straight from a segment: the same order, so an F32
+     * row gives what the decoded formats give for the same floats.
+     */
+    static float dot(MemorySegment w, long wOff, float[] x, int xOff, int n) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 32 <= n; i += 32) {
+            acc0 = load(w, wOff, i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = load(w, wOff, i + 8).fma(FloatVector.fromArray(F, x, xOff + i + 8), acc1);
+            acc0 = load(w, wOff, i + 16).fma(FloatVector.fromArray(F, x, xOff + i + 16), acc0);
+            acc1 = load(w, wOff, i + 24).fma(FloatVector.fromArray(F, x, xOff + i + 24), acc1);
+        }
+        for (; i + 16 <= n; i += 16) {
+            acc0 = load(w, wOff, i).fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = load(w, wOff, i + 8).fma(FloatVector.fromArray(F, x, xOff + i + 8), acc1);
+        }
+        float sum = sum(acc0, acc1);
+        for (; i < n; i++) {
+            sum += w.get(LE_FLOAT, wOff + 4L * i) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    private static FloatVector load(MemorySegment w, long wOff, int i) {
+        return FloatVector.fromMemorySegment(F, w, wOff + 4L * i, ByteOrder.LITTLE_ENDIAN);
     }
 
     /** {@link #sum} of the two accumulators stored one after the other in {@code acc}. */

@@ -1,0 +1,79 @@
+package io.qwen4j.quant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** F32, F16 and BF16 kernels against a double-precision sum, and batched matmul against dot, bit for bit. */
+class FloatFormatKernelTest {
+
+    private static final TensorType[] TYPES = {TensorType.F32, TensorType.F16, TensorType.BF16};
+    /** Row lengths around the 16- and 32-element steps of the kernels, and odd ones with tails. */
+    private static final int[] COLS = {1, 7, 16, 37, 64, 100, 320, 1000};
+
+    @Test
+    void dotMatchesADoublePrecisionSum() {
+        Random random = new Random(3);
+        for (TensorType type : TYPES) {
+            QuantFormat format = QuantFormats.of(type);
+            for (int cols : COLS) {
+                float[] w = gaussian(random, cols);
+                float[] x = gaussian(random, cols + 5);
+                MemorySegment segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(cols) + 6]);
+                format.quantize(w, 0, cols, segment, 6); // an unaligned offset
+                float[] stored = new float[cols];
+                format.dequantize(segment, 6, stored, 0, cols);
+                double expected = 0;
+                double norm = 0;
+                for (int c = 0; c < cols; c++) {
+                    expected += (double) stored[c] * x[5 + c];
+                    norm += Math.abs((double) stored[c] * x[5 + c]);
+                }
+                float got = format.dot(segment, 6, x, 5, cols);
+                // float accumulation of n products: relative error within a few n * 2^-24 of the norm
+                assertTrue(Math.abs(got - expected) <= 1e-6 * cols * norm + 1e-30,
+                        type + " cols=" + cols + ": " + got + " vs " + expected);
+            }
+        }
+    }
+
+    @Test
+    void batchedMatmulEqualsOneDotPerRowBitForBit() {
+        Random random = new Random(4);
+        for (TensorType type : TYPES) {
+            QuantFormat format = QuantFormats.of(type);
+            for (int cols : COLS) {
+                int rows = 5;
+                int batch = 6;
+                float[] w = gaussian(random, rows * cols);
+                float[] x = gaussian(random, batch * cols);
+                long rowBytes = type.bytesFor(cols);
+                MemorySegment segment = MemorySegment.ofArray(new byte[(int) (rowBytes * rows)]);
+                for (int r = 0; r < rows; r++) {
+                    format.quantize(w, r * cols, cols, segment, r * rowBytes);
+                }
+                float[] out = new float[batch * rows];
+                format.matmul(segment, 0, cols, x, batch, out, rows, 0, rows);
+                for (int b = 0; b < batch; b++) {
+                    for (int r = 0; r < rows; r++) {
+                        float single = format.dot(segment, r * rowBytes, x, b * cols, cols);
+                        assertEquals(Float.floatToIntBits(single), Float.floatToIntBits(out[b * rows + r]),
+                                type + " cols=" + cols + " b=" + b + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    private static float[] gaussian(Random random, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+}
