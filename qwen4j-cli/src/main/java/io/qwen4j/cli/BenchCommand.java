@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
             BenchDequantCommand.class,
             BenchTokenizerCommand.class,
             BenchBatchCommand.class,
+            BenchMatmulCommand.class,
         })
 public final class BenchCommand implements Callable<Integer> {
 
