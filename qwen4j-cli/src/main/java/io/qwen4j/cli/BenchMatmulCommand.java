@@ -80,7 +80,8 @@ public final class BenchMatmulCommand implements Callable<Integer> {
             }
         }
         List<Row> results = new ArrayList<>();
-        try (var pool = new ComputePool(threads); Arena arena = Arena.ofConfined()) {
+        // shared: the pool's threads read the matrix
+        try (var pool = new ComputePool(threads); Arena arena = Arena.ofShared()) {
             for (TensorType type : selectedTypes()) {
                 if (cols % type.blockSize != 0) {
                     throw new InvalidInputException("--cols " + cols + " is not a multiple of " + type

@@ -7,17 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
-/** {@code bench matmul}: the report's shape and argument checks (its figures are not asserted: timing). */
+/** {@code bench matmul}: the report's shape (512 rows: enough bytes that 2 threads split the matrix) and argument checks; figures are not asserted (timing). */
 class BenchMatmulCommandTest {
 
     @Test
     void reportsEveryTypeAndBatchAsARatioToBatchOne() throws Exception {
-        CliRun r = CliRun.run("", "bench", "matmul", "--types", "q8_0,F16", "--rows", "32", "--cols", "256",
-                "--batch", "1,4", "--seconds", "0.2", "--json");
+        CliRun r = CliRun.run("", "bench", "matmul", "--types", "q8_0,F16", "--rows", "512", "--cols", "256",
+                "--batch", "1,4", "--seconds", "0.2", "-t", "2", "--json");
         assertEquals(0, r.status(), r.err());
         JsonNode top = new ObjectMapper().readTree(r.out());
-        assertEquals(32, top.get("rows").intValue());
+        assertEquals(512, top.get("rows").intValue());
         assertEquals(256, top.get("cols").intValue());
+        assertEquals(2, top.get("threads").intValue());
         JsonNode results = top.get("results");
         assertEquals(4, results.size());
         String[] expected = {"Q8_0/1", "Q8_0/4", "F16/1", "F16/4"};
