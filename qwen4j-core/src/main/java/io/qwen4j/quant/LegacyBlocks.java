@@ -99,6 +99,28 @@ final class LegacyBlocks {
         return max;
     }
 
+    /** The block's smallest element, as Q4_1/Q5_1 find it ({@code v < min} from {@code FLT_MAX}). */
+    static float min(float[] x, int offset) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            if (x[offset + j] < min) {
+                min = x[offset + j];
+            }
+        }
+        return min;
+    }
+
+    /** The block's largest element, as Q4_1/Q5_1 find it ({@code v > max} from {@code -FLT_MAX}). */
+    static float max(float[] x, int offset) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < BLOCK; j++) {
+            if (x[offset + j] > max) {
+                max = x[offset + j];
+            }
+        }
+        return max;
+    }
+
     static void requireWholeBlocks(int count) {
         if (count % BLOCK != 0) {
             throw new IllegalArgumentException("element count " + count + " is not a multiple of " + BLOCK);

@@ -12,7 +12,6 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -23,14 +22,14 @@ import jdk.incubator.vector.FloatVector;
  * {@code (nibble - 8) * d}. 4.5 bits per weight. The quantizer maps the element of largest magnitude
  * (with its sign) to -8, so the other end of the range, +8, is clipped to 7.
  */
-final class Q4_0Format implements QuantFormat {
-
-    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
-    private final MethodHandle decodeRowKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
+final class Q4_0Format extends LegacyFormat {
 
     private static final int BLOCK_BYTES = 18;
     private static final byte OFFSET = 8;
+
+    Q4_0Format() {
+        super(MethodHandles.lookup());
+    }
 
     @Override
     public TensorType type() {
@@ -81,18 +80,6 @@ final class Q4_0Format implements QuantFormat {
             widen(highNibbles(second).sub(OFFSET)).intoArray(codes, k + 24);
             scales[block] = half(weights, base);
         }
-    }
-
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, decodeRowKernel,
-                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean canQuantize() {
-        return true;
     }
 
     /** ggml's {@code quantize_row_q4_0_ref}, operation for operation. */

@@ -12,7 +12,6 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -26,13 +25,13 @@ import jdk.incubator.vector.FloatVector;
  * the dequantized value exactly: {@code q*d} is exact in float (a 4-bit integer times an 11-bit half),
  * so the fused and the reference {@code q*d + m} round once, identically.
  */
-final class Q4_1Format implements QuantFormat {
-
-    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
-    private final MethodHandle decodeRowKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_1Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
+final class Q4_1Format extends LegacyFormat {
 
     private static final int BLOCK_BYTES = 20;
+
+    Q4_1Format() {
+        super(MethodHandles.lookup());
+    }
 
     @Override
     public TensorType type() {
@@ -89,18 +88,6 @@ final class Q4_1Format implements QuantFormat {
         }
     }
 
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, decodeRowKernel,
-                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
     /** ggml's {@code quantize_row_q4_1_ref}, operation for operation. */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
@@ -108,17 +95,8 @@ final class Q4_1Format implements QuantFormat {
         for (int block = 0; block < count / BLOCK; block++) {
             int in = srcOffset + block * BLOCK;
             long base = dstOffset + (long) block * BLOCK_BYTES;
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[in + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = LegacyBlocks.min(src, in);
+            float max = LegacyBlocks.max(src, in);
             float d = (max - min) / 15;
             float id = d != 0f ? 1.0f / d : 0.0f;
             LegacyBlocks.putHalf(dst, base, d);

@@ -14,7 +14,6 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -24,14 +23,14 @@ import jdk.incubator.vector.FloatVector;
  * the fifth bit of element {@code j}, then 16 bytes of low nibbles laid out as in Q4_0; element value is
  * {@code (q - 16) * d}. 5.5 bits per weight. The quantizer maps the element of largest magnitude to -16.
  */
-final class Q5_0Format implements QuantFormat {
-
-    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
-    private final MethodHandle decodeRowKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
+final class Q5_0Format extends LegacyFormat {
 
     private static final int BLOCK_BYTES = 22;
     private static final byte OFFSET = 16;
+
+    Q5_0Format() {
+        super(MethodHandles.lookup());
+    }
 
     @Override
     public TensorType type() {
@@ -90,18 +89,6 @@ final class Q5_0Format implements QuantFormat {
             widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))).intoArray(codes, k + 24);
             scales[block] = half(weights, base);
         }
-    }
-
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, decodeRowKernel,
-                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean canQuantize() {
-        return true;
     }
 
     /** ggml's {@code quantize_row_q5_0_ref}, operation for operation. */

@@ -14,7 +14,6 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -25,13 +24,13 @@ import jdk.incubator.vector.FloatVector;
  * weight. The quantizer spreads the block's [min, max] over 0..31. The kernels form each weight as
  * {@code fma(q, d, m)}, as Q4_1's do (exact for the same reason: a 5-bit integer times a half).
  */
-final class Q5_1Format implements QuantFormat {
-
-    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
-    private final MethodHandle decodeRowKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_1Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
+final class Q5_1Format extends LegacyFormat {
 
     private static final int BLOCK_BYTES = 24;
+
+    Q5_1Format() {
+        super(MethodHandles.lookup());
+    }
 
     @Override
     public TensorType type() {
@@ -96,18 +95,6 @@ final class Q5_1Format implements QuantFormat {
         }
     }
 
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, decodeRowKernel,
-                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean canQuantize() {
-        return true;
-    }
-
     /** ggml's {@code quantize_row_q5_1_ref}, operation for operation (it has no MIN clip, unlike Q4_1). */
     @Override
     public void quantize(float[] src, int srcOffset, int count, MemorySegment dst, long dstOffset) {
@@ -115,17 +102,8 @@ final class Q5_1Format implements QuantFormat {
         for (int block = 0; block < count / BLOCK; block++) {
             int in = srcOffset + block * BLOCK;
             long base = dstOffset + (long) block * BLOCK_BYTES;
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < BLOCK; j++) {
-                float v = src[in + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = LegacyBlocks.min(src, in);
+            float max = LegacyBlocks.max(src, in);
             float d = (max - min) / 31;
             float id = d != 0f ? 1.0f / d : 0.0f;
             LegacyBlocks.putHalf(dst, base, d);

@@ -10,7 +10,6 @@ import static io.qwen4j.quant.LegacyBlocks.widen;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
@@ -19,13 +18,13 @@ import jdk.incubator.vector.FloatVector;
  * Q8_0: blocks of 32 elements, {@code fp16 d} then 32 signed bytes {@code q}; element {@code j} is
  * {@code q[j] * d}. 8.5 bits per weight. The quantizer maps the block's largest magnitude to 127.
  */
-final class Q8_0Format implements QuantFormat {
-
-    /** {@link #decodeRow} behind a {@link KernelBarrier}, never inlined into the batched matmul. */
-    private final MethodHandle decodeRowKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q8_0Format.class, "decodeRow", KernelBarrier.ROW_DECODE);
+final class Q8_0Format extends LegacyFormat {
 
     private static final int BLOCK_BYTES = 34;
+
+    Q8_0Format() {
+        super(MethodHandles.lookup());
+    }
 
     @Override
     public TensorType type() {
@@ -70,18 +69,6 @@ final class Q8_0Format implements QuantFormat {
             widen(loadBytes(weights, base + 26)).intoArray(codes, k + 24);
             scales[block] = half(weights, base);
         }
-    }
-
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        LegacyBlocks.matmul(this, decodeRowKernel,
-                weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    @Override
-    public boolean canQuantize() {
-        return true;
     }
 
     /** ggml's {@code quantize_row_q8_0_ref}, operation for operation. */

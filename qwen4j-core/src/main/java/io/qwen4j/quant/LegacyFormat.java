@@ -1,0 +1,36 @@
+package io.qwen4j.quant;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+
+/**
+ * Base of the 32-element legacy formats (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): each supplies its {@code dot},
+ * reference (de)quantization and a static row decoder; the batched matmul over decoded rows is shared
+ * ({@link LegacyBlocks#matmul}).
+ *
+ * <p>Each format passes its own {@link MethodHandles#lookup()} ({@code super(MethodHandles.lookup())}), so
+ * the handle points at that format's private {@code static void decodeRow(MemorySegment weights, long
+ * offset, int count, float[] codes, float[] scales)}; the handle sits in an instance field behind a
+ * {@link KernelBarrier}, which keeps C2 from inlining the decoder into the shared loop.
+ */
+abstract class LegacyFormat implements QuantFormat {
+
+    private final MethodHandle decodeRowKernel;
+
+    LegacyFormat(MethodHandles.Lookup ownLookup) {
+        decodeRowKernel = KernelBarrier.find(ownLookup, ownLookup.lookupClass(), "decodeRow", KernelBarrier.ROW_DECODE);
+    }
+
+    @Override
+    public final void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                             float[] out, int outStride, int rowStart, int rowEnd) {
+        LegacyBlocks.matmul(this, decodeRowKernel, weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
+    }
+
+    /** All five have a reference quantizer, bit-identical to ggml's. */
+    @Override
+    public final boolean canQuantize() {
+        return true;
+    }
+}
