@@ -8,11 +8,14 @@ import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.kernels.KernelThroughput;
 import io.qwen4j.kernels.MemoryBandwidth;
 import io.qwen4j.loader.DecodeTraffic;
+import io.qwen4j.loader.LoadOptions;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Model;
 import io.qwen4j.tensor.Tensor;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,8 +89,14 @@ final class BenchModelCommand {
     }
 
     int run(ModelOptions modelOptions, PrintStream out) throws Exception {
-        try (LoadedModel loaded = modelOptions.load(System.err);
-             GgufFile gguf = GgufFile.open(loaded.path())) {
+        Path path = modelOptions.resolve(System.err);
+        if (Files.isDirectory(path)) {
+            // the bytes a decode step reads come from the GGUF tensor table
+            throw new InvalidInputException("bench -m needs a GGUF file; " + path + " is a folder: convert a"
+                    + " Hugging Face folder first (qwen4j convert DIR -o FILE.gguf --type f16)");
+        }
+        try (LoadedModel loaded = modelOptions.load(path, LoadOptions.defaults().maxBatchTokens());
+             GgufFile gguf = GgufFile.open(path)) {
             DecodeTraffic traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
                     loaded.config().numExpertsUsed());
             List<Tensor> layerZero = new ArrayList<>();

@@ -35,7 +35,12 @@ final class ModelOptions {
 
     /** Loads the model (or the demo model), with {@code maxBatchTokens} as the largest single pass. */
     LoadedModel load(PrintStream log, int maxBatchTokens) throws IOException {
-        return ModelLoader.load(resolve(log), new LoadOptions(threads, maxBatchTokens));
+        return load(resolve(log), maxBatchTokens);
+    }
+
+    /** Loads a model path already {@link #resolve resolved}, with this option's thread count. */
+    LoadedModel load(Path resolved, int maxBatchTokens) throws IOException {
+        return ModelLoader.load(resolved, new LoadOptions(threads, maxBatchTokens));
     }
 
     LoadedModel load(PrintStream log) throws IOException {

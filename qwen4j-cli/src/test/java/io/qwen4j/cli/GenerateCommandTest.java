@@ -178,6 +178,14 @@ class GenerateCommandTest {
         assertTrue(r.get("bytes_per_token").longValue() > r.get("model_size").longValue() * 0.9);
     }
 
+    @Test
+    void benchOfAFolderAsksForAGgufFile() {
+        String folder = ModelFolderOptionTest.qwen3().toString();
+        CliRun r = CliRun.run("", "bench", "-m", folder, "-p", "1", "-n", "1");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("needs a GGUF file") && r.err().contains(folder), r.err());
+    }
+
     private static CliRun assertBad(String named, String... args) {
         CliRun run = CliRun.run("", args);
         assertEquals(2, run.status(), String.join(" ", args) + " -> " + run.err());
