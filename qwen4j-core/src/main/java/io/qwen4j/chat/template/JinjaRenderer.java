@@ -2,7 +2,6 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
@@ -31,11 +30,13 @@ final class JinjaRenderer {
         resolver.add(new PyMethodResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                // Not LegacyOverrides.ALL: that also requires whitespace inside tokens, and then a
-                // template like '{{-x}}' comes out verbatim without an error.
-                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true).build())
+                // trim_blocks, lstrip_blocks and the -/+ markers are applied by SourceRewriter
+                // (JinjaWhitespace): Jinjava's lstrip also strips mid-line, and it lacks {%- raw -%}.
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                // Recursive macros (a schema printer calling itself) are legal Jinja2.
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(1000)
                 .withElResolver(resolver)
                 .withKeepTrailingNewline(true)
                 .withInterperterFactory(new PythonPrintingFactory())
