@@ -172,6 +172,7 @@ def main():
     jobs += [(t, n, c) for t in DIFF_TEMPLATES for n, c in CONVERSATIONS.items()]
     jobs += [(t, n, c) for t in VISION_TEMPLATES for n, c in VISION.items()]
     jobs += [("whitespace.jinja", "whitespace", CONVERSATIONS["no_generation_prompt"])]
+    jobs += [("expressions.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "thinking_off_tools")]
     for template_name, name, case in jobs:
         try:
             expected = render(env, template_name, case)

@@ -9,7 +9,12 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.objects.SafeString;
 import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Properties;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
 import java.util.Map;
 import jinjava.javax.el.CompositeELResolver;
 
@@ -42,8 +47,25 @@ final class JinjaRenderer {
                 .withInterperterFactory(new PythonPrintingFactory())
                 .build();
         Jinjava jinjava = new Jinjava(config);
+        usePythonConversions(jinjava);
         TemplateLibrary.install(jinjava.getGlobalContext());
         return jinjava;
+    }
+
+    /**
+     * Jinjava builds its expression factory with a fixed type converter and no way to pass another;
+     * the field is replaced by one built the same way with {@link PyTypeConverter}.
+     */
+    private static void usePythonConversions(Jinjava jinjava) {
+        Properties properties = new Properties();
+        properties.setProperty(TreeBuilder.class.getName(), ExtendedSyntaxBuilder.class.getName());
+        try {
+            Field factory = Jinjava.class.getDeclaredField("expressionFactory");
+            factory.setAccessible(true);
+            factory.set(jinjava, new ExpressionFactoryImpl(properties, new PyTypeConverter()));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot install Python string conversions into Jinjava", e);
+        }
     }
 
     static boolean hasFilter(String name) {

@@ -205,7 +205,8 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)));
+        return ExpressionRewrites.notOperands(
+                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens))));
     }
 
     // ---- for loops ----
