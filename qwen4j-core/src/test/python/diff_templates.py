@@ -276,6 +276,8 @@ SNIPPETS = {
     "concat_bool": "{{ 'v=' ~ flag }} {{ 'v=' ~ (1 == 1) }} {{ flag ~ '' }}",
     "string_index": "{{ s[2] }}{{ s[-3] }}{{ messages[1].content[0] }}",
     "recursive_macro_simple": "{% macro r(n) %}{{ n }}{% if n > 0 %}{{ r(n - 1) }}{% endif %}{% endmacro %}{{ r(3) }}",
+    "macro_none_arg_shadow": "{% set v = 'outer' %}{% macro m(v) %}[{{ v }}]{% endmacro %}{{ m(nothing) }}{{ m(none) }}{{ m() }}",
+    "string_index_out_of_range": "[{{ 'ok'[5] }}]",
     "tojson_nan": "{{ (1e308 * 10)|tojson }}",
 }
 

@@ -173,6 +173,7 @@ def main():
     jobs += [(t, n, c) for t in VISION_TEMPLATES for n, c in VISION.items()]
     jobs += [("whitespace.jinja", "whitespace", CONVERSATIONS["no_generation_prompt"])]
     jobs += [("expressions.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "thinking_off_tools")]
+    jobs += [("expressions.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
     for template_name, name, case in jobs:
         try:
             expected = render(env, template_name, case)

@@ -43,10 +43,10 @@ final class PyMethodResolver extends ELResolver {
             int length = s.codePointCount(0, s.length());
             long n = Long.parseLong(p);
             long index = n < 0 ? n + length : n;
-            if (index < 0 || index >= length) {
-                throw new TemplateException("string index out of range: " + n);
-            }
             context.setPropertyResolved(true);
+            if (index < 0 || index >= length) {
+                return null; // Jinja2's getitem turns the IndexError into an undefined value
+            }
             return Character.toString(s.codePointAt(s.offsetByCodePoints(0, (int) index)));
         }
         return null;
