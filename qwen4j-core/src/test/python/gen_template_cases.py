@@ -135,6 +135,24 @@ FEATURE_CASES = {
 }
 
 
+VISION = {
+    "vision_parts": dict(kwargs={"add_vision_id": True}, messages=[
+        {"role": "user", "content": [{"type": "image", "image": "a.png"}, {"type": "text", "text": "What is this?"}]},
+        {"role": "assistant", "content": "A cat."},
+        {"role": "user", "content": [{"type": "video", "video": "v.mp4"}, {"type": "image_url", "image_url": {"url": "x"}},
+                                     {"type": "text", "text": "And these?"}]}]),
+    "vision_system_parts": dict(tools=[WEATHER], messages=[
+        {"role": "system", "content": [{"type": "text", "text": "You see."}]},
+        {"role": "user", "content": [{"type": "text", "text": "Look: "}, {"type": "image", "image": "b.png"}]}]),
+}
+
+# Qwen-family templates written from memory (templates/diff), with the text conversations and, for the
+# vision-language ones, content parts (images, videos, text).
+DIFF_TEMPLATES = ["diff/qwq.jinja", "diff/qwen2.5-coder.jinja", "diff/qwen3-instruct-2507.jinja",
+                  "diff/deepseek-r1-qwen.jinja", "diff/qwen2-vl.jinja", "diff/qwen3-vl.jinja"]
+VISION_TEMPLATES = ["diff/qwen2-vl.jinja", "diff/qwen3-vl.jinja"]
+
+
 def render(env, template_name, case):
     tmpl = env.from_string(template_source(template_name))
     kwargs = dict(case.get("kwargs", {}))
@@ -151,6 +169,11 @@ def main():
     written = 0
     jobs = [(t, n, c) for t in TEMPLATES for n, c in CONVERSATIONS.items()]
     jobs += [("features.jinja", n, c) for n, c in FEATURE_CASES.items()]
+    jobs += [(t, n, c) for t in DIFF_TEMPLATES for n, c in CONVERSATIONS.items()]
+    jobs += [(t, n, c) for t in VISION_TEMPLATES for n, c in VISION.items()]
+    jobs += [("whitespace.jinja", "whitespace", CONVERSATIONS["no_generation_prompt"])]
+    jobs += [("expressions.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "thinking_off_tools")]
+    jobs += [("expressions.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
     for template_name, name, case in jobs:
         try:
             expected = render(env, template_name, case)
@@ -158,7 +181,7 @@ def main():
             print(f"skip {template_name} {name}: {type(e).__name__}: {e}")
             continue
         record = {"template": template_name, **case, "expected": expected}
-        stem = template_name.removesuffix(".jinja")
+        stem = template_name.removesuffix(".jinja").replace("/", "-")
         (OUT / f"{stem}__{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         written += 1
     print(f"wrote {written} cases to {OUT} with jinja2 {jinja2.__version__}")

@@ -116,6 +116,52 @@ final class ExpressionRewrites {
         }
     }
 
+    private static final Set<String> NOT_OPERAND_ENDS = Set.of("and", "or", "if", "else", ",", ":", ")", "]", "}");
+
+    /**
+     * Parenthesises the operand of a unary {@code not}: {@code not a == b} → {@code not (a == b)}. In Jinja2
+     * {@code not} binds looser than comparisons and tighter than {@code and}/{@code or}; Jinjava binds it
+     * to the next primary and then compares a boolean ({@code (not a) == b}). The operand runs to the
+     * next top-level {@code and}/{@code or}/{@code if}/{@code else}, separator or closing bracket.
+     */
+    static List<Token> notOperands(List<Token> tokens) {
+        List<Token> current = tokens;
+        for (int i = 0; i < current.size(); i++) {
+            Token t = current.get(i);
+            boolean unary = t.kind() == Kind.NAME && t.is("not")
+                    && (i == 0 || !(endsOperand(current.get(i - 1)) || current.get(i - 1).is("is")));
+            if (!unary) {
+                continue;
+            }
+            int end = i + 1;
+            int depth = 0;
+            while (end < current.size()) {
+                Token u = current.get(end);
+                if (depth == 0 && u.kind() != Kind.STRING && NOT_OPERAND_ENDS.contains(u.text())) {
+                    break;
+                }
+                if (u.kind() == Kind.OP && (u.is("(") || u.is("[") || u.is("{"))) {
+                    depth++;
+                } else if (u.kind() == Kind.OP && (u.is(")") || u.is("]") || u.is("}"))) {
+                    depth--;
+                }
+                end++;
+            }
+            if (end == i + 1) {
+                continue;
+            }
+            List<Token> next = new ArrayList<>(current.subList(0, i + 1));
+            next.add(new Token(Kind.OP, "(", " "));
+            List<Token> operand = new ArrayList<>(current.subList(i + 1, end));
+            operand.set(0, operand.getFirst().withSpace(""));
+            next.addAll(operand);
+            next.add(Token.op(")"));
+            next.addAll(current.subList(end, current.size()));
+            current = next;
+        }
+        return current;
+    }
+
     /** Wraps each keyword argument's value in parentheses: {@code k=v} → {@code k=(v)}. */
     static List<Token> keywordArguments(List<Token> tokens) {
         int[] opensBefore = new int[tokens.size() + 1];

@@ -2,7 +2,6 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.InterpreterFactory;
@@ -10,7 +9,12 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.objects.SafeString;
 import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
+import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Properties;
+import jinjava.de.odysseus.el.ExpressionFactoryImpl;
+import jinjava.de.odysseus.el.tree.TreeBuilder;
 import java.util.Map;
 import jinjava.javax.el.CompositeELResolver;
 
@@ -31,18 +35,37 @@ final class JinjaRenderer {
         resolver.add(new PyMethodResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
-                // Not LegacyOverrides.ALL: that also requires whitespace inside tokens, and then a
-                // template like '{{-x}}' comes out verbatim without an error.
-                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true).build())
+                // trim_blocks, lstrip_blocks and the -/+ markers are applied by SourceRewriter
+                // (JinjaWhitespace): Jinjava's lstrip also strips mid-line, and it lacks {%- raw -%}.
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                // Recursive macros (a schema printer calling itself) are legal Jinja2.
+                .withEnableRecursiveMacroCalls(true)
+                .withMaxMacroRecursionDepth(1000)
                 .withElResolver(resolver)
                 .withKeepTrailingNewline(true)
                 .withInterperterFactory(new PythonPrintingFactory())
                 .build();
         Jinjava jinjava = new Jinjava(config);
+        usePythonConversions(jinjava);
         TemplateLibrary.install(jinjava.getGlobalContext());
         return jinjava;
+    }
+
+    /**
+     * Jinjava builds its expression factory with a fixed type converter and no way to pass another;
+     * the field is replaced by one built the same way with {@link PyTypeConverter}.
+     */
+    private static void usePythonConversions(Jinjava jinjava) {
+        Properties properties = new Properties();
+        properties.setProperty(TreeBuilder.class.getName(), ExtendedSyntaxBuilder.class.getName());
+        try {
+            Field factory = Jinjava.class.getDeclaredField("expressionFactory");
+            factory.setAccessible(true);
+            factory.set(jinjava, new ExpressionFactoryImpl(properties, new PyTypeConverter()));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot install Python string conversions into Jinjava", e);
+        }
     }
 
     static boolean hasFilter(String name) {

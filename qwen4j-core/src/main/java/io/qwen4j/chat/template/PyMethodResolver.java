@@ -37,6 +37,18 @@ final class PyMethodResolver extends ELResolver {
             context.setPropertyResolved(true);
             return "previtem".equals(property) ? cursor.previous() : cursor.following();
         }
+        // s[i] on a string: the code point at a Python index (negative counts from the end). Jinjava hands
+        // the index over as text; a name cannot be all digits, so digits here always mean an index.
+        if (base instanceof String s && property instanceof String p && p.matches("-?\\d{1,9}")) {
+            int length = s.codePointCount(0, s.length());
+            long n = Long.parseLong(p);
+            long index = n < 0 ? n + length : n;
+            context.setPropertyResolved(true);
+            if (index < 0 || index >= length) {
+                return null; // Jinja2's getitem turns the IndexError into an undefined value
+            }
+            return Character.toString(s.codePointAt(s.offsetByCodePoints(0, (int) index)));
+        }
         return null;
     }
 

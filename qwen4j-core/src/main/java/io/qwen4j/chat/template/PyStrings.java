@@ -37,6 +37,19 @@ final class PyStrings {
             case "count" -> count(s, string(args, 0));
             case "join" -> join(s, args.length > 0 ? args[0] : null);
             case "splitlines" -> splitLines(s);
+            case "index" -> index(s, string(args, 0), s.indexOf(string(args, 0)));
+            case "rindex" -> index(s, string(args, 0), s.lastIndexOf(string(args, 0)));
+            case "removeprefix" -> s.startsWith(string(args, 0)) ? s.substring(string(args, 0).length()) : s;
+            case "removesuffix" -> s.endsWith(string(args, 0)) && !string(args, 0).isEmpty()
+                    ? s.substring(0, s.length() - string(args, 0).length()) : s;
+            case "partition" -> partition(s, string(args, 0), s.indexOf(string(args, 0)), false);
+            case "rpartition" -> partition(s, string(args, 0), s.lastIndexOf(string(args, 0)), true);
+            case "isalnum" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetterOrDigit);
+            case "swapcase" -> swapcase(s);
+            case "casefold" -> s.toLowerCase(java.util.Locale.ROOT).replace("ß", "ss");
+            case "zfill" -> zfill(s, (int) longArg(arg(args, 0)));
+            case "ljust", "rjust", "center" -> pad(s, method, (int) longArg(arg(args, 0)),
+                    args.length > 1 ? string(args, 1) : " ");
             case "isdigit" -> !s.isEmpty() && s.codePoints().allMatch(Character::isDigit);
             case "isalpha" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetter);
             case "isspace" -> !s.isEmpty() && s.codePoints().allMatch(PyStrings::isSpace);
@@ -109,11 +122,8 @@ final class PyStrings {
                     return parts;
                 }
                 if (maxSplit >= 0 && parts.size() == maxSplit) {
-                    int end = n;
-                    while (end > i && isSpace(s.charAt(end - 1))) {
-                        end--;
-                    }
-                    parts.add(s.substring(i, end));
+                    // Python keeps the remainder's trailing whitespace: 'a b  '.split(None, 1) == ['a', 'b  ']
+                    parts.add(s.substring(i));
                     return parts;
                 }
                 int j = i;
@@ -246,6 +256,60 @@ final class PyStrings {
             lines.add(s.substring(start));
         }
         return lines;
+    }
+
+    /** Python str.index/rindex: find, but a missing substring is an error. */
+    private static long index(String s, String sub, int at) {
+        if (at < 0) {
+            throw new TemplateException("substring not found: " + PyValues.repr(sub));
+        }
+        return s.codePointCount(0, at);
+    }
+
+    /** Python str.partition/rpartition as a list (Jinja2 prints a tuple; indexing is the same). */
+    private static List<String> partition(String s, String sep, int at, boolean fromRight) {
+        if (sep.isEmpty()) {
+            throw new TemplateException("empty separator");
+        }
+        if (at < 0) {
+            return fromRight ? List.of("", "", s) : List.of(s, "", "");
+        }
+        return List.of(s.substring(0, at), sep, s.substring(at + sep.length()));
+    }
+
+    private static String swapcase(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> out.appendCodePoint(Character.isUpperCase(cp) ? Character.toLowerCase(cp)
+                : Character.isLowerCase(cp) ? Character.toUpperCase(cp) : cp));
+        return out.toString();
+    }
+
+    private static String zfill(String s, int width) {
+        int length = s.codePointCount(0, s.length());
+        if (length >= width) {
+            return s;
+        }
+        int sign = !s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
+        return s.substring(0, sign) + "0".repeat(width - length) + s.substring(sign);
+    }
+
+    /** Python str.ljust/rjust/center; center splits an odd padding the way CPython does. */
+    private static String pad(String s, String how, int width, String fill) {
+        int length = s.codePointCount(0, s.length());
+        if (fill.codePointCount(0, fill.length()) != 1) {
+            throw new TemplateException("the fill character must be exactly one character long");
+        }
+        int total = width - length;
+        if (total <= 0) {
+            return s;
+        }
+        int left = switch (how) {
+            case "ljust" -> 0;
+            case "rjust" -> total;
+            // CPython: left = pad // 2 + (pad & width & 1)
+            default -> total / 2 + (total & width & 1);
+        };
+        return fill.repeat(left) + s + fill.repeat(total - left);
     }
 
     private static long count(String s, String sub) {

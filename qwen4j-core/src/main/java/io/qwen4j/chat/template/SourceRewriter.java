@@ -48,29 +48,37 @@ final class SourceRewriter {
     private String rewriteTemplate(String source) {
         StringBuilder out = new StringBuilder(source.length() + 256);
         int i = 0;
+        // Whitespace control is applied here (JinjaWhitespace); tags reach Jinjava without -/+ markers.
+        JinjaWhitespace.After after = JinjaWhitespace.After.NOTHING;
+        boolean lineStarting = true;
         while (i < source.length()) {
             int open = nextOpener(source, i);
+            String text = JinjaWhitespace.afterTag(source.substring(i, open < 0 ? source.length() : open), after);
             if (open < 0) {
-                out.append(source, i, source.length());
+                out.append(text);
                 break;
             }
-            out.append(source, i, open);
             String opener = source.substring(open, open + 2);
             int line = lineOf(source, open);
+            int bodyStart = open + 2;
+            char marker = 0;
+            if (bodyStart < source.length() && (source.charAt(bodyStart) == '-' || source.charAt(bodyStart) == '+')) {
+                marker = source.charAt(bodyStart);
+                bodyStart++;
+            }
+            out.append(JinjaWhitespace.beforeTag(text, marker, !opener.equals("{{"), lineStarting));
             if (opener.equals("{#")) {
-                int end = source.indexOf("#}", open + 2);
+                int end = source.indexOf("#}", bodyStart);
                 if (end < 0) {
                     throw new TemplateException("template syntax error: unclosed comment opened on line " + line);
                 }
-                out.append(source, open, end + 2);
+                char closeMarker = source.charAt(end - 1);
+                String closeText = (closeMarker == '-' || closeMarker == '+') && end - 1 >= bodyStart
+                        ? closeMarker + "#}" : "#}";
                 i = end + 2;
+                after = JinjaWhitespace.after(closeText, true);
+                lineStarting = JinjaWhitespace.lineStartsAfter(source, i, after);
                 continue;
-            }
-            int bodyStart = open + 2;
-            String openMarker = "";
-            if (bodyStart < source.length() && (source.charAt(bodyStart) == '-' || source.charAt(bodyStart) == '+')) {
-                openMarker = String.valueOf(source.charAt(bodyStart));
-                bodyStart++;
             }
             String closer = opener.equals("{{") ? "}}" : "%}";
             ExpressionLexer.Lexed lexed = ExpressionLexer.lex(source, bodyStart, closer, line);
@@ -79,21 +87,25 @@ final class SourceRewriter {
             String closeText = source.substring(closeStart, closeEnd);
             List<Token> tokens = lexed.tokens();
             if (opener.equals("{{")) {
-                out.append(opener).append(openMarker)
-                        .append(ExpressionLexer.print(rewriteExpression(tokens)))
-                        .append(lexed.trailingSpace()).append(closeText);
+                List<Token> expression = rewriteExpression(tokens);
+                // Jinjava reads "{{ -1 }}" as whitespace control; Jinja2 only "{{-1 }}".
+                boolean signFirst = !expression.isEmpty() && (expression.getFirst().is("-") || expression.getFirst().is("+"));
+                out.append("{{").append(signFirst ? " (" : "").append(ExpressionLexer.print(expression))
+                        .append(signFirst ? ")" : "").append(lexed.trailingSpace()).append("}}");
                 i = closeEnd;
+                after = JinjaWhitespace.after(closeText, false);
+                lineStarting = JinjaWhitespace.lineStartsAfter(source, i, after);
                 continue;
             }
             String tagName = tokens.isEmpty() ? "" : tokens.getFirst().text();
             if (tagName.equals("raw")) {
-                int end = findEndRaw(source, closeEnd, line);
-                out.append(source, open, end);
-                i = end;
+                i = appendRaw(source, closeEnd, closeText, line, out);
+                after = rawAfter;
+                lineStarting = rawLineStarting;
                 continue;
             }
             String body = switch (tagName) {
-                case "for" -> rewriteFor(tokens, openMarker, lexed.trailingSpace(), closeText, line);
+                case "for" -> rewriteFor(tokens, lexed.trailingSpace(), line);
                 // Macro and call signatures declare defaults Jinjava parses on its own: leave them.
                 case "macro", "call" -> null;
                 default -> null;
@@ -104,12 +116,39 @@ final class SourceRewriter {
                 List<Token> rest = tagName.equals("macro") || tagName.equals("call") || tokens.isEmpty()
                         ? tokens
                         : concat(tokens.subList(0, 1), rewriteExpression(tokens.subList(1, tokens.size())));
-                out.append(opener).append(openMarker).append(ExpressionLexer.print(rest))
-                        .append(lexed.trailingSpace()).append(closeText);
+                out.append("{%").append(ExpressionLexer.print(rest)).append(lexed.trailingSpace()).append("%}");
             }
             i = closeEnd;
+            after = JinjaWhitespace.after(closeText, true);
+            lineStarting = JinjaWhitespace.lineStartsAfter(source, i, after);
         }
         return out.toString();
+    }
+
+    private JinjaWhitespace.After rawAfter;
+    private boolean rawLineStarting;
+
+    /**
+     * Appends a raw block, its content verbatim but for Jinja2's whitespace control: {@code {% raw %}}
+     * never trims the newline after it (only {@code {% raw -%}} strips), the content is lstripped
+     * before {@code {% endraw %}} like any text, and {@code {% endraw %}} trims as a block end.
+     *
+     * @return the index after {@code {% endraw %}}
+     */
+    private int appendRaw(String source, int contentStart, String rawCloseText, int line, StringBuilder out) {
+        int[] endRaw = findEndRaw(source, contentStart, line);
+        int endOpen = endRaw[0];
+        int endClose = endRaw[1];
+        JinjaWhitespace.After afterBegin = JinjaWhitespace.after(rawCloseText, false);
+        boolean lineStarting = JinjaWhitespace.lineStartsAfter(source, contentStart, afterBegin);
+        String content = JinjaWhitespace.afterTag(source.substring(contentStart, endOpen), afterBegin);
+        char marker = source.charAt(endOpen + 2) == '-' || source.charAt(endOpen + 2) == '+' ? source.charAt(endOpen + 2) : 0;
+        out.append("{% raw %}").append(JinjaWhitespace.beforeTag(content, marker, true, lineStarting)).append("{% endraw %}");
+        String endCloseText = source.charAt(endClose - 3) == '-' || source.charAt(endClose - 3) == '+'
+                ? source.substring(endClose - 3, endClose) : "%}";
+        rawAfter = JinjaWhitespace.after(endCloseText, true);
+        rawLineStarting = JinjaWhitespace.lineStartsAfter(source, endClose, rawAfter);
+        return endClose;
     }
 
     private static int nextOpener(String s, int from) {
@@ -132,8 +171,8 @@ final class SourceRewriter {
         return line;
     }
 
-    /** The end (exclusive) of the {@code {% endraw %}} tag that closes a raw block. */
-    private static int findEndRaw(String s, int from, int line) {
+    /** Where the {@code {% endraw %}} tag closing a raw block starts and ends (exclusive). */
+    private static int[] findEndRaw(String s, int from, int line) {
         int i = from;
         while (true) {
             int open = s.indexOf("{%", i);
@@ -152,7 +191,7 @@ final class SourceRewriter {
                 if (close < 0) {
                     throw new TemplateException("template syntax error: unclosed endraw tag after line " + line);
                 }
-                return close + 2;
+                return new int[] {open, close + 2};
             }
             i = open + 2;
         }
@@ -166,12 +205,13 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)));
+        return ExpressionRewrites.notOperands(
+                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens))));
     }
 
     // ---- for loops ----
 
-    private String rewriteFor(List<Token> tokens, String openMarker, String trailingSpace, String closeText, int line) {
+    private String rewriteFor(List<Token> tokens, String trailingSpace, int line) {
         List<Token> rest = tokens.subList(1, tokens.size());
         int in = TokenBrackets.indexOfTopLevel(rest, "in", 0);
         if (in < 1) {
@@ -192,15 +232,15 @@ final class SourceRewriter {
         String targetText = ExpressionLexer.print(target).strip();
         String iterText = ITER_FUNCTION + "(" + ExpressionLexer.print(rewriteExpression(iterable)).strip() + ")";
         if (condition.isEmpty()) {
-            return "{%" + openMarker + " for " + targetText + " in " + iterText + trailingSpace + closeText;
+            return "{% for " + targetText + " in " + iterText + trailingSpace + "%}";
         }
         String kept = "__q4j_filtered" + (filteredLoops++);
         String item = TokenBrackets.splitTopLevel(target, 0, target.size(), ",").size() > 1 ? "[" + targetText + "]" : targetText;
-        return "{%" + openMarker + " set " + kept + " = [] %}"
+        return "{% set " + kept + " = [] %}"
                 + "{% for " + targetText + " in " + iterText + " %}"
                 + "{% if " + ExpressionLexer.print(rewriteExpression(condition)).strip() + " %}"
                 + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
-                + "{% for " + targetText + " in " + ITER_FUNCTION + "(" + kept + ")" + trailingSpace + closeText;
+                + "{% for " + targetText + " in " + ITER_FUNCTION + "(" + kept + ")" + trailingSpace + "%}";
     }
 
     private static List<Token> concat(List<Token> a, List<Token> b) {
