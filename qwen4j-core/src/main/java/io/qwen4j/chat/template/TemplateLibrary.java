@@ -26,6 +26,9 @@ final class TemplateLibrary {
     }
 
     static void install(Context global) {
+        // The none/None literal (SourceRewriter makes None lower-case) is this variable: Jinjava has no
+        // None, and its null is also "undefined".
+        global.put("none", PyNone.NONE);
         global.registerFilter(new ToJson());
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
@@ -48,7 +51,7 @@ final class TemplateLibrary {
                 || v instanceof Short || v instanceof Byte);
         test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
         test(global, "boolean", v -> v instanceof Boolean);
-        test(global, "none", v -> v == null);
+        test(global, "none", v -> v == PyNone.NONE);
         test(global, "true", v -> Boolean.TRUE.equals(v));
         test(global, "false", v -> Boolean.FALSE.equals(v));
 
@@ -67,6 +70,7 @@ final class TemplateLibrary {
     private static long length(Object value) {
         return switch (value) {
             case null -> 0;
+            case PyNone none -> throw new TemplateException("object of type 'NoneType' has no len()");
             case CharSequence s -> s.toString().codePointCount(0, s.length());
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -162,9 +166,9 @@ final class TemplateLibrary {
 
         private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
             if (kwargs != null && kwargs.containsKey(name)) {
-                return kwargs.get(name);
+                return PyNone.toNull(kwargs.get(name));
             }
-            return args != null && args.length > position ? args[position] : null;
+            return PyNone.toNull(args != null && args.length > position ? args[position] : null);
         }
     }
 }
