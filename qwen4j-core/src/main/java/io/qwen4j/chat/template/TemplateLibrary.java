@@ -34,6 +34,9 @@ final class TemplateLibrary {
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
                 PyStrings.strip(PyValues.str(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
+        // Jinja2's soft_str(value).lower()/.upper(): None is 'none', an undefined value ''.
+        global.registerFilter(named("lower", (value, args) -> softStr(unwrap(value)).toLowerCase(java.util.Locale.ROOT)));
+        global.registerFilter(named("upper", (value, args) -> softStr(unwrap(value)).toUpperCase(java.util.Locale.ROOT)));
         // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
         global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
         global.registerFilter(named("count", (value, args) -> length(unwrap(value))));
@@ -61,6 +64,10 @@ final class TemplateLibrary {
                 Object.class, Object.class, Object.class, Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",
                 Object.class));
+    }
+
+    private static String softStr(Object value) {
+        return value == null ? "" : PyValues.str(value);
     }
 
     static Object unwrap(Object value) {
