@@ -279,6 +279,20 @@ SNIPPETS = {
     "macro_none_arg_shadow": "{% set v = 'outer' %}{% macro m(v) %}[{{ v }}]{% endmacro %}{{ m(nothing) }}{{ m(none) }}{{ m() }}",
     "string_index_out_of_range": "[{{ 'ok'[5] }}]",
     "tojson_nan": "{{ (1e308 * 10)|tojson }}",
+    # Python None (distinct from undefined)
+    "none_print": "{{ none }}|{{ None }}|{{ d.get('zz') }}|{{ d.get('zz', 'dz') }}|{{ d.c }}|{{ 'a' ~ none }}|{{ nothing|string }}|{{ [nothing, d.c] }}|{{ nothing|lower }}|{{ [none, 'a']|join(',') }}",
+    "none_tests": "{{ nothing is defined }}{{ nothing is none }}{{ nothing is not none }}{{ missing is none }}{{ d.nope is none }}{{ missing == none }}{{ d.c is none }}{{ d.get('zz') is none }}{{ nothing is string }}{{ nothing is undefined }}{{ d.c is defined }}",
+    "none_truthiness": "{% if nothing %}T{% else %}F{% endif %}{{ not nothing }}{{ nothing or 'y' }}{{ none|default('x') }}{{ none|default('x', true) }}{{ d.c|default('dc') }}{{ [1, none, 2]|reject('none')|list }}{{ [1, none]|select('none')|list }}",
+    "none_equality": "{{ none == none }}{{ nothing == d.c }}{{ none != none }}{{ none == 0 }}{{ none == [] }}{{ [none] == [nothing] }}",
+    "none_equality_coerced": "{{ none == false }}{{ none == 'None' }}",
+    "none_tojson": "{{ nothing|tojson }} {{ d|tojson }} {{ [none, 1]|tojson }} {{ {'k': none}|tojson(indent=none) }}",
+    "none_macro_default": "{% macro m(c=none, e=None) %}[{{ c }}|{{ c is none }}|{{ c is defined }}|{{ e }}]{% endmacro %}{{ m() }}{{ m(1) }}{{ m(c=nothing) }}",
+    "none_attribute": "[{{ nothing.foo }}]{{ nothing.foo is defined }}{{ nothing['k'] is defined }}",
+    "none_namespace_set": "{% set ns = namespace(v=none) %}{{ ns.v }}{{ ns.v is none }}{% set ns.v = 1 %}{{ ns.v }}{% set x = none %}{{ x }}{{ x is defined }}",
+    "none_in_error": "{{ 'x' in nothing }}",
+    "none_iterate_error": "{% for x in none %}{{ x }}{% endfor %}",
+    "none_slice_bounds": "{{ xs[none:2] }}{{ 'abc'[none:none:-1] }}{{ s.split(none, 1) }}",
+    "none_message_fields": "{% for m in messages %}{{ m.content }}|{{ m.content is none }}|{{ m.content is string }}|{{ m.reasoning_content is defined and m.reasoning_content is not none }}|{% if m.content %}C{% endif %}|{{ m.content|tojson }};{% endfor %}",
 }
 
 SNIPPET_CASE = {"messages": [{"role": "system", "content": "Sys."}, {"role": "user", "content": "  Hi, There  "},

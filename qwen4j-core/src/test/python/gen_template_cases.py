@@ -67,6 +67,13 @@ NESTED = {"type": "function", "function": {
         "flags": {"type": ["boolean", "null"], "default": None},
     }}}}
 NO_PARAMS = {"type": "function", "function": {"name": "now", "description": "The current time."}}
+NULLABLE = {"type": "function", "function": {
+    "name": "search", "description": None,
+    "parameters": {"type": "object", "properties": {
+        "query": {"type": "string", "description": "Search terms"},
+        "limit": {"type": ["integer", "null"], "default": None, "description": None},
+        "site": {"type": "string", "enum": ["a.com", None]},
+    }, "required": ["query"]}}}
 
 UNICODE = "Grüße, 世界! Ça va? 🚀 emoji, עברית, \"quotes\" and \\backslash\\ \t tab"
 
@@ -112,6 +119,22 @@ CONVERSATIONS = {
         {"role": "user", "content": "1+1?"},
         {"role": "assistant", "content": "<think>\nEasy.\n</think>\n\n2"},
         {"role": "user", "content": "2+2?"}]),
+    # OpenAI-style nulls: an assistant tool-call turn with "content": null and "reasoning_content": null.
+    "null_content_tool_call": dict(tools=[NULLABLE, WEATHER], messages=[
+        {"role": "user", "content": "Find qwen4j"},
+        {"role": "assistant", "content": None, "reasoning_content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "search", "arguments": {"query": "qwen4j", "limit": None}}}]},
+        {"role": "tool", "tool_call_id": "call_1", "name": "search", "content": "[]"},
+        {"role": "assistant", "content": "Nothing found.", "reasoning_content": None}]),
+    # The same with "content": "" (templates that test `'</think>' in content` need a string).
+    "null_reasoning_tool_call": dict(tools=[NULLABLE], messages=[
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "Find qwen4j"},
+        {"role": "assistant", "content": "", "reasoning_content": None, "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {"name": "search", "arguments": {"query": "qwen4j", "limit": None}}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "[]"},
+        {"role": "assistant", "content": "<think>\nnone\n</think>\n\nNothing found.", "reasoning_content": None},
+        {"role": "user", "content": "Thanks"}]),
     "system_and_tools_content_list": dict(tools=[NO_PARAMS], messages=[
         {"role": "system", "content": "   Leading and trailing spaces   "},
         {"role": "user", "content": "<tool_response>\nnot really\n</tool_response>"},
@@ -172,6 +195,8 @@ def main():
     jobs += [(t, n, c) for t in DIFF_TEMPLATES for n, c in CONVERSATIONS.items()]
     jobs += [(t, n, c) for t in VISION_TEMPLATES for n, c in VISION.items()]
     jobs += [("whitespace.jinja", "whitespace", CONVERSATIONS["no_generation_prompt"])]
+    jobs += [("none.jinja", n, CONVERSATIONS[n]) for n in ("null_content_tool_call", "null_reasoning_tool_call",
+                                                            "nested_tools_floats", "no_generation_prompt")]
     jobs += [("expressions.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "thinking_off_tools")]
     jobs += [("expressions.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
     for template_name, name, case in jobs:

@@ -147,11 +147,12 @@ public final class ChatTemplate {
         putIfPresent(variables, "bos_token", bosToken);
         putIfPresent(variables, "eos_token", eosToken);
         if (kwargs != null) {
-            kwargs.forEach((k, v) -> putIfPresent(variables, k, JsonValues.copy(v)));
+            kwargs.forEach((k, v) -> variables.put(k, JsonValues.templateValue(v)));
         }
         variables.putIfAbsent("add_generation_prompt", Boolean.TRUE);
-        variables.put("messages", JsonValues.copy(messages));
-        putIfPresent(variables, "tools", tools == null ? null : JsonValues.copy(tools));
+        variables.put("messages", JsonValues.templateValue(messages));
+        // HF passes tools=None when there are none: defined, and None.
+        variables.put("tools", JsonValues.templateValue(tools));
         return JinjaRenderer.render(root, variables);
     }
 

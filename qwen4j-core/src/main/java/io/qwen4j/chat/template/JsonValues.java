@@ -39,6 +39,30 @@ final class JsonValues {
         };
     }
 
+    /**
+     * A deep copy for the template's variables: as {@link #copy}, with every null (JSON null, a null in a
+     * caller's map or list) turned into Python's None ({@link PyNone}); Java null means "undefined" there.
+     */
+    static Object templateValue(Object value) {
+        return switch (value) {
+            case null -> PyNone.NONE;
+            case JsonNode node -> templateValue(JSON.convertValue(node, Object.class));
+            case Map<?, ?> map -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                map.forEach((k, v) -> out.put(String.valueOf(k), templateValue(v)));
+                yield out;
+            }
+            case Collection<?> list -> {
+                List<Object> out = new ArrayList<>(list.size());
+                list.forEach(v -> out.add(templateValue(v)));
+                yield out;
+            }
+            case Object[] array -> templateValue(java.util.Arrays.asList(array));
+            case Float f -> f.doubleValue();
+            default -> value;
+        };
+    }
+
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> listOfObjects(JsonNode node, String what) {
         if (node == null || !node.isArray()) {

@@ -29,7 +29,10 @@ public final class PyFunctions {
     }
 
     /** Python {@code seq[start:stop:step]} for lists and strings; None means "omitted". */
-    public static Object slice(Object seq, Object start, Object stop, Object step) {
+    public static Object slice(Object seq, Object startOrNone, Object stopOrNone, Object stepOrNone) {
+        Object start = PyNone.toNull(startOrNone);
+        Object stop = PyNone.toNull(stopOrNone);
+        Object step = PyNone.toNull(stepOrNone);
         if (seq instanceof CharSequence cs) {
             int[] cps = cs.toString().codePoints().toArray();
             StringBuilder out = new StringBuilder();
@@ -42,7 +45,8 @@ public final class PyFunctions {
             case List<?> l -> l;
             case Collection<?> c -> new ArrayList<>(c);
             case Object[] a -> List.of(a);
-            case null -> throw new TemplateException("cannot slice an undefined value or None");
+            case null -> throw new TemplateException("cannot slice an undefined value");
+            case PyNone none -> throw new TemplateException("'NoneType' object is not subscriptable");
             default -> throw new TemplateException("cannot slice a value of type " + seq.getClass().getSimpleName());
         };
         List<Object> out = new ArrayList<>();
@@ -96,6 +100,7 @@ public final class PyFunctions {
     public static Object iter(Object value) {
         return switch (value) {
             case null -> new LoopItems(List.of());
+            case PyNone none -> throw new TemplateException("'NoneType' object is not iterable");
             case Map<?, ?> map -> new LoopItems(new ArrayList<>(map.keySet()));
             case CharSequence s -> new LoopItems(s.toString().codePoints().mapToObj(Character::toString).toList());
             case Collection<?> c -> new LoopItems(c);

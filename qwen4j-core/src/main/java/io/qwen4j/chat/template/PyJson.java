@@ -41,6 +41,7 @@ final class PyJson {
     private void write(StringBuilder out, Object value, int depth) {
         switch (value) {
             case null -> out.append("null");
+            case PyNone none -> out.append("null");
             case Boolean b -> out.append(b ? "true" : "false");
             case CharSequence s -> writeString(out, s.toString());
             case Double d -> out.append(floatJson(d));

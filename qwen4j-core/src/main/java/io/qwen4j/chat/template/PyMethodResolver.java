@@ -32,6 +32,10 @@ final class PyMethodResolver extends ELResolver {
 
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        if (base == PyNone.NONE) {
+            context.setPropertyResolved(true);
+            return null; // Jinja2: an attribute or item of None is undefined
+        }
         if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
             PyFunctions.Cursor cursor = cursorOf(loop);
             context.setPropertyResolved(true);
@@ -71,8 +75,15 @@ final class PyMethodResolver extends ELResolver {
         String name = method.toString();
         Object[] args = params == null ? new Object[0] : params;
         Object result = PyStrings.UNKNOWN;
+        if (base == PyNone.NONE) {
+            throw new TemplateException("'None' has no attribute '" + name + "'");
+        }
         if (base instanceof String s) {
-            result = PyStrings.call(s, name, args);
+            Object[] plain = new Object[args.length];
+            for (int i = 0; i < args.length; i++) {
+                plain[i] = PyNone.toNull(args[i]);
+            }
+            result = PyStrings.call(s, name, plain);
         } else if (base instanceof Map<?, ?> map) {
             result = mapMethod(map, name, args);
         }
@@ -94,7 +105,7 @@ final class PyMethodResolver extends ELResolver {
             case "values" -> new ArrayList<>(map.values());
             case "get" -> {
                 Object key = args.length > 0 ? args[0] : null;
-                yield map.containsKey(key) ? map.get(key) : (args.length > 1 ? args[1] : null);
+                yield map.containsKey(key) ? map.get(key) : (args.length > 1 ? args[1] : PyNone.NONE);
             }
             default -> PyStrings.UNKNOWN;
         };

@@ -11,6 +11,7 @@ final class PyTypeConverter extends TruthyTypeConverter {
     @Override
     protected String coerceToString(Object value) {
         return switch (value) {
+            case PyNone none -> "None";
             case Boolean b -> b ? "True" : "False";
             case Double d -> PyValues.floatRepr(d);
             case Float f -> PyValues.floatRepr(f.doubleValue());

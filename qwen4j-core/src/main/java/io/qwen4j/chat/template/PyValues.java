@@ -36,6 +36,7 @@ final class PyValues {
     private static void appendRepr(StringBuilder out, Object value) {
         switch (value) {
             case null -> out.append("None");
+            case PyNone none -> out.append("None");
             case Boolean b -> out.append(b ? "True" : "False");
             case CharSequence s -> appendStringRepr(out, s.toString());
             case Double d -> out.append(floatRepr(d));
@@ -163,6 +164,7 @@ final class PyValues {
     static boolean truthy(Object value) {
         return switch (value) {
             case null -> false;
+            case PyNone none -> false;
             case Boolean b -> b;
             case CharSequence s -> !s.isEmpty();
             case BigInteger n -> n.signum() != 0;

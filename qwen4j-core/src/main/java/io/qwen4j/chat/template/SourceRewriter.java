@@ -113,9 +113,10 @@ final class SourceRewriter {
             if (body != null) {
                 out.append(body);
             } else {
-                List<Token> rest = tagName.equals("macro") || tagName.equals("call") || tokens.isEmpty()
-                        ? tokens
-                        : concat(tokens.subList(0, 1), rewriteExpression(tokens.subList(1, tokens.size())));
+                // Macro and call signatures: only None/True/False in default values are rewritten.
+                List<Token> rest = tagName.equals("macro") || tagName.equals("call")
+                        ? ExpressionRewrites.pythonLiterals(tokens)
+                        : tokens.isEmpty() ? tokens : concat(tokens.subList(0, 1), rewriteExpression(tokens.subList(1, tokens.size())));
                 out.append("{%").append(ExpressionLexer.print(rest)).append(lexed.trailingSpace()).append("%}");
             }
             i = closeEnd;

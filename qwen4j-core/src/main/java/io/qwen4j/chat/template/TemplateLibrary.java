@@ -26,11 +26,17 @@ final class TemplateLibrary {
     }
 
     static void install(Context global) {
+        // The none/None literal (SourceRewriter makes None lower-case) is this variable: Jinjava has no
+        // None, and its null is also "undefined".
+        global.put("none", PyNone.NONE);
         global.registerFilter(new ToJson());
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
                 PyStrings.strip(PyValues.str(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
+        // Jinja2's soft_str(value).lower()/.upper(): None is 'none', an undefined value ''.
+        global.registerFilter(named("lower", (value, args) -> softStr(unwrap(value)).toLowerCase(java.util.Locale.ROOT)));
+        global.registerFilter(named("upper", (value, args) -> softStr(unwrap(value)).toUpperCase(java.util.Locale.ROOT)));
         // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
         global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
         global.registerFilter(named("count", (value, args) -> length(unwrap(value))));
@@ -48,7 +54,7 @@ final class TemplateLibrary {
                 || v instanceof Short || v instanceof Byte);
         test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
         test(global, "boolean", v -> v instanceof Boolean);
-        test(global, "none", v -> v == null);
+        test(global, "none", v -> v == PyNone.NONE);
         test(global, "true", v -> Boolean.TRUE.equals(v));
         test(global, "false", v -> Boolean.FALSE.equals(v));
 
@@ -60,6 +66,10 @@ final class TemplateLibrary {
                 Object.class));
     }
 
+    private static String softStr(Object value) {
+        return value == null ? "" : PyValues.str(value);
+    }
+
     static Object unwrap(Object value) {
         return value instanceof SafeString safe ? safe.toString() : value;
     }
@@ -67,6 +77,7 @@ final class TemplateLibrary {
     private static long length(Object value) {
         return switch (value) {
             case null -> 0;
+            case PyNone none -> throw new TemplateException("object of type 'NoneType' has no len()");
             case CharSequence s -> s.toString().codePointCount(0, s.length());
             case Collection<?> c -> c.size();
             case Map<?, ?> m -> m.size();
@@ -162,9 +173,9 @@ final class TemplateLibrary {
 
         private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
             if (kwargs != null && kwargs.containsKey(name)) {
-                return kwargs.get(name);
+                return PyNone.toNull(kwargs.get(name));
             }
-            return args != null && args.length > position ? args[position] : null;
+            return PyNone.toNull(args != null && args.length > position ? args[position] : null);
         }
     }
 }
