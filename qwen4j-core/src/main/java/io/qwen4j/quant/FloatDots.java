@@ -63,6 +63,50 @@ final class FloatDots {
     }
 
     /**
+     * {@link #dot} of one row {@code w} (from 0) with four activation rows at once (offsets {@code xa..xd}),
+     * into {@code out[0..3]}: each weight vector is loaded once for the four. Every activation row gets the
+     * same FMAs in the same order as {@code dot(w, 0, x, xOff, n)}, so the sums are equal bit for bit. The loop
+     * body stays at 16 elements (8 accumulators): larger bodies risk C2's node budget.
+     */
+    static void dot4(float[] w, float[] x, int xa, int xb, int xc, int xd, int n, float[] out) {
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var b0 = FloatVector.zero(F);
+        var b1 = FloatVector.zero(F);
+        var c0 = FloatVector.zero(F);
+        var c1 = FloatVector.zero(F);
+        var d0 = FloatVector.zero(F);
+        var d1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            var w0 = FloatVector.fromArray(F, w, i);
+            var w1 = FloatVector.fromArray(F, w, i + 8);
+            a0 = w0.fma(FloatVector.fromArray(F, x, xa + i), a0);
+            a1 = w1.fma(FloatVector.fromArray(F, x, xa + i + 8), a1);
+            b0 = w0.fma(FloatVector.fromArray(F, x, xb + i), b0);
+            b1 = w1.fma(FloatVector.fromArray(F, x, xb + i + 8), b1);
+            c0 = w0.fma(FloatVector.fromArray(F, x, xc + i), c0);
+            c1 = w1.fma(FloatVector.fromArray(F, x, xc + i + 8), c1);
+            d0 = w0.fma(FloatVector.fromArray(F, x, xd + i), d0);
+            d1 = w1.fma(FloatVector.fromArray(F, x, xd + i + 8), d1);
+        }
+        float sa = sum(a0, a1);
+        float sb = sum(b0, b1);
+        float sc = sum(c0, c1);
+        float sd = sum(d0, d1);
+        for (; i < n; i++) {
+            sa += w[i] * x[xa + i];
+            sb += w[i] * x[xb + i];
+            sc += w[i] * x[xc + i];
+            sd += w[i] * x[xd + i];
+        }
+        out[0] = sa;
+        out[1] = sb;
+        out[2] = sc;
+        out[3] = sd;
+    }
+
+    /**
      * {@link #dot} with little-endian F32 weights read straight from a segment: the same order, so an F32
      * row gives what the decoded formats give for the same floats.
      */
