@@ -29,12 +29,10 @@ final class F16Format extends VectorBlockFormat {
         }
     }
 
-    /** The same conversion; C2 compiles this loop to F16C's {@code vcvtph2ps}, 8 lanes at a time. */
+    /** The reference conversion itself: C2 compiles its loop to F16C's {@code vcvtph2ps}, 8 lanes at a time. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        for (int i = 0; i < count; i++) {
-            dst[dstOffset + i] = Float.float16ToFloat(src.get(LE_SHORT, offset + 2L * i));
-        }
+        dequantize(src, offset, dst, dstOffset, count);
     }
 
     @Override

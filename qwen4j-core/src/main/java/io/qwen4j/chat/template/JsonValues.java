@@ -3,6 +3,7 @@ package io.qwen4j.chat.template;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,23 +21,7 @@ final class JsonValues {
     }
 
     static Object copy(Object value) {
-        return switch (value) {
-            case null -> null;
-            case JsonNode node -> JSON.convertValue(node, Object.class);
-            case Map<?, ?> map -> {
-                Map<String, Object> out = new LinkedHashMap<>();
-                map.forEach((k, v) -> out.put(String.valueOf(k), copy(v)));
-                yield out;
-            }
-            case Collection<?> list -> {
-                List<Object> out = new ArrayList<>(list.size());
-                list.forEach(v -> out.add(copy(v)));
-                yield out;
-            }
-            case Object[] array -> copy(List.of(array));
-            case Float f -> f.doubleValue();
-            default -> value;
-        };
+        return convert(value, null);
     }
 
     /**
@@ -44,20 +29,25 @@ final class JsonValues {
      * caller's map or list) turned into Python's None ({@link PyNone}); Java null means "undefined" there.
      */
     static Object templateValue(Object value) {
+        return convert(value, PyNone.NONE);
+    }
+
+    /** The deep copy both share; {@code nullValue} stands for every null met. */
+    private static Object convert(Object value, Object nullValue) {
         return switch (value) {
-            case null -> PyNone.NONE;
-            case JsonNode node -> templateValue(JSON.convertValue(node, Object.class));
+            case null -> nullValue;
+            case JsonNode node -> convert(JSON.convertValue(node, Object.class), nullValue);
             case Map<?, ?> map -> {
                 Map<String, Object> out = new LinkedHashMap<>();
-                map.forEach((k, v) -> out.put(String.valueOf(k), templateValue(v)));
+                map.forEach((k, v) -> out.put(String.valueOf(k), convert(v, nullValue)));
                 yield out;
             }
             case Collection<?> list -> {
                 List<Object> out = new ArrayList<>(list.size());
-                list.forEach(v -> out.add(templateValue(v)));
+                list.forEach(v -> out.add(convert(v, nullValue)));
                 yield out;
             }
-            case Object[] array -> templateValue(java.util.Arrays.asList(array));
+            case Object[] array -> convert(Arrays.asList(array), nullValue);
             case Float f -> f.doubleValue();
             default -> value;
         };
