@@ -7,11 +7,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -81,9 +78,8 @@ final class Q6_KFormat extends VectorBlockFormat {
                 long qh = block + 128 + 32 * half + l;
                 float scale = d * scale(src, block + 192 + 8 * half + 2 * k + (step & 1));
                 int at = out + 128 * half + 32 * k + l;
-                var levels = level6x16(src, ql, qh, 4 * (k >> 1), 2 * k);
-                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 0)).mul(scale).intoArray(dst, at);
-                ((FloatVector) levels.convertShape(VectorOperators.S2F, F, 1)).mul(scale).intoArray(dst, at + 8);
+                toFloats(level6x8(src, ql, qh, 4 * (k >> 1), 2 * k)).mul(scale).intoArray(dst, at);
+                toFloats(level6x8(src, ql + 8, qh + 8, 4 * (k >> 1), 2 * k)).mul(scale).intoArray(dst, at + 8);
             }
             out += QK_K;
         }
@@ -144,28 +140,15 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Eight signed levels as {@link #level6x16} computes them, in int lanes, for the dot: converted
-     * straight to floats they beat the 16-lane shorts, whose upper half needs an extra shuffle before
-     * its conversion (Q6_K dot 4.5 -> 5.3 GFLOP/s).
+     * Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} in int lanes,
+     * converted straight to floats by the callers: 16-bit lanes halve the bit operations, but converting
+     * the upper half of a 16-lane short vector needs an extra shuffle, and the dot was slower
+     * (Q6_K dot 4.5 -> 5.3 GFLOP/s with int lanes).
      */
     private static IntVector level6x8(MemorySegment w, long ql, long qh, int nibble, int highShift) {
         return widen(w, ql).lanewise(VectorOperators.ASHR, nibble).and(0xF)
                 .or(widen(w, qh).lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4))
                 .sub(32);
-    }
-
-    /**
-     * Sixteen signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32}, assembled in
-     * 16-bit lanes (half the shifts and masks of two 8-lane int passes; AVX2 has no byte shifts).
-     */
-    private static ShortVector level6x16(MemorySegment w, long ql, long qh, int nibble, int highShift) {
-        var low = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, ql, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
-        var high = (ShortVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, qh, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2S, ShortVector.SPECIES_256, 0);
-        return low.lanewise(VectorOperators.ASHR, nibble).and((short) 0xF)
-                .or(high.lanewise(VectorOperators.ASHR, highShift).and((short) 3).lanewise(VectorOperators.LSHL, 4))
-                .sub((short) 32);
     }
 
     @Override
