@@ -19,6 +19,11 @@ final class KernelBarrier {
 
     /** {@code (MemorySegment weights, long offset, float[] x, int xOffset, int count) -> float}. */
     static final MethodType DOT = MethodType.methodType(float.class, MemorySegment.class, long.class, float[].class, int.class, int.class);
+    /**
+     * {@code (MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) -> float}:
+     * a dot with a side array its caller fills (Q4_K: the row's scales and mins, x's sub-block sums).
+     */
+    static final MethodType DOT_WITH_SIDE = DOT.appendParameterTypes(float[].class);
     /** {@code (MemorySegment src, long offset, float[] dst, int dstOffset, int count) -> void}. */
     static final MethodType DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, float[].class, int.class, int.class);
 
@@ -40,6 +45,17 @@ final class KernelBarrier {
     static float dot(MethodHandle kernel, MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         try {
             return (float) kernel.invokeExact(weights, offset, x, xOffset, count);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static float dot(MethodHandle kernel, MemorySegment weights, long offset, float[] x, int xOffset, int count,
+                     float[] side) {
+        try {
+            return (float) kernel.invokeExact(weights, offset, x, xOffset, count, side);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -20,10 +21,18 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q4_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 144;
+    /**
+     * Where {@link #rowDot}'s order puts the 8 low-nibble weights of bytes {@code 8i..8i+7} of a 32-byte
+     * chunk; their high nibbles follow 16 positions later. The order is element order with the middle
+     * two of each 64 weights' four 16-weight groups swapped.
+     */
+    private static final int[] PERMUTED = {0, 8, 32, 40};
     private static final VectorSpecies<Float> F = FloatDots.F;
-    /** {@link #fusedDot} behind a {@link KernelBarrier}. */
-    private final MethodHandle fusedDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "fusedDot", KernelBarrier.DOT);
+    /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    private final MethodHandle rowDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle decodeScaledKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
 
     @Override
     public TensorType type() {
@@ -76,53 +85,179 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Fused dot: nibbles are widened and scaled in registers, never stored. One call of
-     * {@link #accumulateBlock} per block keeps each compiled loop small enough for C2 to keep every
-     * vector in a register (one method with the whole block unrolled hit its inlining node budget and
-     * fell back to boxed vectors, 10x slower); accumulators travel between blocks through {@code acc}.
+     * Fused dot with the mins factored out: per 32-weight sub-block {@code j},
+     * {@code sum(w x) = sum(d scale_j q x) - dmin min_j * sum(x)}. The x sums ({@link #subBlockSums})
+     * depend on x alone, so a matmul computes them once for all rows, and per weight only widen, mask,
+     * convert, scale and one FMA remain. See {@link #rowDot} for the order.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
-        return KernelBarrier.dot(fusedDotKernel, weights, offset, x, xOffset, count);
-    }
-
-    private static float fusedDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        float[] acc = new float[16];
-        int xi = xOffset;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            accumulateBlock(weights, block, x, xi, acc);
-            xi += QK_K;
-        }
-        return FloatDots.sum(acc);
+        int subs = count / 32;
+        float[] factors = new float[3 * subs];
+        subBlockSums(x, xOffset, count, factors, 2 * subs);
+        unpackFactors(weights, offset, count, factors, 0, subs);
+        return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count, factors);
     }
 
     /**
-     * Adds one block's products to the two accumulators in {@code acc}. Sub-block {@code sub} is the low
-     * (even) or high (odd) nibbles of 32 bytes; its four vectors go to accumulators 0, 1, 0, 1, which
-     * is {@link FloatDots}' order.
+     * One {@link #rowDot} per row for a single activation row (its x sums computed once). For more,
+     * each row is decoded once, extended by its mins ({@link #decodeScaled}), and multiplied by four
+     * activation rows, each extended by its x sums, per pass ({@link FloatDots#dot4}): the operations of
+     * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
      */
-    private static void accumulateBlock(MemorySegment w, long block, float[] x, int xi, float[] acc) {
-        var acc0 = FloatVector.fromArray(F, acc, 0);
-        var acc1 = FloatVector.fromArray(F, acc, 8);
-        float d = KQuants.half(w, block);
-        float min = KQuants.half(w, block + 2);
-        long scales = w.get(KQuants.LE_LONG, block + 4);
-        int scalesHigh = w.get(KQuants.LE_INT, block + 12);
-        for (int sub = 0; sub < 8; sub++) {
-            var scale = FloatVector.broadcast(F, d * KQuants.scaleK4(scales, scalesHigh, sub));
-            var shift = FloatVector.broadcast(F, min * KQuants.minK4(scales, scalesHigh, sub));
-            long q = block + 16 + 32 * (sub >> 1);
-            int nibble = 4 * (sub & 1);
-            int xs = xi + 32 * sub;
-            // 16 weights per step: a bigger loop body overflows C2's node budget and boxes the vectors
-            for (int l = 0; l < 32; l += 16) {
-                acc0 = nibbles(w, q + l, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + l), acc0);
-                acc1 = nibbles(w, q + l + 8, nibble).mul(scale).sub(shift).fma(FloatVector.fromArray(F, x, xs + l + 8), acc1);
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
+        long rowBytes = type().bytesFor(cols);
+        int subs = cols / 32;
+        float[] xSums = new float[batch * subs];
+        for (int b = 0; b < batch; b++) {
+            subBlockSums(x, b * cols, cols, xSums, b * subs);
+        }
+        if (batch == 1) {
+            float[] factors = new float[3 * subs];
+            System.arraycopy(xSums, 0, factors, 2 * subs, subs);
+            for (int r = rowStart; r < rowEnd; r++) {
+                long row = offset + r * rowBytes;
+                unpackFactors(weights, row, cols, factors, 0, subs);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, x, 0, cols, factors);
+            }
+            return;
+        }
+        // each activation row permuted and extended by its x sums, as rowDot reads it
+        int n = cols + subs;
+        float[] xExtended = new float[batch * n];
+        for (int b = 0; b < batch; b++) {
+            for (int k = 0; k < cols; k += 64) {
+                System.arraycopy(x, b * cols + k, xExtended, b * n + k, 16);
+                System.arraycopy(x, b * cols + k + 32, xExtended, b * n + k + 16, 16);
+                System.arraycopy(x, b * cols + k + 16, xExtended, b * n + k + 32, 16);
+                System.arraycopy(x, b * cols + k + 48, xExtended, b * n + k + 48, 16);
+            }
+            System.arraycopy(xSums, b * subs, xExtended, b * n + cols, subs);
+        }
+        float[] w = scratch(n + subs);
+        float[] four = new float[4];
+        for (int r = rowStart; r < rowEnd; r++) {
+            KernelBarrier.decodeRow(decodeScaledKernel, weights, offset + r * rowBytes, cols, w, w);
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                FloatDots.dot4(w, xExtended, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n, four);
+                for (int j = 0; j < 4; j++) {
+                    out[(b + j) * outStride + r] = four[j];
+                }
+            }
+            for (; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, xExtended, b * n, n);
             }
         }
-        acc0.intoArray(acc, 0);
-        acc1.intoArray(acc, 8);
+    }
+
+    /**
+     * The dot of one row, {@link FloatDots}' order over a permuted, extended row: the weights without
+     * their mins, {@code d scale_j q}, in element order except that each 64 weights' middle 16-weight
+     * groups are swapped ({@link #PERMUTED}: 8 bytes widened once serve both nibbles), then the mins
+     * {@code -(dmin min_j)}, times x permuted alike and then x's sub-block sums. High nibbles are used
+     * unshifted (16 q) with a scale carrying the 1/16, which gives the same products.
+     *
+     * @param factors the row's scales ({@code count / 32}), its mins, then x's sub-block sums
+     *     ({@link #unpackFactors}, {@link #subBlockSums}); the caller unpacks them, because with that
+     *     scalar code inlined here the compiled kernel passed C2's node budget and its vectors were
+     *     boxed (Q4_K at 1-3 GFLOP/s)
+     */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] factors) {
+        int subs = count / 32;
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int j = 0;
+        int xs = xOffset;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            // per 32 bytes: their low nibbles are sub-block j, their high nibbles j + 1
+            for (long q = block + 16; q < block + BLOCK_BYTES; q += 32) {
+                var low = FloatVector.broadcast(F, factors[j]);
+                var high = FloatVector.broadcast(F, factors[j + 1]);
+                for (int l = 0; l < 32; l += 16) {
+                    var b0 = widen(weights, q + l);
+                    var b1 = widen(weights, q + l + 8);
+                    acc0 = toFloats(b0.and(0xF)).mul(low).fma(FloatVector.fromArray(F, x, xs + l), acc0);
+                    acc1 = toFloats(b1.and(0xF)).mul(low).fma(FloatVector.fromArray(F, x, xs + l + 8), acc1);
+                    acc0 = toFloats(b0.and(0xF0)).mul(high).fma(FloatVector.fromArray(F, x, xs + l + 32), acc0);
+                    acc1 = toFloats(b1.and(0xF0)).mul(high).fma(FloatVector.fromArray(F, x, xs + l + 40), acc1);
+                }
+                j += 2;
+                xs += 64;
+            }
+        }
+        // the mins times the x sums, continuing FloatDots.dot's order (its scalar tail included)
+        int i = 0;
+        for (; i + 16 <= subs; i += 16) {
+            acc0 = FloatVector.fromArray(F, factors, subs + i).fma(FloatVector.fromArray(F, factors, 2 * subs + i), acc0);
+            acc1 = FloatVector.fromArray(F, factors, subs + i + 8).fma(FloatVector.fromArray(F, factors, 2 * subs + i + 8), acc1);
+        }
+        float sum = FloatDots.sum(acc0, acc1);
+        for (; i < subs; i++) {
+            sum += factors[subs + i] * factors[2 * subs + i];
+        }
+        return sum;
+    }
+
+    /**
+     * Per 32-weight sub-block of {@code x}: the sum of its elements (four 8-lane vectors added from zero
+     * in element order, then {@link Lanes#sum}), into {@code sums} from {@code sumsOffset}.
+     */
+    static void subBlockSums(float[] x, int xOffset, int count, float[] sums, int sumsOffset) {
+        for (int k = 0, s = sumsOffset; k < count; k += 32, s++) {
+            var sum = FloatVector.zero(F);
+            for (int l = 0; l < 32; l += 8) {
+                sum = sum.add(FloatVector.fromArray(F, x, xOffset + k + l));
+            }
+            sums[s] = Lanes.sum(sum);
+        }
+    }
+
+    /**
+     * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
+     * permuted order, then {@code -(dmin min_j)} per sub-block. {@code factors} is the same array; the
+     * scales are unpacked past the mins, so it needs {@code count + count / 16} floats.
+     */
+    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, float[] factors) {
+        int subs = count / 32;
+        int scales = count + subs;
+        unpackFactors(w, offset, count, factors, scales, count);
+        int k = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            for (long q = block + 16; q < block + BLOCK_BYTES; q += 32) {
+                var low = FloatVector.broadcast(F, factors[scales + k / 32]);
+                var high = FloatVector.broadcast(F, factors[scales + k / 32 + 1]);
+                for (int l = 0; l < 32; l += 8) {
+                    var bytes = widen(w, q + l);
+                    int at = k + PERMUTED[l >> 3];
+                    toFloats(bytes.and(0xF)).mul(low).intoArray(scaled, at);
+                    toFloats(bytes.and(0xF0)).mul(high).intoArray(scaled, at + 16);
+                }
+                k += 64;
+            }
+        }
+    }
+
+    /**
+     * A row's factors: {@code d * scale_j} per sub-block at {@code factors[scalesAt + j]} (times 1/16 for
+     * the odd, high-nibble sub-blocks; exact), {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
+     */
+    static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
+        int j = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(w, block);
+            float min = KQuants.half(w, block + 2);
+            long scales = w.get(KQuants.LE_LONG, block + 4);
+            int scalesHigh = w.get(KQuants.LE_INT, block + 12);
+            for (int sub = 0; sub < 8; sub++, j++) {
+                factors[scalesAt + j] = d * KQuants.scaleK4(scales, scalesHigh, sub) * ((sub & 1) == 0 ? 1f : 0.0625f);
+                factors[minsAt + j] = -(min * KQuants.minK4(scales, scalesHigh, sub));
+            }
+        }
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */

@@ -41,9 +41,12 @@ class KQuantKernelTest {
                 float got = format.dot(segment, 3, x, 9, cols);
                 double error = Math.abs(got - exact) / magnitude;
                 assertTrue(error < 1e-5, type + " cols " + cols + ": normalised error " + error);
-                // the fused kernels keep the shared accumulation order of a dot over decoded floats
-                assertEquals(Float.floatToRawIntBits(FloatDots.dot(w, 0, x, 9, cols)), Float.floatToRawIntBits(got),
-                        type + " cols " + cols + ": dot differs from the shared F32 order");
+                // the fused kernels keep the shared accumulation order of a dot over decoded floats; Q4_K
+                // factors its mins out (its own order, which its batched matmul repeats)
+                if (type != TensorType.Q4_K) {
+                    assertEquals(Float.floatToRawIntBits(FloatDots.dot(w, 0, x, 9, cols)), Float.floatToRawIntBits(got),
+                            type + " cols " + cols + ": dot differs from the shared F32 order");
+                }
             }
         }
     }
