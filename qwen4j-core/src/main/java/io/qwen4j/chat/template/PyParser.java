@@ -1,0 +1,103 @@
+package io.qwen4j.chat.template;
+
+import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
+import com.hubspot.jinjava.el.ext.ExtendedParser;
+import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+
+/**
+ * Jinjava's expression parser with two Python rules it lacks:
+ *
+ * <ol>
+ *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
+ *       {@code ==}, {@code !=} and {@code *}.</li>
+ *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
+ *       first comparison and fails on the second. The middle operand is evaluated twice, which only
+ *       matters for an operand with side effects (none in a chat template).</li>
+ * </ol>
+ */
+final class PyParser extends ExtendedParser {
+
+    PyParser(Builder context, String input) {
+        super(context, input);
+    }
+
+    @Override
+    protected AstBinary createAstBinary(AstNode left, AstNode right, AstBinary.Operator operator) {
+        AstBinary.Operator python = operator == AstBinary.AND ? PyOperators.AND
+                : operator == AstBinary.EQ ? PyOperators.EQ
+                : operator == AstBinary.NE ? PyOperators.NE
+                : operator == AstBinary.MUL ? PyOperators.MUL
+                : operator;
+        return super.createAstBinary(left, right, python);
+    }
+
+    @Override
+    protected AstNode eq(boolean required) throws ScanException, ParseException {
+        return chain(required, true);
+    }
+
+    @Override
+    protected AstNode cmp(boolean required) throws ScanException, ParseException {
+        return chain(required, false);
+    }
+
+    /**
+     * One comparison level ({@code ==}/{@code !=} over the ordering level, or the ordering and
+     * membership operators over addition), with any number of comparisons chained by {@code and}.
+     */
+    private AstNode chain(boolean required, boolean equality) throws ScanException, ParseException {
+        AstNode left = equality ? cmp(required) : add(required);
+        if (left == null) {
+            return null;
+        }
+        AstNode result = null;
+        while (true) {
+            AstNode comparison = equality ? equalityStep(left) : orderingStep(left);
+            if (comparison == null) {
+                return result == null ? left : result;
+            }
+            result = result == null ? comparison : createAstBinary(result, comparison, PyOperators.AND);
+            left = (AstNode) comparison.getChild(1);
+        }
+    }
+
+    private AstNode equalityStep(AstNode left) throws ScanException, ParseException {
+        AstBinary.Operator op = switch (getToken().getSymbol()) {
+            case EQ -> PyOperators.EQ;
+            case NE -> PyOperators.NE;
+            default -> null;
+        };
+        if (op == null) {
+            return null;
+        }
+        consumeToken();
+        return createAstBinary(left, cmp(true), op);
+    }
+
+    private AstNode orderingStep(AstNode left) throws ScanException, ParseException {
+        AstBinary.Operator op = switch (getToken().getSymbol()) {
+            case LT -> AstBinary.LT;
+            case LE -> AstBinary.LE;
+            case GT -> AstBinary.GT;
+            case GE -> AstBinary.GE;
+            default -> null;
+        };
+        if (op != null) {
+            consumeToken();
+            return createAstBinary(left, add(true), op);
+        }
+        if (getToken().getSymbol() == jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.EXTENSION
+                && getExtensionHandler(getToken()).getExtensionPoint() == ExtensionPoint.CMP) {
+            return getExtensionHandler(consumeToken()).createAstNode(left, add(true));
+        }
+        if ("not".equals(getToken().getImage()) && "in".equals(lookahead(0).getImage())) {
+            consumeToken();
+            consumeToken();
+            return getExtensionHandler(CollectionNonMembershipOperator.TOKEN).createAstNode(left, add(true));
+        }
+        return null;
+    }
+}
