@@ -29,6 +29,7 @@ final class SourceRewriter {
 
     static final String SLICE_FUNCTION = "q4j_slice";
     static final String ITER_FUNCTION = "q4j_iter";
+    static final String VARIABLE_FUNCTION = "q4j_var";
 
     private int filteredLoops;
     private final Set<String> filterNames = new java.util.TreeSet<>();

@@ -64,6 +64,8 @@ final class TemplateLibrary {
                 Object.class, Object.class, Object.class, Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",
                 Object.class));
+        global.registerFunction(new ELFunctionDefinition("", SourceRewriter.VARIABLE_FUNCTION, PyFunctions.class,
+                "variable", String.class));
     }
 
     private static String softStr(Object value) {
