@@ -33,7 +33,8 @@ final class PyEquality {
             return isNumeric(a) && isNumeric(b) && numbersEqual(a, b);
         }
         if (a instanceof Collection<?> x && b instanceof Collection<?> y) {
-            return sequencesEqual(x, y);
+            // A tuple never equals a list: (1, 2) == [1, 2] is False.
+            return (a instanceof PyTuple) == (b instanceof PyTuple) && sequencesEqual(x, y);
         }
         if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
             return mapsEqual(x, y);

@@ -98,7 +98,7 @@ final class PyMethodResolver extends ELResolver {
         return switch (name) {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
-                map.forEach((k, v) -> items.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+                map.forEach((k, v) -> items.add(PyTuple.of(k, v)));
                 yield items;
             }
             case "keys" -> new ArrayList<>(map.keySet());

@@ -2,13 +2,20 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.AstTuple;
+import java.util.ArrayList;
+import java.util.List;
+import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Scanner.Symbol;
+import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
+import jinjava.javax.el.ELContext;
 import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
 
 /**
- * Jinjava's expression parser with two Python rules it lacks:
+ * Jinjava's expression parser with the Python rules it lacks:
  *
  * <ol>
  *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
@@ -16,6 +23,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
  *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
+ *   <li>Tuples ({@link PyTuple}) and trailing commas: {@code (1,)}, {@code [1, 2,]}.</li>
  * </ol>
  */
 final class PyParser extends ExtendedParser {
@@ -32,6 +40,46 @@ final class PyParser extends ExtendedParser {
                 : operator == AstBinary.MUL ? PyOperators.MUL
                 : operator;
         return super.createAstBinary(left, right, python);
+    }
+
+    /** Tuple literals evaluate to {@link PyTuple}s, which print as Python's. */
+    @Override
+    protected AstTuple createAstTuple(AstParameters parameters) {
+        return new AstTuple(parameters) {
+            @Override
+            public Object eval(Bindings bindings, ELContext context) {
+                return PyTuple.copyOf((List<?>) super.eval(bindings, context));
+            }
+        };
+    }
+
+    /** {@code ()} is the empty tuple; Jinjava reads it as an empty parenthesised expression and fails. */
+    @Override
+    protected AstNode nonliteral() throws ScanException, ParseException {
+        if (getToken().getSymbol() == Symbol.LPAREN && lookahead(0).getSymbol() == Symbol.RPAREN) {
+            return createAstTuple(params());
+        }
+        return super.nonliteral();
+    }
+
+    /** Python allows a trailing comma in lists, calls and tuples: {@code (1,)}, {@code [1, 2,]}. */
+    @Override
+    protected AstParameters params(Symbol left, Symbol right) throws ScanException, ParseException {
+        consumeToken(left);
+        List<AstNode> nodes = new ArrayList<>();
+        AstNode v = expr(false);
+        if (v != null) {
+            nodes.add(v);
+            while (getToken().getSymbol() == Symbol.COMMA) {
+                consumeToken();
+                if (getToken().getSymbol() == right) {
+                    break;
+                }
+                nodes.add(expr(true));
+            }
+        }
+        consumeToken(right);
+        return createAstParameters(nodes);
     }
 
     @Override

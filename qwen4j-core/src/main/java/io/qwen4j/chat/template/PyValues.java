@@ -57,6 +57,14 @@ final class PyValues {
                 }
                 out.append('}');
             }
+            case PyTuple tuple -> {
+                out.append('(');
+                for (int i = 0; i < tuple.size(); i++) {
+                    appendRepr(out, tuple.get(i));
+                    out.append(i + 1 < tuple.size() || tuple.size() == 1 ? (i + 1 < tuple.size() ? ", " : ",") : "");
+                }
+                out.append(')');
+            }
             case Collection<?> list -> {
                 out.append('[');
                 Iterator<?> it = list.iterator();

@@ -212,8 +212,24 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return ExpressionRewrites.notOperands(
-                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens))));
+        return separateClosingBraces(ExpressionRewrites.notOperands(
+                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)))));
+    }
+
+    /**
+     * Puts a space between two closing braces ({@code {'c': {'d': 1}} }}): Jinjava ends an expression
+     * at the first {@code }}}, Jinja2's lexer only at one outside brackets.
+     */
+    private static List<Token> separateClosingBraces(List<Token> tokens) {
+        List<Token> out = new ArrayList<>(tokens);
+        for (int i = 1; i < out.size(); i++) {
+            Token t = out.get(i);
+            if (t.kind() == Kind.OP && t.is("}") && t.spaceBefore().isEmpty()
+                    && out.get(i - 1).kind() == Kind.OP && (out.get(i - 1).is("}") || out.get(i - 1).is("%"))) {
+                out.set(i, t.withSpace(" "));
+            }
+        }
+        return out;
     }
 
     // ---- for loops ----

@@ -30,6 +30,7 @@ final class TemplateLibrary {
         // None, and its null is also "undefined".
         global.put("none", PyNone.NONE);
         global.registerFilter(new ToJson());
+        PyFilters.install(global);
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
@@ -96,7 +97,7 @@ final class TemplateLibrary {
             throw new TemplateException("items filter: " + PyValues.repr(value) + " is not a mapping");
         }
         List<Object> out = new ArrayList<>(map.size());
-        map.forEach((k, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+        map.forEach((k, v) -> out.add(PyTuple.of(k, v)));
         return out;
     }
 
