@@ -73,7 +73,7 @@ final class PyFilters {
         Body escape = (v, a, i) -> v instanceof SafeString ? v : new SafeString(escape(PyValues.str(v)));
         global.registerFilter(filter("escape", escape));
         global.registerFilter(filter("e", escape));
-        global.registerFilter(filter("truncate", (v, a, i) -> truncate(PyValues.str(TemplateLibrary.unwrap(v)),
+        global.registerFilter(filter("truncate", (v, a, i) -> truncate(TemplateLibrary.unwrap(v),
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
         global.registerFilter(filter("urlencode", (v, a, i) -> urlencode(TemplateLibrary.unwrap(v))));
@@ -210,7 +210,12 @@ final class PyFilters {
         return out.toString();
     }
 
-    private static String truncate(String s, int length, boolean killwords, String end, int leeway) {
+    /** Jinja2 measures len(value) before any str(): a short list (content parts) comes back as it is. */
+    private static Object truncate(Object value, int length, boolean killwords, String end, int leeway) {
+        if (value instanceof Collection<?> c && c.size() <= length + leeway) {
+            return value;
+        }
+        String s = PyValues.str(value);
         int size = s.codePointCount(0, s.length());
         if (size <= length + leeway) {
             return s;
