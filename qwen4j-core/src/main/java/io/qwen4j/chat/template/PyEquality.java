@@ -19,7 +19,9 @@ final class PyEquality {
     private PyEquality() {
     }
 
-    static boolean equal(Object a, Object b) {
+    static boolean equal(Object first, Object second) {
+        Object a = PyValues.unwrapList(first);
+        Object b = PyValues.unwrapList(second);
         if (a == b) {
             return true;
         }

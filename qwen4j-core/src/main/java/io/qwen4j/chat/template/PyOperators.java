@@ -12,8 +12,9 @@ import jinjava.javax.el.ELContext;
 /**
  * Binary operators with Python's semantics where EL's differ, swapped in by {@link PyParser}:
  * {@code and} returns an operand ({@code 'x' and 0} is {@code 0}, not {@code False}; Jinjava's
- * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, and {@code *} repeats a
- * string or list ({@code '=' * 3}). Anything else falls through to Jinjava's operator.
+ * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
+ * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
+ * the divisor's sign ({@code -7 % 3} is 2). Anything else falls through to Jinjava's operator.
  */
 final class PyOperators {
     private PyOperators() {
@@ -53,6 +54,37 @@ final class PyOperators {
             return repeated != null ? repeated : AstBinary.MUL.eval(bindings, context, constant(l), constant(r));
         }
     };
+
+    static final AstBinary.Operator MOD = new Named("%") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            Object r = right.eval(bindings, context);
+            if (l instanceof CharSequence || l instanceof com.hubspot.jinjava.objects.SafeString) {
+                return PyPercentFormat.format(l.toString(), r);
+            }
+            if (isInteger(l) && isInteger(r)) {
+                java.math.BigInteger divisor = java.math.BigInteger.valueOf(((Number) r).longValue());
+                if (divisor.signum() == 0) {
+                    throw new TemplateException("integer modulo by zero");
+                }
+                // Python: the result takes the divisor's sign (-7 % 3 is 2).
+                java.math.BigInteger m = java.math.BigInteger.valueOf(((Number) l).longValue()).mod(divisor.abs());
+                return m.signum() != 0 && divisor.signum() < 0 ? m.add(divisor).longValue() : m.longValue();
+            }
+            if (l instanceof Number a && r instanceof Number b) {
+                double x = a.doubleValue();
+                double y = b.doubleValue();
+                double m = x % y;
+                return m != 0 && (m < 0) != (y < 0) ? m + y : m;
+            }
+            return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    private static boolean isInteger(Object v) {
+        return v instanceof Long || v instanceof Integer;
+    }
 
     /** Python's sequence repetition, or null if {@code sequence * count} is not one. */
     private static Object repeat(Object sequence, Object count) {

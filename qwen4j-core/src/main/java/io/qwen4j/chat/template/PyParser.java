@@ -19,7 +19,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
  *
  * <ol>
  *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
- *       {@code ==}, {@code !=} and {@code *}.</li>
+ *       {@code ==}, {@code !=}, {@code *} and {@code %} (string formatting, floor modulo).</li>
  *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
@@ -38,6 +38,7 @@ final class PyParser extends ExtendedParser {
                 : operator == AstBinary.EQ ? PyOperators.EQ
                 : operator == AstBinary.NE ? PyOperators.NE
                 : operator == AstBinary.MUL ? PyOperators.MUL
+                : operator == AstBinary.MOD ? PyOperators.MOD
                 : operator;
         return super.createAstBinary(left, right, python);
     }

@@ -18,7 +18,7 @@ final class PyPercentFormat {
 
     /** {@code format % values}: a tuple or list of arguments, a mapping, or one value. */
     static String format(String format, Object values) {
-        List<?> positional = values instanceof PyTuple t ? t : null;
+        List<?> positional = PyValues.unwrapList(values) instanceof PyTuple t ? t : null;
         Map<?, ?> mapping = values instanceof Map<?, ?> m ? m : null;
         return format(format, positional == null && mapping == null ? java.util.Collections.singletonList(values)
                 : positional, mapping);

@@ -33,8 +33,20 @@ final class PyValues {
         return out.toString();
     }
 
+    /**
+     * The list Jinjava wrapped: a value read from a variable comes back as its own PyList around the
+     * original, which would hide a {@link PyTuple} or a groupby group.
+     */
+    static Object unwrapList(Object value) {
+        Object v = value;
+        while (v instanceof com.hubspot.jinjava.objects.collections.PyList list && list.toList() != v) {
+            v = list.toList();
+        }
+        return v;
+    }
+
     private static void appendRepr(StringBuilder out, Object value) {
-        switch (value) {
+        switch (unwrapList(value)) {
             case null -> out.append("None");
             case PyNone none -> out.append("None");
             case Boolean b -> out.append(b ? "True" : "False");

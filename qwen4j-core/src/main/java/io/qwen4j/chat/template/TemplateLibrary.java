@@ -31,6 +31,7 @@ final class TemplateLibrary {
         global.put("none", PyNone.NONE);
         global.registerFilter(new ToJson());
         PyFilters.install(global);
+        PySequenceFilters.install(global);
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
