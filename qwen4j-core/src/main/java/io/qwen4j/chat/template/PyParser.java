@@ -2,7 +2,11 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.AstTuple;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jinjava.de.odysseus.el.tree.impl.ast.AstString;
 import java.util.ArrayList;
 import java.util.List;
 import jinjava.de.odysseus.el.tree.Bindings;
@@ -24,6 +28,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
  *   <li>Tuples ({@link PyTuple}) and trailing commas: {@code (1,)}, {@code [1, 2,]}.</li>
+ *   <li>Dict literals with keys of any type, {@code {1: 'a'}}.</li>
  * </ol>
  */
 final class PyParser extends ExtendedParser {
@@ -50,6 +55,28 @@ final class PyParser extends ExtendedParser {
             @Override
             public Object eval(Bindings bindings, ELContext context) {
                 return PyTuple.copyOf((List<?>) super.eval(bindings, context));
+            }
+        };
+    }
+
+    /**
+     * Dict literals with Python keys: any expression ({@code {1: 2}}, {@code {none: 'b'}}), and keys
+     * equal in Python ({@code 1} and {@code true}) are one key, keeping the first key and the last value.
+     * Jinjava turns every key into a string and rejects booleans.
+     */
+    @Override
+    protected AstDict createAstDict(Map<AstNode, AstNode> dict) {
+        return new AstDict(dict) {
+            @Override
+            public Object eval(Bindings bindings, ELContext context) {
+                Map<Object, Object> out = new LinkedHashMap<>();
+                for (Map.Entry<AstNode, AstNode> e : dict.entrySet()) {
+                    Object key = e.getKey() instanceof AstString s ? s.eval(bindings, context) : e.getKey().eval(bindings, context);
+                    Object value = e.getValue().eval(bindings, context);
+                    Object existing = out.keySet().stream().filter(k -> PyEquality.equal(k, key)).findFirst().orElse(key);
+                    out.put(existing, value);
+                }
+                return out;
             }
         };
     }

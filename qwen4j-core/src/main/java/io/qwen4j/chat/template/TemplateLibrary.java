@@ -57,6 +57,7 @@ final class TemplateLibrary {
         test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
         test(global, "boolean", v -> v instanceof Boolean);
         test(global, "none", v -> v == PyNone.NONE);
+        PyTests.install(global);
         test(global, "true", v -> Boolean.TRUE.equals(v));
         test(global, "false", v -> Boolean.FALSE.equals(v));
 
