@@ -32,6 +32,7 @@ final class TemplateLibrary {
         global.registerFilter(new ToJson());
         PyFilters.install(global);
         PySequenceFilters.install(global);
+        BlockTags.install(global);
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
