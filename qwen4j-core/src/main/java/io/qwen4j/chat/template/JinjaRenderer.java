@@ -43,6 +43,9 @@ final class JinjaRenderer {
                 .withMaxMacroRecursionDepth(1000)
                 .withElResolver(resolver)
                 .withKeepTrailingNewline(true)
+                // Jinja2 binds a filter after unary minus and before * and +: -3|abs is (-3)|abs.
+                .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder()
+                        .withUseNaturalOperatorPrecedence(true).build())
                 .withInterperterFactory(new PythonPrintingFactory())
                 .build();
         Jinjava jinjava = new Jinjava(config);

@@ -77,7 +77,7 @@ final class PyFilters {
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
         global.registerFilter(filter("urlencode", (v, a, i) -> urlencode(TemplateLibrary.unwrap(v))));
-        global.registerFilter(filter("pprint", (v, a, i) -> PyValues.repr(TemplateLibrary.unwrap(v))));
+        global.registerFilter(filter("pprint", (v, a, i) -> PyValues.repr(sortedDicts(TemplateLibrary.unwrap(v)))));
         global.registerFilter(new Filter() {
             @Override
             public String getName() {
@@ -191,6 +191,32 @@ final class PyFilters {
             }
         }
         return first ? indention + out : out.toString();
+    }
+
+    /**
+     * pprint.pformat sorts dict keys (sort_dicts=True); short values are otherwise their repr. Keys
+     * that cannot be ordered keep their order. (Line wrapping past 80 columns is not reproduced.)
+     */
+    private static Object sortedDicts(Object value) {
+        Object v = PyValues.unwrapList(value);
+        if (v instanceof Map<?, ?> map) {
+            List<Map.Entry<?, ?>> entries = new java.util.ArrayList<>(map.entrySet());
+            try {
+                entries.sort((x, y) -> PyOrdering.compare(x.getKey(), y.getKey()));
+            } catch (TemplateException unordered) {
+                entries = new java.util.ArrayList<>(map.entrySet());
+            }
+            Map<Object, Object> out = new java.util.LinkedHashMap<>();
+            entries.forEach(e -> out.put(e.getKey(), sortedDicts(e.getValue())));
+            return out;
+        }
+        if (v instanceof PyTuple tuple) {
+            return PyTuple.copyOf(tuple.stream().map(PyFilters::sortedDicts).toList());
+        }
+        if (v instanceof List<?> list) {
+            return new java.util.ArrayList<>(list.stream().map(PyFilters::sortedDicts).toList());
+        }
+        return v;
     }
 
     /** MarkupSafe's escape: the five characters, with numeric entities for the quotes. */
