@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Jinja2's filters over sequences where Jinjava's differ or are missing: {@code sort},
+ * Jinja2's filters over sequences where Jinjava's differ or are missing: {@code select}/{@code reject}
+ * (a test is optional), {@code sort},
  * {@code dictsort}, {@code unique}, {@code min}, {@code max} (case-insensitive by default, by
  * attribute), {@code sum} (exact ints), {@code groupby} (sorted by the grouper), {@code map} (a filter by name, or an attribute
  * with a default), {@code batch} and {@code slice}. Orderings are {@link PyOrdering}; attributes are
@@ -66,6 +67,8 @@ final class PySequenceFilters {
         global.registerFilter(PyFilters.filter("groupby", (v, a, i) -> groupby(items(v), a.get("attribute", null),
                 a.get("default", null), a.flag("case_sensitive")), "attribute", "default", "case_sensitive"));
         global.registerFilter(new MapFilter());
+        global.registerFilter(PyFilters.filter("select", (v, a, i) -> select(items(v), a.rest(), i, true)));
+        global.registerFilter(PyFilters.filter("reject", (v, a, i) -> select(items(v), a.rest(), i, false)));
         global.registerFilter(PyFilters.filter("sum", (v, a, i) -> {
             Object total = a.get("start", 0L);
             for (Object item : items(v)) {
@@ -180,6 +183,26 @@ final class PySequenceFilters {
         public String toString() {
             return PyValues.repr(PyTuple.of(grouper, list));
         }
+    }
+
+    /** Jinja2's select/reject: items passing the named test with its arguments, or truthy ones without a test. */
+    private static List<Object> select(List<Object> items, Object[] args, JinjavaInterpreter interpreter, boolean keep) {
+        com.hubspot.jinjava.lib.exptest.ExpTest test = null;
+        if (args.length > 0) {
+            test = interpreter.getContext().getExpTest(PyValues.str(args[0]));
+            if (test == null) {
+                throw new TemplateException("No test named " + PyValues.repr(args[0]));
+            }
+        }
+        Object[] testArgs = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length) : new Object[0];
+        List<Object> out = new ArrayList<>();
+        for (Object item : items) {
+            boolean passes = test == null ? PyValues.truthy(item) : test.evaluate(item, interpreter, testArgs);
+            if (passes == keep) {
+                out.add(item);
+            }
+        }
+        return out;
     }
 
     /** Python's + for sum(): ints stay exact ints, a float makes the total a float. */
