@@ -199,6 +199,8 @@ def main():
                                                             "nested_tools_floats", "no_generation_prompt")]
     jobs += [("expressions.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "thinking_off_tools")]
     jobs += [("expressions.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
+    jobs += [("semantics.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "multiturn_reasoning_tools",
+                                                                "thinking_off_tools")]
     for template_name, name, case in jobs:
         try:
             expected = render(env, template_name, case)

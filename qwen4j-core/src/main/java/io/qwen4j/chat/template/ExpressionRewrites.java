@@ -18,22 +18,63 @@ final class ExpressionRewrites {
     private ExpressionRewrites() {
     }
 
+    /**
+     * Names that are operators in Jinjava's EL ({@code empty x}, {@code a mod b}, {@code a lt b}) and
+     * plain variable names in Jinja2; as a variable, each is read through {@link PyFunctions#variable}.
+     */
+    private static final Set<String> EL_KEYWORDS = Set.of("empty", "div", "mod", "eq", "ne", "lt", "gt", "le", "ge",
+            "instanceof");
+
     static List<Token> pythonLiterals(List<Token> tokens) {
         List<Token> out = new ArrayList<>(tokens.size());
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             boolean attribute = i > 0 && tokens.get(i - 1).is(".");
-            if (t.kind() == Kind.NAME && !attribute) {
+            if (t.kind() == Kind.STRING) {
+                String text = PyStringLiterals.decode(t.text().substring(1, t.text().length() - 1));
+                // Adjacent literals are one string in Python: 'a' 'b' is 'ab'.
+                while (i + 1 < tokens.size() && tokens.get(i + 1).kind() == Kind.STRING) {
+                    String next = tokens.get(++i).text();
+                    text += PyStringLiterals.decode(next.substring(1, next.length() - 1));
+                }
+                t = new Token(Kind.STRING, PyStringLiterals.quote(text, t.text().charAt(0)), t.spaceBefore());
+            } else if (t.kind() == Kind.NAME && attribute && EL_KEYWORDS.contains(t.text())
+                    && !(i + 1 < tokens.size() && tokens.get(i + 1).is("("))) {
+                // x.empty: EL wants an identifier after the dot; x['empty'] is what Jinja2's getattr falls back to.
+                out.removeLast();
+                out.add(Token.op("["));
+                out.add(new Token(Kind.STRING, "'" + t.text() + "'", ""));
+                t = Token.op("]");
+            } else if (t.kind() == Kind.NAME && !attribute) {
                 switch (t.text()) {
                     case "True" -> t = new Token(Kind.NAME, "true", t.spaceBefore());
                     case "False" -> t = new Token(Kind.NAME, "false", t.spaceBefore());
                     case "None" -> t = new Token(Kind.NAME, "none", t.spaceBefore());
-                    default -> { }
+                    default -> {
+                        if (isKeywordVariable(tokens, i)) {
+                            out.add(new Token(Kind.NAME, SourceRewriter.VARIABLE_FUNCTION, t.spaceBefore()));
+                            out.add(Token.op("("));
+                            out.add(new Token(Kind.STRING, "'" + t.text() + "'", ""));
+                            t = Token.op(")");
+                        }
+                    }
                 }
             }
             out.add(t);
         }
         return out;
+    }
+
+    /** An EL keyword used as a variable: not a test name ({@code is eq 7}), assignment target or keyword argument. */
+    private static boolean isKeywordVariable(List<Token> tokens, int i) {
+        if (!EL_KEYWORDS.contains(tokens.get(i).text())) {
+            return false;
+        }
+        Token before = i > 0 ? tokens.get(i - 1) : null;
+        Token after = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
+        boolean testName = before != null && (before.is("is") || (before.is("not") && i > 1 && tokens.get(i - 2).is("is")));
+        boolean target = after != null && after.is("=");
+        return !testName && !target;
     }
 
     /** True if a token can end an operand, so that a following '[' or '(' is a subscript or call. */

@@ -9,7 +9,6 @@ import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.objects.SafeString;
 import com.hubspot.jinjava.tree.Node;
-import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Properties;
@@ -44,6 +43,9 @@ final class JinjaRenderer {
                 .withMaxMacroRecursionDepth(1000)
                 .withElResolver(resolver)
                 .withKeepTrailingNewline(true)
+                // Jinja2 binds a filter after unary minus and before * and +: -3|abs is (-3)|abs.
+                .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder()
+                        .withUseNaturalOperatorPrecedence(true).build())
                 .withInterperterFactory(new PythonPrintingFactory())
                 .build();
         Jinjava jinjava = new Jinjava(config);
@@ -53,12 +55,13 @@ final class JinjaRenderer {
     }
 
     /**
-     * Jinjava builds its expression factory with a fixed type converter and no way to pass another;
-     * the field is replaced by one built the same way with {@link PyTypeConverter}.
+     * Jinjava builds its expression factory with a fixed type converter and parser and no way to pass
+     * others; the field is replaced by one built the same way with {@link PyTypeConverter} and
+     * {@link PySyntaxBuilder} (Python operators).
      */
     private static void usePythonConversions(Jinjava jinjava) {
         Properties properties = new Properties();
-        properties.setProperty(TreeBuilder.class.getName(), ExtendedSyntaxBuilder.class.getName());
+        properties.setProperty(TreeBuilder.class.getName(), PySyntaxBuilder.class.getName());
         try {
             Field factory = Jinjava.class.getDeclaredField("expressionFactory");
             factory.setAccessible(true);

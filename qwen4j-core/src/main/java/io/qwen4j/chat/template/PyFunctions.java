@@ -16,6 +16,14 @@ public final class PyFunctions {
     private PyFunctions() {
     }
 
+    /**
+     * The variable {@code name} of the current scope, for names Jinjava's EL parses as operators
+     * ({@code empty}, {@code mod}, ...; see {@link ExpressionRewrites}); null if undefined.
+     */
+    public static Object variable(String name) {
+        return com.hubspot.jinjava.interpret.JinjavaInterpreter.getCurrent().getContext().get(name);
+    }
+
     /** HF's {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
         throw new RaisedByTemplate(PyValues.str(message));

@@ -97,6 +97,7 @@ final class PyJson {
     private static String keyString(Object key) {
         return switch (key) {
             case null -> "null";
+            case PyNone none -> "null";
             case Boolean b -> b ? "true" : "false";
             case CharSequence s -> s.toString();
             case Double d -> floatJson(d);

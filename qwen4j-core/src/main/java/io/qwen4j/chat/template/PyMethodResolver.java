@@ -36,6 +36,11 @@ final class PyMethodResolver extends ELResolver {
             context.setPropertyResolved(true);
             return null; // Jinja2: an attribute or item of None is undefined
         }
+        if (PyValues.unwrapList(base) instanceof PySequenceFilters.Group group
+                && ("grouper".equals(property) || "list".equals(property))) {
+            context.setPropertyResolved(true);
+            return "grouper".equals(property) ? group.getGrouper() : group.getList();
+        }
         if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
             PyFunctions.Cursor cursor = cursorOf(loop);
             context.setPropertyResolved(true);
@@ -86,6 +91,10 @@ final class PyMethodResolver extends ELResolver {
             result = PyStrings.call(s, name, plain);
         } else if (base instanceof Map<?, ?> map) {
             result = mapMethod(map, name, args);
+        } else if (base instanceof ForLoop loop && name.equals("changed")) {
+            result = LoopChanged.changed(loop, args);
+        } else if (base instanceof List<?> list && !(base instanceof PySequenceFilters.Group)) {
+            result = listMethod(list, name, args);
         }
         if (result == PyStrings.UNKNOWN) {
             return null;
@@ -94,11 +103,27 @@ final class PyMethodResolver extends ELResolver {
         return result;
     }
 
+    /** Python's read-only list methods; mutating ones stay unsupported, as Jinja2's sandbox refuses them. */
+    private static Object listMethod(List<?> list, String name, Object[] args) {
+        return switch (name) {
+            case "index" -> {
+                for (int i = 0; i < list.size(); i++) {
+                    if (args.length > 0 && PyEquality.equal(list.get(i), args[0])) {
+                        yield (long) i;
+                    }
+                }
+                throw new TemplateException(PyValues.repr(args.length > 0 ? args[0] : null) + " is not in list");
+            }
+            case "count" -> list.stream().filter(x -> args.length > 0 && PyEquality.equal(x, args[0])).count();
+            default -> PyStrings.UNKNOWN;
+        };
+    }
+
     private static Object mapMethod(Map<?, ?> map, String name, Object[] args) {
         return switch (name) {
             case "items" -> {
                 List<Object> items = new ArrayList<>(map.size());
-                map.forEach((k, v) -> items.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+                map.forEach((k, v) -> items.add(PyTuple.of(k, v)));
                 yield items;
             }
             case "keys" -> new ArrayList<>(map.keySet());

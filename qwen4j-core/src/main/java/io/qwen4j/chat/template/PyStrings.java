@@ -235,7 +235,7 @@ final class PyStrings {
     }
 
     /** Python str.splitlines(): breaks at \n, \r, \r\n and the other Unicode line boundaries. */
-    private static List<String> splitLines(String s) {
+    static List<String> splitLines(String s) {
         List<String> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -266,15 +266,15 @@ final class PyStrings {
         return s.codePointCount(0, at);
     }
 
-    /** Python str.partition/rpartition as a list (Jinja2 prints a tuple; indexing is the same). */
-    private static List<String> partition(String s, String sep, int at, boolean fromRight) {
+    /** Python str.partition/rpartition: a 3-tuple. */
+    private static List<Object> partition(String s, String sep, int at, boolean fromRight) {
         if (sep.isEmpty()) {
             throw new TemplateException("empty separator");
         }
         if (at < 0) {
-            return fromRight ? List.of("", "", s) : List.of(s, "", "");
+            return fromRight ? PyTuple.of("", "", s) : PyTuple.of(s, "", "");
         }
-        return List.of(s.substring(0, at), sep, s.substring(at + sep.length()));
+        return PyTuple.of(s.substring(0, at), sep, s.substring(at + sep.length()));
     }
 
     private static String swapcase(String s) {
@@ -294,7 +294,7 @@ final class PyStrings {
     }
 
     /** Python str.ljust/rjust/center; center splits an odd padding the way CPython does. */
-    private static String pad(String s, String how, int width, String fill) {
+    static String pad(String s, String how, int width, String fill) {
         int length = s.codePointCount(0, s.length());
         if (fill.codePointCount(0, fill.length()) != 1) {
             throw new TemplateException("the fill character must be exactly one character long");

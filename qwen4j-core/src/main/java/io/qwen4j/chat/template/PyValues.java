@@ -33,8 +33,20 @@ final class PyValues {
         return out.toString();
     }
 
+    /**
+     * The list Jinjava wrapped: a value read from a variable comes back as its own PyList around the
+     * original, which would hide a {@link PyTuple} or a groupby group.
+     */
+    static Object unwrapList(Object value) {
+        Object v = value;
+        while (v instanceof com.hubspot.jinjava.objects.collections.PyList list && list.toList() != v) {
+            v = list.toList();
+        }
+        return v;
+    }
+
     private static void appendRepr(StringBuilder out, Object value) {
-        switch (value) {
+        switch (unwrapList(value)) {
             case null -> out.append("None");
             case PyNone none -> out.append("None");
             case Boolean b -> out.append(b ? "True" : "False");
@@ -56,6 +68,14 @@ final class PyValues {
                     }
                 }
                 out.append('}');
+            }
+            case PyTuple tuple -> {
+                out.append('(');
+                for (int i = 0; i < tuple.size(); i++) {
+                    appendRepr(out, tuple.get(i));
+                    out.append(i + 1 < tuple.size() || tuple.size() == 1 ? (i + 1 < tuple.size() ? ", " : ",") : "");
+                }
+                out.append(')');
             }
             case Collection<?> list -> {
                 out.append('[');

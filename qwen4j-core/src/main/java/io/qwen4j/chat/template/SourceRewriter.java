@@ -22,12 +22,14 @@ import java.util.Set;
  *       counts the filtered items, as in Jinja2). Every loop iterates {@code q4j_iter(xs)}, which
  *       gives Python's iteration (dict keys, characters of a string) and enables
  *       {@code loop.previtem}/{@code loop.nextitem}.</li>
+ *   <li>{@code {% for %}…{% else %}…{% endfor %}}: Jinjava has no loop else ({@link LoopElse}).</li>
  * </ol>
  */
 final class SourceRewriter {
 
     static final String SLICE_FUNCTION = "q4j_slice";
     static final String ITER_FUNCTION = "q4j_iter";
+    static final String VARIABLE_FUNCTION = "q4j_var";
 
     private int filteredLoops;
     private final Set<String> filterNames = new java.util.TreeSet<>();
@@ -104,10 +106,11 @@ final class SourceRewriter {
                 lineStarting = rawLineStarting;
                 continue;
             }
+            int tagStart = out.length();
             String body = switch (tagName) {
-                case "for" -> rewriteFor(tokens, lexed.trailingSpace(), line);
-                // Macro and call signatures declare defaults Jinjava parses on its own: leave them.
-                case "macro", "call" -> null;
+                case "for" -> rewriteFor(tokens, lexed.trailingSpace(), line, false);
+                case "else" -> blocks.elseOfLoop(this, out, lexed.trailingSpace());
+                case "endfor" -> blocks.endOfLoop(lexed.trailingSpace());
                 default -> null;
             };
             if (body != null) {
@@ -119,12 +122,15 @@ final class SourceRewriter {
                         : tokens.isEmpty() ? tokens : concat(tokens.subList(0, 1), rewriteExpression(tokens.subList(1, tokens.size())));
                 out.append("{%").append(ExpressionLexer.print(rest)).append(lexed.trailingSpace()).append("%}");
             }
+            blocks.track(tagName, tokens, tagStart, out.length(), lexed.trailingSpace(), line);
             i = closeEnd;
             after = JinjaWhitespace.after(closeText, true);
             lineStarting = JinjaWhitespace.lineStartsAfter(source, i, after);
         }
         return out.toString();
     }
+
+    private final LoopElse blocks = new LoopElse();
 
     private JinjaWhitespace.After rawAfter;
     private boolean rawLineStarting;
@@ -206,13 +212,33 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return ExpressionRewrites.notOperands(
-                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens))));
+        return separateClosingBraces(ExpressionRewrites.notOperands(
+                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)))));
+    }
+
+    /**
+     * Puts a space between two closing braces ({@code {'c': {'d': 1}} }}): Jinjava ends an expression
+     * at the first {@code }}}, Jinja2's lexer only at one outside brackets.
+     */
+    private static List<Token> separateClosingBraces(List<Token> tokens) {
+        List<Token> out = new ArrayList<>(tokens);
+        for (int i = 1; i < out.size(); i++) {
+            Token t = out.get(i);
+            if (t.kind() == Kind.OP && t.is("}") && t.spaceBefore().isEmpty()
+                    && out.get(i - 1).kind() == Kind.OP && (out.get(i - 1).is("}") || out.get(i - 1).is("%"))) {
+                out.set(i, t.withSpace(" "));
+            }
+        }
+        return out;
     }
 
     // ---- for loops ----
 
-    private String rewriteFor(List<Token> tokens, String trailingSpace, int line) {
+    /**
+     * A for tag, as Jinjava parses it. With {@code forElse} the items are first kept in a variable,
+     * whose name {@link #lastLoopItems} then holds, so an {@code {% else %}} can test them for emptiness.
+     */
+    String rewriteFor(List<Token> tokens, String trailingSpace, int line, boolean forElse) {
         List<Token> rest = tokens.subList(1, tokens.size());
         int in = TokenBrackets.indexOfTopLevel(rest, "in", 0);
         if (in < 1) {
@@ -233,9 +259,15 @@ final class SourceRewriter {
         String targetText = ExpressionLexer.print(target).strip();
         String iterText = ITER_FUNCTION + "(" + ExpressionLexer.print(rewriteExpression(iterable)).strip() + ")";
         if (condition.isEmpty()) {
+            if (forElse) {
+                lastLoopItems = "__q4j_items" + (filteredLoops++);
+                return "{% set " + lastLoopItems + " = " + iterText + " %}"
+                        + "{% for " + targetText + " in " + lastLoopItems + trailingSpace + "%}";
+            }
             return "{% for " + targetText + " in " + iterText + trailingSpace + "%}";
         }
         String kept = "__q4j_filtered" + (filteredLoops++);
+        lastLoopItems = kept;
         String item = TokenBrackets.splitTopLevel(target, 0, target.size(), ",").size() > 1 ? "[" + targetText + "]" : targetText;
         return "{% set " + kept + " = [] %}"
                 + "{% for " + targetText + " in " + iterText + " %}"
@@ -243,6 +275,9 @@ final class SourceRewriter {
                 + "{% do " + kept + ".append(" + item + ") %}{% endif %}{% endfor %}"
                 + "{% for " + targetText + " in " + ITER_FUNCTION + "(" + kept + ")" + trailingSpace + "%}";
     }
+
+    /** The variable holding the items of the loop {@link #rewriteFor} rewrote last with its else form. */
+    String lastLoopItems;
 
     private static List<Token> concat(List<Token> a, List<Token> b) {
         List<Token> out = new ArrayList<>(a);

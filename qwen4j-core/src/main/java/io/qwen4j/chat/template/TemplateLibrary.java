@@ -30,6 +30,9 @@ final class TemplateLibrary {
         // None, and its null is also "undefined".
         global.put("none", PyNone.NONE);
         global.registerFilter(new ToJson());
+        PyFilters.install(global);
+        PySequenceFilters.install(global);
+        BlockTags.install(global);
         global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
@@ -55,6 +58,7 @@ final class TemplateLibrary {
         test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
         test(global, "boolean", v -> v instanceof Boolean);
         test(global, "none", v -> v == PyNone.NONE);
+        PyTests.install(global);
         test(global, "true", v -> Boolean.TRUE.equals(v));
         test(global, "false", v -> Boolean.FALSE.equals(v));
 
@@ -64,6 +68,8 @@ final class TemplateLibrary {
                 Object.class, Object.class, Object.class, Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",
                 Object.class));
+        global.registerFunction(new ELFunctionDefinition("", SourceRewriter.VARIABLE_FUNCTION, PyFunctions.class,
+                "variable", String.class));
     }
 
     private static String softStr(Object value) {
@@ -94,7 +100,7 @@ final class TemplateLibrary {
             throw new TemplateException("items filter: " + PyValues.repr(value) + " is not a mapping");
         }
         List<Object> out = new ArrayList<>(map.size());
-        map.forEach((k, v) -> out.add(new ArrayList<>(java.util.Arrays.asList(k, v))));
+        map.forEach((k, v) -> out.add(PyTuple.of(k, v)));
         return out;
     }
 

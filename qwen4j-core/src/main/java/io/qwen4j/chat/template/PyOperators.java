@@ -1,0 +1,151 @@
+package io.qwen4j.chat.template;
+
+import com.hubspot.jinjava.util.ObjectTruthValue;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import jinjava.de.odysseus.el.tree.Bindings;
+import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
+import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.javax.el.ELContext;
+
+/**
+ * Binary operators with Python's semantics where EL's differ, swapped in by {@link PyParser}:
+ * {@code and} returns an operand ({@code 'x' and 0} is {@code 0}, not {@code False}; Jinjava's
+ * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
+ * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
+ * the divisor's sign ({@code -7 % 3} is 2). Anything else falls through to Jinjava's operator.
+ */
+final class PyOperators {
+    private PyOperators() {
+    }
+
+    static final AstBinary.Operator AND = new Named("and") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            return ObjectTruthValue.evaluate(l) ? right.eval(bindings, context) : l;
+        }
+    };
+
+    static final AstBinary.Operator EQ = new Named("==") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            return PyEquality.equal(left.eval(bindings, context), right.eval(bindings, context));
+        }
+    };
+
+    static final AstBinary.Operator NE = new Named("!=") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            return !PyEquality.equal(left.eval(bindings, context), right.eval(bindings, context));
+        }
+    };
+
+    static final AstBinary.Operator MUL = new Named("*") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            Object r = right.eval(bindings, context);
+            Object repeated = repeat(l, r);
+            if (repeated == null) {
+                repeated = repeat(r, l);
+            }
+            return repeated != null ? repeated : AstBinary.MUL.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    static final AstBinary.Operator MOD = new Named("%") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            Object r = right.eval(bindings, context);
+            if (l instanceof CharSequence || l instanceof com.hubspot.jinjava.objects.SafeString) {
+                return PyPercentFormat.format(l.toString(), r);
+            }
+            if (isInteger(l) && isInteger(r)) {
+                java.math.BigInteger divisor = java.math.BigInteger.valueOf(((Number) r).longValue());
+                if (divisor.signum() == 0) {
+                    throw new TemplateException("integer modulo by zero");
+                }
+                // Python: the result takes the divisor's sign (-7 % 3 is 2).
+                java.math.BigInteger m = java.math.BigInteger.valueOf(((Number) l).longValue()).mod(divisor.abs());
+                return m.signum() != 0 && divisor.signum() < 0 ? m.add(divisor).longValue() : m.longValue();
+            }
+            if (l instanceof Number a && r instanceof Number b) {
+                double x = a.doubleValue();
+                double y = b.doubleValue();
+                double m = x % y;
+                return m != 0 && (m < 0) != (y < 0) ? m + y : m;
+            }
+            return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    private static boolean isInteger(Object v) {
+        return v instanceof Long || v instanceof Integer;
+    }
+
+    /** Python's sequence repetition, or null if {@code sequence * count} is not one. */
+    private static Object repeat(Object sequence, Object count) {
+        if (!(count instanceof Integer || count instanceof Long)) {
+            return null;
+        }
+        int times = (int) Math.max(0, ((Number) count).longValue());
+        if (sequence instanceof CharSequence s) {
+            return s.toString().repeat(times);
+        }
+        if (sequence instanceof Collection<?> c) {
+            List<Object> out = new ArrayList<>(c.size() * times);
+            for (int i = 0; i < times; i++) {
+                out.addAll(c);
+            }
+            return out;
+        }
+        return null;
+    }
+
+    /** An already evaluated operand, to hand to Jinjava's own operator. */
+    private static AstNode constant(Object value) {
+        return new jinjava.de.odysseus.el.tree.impl.ast.AstRightValue() {
+            @Override
+            public Object eval(Bindings bindings, ELContext context) {
+                return value;
+            }
+
+            @Override
+            public void appendStructure(StringBuilder builder, Bindings bindings) {
+                builder.append(value);
+            }
+
+            @Override
+            public int getCardinality() {
+                return 0;
+            }
+
+            @Override
+            public AstNode getChild(int i) {
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return String.valueOf(value);
+            }
+        };
+    }
+
+    /** Operators print their symbol: Jinjava shows the expression tree in error messages. */
+    private abstract static class Named implements AstBinary.Operator {
+        private final String symbol;
+
+        Named(String symbol) {
+            this.symbol = symbol;
+        }
+
+        @Override
+        public String toString() {
+            return symbol;
+        }
+    }
+}
