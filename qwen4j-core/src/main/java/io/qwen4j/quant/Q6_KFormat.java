@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,9 +26,14 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    /** {@link #rowDot} behind a {@link KernelBarrier}. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle repackKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
+    private final MethodHandle decodeScaledKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
 
     @Override
     public TensorType type() {
@@ -86,57 +92,196 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Fused dot: 6-bit levels are assembled and scaled in registers, in {@link FloatDots}' order. The
-     * sub-block scales {@code d * scale_j} are unpacked first, outside the kernel ({@link #unpackScales}),
-     * so the compiled vector loop holds no scalar conversions and stays within C2's node budget.
+     * Fused dot over the row in {@link #rowDot}'s order: x is permuted to it first ({@link #permute}),
+     * and the row's levels and scales are unpacked outside the kernel ({@link #unpackRow}), so the
+     * compiled vector loop stays within C2's node budget. The engine calls {@link #matmul}, which
+     * permutes x once for all rows.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
-        float[] scales = new float[count / 16];
-        unpackScales(weights, offset, count, scales);
-        return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count, scales);
+        float[] permuted = new float[count];
+        permute(x, xOffset, permuted, 0, count);
+        float[] side = new float[count / 2];
+        unpackRow(weights, offset, count, side);
+        return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
     }
 
-    /** {@code d * scale_j} of every 16-weight sub-block of a row, in element order. */
-    static void unpackScales(MemorySegment w, long offset, int count, float[] scales) {
-        int j = 0;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(w, block + 208);
-            for (int i = 0; i < 16; i++) {
-                scales[j++] = d * scale(w, block + 192 + i);
+    /**
+     * x is permuted once per call ({@link #permute}). One {@link #rowDot} per row for a single
+     * activation row; for more, each row is decoded once in that order ({@link #decodeScaled}) and
+     * multiplied by four activation rows per pass ({@link FloatDots#dot4}): the operations of
+     * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
+     */
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
+        long rowBytes = type().bytesFor(cols);
+        float[] side = new float[cols / 2];
+        float[] permuted = new float[batch * cols];
+        for (int b = 0; b < batch; b++) {
+            permute(x, b * cols, permuted, b * cols, cols);
+        }
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                long row = offset + r * rowBytes;
+                unpackRow(weights, row, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted, 0, cols, side);
+            }
+            return;
+        }
+        float[] w = scratch(cols);
+        float[] four = new float[4];
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            unpackRow(weights, row, cols, side);
+            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                FloatDots.dot4(w, permuted, b * cols, (b + 1) * cols, (b + 2) * cols, (b + 3) * cols, cols, four);
+                for (int j = 0; j < 4; j++) {
+                    out[(b + j) * outStride + r] = four[j];
+                }
+            }
+            for (; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, permuted, b * cols, cols);
+            }
+        }
+    }
+
+    /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */
+    private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
+        KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
+        unpackScales(weights, offset, count, side, count / 4);
+    }
+
+    /**
+     * {@code x} in {@link #rowDot}'s order: within each 128 elements, element {@code 32 k + 4 j + b}
+     * (quarter {@code k}, int lane {@code j}, byte {@code b} of the lane) moves to {@code 32 b + 8 k + j}.
+     */
+    static void permute(float[] x, int xOffset, float[] dst, int dstOffset, int count) {
+        for (int half = 0; half < count; half += 128) {
+            int to = dstOffset + half;
+            for (int b = 0; b < 4; b++) {
+                for (int k = 0; k < 4; k++) {
+                    int from = xOffset + half + 32 * k + b;
+                    for (int j = 0; j < 8; j++) {
+                        dst[to++] = x[from + 4 * j];
+                    }
+                }
             }
         }
     }
 
     /**
-     * Quarter {@code (half, k)} holds weights {@code 128 half + 32 k + 0..31}: their low bits are the low
-     * (k < 2) or high nibbles of {@code ql[32 (k % 2) + l]}, their high bits bits {@code 2k} of
-     * {@code qh[l]}. Each inner step does 16 weights (one scale) as two vectors for accumulators 0 and 1,
-     * in increasing element order as {@link FloatDots} requires; a bigger loop body overflows C2's node
-     * budget and boxes the vectors.
+     * A row's scales as {@link #rowDot} multiplies them: per 128-weight half and quarter {@code k}, 8
+     * lanes, {@code d * scale_(2k)} in lanes 0-3 and {@code d * scale_(2k+1)} in 4-7 (the half's
+     * sub-blocks), into {@code scales} from {@code at}.
      */
-    private static float rowDot(MemorySegment w, long offset, float[] x, int xOffset, int count, float[] scales) {
+    static void unpackScales(MemorySegment w, long offset, int count, float[] scales, int at) {
+        int j = at;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(w, block + 208);
+            for (int i = 0; i < 16; i++, j += 4) {
+                float scale = d * scale(w, block + 192 + i);
+                scales[j] = scale;
+                scales[j + 1] = scale;
+                scales[j + 2] = scale;
+                scales[j + 3] = scale;
+            }
+        }
+    }
+
+    /**
+     * The 6-bit field that {@code left} moves to the top of each lane, read as a signed number: with its
+     * top bit flipped ({@code q ^ 32}) that is {@code q - 32}. Each byte holds one field in its low 6
+     * bits, so the lower bytes' fields fall off the right end.
+     */
+    private static IntVector signed(IntVector levels, int left) {
+        return levels.lanewise(VectorOperators.LSHL, left).lanewise(VectorOperators.ASHR, 26);
+    }
+
+    /**
+     * The dot of one row in its own order ({@link #permute}). Per 128-weight half, the four quarters'
+     * repacked levels ({@link #repack}) and scales are loaded once; for byte {@code b} of the int lanes,
+     * two shifts give weights {@code 32 k + 4 j + b} ({@code j} = lane) as {@code q - 32}. Lanes 0-3 of
+     * a quarter are its first sub-block, 4-7 its second. Each weight is {@code (q - 32) * scale}, as the
+     * reference dequantization rounds it, then one FMA into accumulator 0 (quarters 0, 2) or 1 (1, 3).
+     *
+     * @param x the activations permuted by {@link #permute}
+     * @param side the row's levels and scales ({@link #unpackRow})
+     */
+    private static float rowDot(MemorySegment w, long offset, float[] x, int xOffset, int count, float[] side) {
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
-        int j = 0;
         int xs = xOffset;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            for (int quarter = 0; quarter < 8; quarter++) {
-                int half = quarter >> 2;
-                int k = quarter & 3;
-                long ql = block + 64 * half + 32 * (k & 1);
-                long qh = block + 128 + 32 * half;
-                int nibble = 4 * (k >> 1);
-                for (int l = 0; l < 32; l += 16) {
-                    var scale = FloatVector.broadcast(F, scales[j++]);
-                    acc0 = toFloats(level6x8(w, ql + l, qh + l, nibble, 2 * k)).mul(scale).fma(FloatVector.fromArray(F, x, xs + l), acc0);
-                    acc1 = toFloats(level6x8(w, ql + l + 8, qh + l + 8, nibble, 2 * k)).mul(scale).fma(FloatVector.fromArray(F, x, xs + l + 8), acc1);
-                }
+        for (int at = 0, scales = count / 4; at < scales; at += 32) {
+            var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
+            var q1 = FloatVector.fromArray(F, side, at + 8).reinterpretAsInts();
+            var q2 = FloatVector.fromArray(F, side, at + 16).reinterpretAsInts();
+            var q3 = FloatVector.fromArray(F, side, at + 24).reinterpretAsInts();
+            var s0 = FloatVector.fromArray(F, side, scales + at);
+            var s1 = FloatVector.fromArray(F, side, scales + at + 8);
+            var s2 = FloatVector.fromArray(F, side, scales + at + 16);
+            var s3 = FloatVector.fromArray(F, side, scales + at + 24);
+            for (int shift = 0; shift < 32; shift += 8) {
+                acc0 = toFloats(signed(q0, 26 - shift)).mul(s0).fma(FloatVector.fromArray(F, x, xs), acc0);
+                acc1 = toFloats(signed(q1, 26 - shift)).mul(s1).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+                acc0 = toFloats(signed(q2, 26 - shift)).mul(s2).fma(FloatVector.fromArray(F, x, xs + 16), acc0);
+                acc1 = toFloats(signed(q3, 26 - shift)).mul(s3).fma(FloatVector.fromArray(F, x, xs + 24), acc1);
                 xs += 32;
             }
         }
         return FloatDots.sum(acc0, acc1);
+    }
+
+    /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul. */
+    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, float[] side) {
+        int out = 0;
+        for (int at = 0, scales = count / 4; at < scales; at += 32) {
+            var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
+            var q1 = FloatVector.fromArray(F, side, at + 8).reinterpretAsInts();
+            var q2 = FloatVector.fromArray(F, side, at + 16).reinterpretAsInts();
+            var q3 = FloatVector.fromArray(F, side, at + 24).reinterpretAsInts();
+            var s0 = FloatVector.fromArray(F, side, scales + at);
+            var s1 = FloatVector.fromArray(F, side, scales + at + 8);
+            var s2 = FloatVector.fromArray(F, side, scales + at + 16);
+            var s3 = FloatVector.fromArray(F, side, scales + at + 24);
+            for (int shift = 0; shift < 32; shift += 8) {
+                toFloats(signed(q0, 26 - shift)).mul(s0).intoArray(scaled, out);
+                toFloats(signed(q1, 26 - shift)).mul(s1).intoArray(scaled, out + 8);
+                toFloats(signed(q2, 26 - shift)).mul(s2).intoArray(scaled, out + 16);
+                toFloats(signed(q3, 26 - shift)).mul(s3).intoArray(scaled, out + 24);
+                out += 32;
+            }
+        }
+    }
+
+    /**
+     * A row's levels regrouped for {@link #rowDot}, into {@code side[0 .. count / 4)} as int bits: per
+     * 128-weight half, {@code ql[0..31]}, {@code ql[32..63]} and {@code qh[0..31]} are read once each as 8
+     * int lanes, and quarter {@code k}'s vector gets in byte {@code b} of lane {@code j} the 6 bits of
+     * weight {@code 32 k + 4 j + b}, top bit flipped ({@code q ^ 32}, so {@link #signed} reads
+     * {@code q - 32}). A kernel of its own: with these loads inlined, {@link #rowDot} passed C2's node
+     * budget and its vectors were boxed (Q6_K dot 1.4 GFLOP/s).
+     */
+    private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
+        for (int half = 0, halves = count / 128; half < halves; half++) {
+            long ql = offset + (long) (half >> 1) * BLOCK_BYTES + 64 * (half & 1);
+            long qh = offset + (long) (half >> 1) * BLOCK_BYTES + 128 + 32 * (half & 1);
+            var low = IntVector.fromMemorySegment(I, w, ql, ByteOrder.LITTLE_ENDIAN);
+            var high = IntVector.fromMemorySegment(I, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
+            var bits = IntVector.fromMemorySegment(I, w, qh, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.XOR, 0xAAAAAAAA);
+            low.and(0x0F0F0F0F).or(bits.and(0x03030303).lanewise(VectorOperators.LSHL, 4))
+                    .reinterpretAsFloats().intoArray(side, 32 * half);
+            high.and(0x0F0F0F0F).or(bits.and(0x0C0C0C0C).lanewise(VectorOperators.LSHL, 2))
+                    .reinterpretAsFloats().intoArray(side, 32 * half + 8);
+            low.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0x30303030))
+                    .reinterpretAsFloats().intoArray(side, 32 * half + 16);
+            high.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0xC0C0C0C0).lanewise(VectorOperators.LSHR, 2))
+                    .reinterpretAsFloats().intoArray(side, 32 * half + 24);
+        }
     }
 
     /**
