@@ -112,12 +112,12 @@ final class Q4_KFormat extends VectorBlockFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         int subs = cols / 32;
-        float[] xSums = new float[batch * subs];
+        float[] xSums = Scratch.floats(Scratch.Slot.ACTIVATION_SUMS, batch * subs);
         for (int b = 0; b < batch; b++) {
             subBlockSums(x, b * cols, cols, xSums, b * subs);
         }
         if (batch == 1) {
-            float[] factors = new float[3 * subs];
+            float[] factors = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
             System.arraycopy(xSums, 0, factors, 2 * subs, subs);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
@@ -128,7 +128,7 @@ final class Q4_KFormat extends VectorBlockFormat {
         }
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[] xExtended = new float[batch * n];
+        float[] xExtended = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * n);
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < cols; k += 64) {
                 System.arraycopy(x, b * cols + k, xExtended, b * n + k, 16);

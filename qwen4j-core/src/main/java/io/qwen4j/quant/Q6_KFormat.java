@@ -118,8 +118,8 @@ final class Q6_KFormat extends VectorBlockFormat {
                        float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
-        float[] side = new float[cols / 2];
-        float[] permuted = new float[batch * cols];
+        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, cols / 2);
+        float[] permuted = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * cols);
         for (int b = 0; b < batch; b++) {
             permute(x, b * cols, permuted, b * cols, cols);
         }

@@ -44,9 +44,6 @@ abstract class VectorBlockFormat implements QuantFormat {
         return (FloatVector) ints.convert(VectorOperators.I2F, 0);
     }
 
-    /** Per-thread scratch row; grows to the widest row seen. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[1024]});
-
     /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
     abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
@@ -72,12 +69,9 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
     }
 
+    /** The calling thread's buffer for one decoded weight row ({@link Scratch.Slot#ROW}). */
     static float[] scratch(int count) {
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < count) {
-            holder[0] = new float[Math.max(count, 2 * holder[0].length)];
-        }
-        return holder[0];
+        return Scratch.floats(Scratch.Slot.ROW, count);
     }
 
     /**

@@ -1,0 +1,45 @@
+package io.qwen4j.quant;
+
+/**
+ * Per-thread float buffers for the kernels, one per {@link Slot}, reused from call to call: a decode step
+ * calls a matmul a few hundred times per thread, and fresh arrays there (a permuted x, x sums, a decoded
+ * row) were megabytes of garbage per token. Each slot grows to the largest size asked of it; a request
+ * above {@link #MAX_KEPT} floats (a long prompt's batch) gets a fresh array instead, so a thread never
+ * keeps more than a few MB alive. Contents are not cleared: callers write before they read.
+ */
+final class Scratch {
+
+    /** What a buffer holds; two live buffers of one call must use different slots. */
+    enum Slot {
+        /** A weight row decoded to floats. */
+        ROW,
+        /** The activations, rearranged into a kernel's element order. */
+        ACTIVATIONS,
+        /** Per-sub-block values of a row: scales, mins, unpacked levels. */
+        ROW_SIDE,
+        /** Per-sub-block sums of the activations. */
+        ACTIVATION_SUMS
+    }
+
+    /** 1 Mi floats (4 MiB) per slot at most. */
+    static final int MAX_KEPT = 1 << 20;
+
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[Slot.values().length][0]);
+
+    private Scratch() {
+    }
+
+    /** A buffer of at least {@code count} floats for {@code slot}, owned by the calling thread. */
+    static float[] floats(Slot slot, int count) {
+        if (count > MAX_KEPT) {
+            return new float[count];
+        }
+        float[][] buffers = BUFFERS.get();
+        float[] buffer = buffers[slot.ordinal()];
+        if (buffer.length < count) {
+            buffer = new float[Math.max(count, Math.min(MAX_KEPT, 2 * buffer.length))];
+            buffers[slot.ordinal()] = buffer;
+        }
+        return buffer;
+    }
+}

@@ -1,0 +1,46 @@
+package io.qwen4j.quant;
+
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ScratchTest {
+
+    @Test
+    void aSlotIsReusedAndGrows() {
+        float[] first = Scratch.floats(Scratch.Slot.ACTIVATIONS, 100);
+        assertTrue(first.length >= 100);
+        assertSame(first, Scratch.floats(Scratch.Slot.ACTIVATIONS, 50));
+        float[] bigger = Scratch.floats(Scratch.Slot.ACTIVATIONS, first.length + 1);
+        assertTrue(bigger.length > first.length);
+        assertSame(bigger, Scratch.floats(Scratch.Slot.ACTIVATIONS, 10));
+    }
+
+    @Test
+    void slotsDoNotAlias() {
+        assertNotSame(Scratch.floats(Scratch.Slot.ROW, 64), Scratch.floats(Scratch.Slot.ROW_SIDE, 64));
+        assertNotSame(Scratch.floats(Scratch.Slot.ACTIVATIONS, 64), Scratch.floats(Scratch.Slot.ACTIVATION_SUMS, 64));
+    }
+
+    @Test
+    void hugeRequestsAreNotKept() {
+        int huge = Scratch.MAX_KEPT + 1;
+        float[] a = Scratch.floats(Scratch.Slot.ROW_SIDE, huge);
+        float[] b = Scratch.floats(Scratch.Slot.ROW_SIDE, huge);
+        assertTrue(a.length >= huge);
+        assertNotSame(a, b);
+        assertTrue(Scratch.floats(Scratch.Slot.ROW_SIDE, 16).length <= Scratch.MAX_KEPT);
+    }
+
+    @Test
+    void eachThreadHasItsOwnBuffers() throws Exception {
+        float[] mine = Scratch.floats(Scratch.Slot.ROW, 32);
+        float[][] theirs = new float[1][];
+        Thread other = new Thread(() -> theirs[0] = Scratch.floats(Scratch.Slot.ROW, 32));
+        other.start();
+        other.join();
+        assertNotSame(mine, theirs[0]);
+    }
+}
