@@ -58,7 +58,8 @@ final class PyTests {
         return a instanceof Boolean && a.equals(b);
     }
 
-    private static void register(Context global, String name, Body body) {
+    /** Registers a test under {@code name}; {@link TemplateLibrary}'s type tests use it too. */
+    static void register(Context global, String name, Body body) {
         global.registerExpTest(new ExpTest() {
             @Override
             public String getName() {

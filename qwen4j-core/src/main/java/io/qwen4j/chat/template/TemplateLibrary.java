@@ -2,7 +2,6 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
-import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.objects.SafeString;
@@ -128,17 +127,7 @@ final class TemplateLibrary {
     }
 
     private static void test(Context global, String name, Predicate<Object> predicate) {
-        global.registerExpTest(new ExpTest() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public boolean evaluate(Object var, JinjavaInterpreter interpreter, Object... args) {
-                return predicate.test(unwrap(var));
-            }
-        });
+        PyTests.register(global, name, (var, args, interpreter) -> predicate.test(unwrap(var)));
     }
 
     /** HF's {@code tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}. */
