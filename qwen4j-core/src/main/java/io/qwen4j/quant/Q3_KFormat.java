@@ -4,7 +4,14 @@ import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q3_K: 256 weights in 110 bytes, {@code w = d * (scale_j - 32) * (q - 4)} with 3-bit {@code q} and a
@@ -19,6 +26,17 @@ import jdk.incubator.vector.VectorOperators;
 final class Q3_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 110;
+    private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    /** Lanes 0..3 take the first of two sub-block scales, lanes 4..7 the second. */
+    private static final VectorShuffle<Float> PAIR = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
+    /** {@link #rowDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    private final MethodHandle rowDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle repackKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
+    private final MethodHandle decodeScaledKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
 
     @Override
     public TensorType type() {
@@ -79,6 +97,174 @@ final class Q3_KFormat extends VectorBlockFormat {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Fused dot: the row's levels {@code q - 4} (-4..3) are first regrouped into signed bytes
+     * ({@link #repack}) and its sub-block factors {@code d (scale_j - 32)} unpacked
+     * ({@link #unpackScales}), so the kernel's loop only shifts, converts, scales and FMAs; x is read in
+     * the matching order ({@link Q5_KFormat#permute}). The engine calls {@link #matmul}, which permutes x
+     * once for all rows.
+     */
+    @Override
+    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
+        float[] permuted = new float[count];
+        Q5_KFormat.permute(x, xOffset, permuted, 0, count);
+        float[] side = new float[sideSize(count)];
+        unpackRow(weights, offset, count, side);
+        return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
+    }
+
+    /**
+     * x is permuted ({@link Q5_KFormat#permute}) once per call. One {@link #rowDot} per row for a single
+     * activation row; for more, each row is decoded once in that order ({@link #decodeScaled}) and
+     * multiplied by four activation rows per pass ({@link FloatDots#dot4}): the operations of
+     * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
+     */
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
+        long rowBytes = type().bytesFor(cols);
+        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, sideSize(cols));
+        float[] permuted = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * cols);
+        for (int b = 0; b < batch; b++) {
+            Q5_KFormat.permute(x, b * cols, permuted, b * cols, cols);
+        }
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                long row = offset + r * rowBytes;
+                unpackRow(weights, row, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted, 0, cols, side);
+            }
+            return;
+        }
+        float[] w = scratch(cols);
+        float[] four = new float[4];
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            unpackRow(weights, row, cols, side);
+            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                FloatDots.dot4(w, permuted, b * cols, (b + 1) * cols, (b + 2) * cols, (b + 3) * cols, cols, four);
+                for (int j = 0; j < 4; j++) {
+                    out[(b + j) * outStride + r] = four[j];
+                }
+            }
+            for (; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, permuted, b * cols, cols);
+            }
+        }
+    }
+
+    /** Levels ({@code count / 4}), factors ({@code count / 16}) and room for the last pair's 8-lane load. */
+    private static int sideSize(int count) {
+        return count / 4 + count / 16 + 8;
+    }
+
+    /**
+     * A row's side array: its levels ({@link #repack}) in {@code [0, count / 4)}, then per 16-weight
+     * sub-block {@code d * (scale_j - 32)}.
+     */
+    private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
+        KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
+        unpackScales(weights, offset, count, side, count / 4);
+    }
+
+    /** {@code d * (scale_j - 32)} per 16-weight sub-block at {@code factors[at + j]}. */
+    static void unpackScales(MemorySegment w, long offset, int count, float[] factors, int at) {
+        int j = at;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(w, block + 108);
+            long low = w.get(KQuants.LE_LONG, block + 96);
+            int high = w.get(KQuants.LE_INT, block + 104);
+            for (int s = 0; s < 8; s++) {
+                int bits = (int) (low >>> (8 * s)) & 0xF | ((high >>> (8 * (s & 3) + 2 * (s >> 2))) & 3) << 4;
+                factors[j + s] = d * (bits - 32);
+            }
+            for (int s = 8; s < 16; s++) {
+                int bits = (int) (low >>> (8 * (s - 8) + 4)) & 0xF | ((high >>> (8 * (s & 3) + 2 * (s >> 2))) & 3) << 4;
+                factors[j + s] = d * (bits - 32);
+            }
+            j += 16;
+        }
+    }
+
+    /**
+     * A row's levels {@code q - 4} as signed bytes, into {@code side[0 .. count / 4)} as int bits: per
+     * block, {@code hmask} and each half's {@code qs} are read once as 8 int lanes; 32 weights
+     * {@code 128 n + 32 j + l} get in byte {@code l % 4} of lane {@code l / 4} their two low bits, and
+     * {@code 0xFC} (the sign-extended "minus 4") where the third bit is clear. A kernel of its own, as
+     * {@link Q5_KFormat}'s repack, so {@link #rowDot} stays within C2's node budget.
+     */
+    private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
+        int out = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            // clear third bits, so that a set bit means "minus 4"
+            var minus = IntVector.fromMemorySegment(I, w, block, ByteOrder.LITTLE_ENDIAN).not();
+            for (long q = block + 32; q < block + 96; q += 32) {
+                var low = IntVector.fromMemorySegment(I, w, q, ByteOrder.LITTLE_ENDIAN);
+                for (int j = 0; j < 4; j++) {
+                    var m = minus.and(0x01010101);
+                    // m * 0xFC per byte, no carries between bytes
+                    var fill = m.lanewise(VectorOperators.LSHL, 8).sub(m.lanewise(VectorOperators.LSHL, 2));
+                    low.and(0x03030303).or(fill).reinterpretAsFloats().intoArray(side, out);
+                    low = low.lanewise(VectorOperators.LSHR, 2);
+                    minus = minus.lanewise(VectorOperators.LSHR, 1);
+                    out += 8;
+                }
+            }
+        }
+    }
+
+    /**
+     * The dot of one row in its own order ({@link Q5_KFormat#permute}), {@link FloatDots}' order over
+     * that row: per 32 weights, the 8 repacked ints ({@link #repack}) give, byte by byte (sign-extended),
+     * 4 vectors of levels, each times the two sub-blocks' factors (lanes 0..3 and 4..7) and FMAed into
+     * accumulator 0, 1, 0, 1.
+     *
+     * @param x the activations permuted by {@link Q5_KFormat#permute}
+     * @param side the row's levels and factors ({@link #unpackRow})
+     */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
+        int levels = count / 4;
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int xs = xOffset;
+        for (int at = 0, j = levels; at < levels; at += 8, j += 2) {
+            var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
+            var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
+            acc0 = toFloats(q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)).mul(scale)
+                    .fma(FloatVector.fromArray(F, x, xs), acc0);
+            acc1 = toFloats(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)).mul(scale)
+                    .fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+            acc0 = toFloats(q.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)).mul(scale)
+                    .fma(FloatVector.fromArray(F, x, xs + 16), acc0);
+            acc1 = toFloats(q.lanewise(VectorOperators.ASHR, 24)).mul(scale)
+                    .fma(FloatVector.fromArray(F, x, xs + 24), acc1);
+            xs += 32;
+        }
+        return FloatDots.sum(acc0, acc1);
+    }
+
+    /**
+     * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d (scale_j - 32) (q - 4)}
+     * in its permuted order, from the row's side array ({@link #unpackRow}); {@code count} floats.
+     */
+    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, float[] side) {
+        int levels = count / 4;
+        int out = 0;
+        for (int at = 0, j = levels; at < levels; at += 8, j += 2) {
+            var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
+            var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
+            toFloats(q.lanewise(VectorOperators.LSHL, 24).lanewise(VectorOperators.ASHR, 24)).mul(scale).intoArray(scaled, out);
+            toFloats(q.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 24)).mul(scale).intoArray(scaled, out + 8);
+            toFloats(q.lanewise(VectorOperators.LSHL, 8).lanewise(VectorOperators.ASHR, 24)).mul(scale).intoArray(scaled, out + 16);
+            toFloats(q.lanewise(VectorOperators.ASHR, 24)).mul(scale).intoArray(scaled, out + 24);
+            out += 32;
         }
     }
 
