@@ -2,9 +2,17 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q2_K: 256 weights in 84 bytes, {@code w = d * scale_j * q - dmin * min_j} with 2-bit {@code q} and a
@@ -18,6 +26,15 @@ import jdk.incubator.vector.VectorOperators;
 final class Q2_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 84;
+    private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    /** Lanes 0..3 take the first of two sub-block scales, lanes 4..7 the second. */
+    private static final VectorShuffle<Float> PAIR = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
+    /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    private final MethodHandle rowDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q2_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle decodeScaledKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q2_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
 
     @Override
     public TensorType type() {
@@ -70,6 +87,180 @@ final class Q2_KFormat extends VectorBlockFormat {
                 }
             }
         }
+    }
+
+    /**
+     * Fused dot with the mins factored out: per 16-weight sub-block {@code j},
+     * {@code sum(w x) = sum(d scale_j q x) - dmin min_j * sum(x)}. The 2-bit levels need no repack: each
+     * half's {@code qs} is read once as 8 int lanes, and byte {@code b} of lane {@code l} of
+     * {@code qs >>> 2j} holds the level of weight {@code 32 j + 4 l + b}; x is read in the matching
+     * order ({@link Q5_KFormat#permute}). The engine calls {@link #matmul}, which permutes x and sums
+     * its sub-blocks once for all rows.
+     */
+    @Override
+    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        requireWholeBlocks(count);
+        float[] permuted = new float[count];
+        Q5_KFormat.permute(x, xOffset, permuted, 0, count);
+        float[] side = new float[3 * (count / 16)];
+        subBlockSums(x, xOffset, count, side, 2 * (count / 16));
+        unpackFactors(weights, offset, count, side);
+        return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
+    }
+
+    /**
+     * x is permuted ({@link Q5_KFormat#permute}) and summed per sub-block once per call. One
+     * {@link #rowDot} per row for a single activation row; for more, each row is decoded once in that
+     * order and extended by its mins ({@link #decodeScaled}), and multiplied by four activation rows,
+     * each permuted and extended by its x sums, per pass ({@link FloatDots#dot4}): the operations of
+     * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
+     */
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
+        requireWholeBlocks(cols);
+        long rowBytes = type().bytesFor(cols);
+        int subs = cols / 16;
+        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
+        // each activation row permuted and extended by its x sums, as rowDot reads it
+        int n = cols + subs;
+        float[] xExtended = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * n);
+        for (int b = 0; b < batch; b++) {
+            Q5_KFormat.permute(x, b * cols, xExtended, b * n, cols);
+            subBlockSums(x, b * cols, cols, xExtended, b * n + cols);
+        }
+        if (batch == 1) {
+            System.arraycopy(xExtended, cols, side, 2 * subs, subs);
+            for (int r = rowStart; r < rowEnd; r++) {
+                long row = offset + r * rowBytes;
+                unpackFactors(weights, row, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended, 0, cols, side);
+            }
+            return;
+        }
+        float[] w = scratch(n);
+        float[] four = new float[4];
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            unpackFactors(weights, row, cols, side);
+            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                FloatDots.dot4(w, xExtended, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n, four);
+                for (int j = 0; j < 4; j++) {
+                    out[(b + j) * outStride + r] = four[j];
+                }
+            }
+            for (; b < batch; b++) {
+                out[b * outStride + r] = FloatDots.dot(w, 0, xExtended, b * n, n);
+            }
+        }
+    }
+
+    /** x's sums per 16 elements (two vectors added, then {@link Lanes#sum}), into {@code sums} from {@code at}. */
+    static void subBlockSums(float[] x, int xOffset, int count, float[] sums, int at) {
+        for (int k = 0, s = at; k < count; k += 16, s++) {
+            sums[s] = Lanes.sum(FloatVector.fromArray(F, x, xOffset + k).add(FloatVector.fromArray(F, x, xOffset + k + 8)));
+        }
+    }
+
+    /**
+     * A row's factors per 16-weight sub-block: {@code d * scale_j} in {@code [0, count / 16)}, then
+     * {@code -(dmin * min_j)}; x's sub-block sums follow, put there by the caller.
+     */
+    static void unpackFactors(MemorySegment w, long offset, int count, float[] factors) {
+        int j = 0;
+        int mins = count / 16;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            float d = KQuants.half(w, block + 80);
+            float min = KQuants.half(w, block + 82);
+            long low = w.get(KQuants.LE_LONG, block);
+            long high = w.get(KQuants.LE_LONG, block + 8);
+            for (int s = 0; s < 8; s++, j++) {
+                int sc = (int) (low >>> (8 * s));
+                factors[j] = d * (sc & 0xF);
+                factors[mins + j] = -(min * ((sc >>> 4) & 0xF));
+            }
+            for (int s = 0; s < 8; s++, j++) {
+                int sc = (int) (high >>> (8 * s));
+                factors[j] = d * (sc & 0xF);
+                factors[mins + j] = -(min * ((sc >>> 4) & 0xF));
+            }
+        }
+    }
+
+    /**
+     * The dot of one row in its own order ({@link Q5_KFormat#permute}), {@link FloatDots}' order over
+     * that row extended by its mins: per 32 weights, {@code qs >>> 2j} gives, byte by byte, 4 vectors of
+     * levels, each times the two sub-blocks' scales (lanes 0..3 and 4..7) and FMAed into accumulator
+     * 0, 1, 0, 1; then the mins {@code -(dmin min_j)} times x's sub-block sums.
+     *
+     * @param x the activations permuted by {@link Q5_KFormat#permute}
+     * @param side the row's scales and mins ({@link #unpackFactors}), then x's sub-block sums
+     */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
+        int subs = count / 16;
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        int xs = xOffset;
+        int j = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            for (long at = block + 16; at < block + 80; at += 32) {
+                var q = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
+                for (int g = 0; g < 4; g++) {
+                    var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
+                    acc0 = toFloats(q.and(3)).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
+                    acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 8).and(3)).mul(scale)
+                            .fma(FloatVector.fromArray(F, x, xs + 8), acc1);
+                    acc0 = toFloats(q.lanewise(VectorOperators.LSHR, 16).and(3)).mul(scale)
+                            .fma(FloatVector.fromArray(F, x, xs + 16), acc0);
+                    acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 24).and(3)).mul(scale)
+                            .fma(FloatVector.fromArray(F, x, xs + 24), acc1);
+                    q = q.lanewise(VectorOperators.LSHR, 2);
+                    j += 2;
+                    xs += 32;
+                }
+            }
+        }
+        // the mins times the x sums, continuing FloatDots.dot's order (its scalar tail included)
+        int mins = subs;
+        int sums = 2 * subs;
+        int i = 0;
+        for (; i + 16 <= subs; i += 16) {
+            acc0 = FloatVector.fromArray(F, side, mins + i).fma(FloatVector.fromArray(F, side, sums + i), acc0);
+            acc1 = FloatVector.fromArray(F, side, mins + i + 8).fma(FloatVector.fromArray(F, side, sums + i + 8), acc1);
+        }
+        float sum = FloatDots.sum(acc0, acc1);
+        for (; i < subs; i++) {
+            sum += side[mins + i] * side[sums + i];
+        }
+        return sum;
+    }
+
+    /**
+     * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
+     * permuted order, then {@code -(dmin min_j)} per sub-block, from the row's factors
+     * ({@link #unpackFactors}); {@code count + count / 16} floats.
+     */
+    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, float[] side) {
+        int out = 0;
+        int j = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+            for (long at = block + 16; at < block + 80; at += 32) {
+                var q = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
+                for (int g = 0; g < 4; g++) {
+                    var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
+                    toFloats(q.and(3)).mul(scale).intoArray(scaled, out);
+                    toFloats(q.lanewise(VectorOperators.LSHR, 8).and(3)).mul(scale).intoArray(scaled, out + 8);
+                    toFloats(q.lanewise(VectorOperators.LSHR, 16).and(3)).mul(scale).intoArray(scaled, out + 16);
+                    toFloats(q.lanewise(VectorOperators.LSHR, 24).and(3)).mul(scale).intoArray(scaled, out + 24);
+                    q = q.lanewise(VectorOperators.LSHR, 2);
+                    j += 2;
+                    out += 32;
+                }
+            }
+        }
+        System.arraycopy(side, count / 16, scaled, count, count / 16);
     }
 
     @Override
