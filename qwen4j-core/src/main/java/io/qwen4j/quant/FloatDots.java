@@ -107,6 +107,26 @@ final class FloatDots {
     }
 
     /**
+     * Output column {@code r} of a batched matmul: the decoded row {@code w} ({@code n} floats) times every
+     * activation row of {@code x} (row {@code b} at {@code b * n}), four rows per pass ({@link #dot4}), the last
+     * 0-3 one at a time ({@link #dot}): both sum in the shared order, so each result is what {@code dot} gives.
+     *
+     * @param four scratch for {@link #dot4}'s four results, allocated once per matmul by the caller
+     */
+    static void rowTimesBatch(float[] w, float[] x, int n, int batch, float[] out, int outStride, int r, float[] four) {
+        int b = 0;
+        for (; b + 4 <= batch; b += 4) {
+            dot4(w, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n, four);
+            for (int j = 0; j < 4; j++) {
+                out[(b + j) * outStride + r] = four[j];
+            }
+        }
+        for (; b < batch; b++) {
+            out[b * outStride + r] = dot(w, 0, x, b * n, n);
+        }
+    }
+
+    /**
      * {@link #dot} with little-endian F32 weights read straight from a segment: the same order, so an F32
      * row gives what the decoded formats give for the same floats.
      */

@@ -142,16 +142,7 @@ final class Q5_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                FloatDots.dot4(w, xExtended, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n, four);
-                for (int j = 0; j < 4; j++) {
-                    out[(b + j) * outStride + r] = four[j];
-                }
-            }
-            for (; b < batch; b++) {
-                out[b * outStride + r] = FloatDots.dot(w, 0, xExtended, b * n, n);
-            }
+            FloatDots.rowTimesBatch(w, xExtended, n, batch, out, outStride, r, four);
         }
     }
 

@@ -137,16 +137,7 @@ final class Q6_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                FloatDots.dot4(w, permuted, b * cols, (b + 1) * cols, (b + 2) * cols, (b + 3) * cols, cols, four);
-                for (int j = 0; j < 4; j++) {
-                    out[(b + j) * outStride + r] = four[j];
-                }
-            }
-            for (; b < batch; b++) {
-                out[b * outStride + r] = FloatDots.dot(w, 0, permuted, b * cols, cols);
-            }
+            FloatDots.rowTimesBatch(w, permuted, cols, batch, out, outStride, r, four);
         }
     }
 

@@ -105,16 +105,7 @@ abstract class VectorBlockFormat implements QuantFormat {
         float[] four = new float[4];
         for (int r = rowStart; r < rowEnd; r++) {
             KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                FloatDots.dot4(w, x, b * cols, (b + 1) * cols, (b + 2) * cols, (b + 3) * cols, cols, four);
-                for (int j = 0; j < 4; j++) {
-                    out[(b + j) * outStride + r] = four[j];
-                }
-            }
-            for (; b < batch; b++) {
-                out[b * outStride + r] = FloatDots.dot(w, 0, x, b * cols, cols);
-            }
+            FloatDots.rowTimesBatch(w, x, cols, batch, out, outStride, r, four);
         }
     }
 }
