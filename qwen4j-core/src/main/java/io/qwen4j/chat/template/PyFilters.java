@@ -52,6 +52,34 @@ final class PyFilters {
         };
     }
 
+    /** A filter body that takes Python's {@code *args} and {@code **kwargs} as the template passed them. */
+    interface VarargsBody {
+        Object apply(Object value, Object[] args, Map<String, Object> kwargs, JinjavaInterpreter interpreter);
+    }
+
+    /**
+     * A filter whose body reads positional and keyword arguments itself ({@code format}, {@code map},
+     * {@code tojson}); Jinjava's positional-only call passes no keywords. Safe strings keep Jinjava's default.
+     */
+    static Filter varargsFilter(String name, VarargsBody body) {
+        return new Filter() {
+            @Override
+            public String getName() {
+                return name;
+            }
+
+            @Override
+            public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+                return filter(var, interpreter, (Object[]) args, Map.of());
+            }
+
+            @Override
+            public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+                return body.apply(var, args, kwargs, interpreter);
+            }
+        };
+    }
+
     static void install(com.hubspot.jinjava.interpret.Context global) {
         Body defaultBody = (v, a, i) -> v == null || (a.flag("boolean") && !PyValues.truthy(TemplateLibrary.unwrap(v)))
                 ? a.get("default_value", "") : v;
@@ -78,26 +106,13 @@ final class PyFilters {
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
         global.registerFilter(filter("urlencode", (v, a, i) -> urlencode(TemplateLibrary.unwrap(v))));
         global.registerFilter(filter("pprint", (v, a, i) -> PyValues.repr(sortedDicts(TemplateLibrary.unwrap(v)))));
-        global.registerFilter(new Filter() {
-            @Override
-            public String getName() {
-                return "format";
+        global.registerFilter(varargsFilter("format", (var, args, kwargs, interpreter) -> {
+            String format = PyValues.str(TemplateLibrary.unwrap(var));
+            if (kwargs != null && !kwargs.isEmpty()) {
+                return PyPercentFormat.format(format, null, kwargs);
             }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-                return filter(var, interpreter, (Object[]) args, Map.of());
-            }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-                String format = PyValues.str(TemplateLibrary.unwrap(var));
-                if (kwargs != null && !kwargs.isEmpty()) {
-                    return PyPercentFormat.format(format, null, kwargs);
-                }
-                return PyPercentFormat.format(format, List.of(args == null ? new Object[0] : args), null);
-            }
-        });
+            return PyPercentFormat.format(format, List.of(args == null ? new Object[0] : args), null);
+        }));
     }
 
     /** Jinja2's {@code int}: int(s, base) for strings, int(x) otherwise, then int(float(x)), then the default. */

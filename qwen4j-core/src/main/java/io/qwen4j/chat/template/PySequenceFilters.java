@@ -66,7 +66,7 @@ final class PySequenceFilters {
         global.registerFilter(PyFilters.filter("max", (v, a, i) -> extreme(v, a, true), "case_sensitive", "attribute"));
         global.registerFilter(PyFilters.filter("groupby", (v, a, i) -> groupby(items(v), a.get("attribute", null),
                 a.get("default", null), a.flag("case_sensitive")), "attribute", "default", "case_sensitive"));
-        global.registerFilter(new MapFilter());
+        global.registerFilter(PyFilters.varargsFilter("map", PySequenceFilters::map));
         global.registerFilter(PyFilters.filter("select", (v, a, i) -> select(items(v), a.rest(), i, true)));
         global.registerFilter(PyFilters.filter("reject", (v, a, i) -> select(items(v), a.rest(), i, false)));
         global.registerFilter(PyFilters.filter("sum", (v, a, i) -> {
@@ -265,42 +265,29 @@ final class PySequenceFilters {
     }
 
     /** {@code map('filter', *args)} or {@code map(attribute='a.b', default=x)}. */
-    private static final class MapFilter implements Filter {
-        @Override
-        public String getName() {
-            return "map";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return filter(var, interpreter, (Object[]) args, Map.of());
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Map<String, Object> keywords = kwargs == null ? Map.of() : new LinkedHashMap<>(kwargs);
-            List<Object> out = new ArrayList<>();
-            if (keywords.containsKey("attribute")) {
-                Object attribute = keywords.get("attribute");
-                Object otherwise = keywords.get("default");
-                for (Object item : items(var)) {
-                    out.add(attribute(item, attribute, otherwise));
-                }
-                return out;
-            }
-            if (args == null || args.length == 0) {
-                throw new TemplateException("map requires a filter argument");
-            }
-            String name = PyValues.str(args[0]);
-            Filter filter = interpreter.getContext().getFilter(name);
-            if (filter == null) {
-                throw new TemplateException("No filter named '" + name + "'");
-            }
-            Object[] rest = Arrays.copyOfRange(args, 1, args.length);
+    private static Object map(Object var, Object[] args, Map<String, Object> kwargs, JinjavaInterpreter interpreter) {
+        Map<String, Object> keywords = kwargs == null ? Map.of() : new LinkedHashMap<>(kwargs);
+        List<Object> out = new ArrayList<>();
+        if (keywords.containsKey("attribute")) {
+            Object attribute = keywords.get("attribute");
+            Object otherwise = keywords.get("default");
             for (Object item : items(var)) {
-                out.add(filter.filter(item, interpreter, rest, keywords));
+                out.add(attribute(item, attribute, otherwise));
             }
             return out;
         }
+        if (args == null || args.length == 0) {
+            throw new TemplateException("map requires a filter argument");
+        }
+        String name = PyValues.str(args[0]);
+        Filter filter = interpreter.getContext().getFilter(name);
+        if (filter == null) {
+            throw new TemplateException("No filter named '" + name + "'");
+        }
+        Object[] rest = Arrays.copyOfRange(args, 1, args.length);
+        for (Object item : items(var)) {
+            out.add(filter.filter(item, interpreter, rest, keywords));
+        }
+        return out;
     }
 }

@@ -28,7 +28,7 @@ final class TemplateLibrary {
         // The none/None literal (SourceRewriter makes None lower-case) is this variable: Jinjava has no
         // None, and its null is also "undefined".
         global.put("none", PyNone.NONE);
-        global.registerFilter(new ToJson());
+        global.registerFilter(PyFilters.varargsFilter("tojson", TemplateLibrary::toJson));
         PyFilters.install(global);
         PySequenceFilters.install(global);
         BlockTags.install(global);
@@ -131,46 +131,33 @@ final class TemplateLibrary {
     }
 
     /** HF's {@code tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}. */
-    private static final class ToJson implements Filter {
-        @Override
-        public String getName() {
-            return "tojson";
+    private static Object toJson(Object var, Object[] args, Map<String, Object> kwargs, JinjavaInterpreter interpreter) {
+        Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
+        Object indent = argument(args, kwargs, 1, "indent");
+        Object separators = argument(args, kwargs, 2, "separators");
+        Object sortKeys = argument(args, kwargs, 3, "sort_keys");
+        String indentText = switch (indent) {
+            case null -> null;
+            case Number n -> " ".repeat(Math.max(0, n.intValue()));
+            case CharSequence s -> s.toString();
+            default -> throw new TemplateException("tojson: indent must be an int or a string, not " + PyValues.repr(indent));
+        };
+        String itemSeparator = indentText == null ? ", " : ",";
+        String keySeparator = ": ";
+        if (separators instanceof List<?> pair && pair.size() == 2) {
+            itemSeparator = PyValues.str(pair.get(0));
+            keySeparator = PyValues.str(pair.get(1));
+        } else if (separators != null) {
+            throw new TemplateException("tojson: separators must be a pair of strings, not " + PyValues.repr(separators));
         }
+        return new PyJson(indentText, itemSeparator, keySeparator, PyValues.truthy(sortKeys), PyValues.truthy(ensureAscii))
+                .dumps(unwrap(var));
+    }
 
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return filter(var, interpreter, (Object[]) args, Map.of());
+    private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
+        if (kwargs != null && kwargs.containsKey(name)) {
+            return PyNone.toNull(kwargs.get(name));
         }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
-            Object indent = argument(args, kwargs, 1, "indent");
-            Object separators = argument(args, kwargs, 2, "separators");
-            Object sortKeys = argument(args, kwargs, 3, "sort_keys");
-            String indentText = switch (indent) {
-                case null -> null;
-                case Number n -> " ".repeat(Math.max(0, n.intValue()));
-                case CharSequence s -> s.toString();
-                default -> throw new TemplateException("tojson: indent must be an int or a string, not " + PyValues.repr(indent));
-            };
-            String itemSeparator = indentText == null ? ", " : ",";
-            String keySeparator = ": ";
-            if (separators instanceof List<?> pair && pair.size() == 2) {
-                itemSeparator = PyValues.str(pair.get(0));
-                keySeparator = PyValues.str(pair.get(1));
-            } else if (separators != null) {
-                throw new TemplateException("tojson: separators must be a pair of strings, not " + PyValues.repr(separators));
-            }
-            return new PyJson(indentText, itemSeparator, keySeparator, PyValues.truthy(sortKeys), PyValues.truthy(ensureAscii))
-                    .dumps(unwrap(var));
-        }
-
-        private static Object argument(Object[] args, Map<String, Object> kwargs, int position, String name) {
-            if (kwargs != null && kwargs.containsKey(name)) {
-                return PyNone.toNull(kwargs.get(name));
-            }
-            return PyNone.toNull(args != null && args.length > position ? args[position] : null);
-        }
+        return PyNone.toNull(args != null && args.length > position ? args[position] : null);
     }
 }
