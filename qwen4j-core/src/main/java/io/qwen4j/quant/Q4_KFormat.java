@@ -102,8 +102,8 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     /**
      * One {@link #rowDot} per row for a single activation row (its x sums computed once). For more,
-     * each row is decoded once, extended by its mins ({@link #decodeScaled}), and multiplied by four
-     * activation rows, each extended by its x sums, per pass ({@link FloatDots#dot4}): the operations of
+     * each row is decoded once, extended by its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of
+     * activation rows, each extended by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
      * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
      */
     @Override
@@ -138,12 +138,9 @@ final class Q4_KFormat extends VectorBlockFormat {
             }
             System.arraycopy(xSums, b * subs, xExtended, b * n + cols, subs);
         }
-        float[] w = scratch(n + subs);
-        float[] four = new float[4];
-        for (int r = rowStart; r < rowEnd; r++) {
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, offset + r * rowBytes, cols, w, w);
-            FloatDots.rowTimesBatch(w, xExtended, n, batch, out, outStride, r, four);
-        }
+        FloatDots.decodedRowsTimesBatch(
+                (r, w) -> KernelBarrier.decodeRow(decodeScaledKernel, weights, offset + r * rowBytes, cols, w, w),
+                n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**

@@ -108,8 +108,8 @@ final class Q5_KFormat extends VectorBlockFormat {
     /**
      * x is permuted ({@link #permute}) and summed per sub-block once per call. One {@link #rowDot} per
      * row for a single activation row; for more, each row is decoded once in that order and extended by
-     * its mins ({@link #decodeScaled}), and multiplied by four activation rows, each permuted and extended
-     * by its x sums, per pass ({@link FloatDots#dot4}): the operations of {@link #rowDot}, so every result
+     * its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of activation rows, each permuted and extended
+     * by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of {@link #rowDot}, so every result
      * equals {@link #dot} bit for bit.
      */
     @Override
@@ -136,14 +136,11 @@ final class Q5_KFormat extends VectorBlockFormat {
             }
             return;
         }
-        float[] w = scratch(n);
-        float[] four = new float[4];
-        for (int r = rowStart; r < rowEnd; r++) {
+        FloatDots.decodedRowsTimesBatch((r, w) -> {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-            FloatDots.rowTimesBatch(w, xExtended, n, batch, out, outStride, r, four);
-        }
+        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**

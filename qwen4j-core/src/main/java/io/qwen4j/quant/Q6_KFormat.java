@@ -110,7 +110,7 @@ final class Q6_KFormat extends VectorBlockFormat {
     /**
      * x is permuted once per call ({@link #permute}). One {@link #rowDot} per row for a single
      * activation row; for more, each row is decoded once in that order ({@link #decodeScaled}) and
-     * multiplied by four activation rows per pass ({@link FloatDots#dot4}): the operations of
+     * multiplied, two rows at a time, by pairs of activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
      * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
      */
     @Override
@@ -131,14 +131,11 @@ final class Q6_KFormat extends VectorBlockFormat {
             }
             return;
         }
-        float[] w = scratch(cols);
-        float[] four = new float[4];
-        for (int r = rowStart; r < rowEnd; r++) {
+        FloatDots.decodedRowsTimesBatch((r, w) -> {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-            FloatDots.rowTimesBatch(w, permuted, cols, batch, out, outStride, r, four);
-        }
+        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */

@@ -13,6 +13,8 @@ final class Scratch {
     enum Slot {
         /** A weight row decoded to floats. */
         ROW,
+        /** The next weight row, for kernels that take rows two at a time. */
+        SECOND_ROW,
         /** The activations, rearranged into a kernel's element order. */
         ACTIVATIONS,
         /** Per-sub-block values of a row: scales, mins, unpacked levels. */

@@ -87,8 +87,8 @@ abstract class VectorBlockFormat implements QuantFormat {
     }
 
     /**
-     * Batched matmul that decodes each weight row once and reuses it for the whole batch, four activation
-     * rows per pass ({@link FloatDots#dot4}: each weight vector loaded once for four tokens).
+     * Batched matmul that decodes each weight row once and reuses it for the whole batch, two weight rows by
+     * two activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}).
      */
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
@@ -101,11 +101,8 @@ abstract class VectorBlockFormat implements QuantFormat {
             }
             return;
         }
-        float[] w = scratch(cols);
-        float[] four = new float[4];
-        for (int r = rowStart; r < rowEnd; r++) {
-            KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols);
-            FloatDots.rowTimesBatch(w, x, cols, batch, out, outStride, r, four);
-        }
+        FloatDots.decodedRowsTimesBatch(
+                (r, w) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols),
+                cols, x, cols, batch, out, outStride, rowStart, rowEnd);
     }
 }

@@ -47,8 +47,8 @@ class FloatFormatKernelTest {
         for (TensorType type : TYPES) {
             QuantFormat format = QuantFormats.of(type);
             for (int cols : COLS) {
-                int rows = 5;
-                int batch = 6;
+                int rows = 5; // two row pairs and an odd row
+                int batch = 5; // two activation pairs and an odd row
                 float[] w = gaussian(random, rows * cols);
                 float[] x = gaussian(random, batch * cols);
                 long rowBytes = type.bytesFor(cols);

@@ -68,7 +68,8 @@ class KQuantKernelTest {
                 int outStride = rows + 2;
                 float[] out = new float[batch * outStride];
                 java.util.Arrays.fill(out, Float.NaN);
-                int rowStart = 2;
+                // five rows: two pairs (the two-row kernel) and an odd last row
+                int rowStart = 1;
                 int rowEnd = 6;
                 format.matmul(segment, 11, cols, x, batch, out, outStride, rowStart, rowEnd);
                 for (int b = 0; b < batch; b++) {
