@@ -68,53 +68,9 @@ final class FloatDots {
     }
 
     /**
-     * {@link #dot} of one row {@code w} (from 0) with four activation rows at once (offsets {@code xa..xd}),
-     * into {@code out[0..3]}: each weight vector is loaded once for the four. Every activation row gets the
-     * same FMAs in the same order as {@code dot(w, 0, x, xOff, n)}, so the sums are equal bit for bit. The loop
-     * body stays at 16 elements (8 accumulators): larger bodies risk C2's node budget.
-     */
-    static void dot4(float[] w, float[] x, int xa, int xb, int xc, int xd, int n, float[] out) {
-        var a0 = FloatVector.zero(F);
-        var a1 = FloatVector.zero(F);
-        var b0 = FloatVector.zero(F);
-        var b1 = FloatVector.zero(F);
-        var c0 = FloatVector.zero(F);
-        var c1 = FloatVector.zero(F);
-        var d0 = FloatVector.zero(F);
-        var d1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 16 <= n; i += 16) {
-            var w0 = FloatVector.fromArray(F, w, i);
-            var w1 = FloatVector.fromArray(F, w, i + 8);
-            a0 = w0.fma(FloatVector.fromArray(F, x, xa + i), a0);
-            a1 = w1.fma(FloatVector.fromArray(F, x, xa + i + 8), a1);
-            b0 = w0.fma(FloatVector.fromArray(F, x, xb + i), b0);
-            b1 = w1.fma(FloatVector.fromArray(F, x, xb + i + 8), b1);
-            c0 = w0.fma(FloatVector.fromArray(F, x, xc + i), c0);
-            c1 = w1.fma(FloatVector.fromArray(F, x, xc + i + 8), c1);
-            d0 = w0.fma(FloatVector.fromArray(F, x, xd + i), d0);
-            d1 = w1.fma(FloatVector.fromArray(F, x, xd + i + 8), d1);
-        }
-        float sa = sum(a0, a1);
-        float sb = sum(b0, b1);
-        float sc = sum(c0, c1);
-        float sd = sum(d0, d1);
-        for (; i < n; i++) {
-            sa += w[i] * x[xa + i];
-            sb += w[i] * x[xb + i];
-            sc += w[i] * x[xc + i];
-            sd += w[i] * x[xd + i];
-        }
-        out[0] = sa;
-        out[1] = sb;
-        out[2] = sc;
-        out[3] = sd;
-    }
-
-    /**
      * {@link #dot} of two weight rows with two activation rows (offsets {@code xa}, {@code xb}) at once, into
      * {@code out[0..3]} = (w0·xa, w0·xb, w1·xa, w1·xb): each loaded vector serves two FMAs (8 loads per 8 FMAs,
-     * where {@link #dot4} needs 10). Each sum gets {@link #dot}'s FMAs in
+     * where one row times four activation rows needs 10). Each sum gets {@link #dot}'s FMAs in
      * its order, so the results equal it bit for bit.
      */
     static void dot2x2(float[] w0, float[] w1, float[] x, int xa, int xb, int n, float[] out) {
@@ -169,8 +125,9 @@ final class FloatDots {
 
     /**
      * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: two rows are decoded at a time
-     * and multiplied with the batch by {@link #dot2x2}, an odd last row by {@link #rowTimesBatch}. Every
-     * result equals {@link #dot} of its decoded row and activation row.
+     * and multiplied with pairs of activation rows by {@link #dot2x2} (an odd last weight row is paired with
+     * itself, an odd last activation row gets {@link #dot}). Every result equals {@link #dot} of its decoded
+     * row and activation row.
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
      * @param n         floats per activation row of {@code x} (and dot length)
@@ -180,46 +137,29 @@ final class FloatDots {
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, rowFloats);
         float[] four = new float[4];
-        int r = rowStart;
-        for (; r + 1 < rowEnd; r += 2) {
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            boolean pair = r + 1 < rowEnd;
             rows.decode(r, w0);
-            rows.decode(r + 1, w1);
+            if (pair) {
+                rows.decode(r + 1, w1);
+            }
+            float[] second = pair ? w1 : w0;
             int b = 0;
             for (; b + 1 < batch; b += 2) {
-                dot2x2(w0, w1, x, b * n, (b + 1) * n, n, four);
+                dot2x2(w0, second, x, b * n, (b + 1) * n, n, four);
                 out[b * outStride + r] = four[0];
                 out[(b + 1) * outStride + r] = four[1];
-                out[b * outStride + r + 1] = four[2];
-                out[(b + 1) * outStride + r + 1] = four[3];
+                if (pair) {
+                    out[b * outStride + r + 1] = four[2];
+                    out[(b + 1) * outStride + r + 1] = four[3];
+                }
             }
             if (b < batch) {
                 out[b * outStride + r] = dot(w0, 0, x, b * n, n);
-                out[b * outStride + r + 1] = dot(w1, 0, x, b * n, n);
+                if (pair) {
+                    out[b * outStride + r + 1] = dot(w1, 0, x, b * n, n);
+                }
             }
-        }
-        if (r < rowEnd) {
-            rows.decode(r, w0);
-            rowTimesBatch(w0, x, n, batch, out, outStride, r, four);
-        }
-    }
-
-    /**
-     * Output column {@code r} of a batched matmul: the decoded row {@code w} ({@code n} floats) times every
-     * activation row of {@code x} (row {@code b} at {@code b * n}), four rows per pass ({@link #dot4}), the last
-     * 0-3 one at a time ({@link #dot}): both sum in the shared order, so each result is what {@code dot} gives.
-     *
-     * @param four scratch for {@link #dot4}'s four results, allocated once per matmul by the caller
-     */
-    static void rowTimesBatch(float[] w, float[] x, int n, int batch, float[] out, int outStride, int r, float[] four) {
-        int b = 0;
-        for (; b + 4 <= batch; b += 4) {
-            dot4(w, x, b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n, n, four);
-            for (int j = 0; j < 4; j++) {
-                out[(b + j) * outStride + r] = four[j];
-            }
-        }
-        for (; b < batch; b++) {
-            out[b * outStride + r] = dot(w, 0, x, b * n, n);
         }
     }
 
