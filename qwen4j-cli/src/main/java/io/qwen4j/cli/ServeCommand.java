@@ -8,12 +8,14 @@ import io.qwen4j.server.OpenAiServer;
 import io.qwen4j.server.ReasoningField;
 import io.qwen4j.server.ServerLog;
 import io.qwen4j.server.ServerOptions;
+import io.qwen4j.server.ServerWarmUp;
 import io.qwen4j.serving.GenerationService;
 import io.qwen4j.synth.DemoModel;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -73,6 +75,16 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", defaultValue = "10", description = "On shutdown, how long running streams may finish before they are cancelled (default: ${DEFAULT-VALUE}).")
     int shutdownGrace;
 
+    @Option(names = "--no-warmup", description = "Skip the warm-up requests run before the server opens "
+            + "(they let the JIT compile the kernels so the first request is not slowed by it).")
+    boolean noWarmup;
+
+    /** Below this context the warm-up's chat prompt and output do not fit; such a server starts cold. */
+    private static final int MIN_WARMUP_CONTEXT = 64;
+
+    /** A warm-up that takes longer than this is given up on (the server still starts). */
+    private static final long WARMUP_TIMEOUT_SECONDS = 300;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
@@ -87,6 +99,9 @@ public final class ServeCommand implements Callable<Integer> {
             loaded.chatTemplate(); // parsed now (it is lazy), so the first request does not wait for it
             int context = ctx != null ? ctx : Math.min(4096, loaded.config().contextLength());
             service = GenerationServices.create(loaded, kvType, context, parallel, maxQueue);
+            if (!noWarmup && context >= MIN_WARMUP_CONTEXT) {
+                warmUp(service, loaded, err);
+            }
             String label = model.model == null ? DemoModel.LABEL : null;
             ServerOptions options = new ServerOptions(host, port, key, aliases, acceptAnyModel, field, maxBody, label,
                     shutdownGrace * 1000L);
@@ -108,6 +123,15 @@ public final class ServeCommand implements Callable<Integer> {
         }, "qwen4j-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private static void warmUp(GenerationService service, LoadedModel loaded, PrintStream err) {
+        try {
+            long millis = ServerWarmUp.run(loaded, service, Duration.ofSeconds(WARMUP_TIMEOUT_SECONDS));
+            err.println("qwen4j: warmed up in " + millis + " ms (--no-warmup skips it)");
+        } catch (RuntimeException e) { // a failed or slow warm-up costs speed only
+            err.println("qwen4j: warning: " + e.getMessage() + "; serving anyway");
+        }
     }
 
     private String apiKey() throws java.io.IOException {
