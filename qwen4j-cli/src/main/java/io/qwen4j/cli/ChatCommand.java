@@ -67,12 +67,14 @@ public final class ChatCommand implements Callable<Integer> {
         ChatSettings settings = settings();
         try (LoadedModel model = modelOptions.load(System.err)) {
             var session = new ChatSession(model, new Conversation(system, !noThink), settings);
-            try (ChatConsole console = openConsole()) {
+            try (ChatConsole console = openConsole();
+                 // only where a person types: piped input is there at once, and the turn would wait for it
+                 ChatWarmUp warmUp = console.styled() ? ChatWarmUp.start(model, settings, !noThink) : null) {
                 PrintWriter status = console.status();
                 status.println(console.faint("qwen4j chat: " + model.name() + ", context " + session.contextLength()
                         + " tokens, thinking " + (noThink ? "off" : "on") + ". /help for commands, Ctrl-D to quit."));
                 status.flush();
-                new ChatRepl(session, console).run();
+                new ChatRepl(session, console, warmUp).run();
             }
         }
         return 0;

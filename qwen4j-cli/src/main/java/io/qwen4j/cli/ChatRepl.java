@@ -24,10 +24,17 @@ final class ChatRepl {
 
     private final ChatSession session;
     private final ChatConsole console;
+    /** A background warm-up turn the first answer waits for, or null. */
+    private final ChatWarmUp warmUp;
 
     ChatRepl(ChatSession session, ChatConsole console) {
+        this(session, console, null);
+    }
+
+    ChatRepl(ChatSession session, ChatConsole console, ChatWarmUp warmUp) {
         this.session = session;
         this.console = console;
+        this.warmUp = warmUp;
     }
 
     void run() throws IOException {
@@ -73,6 +80,9 @@ final class ChatRepl {
     }
 
     private void answer(String message) {
+        if (warmUp != null) {
+            warmUp.await(); // one forward pass at a time on the model
+        }
         TurnPrinter printer = new TurnPrinter(console);
         try {
             TurnResult turn = session.send(message, printer);
