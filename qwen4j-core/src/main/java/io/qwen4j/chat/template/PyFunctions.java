@@ -24,6 +24,23 @@ public final class PyFunctions {
         return com.hubspot.jinjava.interpret.JinjavaInterpreter.getCurrent().getContext().get(name);
     }
 
+    /**
+     * Jinja2's global {@code dict(...)}: a new mapping from keyword arguments ({@code dict(a=1, b="x")}),
+     * optionally after one mapping to copy ({@code dict(m, c=3)}), keys in the order given, as Python keeps them.
+     */
+    public static Map<String, Object> dict(Object... arguments) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        for (Object argument : arguments) {
+            switch (argument) {
+                case com.hubspot.jinjava.el.ext.NamedParameter named -> out.put(named.getName(), named.getValue());
+                case Map<?, ?> map when out.isEmpty() -> map.forEach((k, v) -> out.put(PyValues.str(k), v));
+                default -> throw new TemplateException("dict() takes keyword arguments and at most one mapping, got "
+                        + PyValues.repr(argument));
+            }
+        }
+        return out;
+    }
+
     /** HF's {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
         throw new RaisedByTemplate(PyValues.str(message));

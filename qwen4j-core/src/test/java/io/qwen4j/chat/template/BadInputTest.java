@@ -38,6 +38,12 @@ class BadInputTest {
     }
 
     @Test
+    void dictOfAnythingButKeywordsAndOneMappingIsAnError() {
+        String message = failure(() -> ChatTemplate.parse("{{ dict(1) }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("dict()") && message.contains("1"), message);
+    }
+
+    @Test
     void unknownFilterIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ messages|frobnicate }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("frobnicate"), message);
