@@ -82,8 +82,11 @@ public final class ServeCommand implements Callable<Integer> {
     /** Below this context the warm-up's chat prompt and output do not fit; such a server starts cold. */
     private static final int MIN_WARMUP_CONTEXT = 64;
 
-    /** A warm-up that takes longer than this is given up on (the server still starts). */
-    private static final long WARMUP_TIMEOUT_SECONDS = 300;
+    /**
+     * A warm-up that takes longer is given up on and the server opens: it bounds how long a big, slow model
+     * keeps the server closed (a 30B-A3B-shaped MoE took over a minute to warm up on 2 cores).
+     */
+    private static final long WARMUP_TIMEOUT_SECONDS = 30;
 
     @Override
     public Integer call() throws Exception {
