@@ -41,6 +41,11 @@ public final class PyFunctions {
         return out;
     }
 
+    /** Jinja2's global {@code cycler(a, b, …)}. */
+    public static PyCycler cycler(Object... items) {
+        return new PyCycler(new ArrayList<>(java.util.Arrays.asList(items)));
+    }
+
     /** HF's {@code raise_exception(message)}: the template refuses the conversation. */
     public static Object raiseException(Object message) {
         throw new RaisedByTemplate(PyValues.str(message));

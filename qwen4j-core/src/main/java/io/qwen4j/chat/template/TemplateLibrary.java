@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * The filters, tests and functions that make Jinjava behave as Jinja2 does under HF transformers:
  * {@code tojson} (HF's json.dumps signature), {@code string} (Python str), {@code items}, {@code trim},
  * {@code list}, the type tests ({@code is string}, {@code is sequence} …) with Python's notion of types,
- * and the functions {@code raise_exception} and {@code dict}, plus the two {@link SourceRewriter} inserts.
+ * and the functions {@code raise_exception}, {@code dict} and {@code cycler}, plus the two {@link SourceRewriter} inserts.
  *
  * <p>To add a filter: one {@code named(...)} line in {@link #install}.
  */
@@ -64,6 +64,7 @@ final class TemplateLibrary {
         global.registerFunction(new ELFunctionDefinition("", "raise_exception", PyFunctions.class, "raiseException",
                 Object.class));
         global.registerFunction(new ELFunctionDefinition("", "dict", PyFunctions.class, "dict", Object[].class));
+        global.registerFunction(new ELFunctionDefinition("", "cycler", PyFunctions.class, "cycler", Object[].class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.SLICE_FUNCTION, PyFunctions.class, "slice",
                 Object.class, Object.class, Object.class, Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",

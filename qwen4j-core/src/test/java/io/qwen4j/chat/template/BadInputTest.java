@@ -44,6 +44,12 @@ class BadInputTest {
     }
 
     @Test
+    void aCyclerOfNothingIsAnError() {
+        String message = failure(() -> ChatTemplate.parse("{{ cycler().next() }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("cycler()"), message);
+    }
+
+    @Test
     void unknownFilterIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ messages|frobnicate }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("frobnicate"), message);
