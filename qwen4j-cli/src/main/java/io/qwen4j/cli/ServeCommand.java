@@ -83,10 +83,14 @@ public final class ServeCommand implements Callable<Integer> {
     private static final int MIN_WARMUP_CONTEXT = 64;
 
     /**
-     * A warm-up that takes longer is given up on and the server opens: it bounds how long a big, slow model
-     * keeps the server closed (a 30B-A3B-shaped MoE took over a minute to warm up on 2 cores).
+     * How long the server stays closed for the warm-up. A slower warm-up goes on in the background after the
+     * server opens (real requests then share its forward passes): the JIT's share of a first request is a few
+     * seconds whatever the model, while the warm-up's own work grows with it (0.6B Q8_0: 5 s, 1.7B: 8 s; a 4B
+     * Q8_0 did not finish in 15 s), so a big model is not kept closed long.
      */
-    private static final long WARMUP_TIMEOUT_SECONDS = 30;
+    private static final long WARMUP_WAIT_SECONDS = 10;
+    /** A warm-up still running after this is cancelled. */
+    private static final long WARMUP_LIMIT_SECONDS = 300;
 
     @Override
     public Integer call() throws Exception {
@@ -129,11 +133,26 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     private static void warmUp(GenerationService service, LoadedModel loaded, PrintStream err) {
+        var warm = new java.util.concurrent.CompletableFuture<Long>();
+        Thread.ofPlatform().daemon().name("qwen4j-warmup").start(() -> {
+            try {
+                warm.complete(ServerWarmUp.run(loaded, service, Duration.ofSeconds(WARMUP_LIMIT_SECONDS)));
+            } catch (RuntimeException e) {
+                warm.completeExceptionally(e);
+            }
+        });
+        // a failed or slow warm-up costs speed only: reported, never fatal
+        warm.whenComplete((millis, e) -> err.println(e == null
+                ? "qwen4j: warmed up in " + millis + " ms (--no-warmup skips it)"
+                : "qwen4j: warning: " + e.getMessage() + "; serving anyway"));
         try {
-            long millis = ServerWarmUp.run(loaded, service, Duration.ofSeconds(WARMUP_TIMEOUT_SECONDS));
-            err.println("qwen4j: warmed up in " + millis + " ms (--no-warmup skips it)");
-        } catch (RuntimeException e) { // a failed or slow warm-up costs speed only
-            err.println("qwen4j: warning: " + e.getMessage() + "; serving anyway");
+            warm.get(WARMUP_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            err.println("qwen4j: the warm-up goes on in the background (over " + WARMUP_WAIT_SECONDS + " s)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            // reported by whenComplete above
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Requests sent to a throwaway loopback server on the real model and service before the real server opens,
- * so that the JIT has compiled what a request runs by the time a client comes: in a cold JVM a first request
+ * Requests sent to a throwaway loopback server on the real model and service, before (or, for a slow model,
+ * while: the caller's choice) the real server opens, so that the JIT has compiled what a request runs by the
+ * time a client comes: in a cold JVM a first request
  * spent 2.7-4.4 s (0.6B model) in interpreted and C1-compiled code, boxed Vector API kernels above all, where
  * a warm one took 0.15-0.5 s. llama-server warms up likewise (its {@code --no-warmup} turns it off).
  *
@@ -32,10 +33,10 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ServerWarmUp {
 
-    private static final String COMPLETION = "{\"prompt\":\"Hello, world! The weather today\",\"max_tokens\":8,\"temperature\":0}";
-    private static final String CHAT = "{\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":8,"
+    private static final String COMPLETION = "{\"prompt\":\"Hello, world! The weather today\",\"max_tokens\":3,\"temperature\":0}";
+    private static final String CHAT = "{\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":3,"
             + "\"chat_template_kwargs\":{\"enable_thinking\":false},\"seed\":1";
-    private static final String SAMPLED_COMPLETION = "{\"prompt\":\"Once upon a time\",\"max_tokens\":8,\"seed\":1,"
+    private static final String SAMPLED_COMPLETION = "{\"prompt\":\"Once upon a time\",\"max_tokens\":3,\"seed\":1,"
             + "\"temperature\":0.7,\"top_p\":0.8,\"top_k\":20";
 
     private ServerWarmUp() {
@@ -52,7 +53,10 @@ public final class ServerWarmUp {
         long deadline = start + timeout.toNanos();
         var quiet = new ServerLog(new PrintStream(OutputStream.nullOutputStream()));
         var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        try (var server = OpenAiServer.start(model, service, ServerOptions.loopback(), quiet)) {
+        // no shutdown grace: a warm-up given up on is cancelled at once, not waited for
+        var options = new ServerOptions("127.0.0.1", 0, null, List.of(), false, ReasoningField.REASONING_CONTENT,
+                ServerOptions.DEFAULT_MAX_BODY_BYTES, null, 0);
+        try (var server = OpenAiServer.start(model, service, options, quiet)) {
             String url = server.url();
             await(List.of(post(client, url, "/v1/completions", COMPLETION)), deadline);
             boolean chat = model.chatTemplate().isPresent();
