@@ -81,6 +81,27 @@ final class KQuants {
     }
 
     /**
+     * The per-sub-block factors of a row of blocks with Q4_K's header ({@code d}, {@code dmin}, 12 bytes of
+     * 6-bit scales and mins; Q4_K and Q5_K), {@code blockBytes} apart: {@code d * scale_j} (times
+     * {@code oddScale} for odd {@code j}) at {@code factors[scalesAt + j]}, {@code -(dmin * min_j)} at
+     * {@code factors[minsAt + j]}.
+     */
+    static void unpackK4Factors(MemorySegment w, long offset, int count, int blockBytes, float oddScale,
+                                float[] factors, int scalesAt, int minsAt) {
+        int j = 0;
+        for (long block = offset, end = offset + (long) count / QK_K * blockBytes; block < end; block += blockBytes) {
+            float d = half(w, block);
+            float min = half(w, block + 2);
+            long scales = w.get(LE_LONG, block + 4);
+            int scalesHigh = w.get(LE_INT, block + 12);
+            for (int sub = 0; sub < 8; sub++, j++) {
+                factors[scalesAt + j] = d * scaleK4(scales, scalesHigh, sub) * ((sub & 1) == 0 ? 1f : oddScale);
+                factors[minsAt + j] = -(min * minK4(scales, scalesHigh, sub));
+            }
+        }
+    }
+
+    /**
      * ggml's {@code make_qkx2_quants}: fits {@code x ≈ scale * L - min} with {@code L} in 0..nmax by
      * trying {@code nstep + 1} candidate inverse scales around {@code nmax / (max - min)} and keeping
      * the weighted least-squares fit with the smallest error. Writes the levels to {@code levels} and

@@ -169,21 +169,11 @@ final class Q5_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * A row's factors: {@code d * scale_j} per sub-block at {@code factors[scalesAt + j]},
-     * {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
+     * A row's factors ({@link KQuants#unpackK4Factors}): {@code d * scale_j} per sub-block at
+     * {@code factors[scalesAt + j]}, {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        int j = 0;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(w, block);
-            float min = KQuants.half(w, block + 2);
-            long scales = w.get(KQuants.LE_LONG, block + 4);
-            int scalesHigh = w.get(KQuants.LE_INT, block + 12);
-            for (int sub = 0; sub < 8; sub++, j++) {
-                factors[scalesAt + j] = d * KQuants.scaleK4(scales, scalesHigh, sub);
-                factors[minsAt + j] = -(min * KQuants.minK4(scales, scalesHigh, sub));
-            }
-        }
+        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, 1f, factors, scalesAt, minsAt);
     }
 
     /**

@@ -29,27 +29,8 @@ final class PyFilters {
     }
 
     static Filter filter(String name, Body body, String... parameters) {
-        return new Filter() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-                return filter(var, interpreter, (Object[]) args, Map.of());
-            }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-                return body.apply(var, PyArgs.bind(args, kwargs, parameters), interpreter);
-            }
-
-            @Override
-            public boolean preserveSafeString() {
-                return false;
-            }
-        };
+        return adapter(name, (value, args, kwargs, interpreter) ->
+                body.apply(value, PyArgs.bind(args, kwargs, parameters), interpreter), false);
     }
 
     /** A filter body that takes Python's {@code *args} and {@code **kwargs} as the template passed them. */
@@ -62,6 +43,14 @@ final class PyFilters {
      * {@code tojson}); Jinjava's positional-only call passes no keywords. Safe strings keep Jinjava's default.
      */
     static Filter varargsFilter(String name, VarargsBody body) {
+        return adapter(name, body, true);
+    }
+
+    /**
+     * The one Jinjava {@link Filter} behind {@link #filter} and {@link #varargsFilter}: a positional-only call
+     * passes no keywords; {@code preserveSafeString} false lets a body see (and return) plain strings.
+     */
+    private static Filter adapter(String name, VarargsBody body, boolean preserveSafeString) {
         return new Filter() {
             @Override
             public String getName() {
@@ -76,6 +65,11 @@ final class PyFilters {
             @Override
             public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
                 return body.apply(var, args, kwargs, interpreter);
+            }
+
+            @Override
+            public boolean preserveSafeString() {
+                return preserveSafeString;
             }
         };
     }

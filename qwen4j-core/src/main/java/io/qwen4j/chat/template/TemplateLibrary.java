@@ -109,23 +109,9 @@ final class TemplateLibrary {
         Object apply(Object value, Object[] args);
     }
 
+    /** A filter of positional arguments only (keywords are ignored), Jinjava's safe-string handling kept. */
     private static Filter named(String name, FilterBody body) {
-        return new Filter() {
-            @Override
-            public String getName() {
-                return name;
-            }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-                return body.apply(var, args);
-            }
-
-            @Override
-            public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-                return body.apply(var, args);
-            }
-        };
+        return PyFilters.varargsFilter(name, (value, args, kwargs, interpreter) -> body.apply(value, args));
     }
 
     private static void test(Context global, String name, Predicate<Object> predicate) {
