@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -28,6 +29,7 @@ final class Q2_KFormat extends VectorBlockFormat {
     static final int BLOCK_BYTES = 84;
     private static final VectorSpecies<Float> F = FloatDots.F;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
     /** Lanes 0..3 take the first of two sub-block scales, lanes 4..7 the second. */
     private static final VectorShuffle<Float> PAIR = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
     /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
@@ -159,20 +161,18 @@ final class Q2_KFormat extends VectorBlockFormat {
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors) {
         int j = 0;
         int mins = count / 16;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES, j += 16) {
             float d = KQuants.half(w, block + 80);
             float min = KQuants.half(w, block + 82);
-            long low = w.get(KQuants.LE_LONG, block);
-            long high = w.get(KQuants.LE_LONG, block + 8);
-            for (int s = 0; s < 8; s++, j++) {
-                int sc = (int) (low >>> (8 * s));
-                factors[j] = d * (sc & 0xF);
-                factors[mins + j] = -(min * ((sc >>> 4) & 0xF));
-            }
-            for (int s = 0; s < 8; s++, j++) {
-                int sc = (int) (high >>> (8 * s));
-                factors[j] = d * (sc & 0xF);
-                factors[mins + j] = -(min * ((sc >>> 4) & 0xF));
+            // 16 bytes, each a sub-block's scale (low nibble) and min (high nibble), 8 sub-blocks per vector
+            var packed = ByteVector.fromMemorySegment(BYTES_16, w, block, ByteOrder.LITTLE_ENDIAN);
+            var scales = packed.and((byte) 0xF);
+            var minimums = packed.lanewise(VectorOperators.LSHR, 4);
+            for (int part = 0; part < 2; part++) {
+                ((FloatVector) scales.convertShape(VectorOperators.B2F, F, part)).mul(d)
+                        .intoArray(factors, j + 8 * part);
+                ((FloatVector) minimums.convertShape(VectorOperators.B2F, F, part)).mul(min).neg()
+                        .intoArray(factors, mins + j + 8 * part);
             }
         }
     }

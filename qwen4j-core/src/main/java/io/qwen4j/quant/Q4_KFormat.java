@@ -138,9 +138,11 @@ final class Q4_KFormat extends VectorBlockFormat {
             }
             System.arraycopy(xSums, b * subs, xExtended, b * n + cols, subs);
         }
-        FloatDots.decodedRowsTimesBatch(
-                (r, w) -> KernelBarrier.decodeRow(decodeScaledKernel, weights, offset + r * rowBytes, cols, w, w),
-                n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+        FloatDots.decodedRowsTimesBatch((r, w) -> {
+            long row = offset + r * rowBytes;
+            unpackFactors(weights, row, cols, w, n, cols);
+            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, w);
+        }, n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**
@@ -207,13 +209,12 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     /**
      * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
-     * permuted order, then {@code -(dmin min_j)} per sub-block. {@code factors} is the same array; the
-     * scales are unpacked past the mins, so it needs {@code count + count / 16} floats.
+     * permuted order, then {@code -(dmin min_j)} per sub-block. {@code factors} is the same array, with
+     * the mins at {@code count} and the scales past them at {@code count + count / 32}
+     * ({@link #unpackFactors}, called first), so it needs {@code count + count / 16} floats.
      */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, float[] factors) {
-        int subs = count / 32;
-        int scales = count + subs;
-        unpackFactors(w, offset, count, factors, scales, count);
+        int scales = count + count / 32;
         int k = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             for (long q = block + 16; q < block + BLOCK_BYTES; q += 32) {
@@ -236,7 +237,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, 0.0625f, factors, scalesAt, minsAt);
+        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, true, factors, scalesAt, minsAt);
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */

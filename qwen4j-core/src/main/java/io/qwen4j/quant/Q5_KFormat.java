@@ -173,7 +173,7 @@ final class Q5_KFormat extends VectorBlockFormat {
      * {@code factors[scalesAt + j]}, {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, 1f, factors, scalesAt, minsAt);
+        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, false, factors, scalesAt, minsAt);
     }
 
     /**
