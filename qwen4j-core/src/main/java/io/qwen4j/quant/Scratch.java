@@ -27,6 +27,7 @@ final class Scratch {
     static final int MAX_KEPT = 1 << 20;
 
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[Slot.values().length][0]);
+    private static final ThreadLocal<float[][]> ROWS = ThreadLocal.withInitial(() -> new float[0][]);
 
     private Scratch() {
     }
@@ -43,5 +44,26 @@ final class Scratch {
             buffers[slot.ordinal()] = buffer;
         }
         return buffer;
+    }
+
+    /**
+     * {@code count} buffers of at least {@code length} floats each, owned by the calling thread: rows a
+     * kernel wants as arrays of their own. Above {@link #MAX_KEPT} floats in all, fresh arrays.
+     */
+    static float[][] rows(int count, int length) {
+        if ((long) count * length > MAX_KEPT) {
+            return new float[count][length];
+        }
+        float[][] rows = ROWS.get();
+        if (rows.length < count) {
+            rows = java.util.Arrays.copyOf(rows, count);
+            ROWS.set(rows);
+        }
+        for (int i = 0; i < count; i++) {
+            if (rows[i] == null || rows[i].length < length) {
+                rows[i] = new float[length];
+            }
+        }
+        return rows;
     }
 }

@@ -43,4 +43,30 @@ class ScratchTest {
         other.join();
         assertNotSame(mine, theirs[0]);
     }
+
+    @Test
+    void rowsAreSeparateArraysReusedAndGrown() {
+        float[][] rows = Scratch.rows(3, 40);
+        assertTrue(rows.length >= 3);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(rows[i].length >= 40);
+            for (int j = 0; j < i; j++) {
+                assertNotSame(rows[i], rows[j]);
+            }
+        }
+        float[] first = rows[0];
+        assertSame(first, Scratch.rows(2, 10)[0]);
+        float[][] longer = Scratch.rows(5, 80);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(longer[i].length >= 80);
+        }
+    }
+
+    @Test
+    void hugeRowRequestsAreNotKept() {
+        float[][] huge = Scratch.rows(2, Scratch.MAX_KEPT);
+        assertTrue(huge[0].length >= Scratch.MAX_KEPT);
+        assertNotSame(huge, Scratch.rows(2, Scratch.MAX_KEPT));
+        assertTrue(Scratch.rows(1, 16)[0].length < Scratch.MAX_KEPT);
+    }
 }
