@@ -1,34 +1,36 @@
 package io.qwen4j.quant;
 
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
-import static io.qwen4j.quant.LegacyBlocks.F;
-import static io.qwen4j.quant.LegacyBlocks.blockDot;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
-import static io.qwen4j.quant.LegacyBlocks.widen;
 
-import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q4_0: blocks of 32 elements, {@code fp16 d} then 16 bytes of nibbles. Byte {@code j} holds element
  * {@code j} in its low nibble and element {@code j + 16} in its high nibble; element value is
  * {@code (nibble - 8) * d}. 4.5 bits per weight. The quantizer maps the element of largest magnitude
  * (with its sign) to -8, so the other end of the range, +8, is clipped to 7.
+ *
+ * <p>The kernels multiply the weights themselves, {@code (q - 8) * d} (exact in float), in
+ * {@link FloatDots}' order, as {@link Q8_0Format} does and for the same measured reason: the batched
+ * matmul is then {@link FloatDots}' 2x2 kernel.
  */
-final class Q4_0Format extends LegacyFormat {
+final class Q4_0Format extends VectorBlockFormat {
 
     private static final int BLOCK_BYTES = 18;
     private static final byte OFFSET = 8;
+    private static final VectorSpecies<Float> F = FloatDots.F;
 
     Q4_0Format() {
-        super(MethodHandles.lookup());
+        super(KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "rowDot", KernelBarrier.DOT));
     }
 
     @Override
@@ -52,34 +54,42 @@ final class Q4_0Format extends LegacyFormat {
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        LegacyBlocks.requireWholeBlocks(count);
-        var acc = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            var first = loadBytes(weights, base + 2);   // bytes 0-7: elements 0-7 and 16-23
-            var second = loadBytes(weights, base + 10); // bytes 8-15: elements 8-15 and 24-31
-            var sum = blockDot(widen(lowNibbles(first).sub(OFFSET)), widen(lowNibbles(second).sub(OFFSET)),
-                    widen(highNibbles(first).sub(OFFSET)), widen(highNibbles(second).sub(OFFSET)),
-                    x, xOffset + block * BLOCK);
-            acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            float d = half(src, base);
+            var first = loadBytes(src, base + 2);   // bytes 0-7: elements 0-7 and 16-23
+            var second = loadBytes(src, base + 10); // bytes 8-15: elements 8-15 and 24-31
+            LegacyBlocks.widen(lowNibbles(first).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k);
+            LegacyBlocks.widen(lowNibbles(second).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 8);
+            LegacyBlocks.widen(highNibbles(first).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 16);
+            LegacyBlocks.widen(highNibbles(second).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 24);
         }
-        return Lanes.sum(acc);
     }
 
-    /** Codes of one row as floats, for the batched kernel. */
-    private static void decodeRow(MemorySegment weights, long offset, int count,
-                                  float[] codes, float[] scales) {
-        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
-            long base = offset + (long) block * BLOCK_BYTES;
+    /**
+     * {@link FloatDots#dot}'s FMAs over the decoded weights {@code (q - 8) * d}, decoded in registers:
+     * elements 0-7 and 16-23 of each block into accumulator 0, 8-15 and 24-31 into 1.
+     */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            var d = FloatVector.broadcast(F, half(weights, base));
             var first = loadBytes(weights, base + 2);
             var second = loadBytes(weights, base + 10);
-            widen(lowNibbles(first).sub(OFFSET)).intoArray(codes, k);
-            widen(lowNibbles(second).sub(OFFSET)).intoArray(codes, k + 8);
-            widen(highNibbles(first).sub(OFFSET)).intoArray(codes, k + 16);
-            widen(highNibbles(second).sub(OFFSET)).intoArray(codes, k + 24);
-            scales[block] = half(weights, base);
+            acc0 = LegacyBlocks.widen(lowNibbles(first).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k), acc0);
+            acc1 = LegacyBlocks.widen(lowNibbles(second).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 8), acc1);
+            acc0 = LegacyBlocks.widen(highNibbles(first).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 16), acc0);
+            acc1 = LegacyBlocks.widen(highNibbles(second).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 24), acc1);
         }
+        return FloatDots.sum(acc0, acc1);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
     }
 
     /** ggml's {@code quantize_row_q4_0_ref}, operation for operation. */

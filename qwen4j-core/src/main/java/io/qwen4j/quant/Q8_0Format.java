@@ -1,29 +1,33 @@
 package io.qwen4j.quant;
 
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
-import static io.qwen4j.quant.LegacyBlocks.F;
-import static io.qwen4j.quant.LegacyBlocks.blockDot;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
-import static io.qwen4j.quant.LegacyBlocks.widen;
 
-import io.qwen4j.simd.Lanes;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q8_0: blocks of 32 elements, {@code fp16 d} then 32 signed bytes {@code q}; element {@code j} is
  * {@code q[j] * d}. 8.5 bits per weight. The quantizer maps the block's largest magnitude to 127.
+ *
+ * <p>The kernels multiply the weights themselves, {@code q * d}, which are exact in float (8 by 11
+ * significant bits), in {@link FloatDots}' order: a row gives what the same values stored as F32 give,
+ * and the batched matmul is {@link FloatDots}' 2x2 kernel over decoded rows. Measured against scaling
+ * each block's sum by {@code d} (ggml's way, kept by the other legacy formats), on 1024x1024, one
+ * thread: single-row dot 14-15 -> 16-18 GFLOP/s, batch 32 35 -> 47-52.
  */
-final class Q8_0Format extends LegacyFormat {
+final class Q8_0Format extends VectorBlockFormat {
 
     private static final int BLOCK_BYTES = 34;
+    private static final VectorSpecies<Float> F = FloatDots.F;
 
     Q8_0Format() {
-        super(MethodHandles.lookup());
+        super(KernelBarrier.find(MethodHandles.lookup(), Q8_0Format.class, "rowDot", KernelBarrier.DOT));
     }
 
     @Override
@@ -45,30 +49,38 @@ final class Q8_0Format extends LegacyFormat {
     }
 
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        LegacyBlocks.requireWholeBlocks(count);
-        var acc = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            var sum = blockDot(widen(loadBytes(weights, base + 2)), widen(loadBytes(weights, base + 10)),
-                    widen(loadBytes(weights, base + 18)), widen(loadBytes(weights, base + 26)),
-                    x, xOffset + block * BLOCK);
-            acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            float d = half(src, base);
+            LegacyBlocks.widen(loadBytes(src, base + 2)).mul(d).intoArray(dst, dstOffset + k);
+            LegacyBlocks.widen(loadBytes(src, base + 10)).mul(d).intoArray(dst, dstOffset + k + 8);
+            LegacyBlocks.widen(loadBytes(src, base + 18)).mul(d).intoArray(dst, dstOffset + k + 16);
+            LegacyBlocks.widen(loadBytes(src, base + 26)).mul(d).intoArray(dst, dstOffset + k + 24);
         }
-        return Lanes.sum(acc);
     }
 
-    /** Codes of one row as floats, for the batched kernel. */
-    private static void decodeRow(MemorySegment weights, long offset, int count,
-                                  float[] codes, float[] scales) {
-        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            widen(loadBytes(weights, base + 2)).intoArray(codes, k);
-            widen(loadBytes(weights, base + 10)).intoArray(codes, k + 8);
-            widen(loadBytes(weights, base + 18)).intoArray(codes, k + 16);
-            widen(loadBytes(weights, base + 26)).intoArray(codes, k + 24);
-            scales[block] = half(weights, base);
+    /**
+     * {@link FloatDots#dot}'s FMAs over the decoded weights {@code q * d}, decoded in registers: elements
+     * 0-7 and 16-23 of each block into accumulator 0, 8-15 and 24-31 into 1.
+     */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            var d = FloatVector.broadcast(F, half(weights, base));
+            acc0 = LegacyBlocks.widen(loadBytes(weights, base + 2)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k), acc0);
+            acc1 = LegacyBlocks.widen(loadBytes(weights, base + 10)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 8), acc1);
+            acc0 = LegacyBlocks.widen(loadBytes(weights, base + 18)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 16), acc0);
+            acc1 = LegacyBlocks.widen(loadBytes(weights, base + 26)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 24), acc1);
         }
+        return FloatDots.sum(acc0, acc1);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
     }
 
     /** ggml's {@code quantize_row_q8_0_ref}, operation for operation. */

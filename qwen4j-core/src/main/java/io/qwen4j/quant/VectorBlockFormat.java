@@ -50,7 +50,19 @@ abstract class VectorBlockFormat implements QuantFormat {
     /** {@link #decode} bound to this format behind a {@link KernelBarrier}, for the hot paths. */
     private final MethodHandle decodeKernel;
 
+    /** A fused single-row dot, or null for {@link #decode} then {@link FloatDots#dot}. */
+    private final MethodHandle rowDotKernel;
+
     VectorBlockFormat() {
+        this(null);
+    }
+
+    /**
+     * @param rowDotKernel a {@link KernelBarrier#DOT} kernel that decodes in registers and gives
+     *     {@link #decode} then {@link FloatDots#dot} bit for bit (so a batched matmul equals it), or null
+     */
+    VectorBlockFormat(MethodHandle rowDotKernel) {
+        this.rowDotKernel = rowDotKernel;
         try {
             decodeKernel = MethodHandles.lookup()
                     .findVirtual(VectorBlockFormat.class, "decode", KernelBarrier.DECODE).bindTo(this);
@@ -75,12 +87,15 @@ abstract class VectorBlockFormat implements QuantFormat {
     }
 
     /**
-     * The decode-then-F32 dot. The decoder runs behind a {@link KernelBarrier}, so it compiles alone
+     * The fused row dot when the format has one, else the decode-then-F32 dot. The decoder runs behind a {@link KernelBarrier}, so it compiles alone
      * whichever formats share a caller; {@link FloatDots#dot} is too big for C2 to inline anyway.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
+        if (rowDotKernel != null) {
+            return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count);
+        }
         float[] w = scratch(count);
         KernelBarrier.decode(decodeKernel, weights, offset, w, 0, count);
         return FloatDots.dot(w, 0, x, xOffset, count);
