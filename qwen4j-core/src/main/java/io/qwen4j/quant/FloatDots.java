@@ -188,23 +188,19 @@ final class FloatDots {
     /**
      * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: two rows are decoded at a time
      * and multiplied with pairs of activation rows by {@link #dot2x2} (an odd last weight row is paired with
-     * itself, an odd last activation row gets {@link #dot}); the activation rows are first copied into arrays
-     * of their own, as {@link #dot2x2} runs fastest on them (a copy of {@code batch * n} floats per call,
-     * against {@code batch * n} FMAs per weight row). Every result equals {@link #dot} of its decoded
+     * itself, an odd last activation row gets {@link #dot}). Every result equals {@link #dot} of its decoded
      * row and activation row.
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
-     * @param n         floats per activation row of {@code x} (and dot length)
+     * @param xRows     the activation rows, each an array of its own read from index 0 ({@link Scratch#rows}),
+     *                  as {@link #dot2x2} runs fastest on them; callers that rearrange x write it there
+     * @param n         floats per activation row (and dot length)
      */
-    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[] x, int n, int batch,
+    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
                                       float[] out, int outStride, int rowStart, int rowEnd) {
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, rowFloats);
-        float[][] xRows = Scratch.rows(batch, n);
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(x, b * n, xRows[b], 0, n);
-        }
-        float[] four = new float[64];
+        float[] sums = new float[64];
         for (int r = rowStart; r < rowEnd; r += 2) {
             boolean pair = r + 1 < rowEnd;
             rows.decode(r, w0);
@@ -214,12 +210,12 @@ final class FloatDots {
             float[] second = pair ? w1 : w0;
             int b = 0;
             for (; b + 1 < batch; b += 2) {
-                dot2x2(w0, second, xRows[b], xRows[b + 1], n, four);
-                out[b * outStride + r] = four[0];
-                out[(b + 1) * outStride + r] = four[1];
+                dot2x2(w0, second, xRows[b], xRows[b + 1], n, sums);
+                out[b * outStride + r] = sums[0];
+                out[(b + 1) * outStride + r] = sums[1];
                 if (pair) {
-                    out[b * outStride + r + 1] = four[2];
-                    out[(b + 1) * outStride + r + 1] = four[3];
+                    out[b * outStride + r + 1] = sums[2];
+                    out[(b + 1) * outStride + r + 1] = sums[3];
                 }
             }
             if (b < batch) {

@@ -126,17 +126,17 @@ final class Q2_KFormat extends VectorBlockFormat {
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[] xExtended = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * n);
+        float[][] xExtended = Scratch.rows(batch, n);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, xExtended, b * n, cols);
-            subBlockSums(x, b * cols, cols, xExtended, b * n + cols);
+            Q5_KFormat.permute(x, b * cols, xExtended[b], 0, cols);
+            subBlockSums(x, b * cols, cols, xExtended[b], cols);
         }
         if (batch == 1) {
-            System.arraycopy(xExtended, cols, side, 2 * subs, subs);
+            System.arraycopy(xExtended[0], cols, side, 2 * subs, subs);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackFactors(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended, 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], 0, cols, side);
             }
             return;
         }

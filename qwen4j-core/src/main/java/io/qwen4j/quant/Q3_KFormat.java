@@ -130,15 +130,15 @@ final class Q3_KFormat extends VectorBlockFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, sideSize(cols));
-        float[] permuted = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * cols);
+        float[][] permuted = Scratch.rows(batch, cols);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, permuted, b * cols, cols);
+            Q5_KFormat.permute(x, b * cols, permuted[b], 0, cols);
         }
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted, 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], 0, cols, side);
             }
             return;
         }

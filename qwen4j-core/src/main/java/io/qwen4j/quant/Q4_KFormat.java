@@ -128,15 +128,15 @@ final class Q4_KFormat extends VectorBlockFormat {
         }
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[] xExtended = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * n);
+        float[][] xExtended = Scratch.rows(batch, n);
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < cols; k += 64) {
-                System.arraycopy(x, b * cols + k, xExtended, b * n + k, 16);
-                System.arraycopy(x, b * cols + k + 32, xExtended, b * n + k + 16, 16);
-                System.arraycopy(x, b * cols + k + 16, xExtended, b * n + k + 32, 16);
-                System.arraycopy(x, b * cols + k + 48, xExtended, b * n + k + 48, 16);
+                System.arraycopy(x, b * cols + k, xExtended[b], k, 16);
+                System.arraycopy(x, b * cols + k + 32, xExtended[b], k + 16, 16);
+                System.arraycopy(x, b * cols + k + 16, xExtended[b], k + 32, 16);
+                System.arraycopy(x, b * cols + k + 48, xExtended[b], k + 48, 16);
             }
-            System.arraycopy(xSums, b * subs, xExtended, b * n + cols, subs);
+            System.arraycopy(xSums, b * subs, xExtended[b], cols, subs);
         }
         FloatDots.decodedRowsTimesBatch((r, w) -> {
             long row = offset + r * rowBytes;

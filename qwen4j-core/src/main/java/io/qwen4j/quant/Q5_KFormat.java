@@ -122,17 +122,17 @@ final class Q5_KFormat extends VectorBlockFormat {
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, levels + 3 * subs);
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[] xExtended = Scratch.floats(Scratch.Slot.ACTIVATIONS, batch * n);
+        float[][] xExtended = Scratch.rows(batch, n);
         for (int b = 0; b < batch; b++) {
-            permute(x, b * cols, xExtended, b * n, cols);
-            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended, b * n + cols);
+            permute(x, b * cols, xExtended[b], 0, cols);
+            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], cols);
         }
         if (batch == 1) {
-            System.arraycopy(xExtended, cols, side, levels + 2 * subs, subs);
+            System.arraycopy(xExtended[0], cols, side, levels + 2 * subs, subs);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended, 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], 0, cols, side);
             }
             return;
         }

@@ -1,5 +1,7 @@
 package io.qwen4j.quant;
 
+import java.util.Arrays;
+
 /**
  * Per-thread float buffers for the kernels, one per {@link Slot}, reused from call to call: a decode step
  * calls a matmul a few hundred times per thread, and fresh arrays there (a permuted x, x sums, a decoded
@@ -15,8 +17,6 @@ final class Scratch {
         ROW,
         /** The next weight row, for kernels that take rows two at a time. */
         SECOND_ROW,
-        /** The activations, rearranged into a kernel's element order. */
-        ACTIVATIONS,
         /** Per-sub-block values of a row: scales, mins, unpacked levels. */
         ROW_SIDE,
         /** Per-sub-block sums of the activations. */
@@ -47,8 +47,8 @@ final class Scratch {
     }
 
     /**
-     * {@code count} buffers of at least {@code length} floats each, owned by the calling thread: rows a
-     * kernel wants as arrays of their own. Above {@link #MAX_KEPT} floats in all, fresh arrays.
+     * {@code count} buffers of at least {@code length} floats each, owned by the calling thread: the
+     * activation rows of a batched kernel (each rearranged into its element order), as arrays of their own. Above {@link #MAX_KEPT} floats in all, fresh arrays.
      */
     static float[][] rows(int count, int length) {
         if ((long) count * length > MAX_KEPT) {
@@ -56,7 +56,7 @@ final class Scratch {
         }
         float[][] rows = ROWS.get();
         if (rows.length < count) {
-            rows = java.util.Arrays.copyOf(rows, count);
+            rows = Arrays.copyOf(rows, count);
             ROWS.set(rows);
         }
         for (int i = 0; i < count; i++) {

@@ -116,8 +116,12 @@ abstract class VectorBlockFormat implements QuantFormat {
             }
             return;
         }
+        float[][] xRows = Scratch.rows(batch, cols);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, b * cols, xRows[b], 0, cols);
+        }
         FloatDots.decodedRowsTimesBatch(
                 (r, w) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols),
-                cols, x, cols, batch, out, outStride, rowStart, rowEnd);
+                cols, xRows, cols, batch, out, outStride, rowStart, rowEnd);
     }
 }

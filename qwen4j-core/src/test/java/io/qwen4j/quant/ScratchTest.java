@@ -10,18 +10,18 @@ class ScratchTest {
 
     @Test
     void aSlotIsReusedAndGrows() {
-        float[] first = Scratch.floats(Scratch.Slot.ACTIVATIONS, 100);
+        float[] first = Scratch.floats(Scratch.Slot.ROW_SIDE, 100);
         assertTrue(first.length >= 100);
-        assertSame(first, Scratch.floats(Scratch.Slot.ACTIVATIONS, 50));
-        float[] bigger = Scratch.floats(Scratch.Slot.ACTIVATIONS, first.length + 1);
+        assertSame(first, Scratch.floats(Scratch.Slot.ROW_SIDE, 50));
+        float[] bigger = Scratch.floats(Scratch.Slot.ROW_SIDE, first.length + 1);
         assertTrue(bigger.length > first.length);
-        assertSame(bigger, Scratch.floats(Scratch.Slot.ACTIVATIONS, 10));
+        assertSame(bigger, Scratch.floats(Scratch.Slot.ROW_SIDE, 10));
     }
 
     @Test
     void slotsDoNotAlias() {
         assertNotSame(Scratch.floats(Scratch.Slot.ROW, 64), Scratch.floats(Scratch.Slot.ROW_SIDE, 64));
-        assertNotSame(Scratch.floats(Scratch.Slot.ACTIVATIONS, 64), Scratch.floats(Scratch.Slot.ACTIVATION_SUMS, 64));
+        assertNotSame(Scratch.floats(Scratch.Slot.SECOND_ROW, 64), Scratch.floats(Scratch.Slot.ACTIVATION_SUMS, 64));
     }
 
     @Test
