@@ -27,6 +27,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class FloatDots {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+
+    /**
+     * Floats before the data of each row the batched kernel reads (decoded weight rows, activation rows). A
+     * {@code float[]}'s data starts 16 bytes past the array's address, so with objects aligned to 32 bytes
+     * ({@code -XX:ObjectAlignmentInBytes=32}, which the launcher sets) data from index 4 is 32-byte aligned
+     * and no 8-lane load straddles two cache lines; a straddling load costs the core two loads, and the
+     * batched kernel is bound by loads. Without that flag rows are as aligned as before (8 bytes).
+     */
+    static final int LEAD = 4;
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private FloatDots() {
@@ -75,14 +84,15 @@ final class FloatDots {
      *
      * @param out 64 floats: {@link #accumulate2x2} leaves its accumulators there, then the four sums
      */
-    static void dot2x2(float[] w0, float[] w1, float[] xa, float[] xb, int n, float[] out) {
-        accumulate2x2(w0, w1, xa, xb, n, out);
-        int i = n - n % 16;
+    static void dot2x2(float[] w0, float[] w1, float[] xa, float[] xb, int from, int n, float[] out) {
+        accumulate2x2(w0, w1, xa, xb, from, n, out);
+        int i = from + n - n % 16;
+        int end = from + n;
         float sa = sum(out, 0);
         float sb = sum(out, 16);
         float sc = sum(out, 32);
         float sd = sum(out, 48);
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             sa += w0[i] * xa[i];
             sb += w0[i] * xb[i];
             sc += w1[i] * xa[i];
@@ -96,17 +106,18 @@ final class FloatDots {
 
     /**
      * The vector part of {@link #dot2x2}: its eight accumulators (two per sum, as {@link #dot} keeps them),
-     * over the first {@code n - n % 16} floats, stored into {@code acc[0..63]}.
+     * over the {@code n - n % 16} floats from index {@code from} of each row, stored into {@code acc[0..63]}.
      *
      * <p>Written for C2, measured on a 2x2 tile of 1024 floats (F32 batch 32, one thread): the loop body is
-     * unrolled twice by hand and every row is its own array read from index 0, which together took it from
-     * 31-45 to 56-61 GFLOP/s. With rows at offsets of one shared array each load kept a range check with its
-     * own address arithmetic, and the instruction count, not the FMAs, set the pace; C2's own unrolling of
-     * a counted {@code i < n - 15} loop went four times deep and spilled registers instead. The lane sums
+     * unrolled twice by hand and every row is its own array, which together took it from 31-45 to 56-61
+     * GFLOP/s; rows starting on a 32-byte boundary ({@link #LEAD}) add ~15 % more. With rows at
+     * offsets of one shared array each load kept a range check with its own address arithmetic, and the
+     * instruction count, not the FMAs, set the pace; C2's own unrolling of a counted {@code i < n - 15}
+     * loop went four times deep and spilled registers instead. The lane sums
      * are left to the caller: with them in this method, C2's parse passed its node cutoff, left a
      * {@link #sum} call out of line and boxed vectors for it (batched Q4_K at 1 GFLOP/s).
      */
-    private static void accumulate2x2(float[] w0, float[] w1, float[] xa, float[] xb, int n, float[] acc) {
+    private static void accumulate2x2(float[] w0, float[] w1, float[] xa, float[] xb, int from, int n, float[] acc) {
         var a0 = FloatVector.zero(F);
         var a1 = FloatVector.zero(F);
         var b0 = FloatVector.zero(F);
@@ -115,8 +126,9 @@ final class FloatDots {
         var c1 = FloatVector.zero(F);
         var d0 = FloatVector.zero(F);
         var d1 = FloatVector.zero(F);
-        int i = 0;
-        for (; i + 32 <= n; i += 32) {
+        int i = from;
+        int end = from + n;
+        for (; i + 32 <= end; i += 32) {
             var p0 = FloatVector.fromArray(F, w0, i);
             var p1 = FloatVector.fromArray(F, w0, i + 8);
             var s0 = FloatVector.fromArray(F, xa, i);
@@ -150,7 +162,7 @@ final class FloatDots {
             d0 = q0.fma(t0, d0);
             d1 = q1.fma(t1, d1);
         }
-        if (i + 16 <= n) {
+        if (i + 16 <= end) {
             var p0 = FloatVector.fromArray(F, w0, i);
             var p1 = FloatVector.fromArray(F, w0, i + 8);
             var q0 = FloatVector.fromArray(F, w1, i);
@@ -179,10 +191,10 @@ final class FloatDots {
         d1.intoArray(acc, 56);
     }
 
-    /** Writes weight row {@code r} of a matrix, decoded, into {@code dst} (from index 0). */
+    /** Writes weight row {@code r} of a matrix, decoded, into {@code dst} from index {@code at}. */
     @FunctionalInterface
     interface RowDecoder {
-        void decode(int r, float[] dst);
+        void decode(int r, float[] dst, int at);
     }
 
     /**
@@ -192,25 +204,28 @@ final class FloatDots {
      * row and activation row.
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
-     * @param xRows     the activation rows, each an array of its own read from index 0 ({@link Scratch#rows}),
-     *                  as {@link #dot2x2} runs fastest on them; callers that rearrange x write it there
+     * @param xRows     the activation rows, each an array of its own ({@link Scratch#rows}) holding its
+     *                  {@code n} floats from index {@code lead}, as {@link #dot2x2} runs fastest on them;
+     *                  callers that rearrange x write it there
+     * @param lead      where every row's data starts: {@link #LEAD} puts it on a 32-byte boundary when the
+     *                  JVM aligns objects to 32 bytes
      * @param n         floats per activation row (and dot length)
      */
-    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
+    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int lead, int n, int batch,
                                       float[] out, int outStride, int rowStart, int rowEnd) {
-        float[] w0 = Scratch.floats(Scratch.Slot.ROW, rowFloats);
-        float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, rowFloats);
+        float[] w0 = Scratch.floats(Scratch.Slot.ROW, lead + rowFloats);
+        float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
         float[] sums = new float[64];
         for (int r = rowStart; r < rowEnd; r += 2) {
             boolean pair = r + 1 < rowEnd;
-            rows.decode(r, w0);
+            rows.decode(r, w0, lead);
             if (pair) {
-                rows.decode(r + 1, w1);
+                rows.decode(r + 1, w1, lead);
             }
             float[] second = pair ? w1 : w0;
             int b = 0;
             for (; b + 1 < batch; b += 2) {
-                dot2x2(w0, second, xRows[b], xRows[b + 1], n, sums);
+                dot2x2(w0, second, xRows[b], xRows[b + 1], lead, n, sums);
                 out[b * outStride + r] = sums[0];
                 out[(b + 1) * outStride + r] = sums[1];
                 if (pair) {
@@ -219,9 +234,9 @@ final class FloatDots {
                 }
             }
             if (b < batch) {
-                out[b * outStride + r] = dot(w0, 0, xRows[b], 0, n);
+                out[b * outStride + r] = dot(w0, lead, xRows[b], lead, n);
                 if (pair) {
-                    out[b * outStride + r + 1] = dot(w1, 0, xRows[b], 0, n);
+                    out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, n);
                 }
             }
         }

@@ -29,6 +29,12 @@ final class KernelBarrier {
 
     /** {@code (MemorySegment weights, long offset, int count, float[] codes, float[] scales) -> void}. */
     static final MethodType ROW_DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, int.class, float[].class, float[].class);
+    /**
+     * {@code (MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) -> void}:
+     * a K-quant row decoded for the batched kernel into {@code scaled} from index {@code from}.
+     */
+    static final MethodType SCALED_DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, int.class,
+            float[].class, int.class, float[].class);
 
     private KernelBarrier() {
     }
@@ -66,6 +72,17 @@ final class KernelBarrier {
     static void decode(MethodHandle kernel, MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         try {
             kernel.invokeExact(src, offset, dst, dstOffset, count);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void decodeScaled(MethodHandle kernel, MemorySegment weights, long offset, int count, float[] scaled,
+                             int from, float[] side) {
+        try {
+            kernel.invokeExact(weights, offset, count, scaled, from, side);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -36,7 +36,7 @@ final class Q2_KFormat extends VectorBlockFormat {
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q2_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q2_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q2_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {
@@ -126,25 +126,26 @@ final class Q2_KFormat extends VectorBlockFormat {
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[][] xExtended = Scratch.rows(batch, n);
+        int lead = FloatDots.LEAD;
+        float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, xExtended[b], 0, cols);
-            subBlockSums(x, b * cols, cols, xExtended[b], cols);
+            Q5_KFormat.permute(x, b * cols, xExtended[b], lead, cols);
+            subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
         }
         if (batch == 1) {
-            System.arraycopy(xExtended[0], cols, side, 2 * subs, subs);
+            System.arraycopy(xExtended[0], lead + cols, side, 2 * subs, subs);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackFactors(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], lead, cols, side);
             }
             return;
         }
-        FloatDots.decodedRowsTimesBatch((r, w) -> {
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
             long row = offset + r * rowBytes;
             unpackFactors(weights, row, cols, side);
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
+        }, n, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** x's sums per 16 elements (two vectors added, then {@link Lanes#sum}), into {@code sums} from {@code at}. */
@@ -228,10 +229,10 @@ final class Q2_KFormat extends VectorBlockFormat {
     /**
      * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
      * permuted order, then {@code -(dmin min_j)} per sub-block, from the row's factors
-     * ({@link #unpackFactors}); {@code count + count / 16} floats.
+     * ({@link #unpackFactors}); {@code count + count / 16} floats into {@code scaled} from index {@code from}.
      */
-    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, float[] side) {
-        int out = 0;
+    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
+        int out = from;
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             for (long at = block + 16; at < block + 80; at += 32) {
@@ -248,7 +249,7 @@ final class Q2_KFormat extends VectorBlockFormat {
                 }
             }
         }
-        System.arraycopy(side, count / 16, scaled, count, count / 16);
+        System.arraycopy(side, count / 16, scaled, from + count, count / 16);
     }
 
     @Override

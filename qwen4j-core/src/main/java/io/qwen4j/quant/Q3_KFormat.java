@@ -37,7 +37,7 @@ final class Q3_KFormat extends VectorBlockFormat {
     private final MethodHandle repackKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q3_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {
@@ -130,23 +130,24 @@ final class Q3_KFormat extends VectorBlockFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, sideSize(cols));
-        float[][] permuted = Scratch.rows(batch, cols);
+        int lead = FloatDots.LEAD;
+        float[][] permuted = Scratch.rows(batch, lead + cols);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, permuted[b], 0, cols);
+            Q5_KFormat.permute(x, b * cols, permuted[b], lead, cols);
         }
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], lead, cols, side);
             }
             return;
         }
-        FloatDots.decodedRowsTimesBatch((r, w) -> {
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
+        }, cols, permuted, lead, cols, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** Levels ({@code count / 4}), factors ({@code count / 16}) and room for the last pair's 8-lane load. */
@@ -243,11 +244,12 @@ final class Q3_KFormat extends VectorBlockFormat {
 
     /**
      * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d (scale_j - 32) (q - 4)}
-     * in its permuted order, from the row's side array ({@link #unpackRow}); {@code count} floats.
+     * in its permuted order, from the row's side array ({@link #unpackRow}); {@code count} floats into
+     * {@code scaled} from index {@code from}.
      */
-    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, float[] side) {
+    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
         int levels = count / 4;
-        int out = 0;
+        int out = from;
         for (int at = 0, j = levels; at < levels; at += 8, j += 2) {
             var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
             var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);

@@ -32,7 +32,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {
@@ -128,21 +128,22 @@ final class Q4_KFormat extends VectorBlockFormat {
         }
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[][] xExtended = Scratch.rows(batch, n);
+        int lead = FloatDots.LEAD;
+        float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < cols; k += 64) {
-                System.arraycopy(x, b * cols + k, xExtended[b], k, 16);
-                System.arraycopy(x, b * cols + k + 32, xExtended[b], k + 16, 16);
-                System.arraycopy(x, b * cols + k + 16, xExtended[b], k + 32, 16);
-                System.arraycopy(x, b * cols + k + 48, xExtended[b], k + 48, 16);
+                System.arraycopy(x, b * cols + k, xExtended[b], lead + k, 16);
+                System.arraycopy(x, b * cols + k + 32, xExtended[b], lead + k + 16, 16);
+                System.arraycopy(x, b * cols + k + 16, xExtended[b], lead + k + 32, 16);
+                System.arraycopy(x, b * cols + k + 48, xExtended[b], lead + k + 48, 16);
             }
-            System.arraycopy(xSums, b * subs, xExtended[b], cols, subs);
+            System.arraycopy(xSums, b * subs, xExtended[b], lead + cols, subs);
         }
-        FloatDots.decodedRowsTimesBatch((r, w) -> {
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
             long row = offset + r * rowBytes;
-            unpackFactors(weights, row, cols, w, n, cols);
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, w);
-        }, n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+            unpackFactors(weights, row, cols, w, at + n, at + cols);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, w);
+        }, n + subs, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**
@@ -209,12 +210,13 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     /**
      * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
-     * permuted order, then {@code -(dmin min_j)} per sub-block. {@code factors} is the same array, with
-     * the mins at {@code count} and the scales past them at {@code count + count / 32}
-     * ({@link #unpackFactors}, called first), so it needs {@code count + count / 16} floats.
+     * permuted order, then {@code -(dmin min_j)} per sub-block, into {@code scaled} from index {@code from}.
+     * {@code factors} is the same array, with the mins at {@code from + count} and the scales past them at
+     * {@code from + count + count / 32} ({@link #unpackFactors}, called first), so it needs
+     * {@code from + count + count / 16} floats.
      */
-    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, float[] factors) {
-        int scales = count + count / 32;
+    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] factors) {
+        int scales = from + count + count / 32;
         int k = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             for (long q = block + 16; q < block + BLOCK_BYTES; q += 32) {
@@ -222,7 +224,7 @@ final class Q4_KFormat extends VectorBlockFormat {
                 var high = FloatVector.broadcast(F, factors[scales + k / 32 + 1]);
                 for (int l = 0; l < 32; l += 8) {
                     var bytes = widen(w, q + l);
-                    int at = k + PERMUTED[l >> 3];
+                    int at = from + k + PERMUTED[l >> 3];
                     toFloats(bytes.and(0xF)).mul(low).intoArray(scaled, at);
                     toFloats(bytes.and(0xF0)).mul(high).intoArray(scaled, at + 16);
                 }

@@ -30,7 +30,7 @@ final class Q5_KFormat extends VectorBlockFormat {
     private final MethodHandle repackKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {
@@ -122,25 +122,26 @@ final class Q5_KFormat extends VectorBlockFormat {
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, levels + 3 * subs);
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        float[][] xExtended = Scratch.rows(batch, n);
+        int lead = FloatDots.LEAD;
+        float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
-            permute(x, b * cols, xExtended[b], 0, cols);
-            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], cols);
+            permute(x, b * cols, xExtended[b], lead, cols);
+            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
         }
         if (batch == 1) {
-            System.arraycopy(xExtended[0], cols, side, levels + 2 * subs, subs);
+            System.arraycopy(xExtended[0], lead + cols, side, levels + 2 * subs, subs);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], lead, cols, side);
             }
             return;
         }
-        FloatDots.decodedRowsTimesBatch((r, w) -> {
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
+        }, n, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**
@@ -240,12 +241,12 @@ final class Q5_KFormat extends VectorBlockFormat {
     /**
      * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
      * permuted order, then {@code -(dmin min_j)} per sub-block, from the row's side array
-     * ({@link #unpackRow}); {@code count + count / 32} floats.
+     * ({@link #unpackRow}); {@code count + count / 32} floats into {@code scaled} from index {@code from}.
      */
-    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, float[] side) {
+    private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
         int subs = count / 32;
         int scales = count / 4;
-        int out = 0;
+        int out = from;
         for (int at = 0, j = scales; at < scales; at += 8, j++) {
             var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
             var scale = FloatVector.broadcast(F, side[j]);
@@ -255,7 +256,7 @@ final class Q5_KFormat extends VectorBlockFormat {
             toFloats(q.lanewise(VectorOperators.LSHR, 24)).mul(scale).intoArray(scaled, out + 24);
             out += 32;
         }
-        System.arraycopy(side, scales + subs, scaled, count, subs);
+        System.arraycopy(side, scales + subs, scaled, from + count, subs);
     }
 
     @Override

@@ -41,7 +41,7 @@ final class Q6_KFormat extends VectorBlockFormat {
     private final MethodHandle repackKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "decodeScaled", KernelBarrier.ROW_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {
@@ -127,23 +127,24 @@ final class Q6_KFormat extends VectorBlockFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, cols / 2);
-        float[][] permuted = Scratch.rows(batch, cols);
+        int lead = FloatDots.LEAD;
+        float[][] permuted = Scratch.rows(batch, lead + cols);
         for (int b = 0; b < batch; b++) {
-            permute(x, b * cols, permuted[b], 0, cols);
+            permute(x, b * cols, permuted[b], lead, cols);
         }
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], 0, cols, side);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], lead, cols, side);
             }
             return;
         }
-        FloatDots.decodedRowsTimesBatch((r, w) -> {
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
-            KernelBarrier.decodeRow(decodeScaledKernel, weights, row, cols, w, side);
-        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
+        }, cols, permuted, lead, cols, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */
@@ -235,9 +236,9 @@ final class Q6_KFormat extends VectorBlockFormat {
         return FloatDots.sum(acc0, acc1);
     }
 
-    /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul. */
-    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, float[] side) {
-        int out = 0;
+    /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul, into {@code scaled} from {@code from}. */
+    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] side) {
+        int out = from;
         for (int at = 0, scales = count / 4; at < scales; at += 32) {
             var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
             var q1 = FloatVector.fromArray(F, side, at + 8).reinterpretAsInts();

@@ -116,12 +116,13 @@ abstract class VectorBlockFormat implements QuantFormat {
             }
             return;
         }
-        float[][] xRows = Scratch.rows(batch, cols);
+        int lead = FloatDots.LEAD;
+        float[][] xRows = Scratch.rows(batch, lead + cols);
         for (int b = 0; b < batch; b++) {
-            System.arraycopy(x, b * cols, xRows[b], 0, cols);
+            System.arraycopy(x, b * cols, xRows[b], lead, cols);
         }
         FloatDots.decodedRowsTimesBatch(
-                (r, w) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, 0, cols),
-                cols, xRows, cols, batch, out, outStride, rowStart, rowEnd);
+                (r, w, at) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, at, cols),
+                cols, xRows, lead, cols, batch, out, outStride, rowStart, rowEnd);
     }
 }
