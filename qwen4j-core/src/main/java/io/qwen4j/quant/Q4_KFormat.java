@@ -116,19 +116,21 @@ final class Q4_KFormat extends VectorBlockFormat {
         for (int b = 0; b < batch; b++) {
             subBlockSums(x, b * cols, cols, xSums, b * subs);
         }
+        int lead = FloatDots.LEAD;
         if (batch == 1) {
             float[] factors = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
             System.arraycopy(xSums, 0, factors, 2 * subs, subs);
+            float[] aligned = Scratch.rows(1, lead + cols)[0];
+            System.arraycopy(x, 0, aligned, lead, cols);
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackFactors(weights, row, cols, factors, 0, subs);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, x, 0, cols, factors);
+                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, aligned, lead, cols, factors);
             }
             return;
         }
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
-        int lead = FloatDots.LEAD;
         float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
             for (int k = 0; k < cols; k += 64) {

@@ -96,30 +96,33 @@ abstract class VectorBlockFormat implements QuantFormat {
         if (rowDotKernel != null) {
             return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count);
         }
-        float[] w = scratch(count);
-        KernelBarrier.decode(decodeKernel, weights, offset, w, 0, count);
-        return FloatDots.dot(w, 0, x, xOffset, count);
+        int lead = FloatDots.LEAD;
+        float[] w = scratch(lead + count);
+        KernelBarrier.decode(decodeKernel, weights, offset, w, lead, count);
+        return FloatDots.dot(w, lead, x, xOffset, count);
     }
 
     /**
      * Batched matmul that decodes each weight row once and reuses it for the whole batch, two weight rows by
-     * two activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}).
+     * two activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}); a single activation row gets
+     * one {@link #dot} per weight row. Either way the activations are first copied to rows starting at
+     * {@link FloatDots#LEAD}, 32-byte aligned under the launcher's JVM flags.
      */
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
-        if (batch == 1) {
-            for (int r = rowStart; r < rowEnd; r++) {
-                out[r] = dot(weights, offset + r * rowBytes, x, 0, cols);
-            }
-            return;
-        }
         int lead = FloatDots.LEAD;
         float[][] xRows = Scratch.rows(batch, lead + cols);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(x, b * cols, xRows[b], lead, cols);
+        }
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[r] = dot(weights, offset + r * rowBytes, xRows[0], lead, cols);
+            }
+            return;
         }
         FloatDots.decodedRowsTimesBatch(
                 (r, w, at) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, at, cols),
