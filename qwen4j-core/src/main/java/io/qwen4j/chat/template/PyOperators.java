@@ -1,5 +1,6 @@
 package io.qwen4j.chat.template;
 
+import com.hubspot.jinjava.el.ext.PowerOfOperator;
 import com.hubspot.jinjava.util.ObjectTruthValue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,7 +15,8 @@ import jinjava.javax.el.ELContext;
  * {@code and} returns an operand ({@code 'x' and 0} is {@code 0}, not {@code False}; Jinjava's
  * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
  * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
- * the divisor's sign ({@code -7 % 3} is 2). Anything else falls through to Jinjava's operator.
+ * the divisor's sign ({@code -7 % 3} is 2), and {@code **} gives a float for a negative integer
+ * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0). Anything else falls through to Jinjava's operator.
  */
 final class PyOperators {
     private PyOperators() {
@@ -79,6 +81,37 @@ final class PyOperators {
                 return m != 0 && (m < 0) != (y < 0) ? m + y : m;
             }
             return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    /** Results of {@code int ** int} above this many bits are an error, not an unbounded computation. */
+    private static final int MAX_POWER_BITS = 4096;
+
+    static final AstBinary.Operator POW = new Named("**") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            Object r = right.eval(bindings, context);
+            if (isInteger(l) && isInteger(r)) {
+                long base = ((Number) l).longValue();
+                long exponent = ((Number) r).longValue();
+                if (exponent < 0) {
+                    if (base == 0) {
+                        throw new TemplateException("0.0 cannot be raised to a negative power");
+                    }
+                    return Math.pow(base, exponent);
+                }
+                java.math.BigInteger b = java.math.BigInteger.valueOf(base);
+                if (Math.abs(base) > 1 && (double) exponent * b.abs().bitLength() > MAX_POWER_BITS) {
+                    throw new TemplateException(base + " ** " + exponent + " is too large");
+                }
+                java.math.BigInteger power = b.pow((int) Math.min(exponent, Integer.MAX_VALUE));
+                return power.bitLength() < 64 ? (Object) power.longValue() : power;
+            }
+            if (l instanceof Number a && r instanceof Number b) {
+                return Math.pow(a.doubleValue(), b.doubleValue());
+            }
+            return PowerOfOperator.OP.eval(bindings, context, constant(l), constant(r));
         }
     };
 

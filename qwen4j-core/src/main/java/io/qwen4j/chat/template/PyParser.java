@@ -2,6 +2,7 @@ package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
+import com.hubspot.jinjava.el.ext.PowerOfOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.AstTuple;
 import java.util.LinkedHashMap;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.Builder;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionHandler;
+import jinjava.de.odysseus.el.tree.impl.Parser.ExtensionPoint;
 import jinjava.de.odysseus.el.tree.impl.Scanner.Symbol;
 import jinjava.de.odysseus.el.tree.impl.ast.AstParameters;
 import jinjava.javax.el.ELContext;
@@ -23,7 +26,7 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
  *
  * <ol>
  *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
- *       {@code ==}, {@code !=}, {@code *} and {@code %} (string formatting, floor modulo).</li>
+ *       {@code ==}, {@code !=}, {@code *}, {@code %} (string formatting, floor modulo) and {@code **}.</li>
  *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
@@ -35,6 +38,13 @@ final class PyParser extends ExtendedParser {
 
     PyParser(Builder context, String input) {
         super(context, input);
+        // Jinjava's handler builds its AstBinary directly, past createAstBinary
+        putExtensionHandler(PowerOfOperator.TOKEN, new ExtensionHandler(ExtensionPoint.MUL) {
+            @Override
+            public AstNode createAstNode(AstNode... children) {
+                return createAstBinary(children[0], children[1], PyOperators.POW);
+            }
+        });
     }
 
     @Override

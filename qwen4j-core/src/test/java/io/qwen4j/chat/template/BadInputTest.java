@@ -50,6 +50,18 @@ class BadInputTest {
     }
 
     @Test
+    void zeroToANegativePowerIsAnError() {
+        String message = failure(() -> ChatTemplate.parse("{{ 0 ** -1 }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("negative power"), message);
+    }
+
+    @Test
+    void aHugeIntegerPowerIsAnErrorNotAHang() {
+        String message = failure(() -> ChatTemplate.parse("{{ 10 ** 100000000 }}", "", "").render(HELLO, null, null));
+        assertTrue(message.contains("too large"), message);
+    }
+
+    @Test
     void unknownFilterIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ messages|frobnicate }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("frobnicate"), message);
