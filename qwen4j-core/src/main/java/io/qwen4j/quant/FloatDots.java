@@ -113,9 +113,9 @@ final class FloatDots {
      * GFLOP/s; rows starting on a 32-byte boundary ({@link #LEAD}) add ~15 % more. With rows at
      * offsets of one shared array each load kept a range check with its own address arithmetic, and the
      * instruction count, not the FMAs, set the pace; C2's own unrolling of a counted {@code i < n - 15}
-     * loop went four times deep and spilled registers instead. The lane sums
-     * are left to the caller: with them in this method, C2's parse passed its node cutoff, left a
-     * {@link #sum} call out of line and boxed vectors for it (batched Q4_K at 1 GFLOP/s).
+     * loop went four times deep and spilled registers instead. The lane sums are left to the caller: with
+     * them in this method, C2's parse passed its node cutoff, left a {@link #sum} call out of line and
+     * boxed vectors for it (batched Q4_K at 1 GFLOP/s).
      */
     private static void accumulate2x2(float[] w0, float[] w1, float[] xa, float[] xb, int from, int n, float[] acc) {
         var a0 = FloatVector.zero(F);
@@ -205,14 +205,13 @@ final class FloatDots {
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
      * @param xRows     the activation rows, each an array of its own ({@link Scratch#rows}) holding its
-     *                  {@code n} floats from index {@code lead}, as {@link #dot2x2} runs fastest on them;
-     *                  callers that rearrange x write it there
-     * @param lead      where every row's data starts: {@link #LEAD} puts it on a 32-byte boundary when the
-     *                  JVM aligns objects to 32 bytes
+     *                  {@code n} floats from index {@link #LEAD}, as {@link #dot2x2} runs fastest on them;
+     *                  callers that rearrange x write it there (weight rows are decoded to the same index)
      * @param n         floats per activation row (and dot length)
      */
-    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int lead, int n, int batch,
+    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
                                       float[] out, int outStride, int rowStart, int rowEnd) {
+        int lead = LEAD;
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, lead + rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
         float[] sums = new float[64];

@@ -145,7 +145,7 @@ final class Q2_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackFactors(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, n, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
+        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** x's sums per 16 elements (two vectors added, then {@link Lanes#sum}), into {@code sums} from {@code at}. */

@@ -147,7 +147,7 @@ final class Q3_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, cols, permuted, lead, cols, batch, out, outStride, rowStart, rowEnd);
+        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** Levels ({@code count / 4}), factors ({@code count / 16}) and room for the last pair's 8-lane load. */

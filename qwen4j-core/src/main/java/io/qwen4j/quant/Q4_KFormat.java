@@ -145,7 +145,7 @@ final class Q4_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackFactors(weights, row, cols, w, at + n, at + cols);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, w);
-        }, n + subs, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
+        }, n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**

@@ -141,7 +141,7 @@ final class Q5_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, n, xExtended, lead, n, batch, out, outStride, rowStart, rowEnd);
+        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**

@@ -144,7 +144,7 @@ final class Q6_KFormat extends VectorBlockFormat {
             long row = offset + r * rowBytes;
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, cols, permuted, lead, cols, batch, out, outStride, rowStart, rowEnd);
+        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
     }
 
     /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */

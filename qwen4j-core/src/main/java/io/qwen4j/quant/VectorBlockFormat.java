@@ -126,6 +126,6 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
         FloatDots.decodedRowsTimesBatch(
                 (r, w, at) -> KernelBarrier.decode(decodeKernel, weights, offset + r * rowBytes, w, at, cols),
-                cols, xRows, lead, cols, batch, out, outStride, rowStart, rowEnd);
+                cols, xRows, cols, batch, out, outStride, rowStart, rowEnd);
     }
 }
