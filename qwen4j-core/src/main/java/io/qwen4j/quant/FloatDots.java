@@ -191,6 +191,18 @@ final class FloatDots {
         d1.intoArray(acc, 56);
     }
 
+    /**
+     * The calling thread's copy of {@code batch} activation rows of {@code cols} floats ({@link Scratch#rows}),
+     * each holding its row from index {@link #LEAD}, as the kernels here read them fastest.
+     */
+    static float[][] alignedRows(float[] x, int batch, int cols) {
+        float[][] rows = Scratch.rows(batch, LEAD + cols);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, b * cols, rows[b], LEAD, cols);
+        }
+        return rows;
+    }
+
     /** Writes weight row {@code r} of a matrix, decoded, into {@code dst} from index {@code at}. */
     @FunctionalInterface
     interface RowDecoder {

@@ -120,8 +120,7 @@ final class Q4_KFormat extends VectorBlockFormat {
         if (batch == 1) {
             float[] factors = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
             System.arraycopy(xSums, 0, factors, 2 * subs, subs);
-            float[] aligned = Scratch.rows(1, lead + cols)[0];
-            System.arraycopy(x, 0, aligned, lead, cols);
+            float[] aligned = FloatDots.alignedRows(x, 1, cols)[0];
             for (int r = rowStart; r < rowEnd; r++) {
                 long row = offset + r * rowBytes;
                 unpackFactors(weights, row, cols, factors, 0, subs);

@@ -113,14 +113,10 @@ abstract class VectorBlockFormat implements QuantFormat {
                        float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
-        int lead = FloatDots.LEAD;
-        float[][] xRows = Scratch.rows(batch, lead + cols);
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(x, b * cols, xRows[b], lead, cols);
-        }
+        float[][] xRows = FloatDots.alignedRows(x, batch, cols);
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
-                out[r] = dot(weights, offset + r * rowBytes, xRows[0], lead, cols);
+                out[r] = dot(weights, offset + r * rowBytes, xRows[0], FloatDots.LEAD, cols);
             }
             return;
         }
