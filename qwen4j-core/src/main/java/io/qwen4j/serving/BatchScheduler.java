@@ -353,6 +353,7 @@ public final class BatchScheduler implements GenerationService {
 
     private void finish(ServingSequence s) {
         s.releaseBlocks(blocks);
+        publish(); // a client that reads the stats once it has its answer sees this sequence gone
         notify(s, () -> s.listener.onFinish(s.decoder.finishReason().orElseThrow()));
         s.markDone();
     }
@@ -375,6 +376,7 @@ public final class BatchScheduler implements GenerationService {
     private void drop(ServingSequence s, RuntimeException error) {
         running.remove(s);
         s.releaseBlocks(blocks);
+        publish();
         s.markDone();
         try {
             s.listener.onError(error);

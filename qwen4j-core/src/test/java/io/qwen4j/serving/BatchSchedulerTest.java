@@ -121,6 +121,24 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void statsShowAFinishedSequenceGoneBeforeItsListenerHearsTheEnd() {
+        try (var scheduler = new BatchScheduler(MODEL, options())) {
+            var seenAtFinish = new java.util.concurrent.atomic.AtomicReference<ServiceStats>();
+            var r = new Recorder() {
+                @Override
+                public void onFinish(FinishReason reason) {
+                    seenAtFinish.set(scheduler.stats()); // what /metrics shows a client that has just got its answer
+                    super.onFinish(reason);
+                }
+            };
+            scheduler.submit(prompt(5, 30), greedy(6), r);
+            r.await();
+            assertEquals(0, seenAtFinish.get().running());
+            assertEquals(0, seenAtFinish.get().kvBlocksUsed());
+        }
+    }
+
+    @Test
     void sampledRequestGivesTheSameTokensBatchedOrSolo() {
         var request = new GenerationRequest(SamplingParams.greedy().withTemperature(0.9).withTopK(40)
                 .withTopP(0.95).withRepetitionPenalty(1.1).withSeed(1234).withTopLogprobs(2), 20, Set.of());

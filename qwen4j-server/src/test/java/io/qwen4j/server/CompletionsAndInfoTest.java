@@ -85,11 +85,13 @@ class CompletionsAndInfoTest {
     }
 
     @Test
-    void healthAndMetrics() {
+    void healthAndMetrics() throws InterruptedException {
         assertEquals("{\"status\":\"ok\"}", server.get("/health").body());
         client.completions().create(params("Count me").build());
+        // The request counter moves once the exchange has closed, a moment after the client holds its answer.
+        String counted = "qwen4j_requests_total{route=\"/v1/completions\",status=\"200\"}";
+        ErrorResponsesTest.waitFor(() -> server.get("/metrics").body().contains(counted));
         String metrics = server.get("/metrics").body();
-        assertTrue(metrics.contains("qwen4j_requests_total{route=\"/v1/completions\",status=\"200\"}"), metrics);
         assertTrue(metrics.contains("# TYPE qwen4j_time_to_first_token_seconds histogram"), metrics);
         assertTrue(metrics.contains("qwen4j_requests_running 0"), metrics);
         assertTrue(metrics.contains("qwen4j_kv_cache_blocks_used 0"), metrics);
