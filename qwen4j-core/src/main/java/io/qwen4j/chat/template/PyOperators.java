@@ -16,7 +16,8 @@ import jinjava.javax.el.ELContext;
  * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
  * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
  * the divisor's sign ({@code -7 % 3} is 2), and {@code **} gives a float for a negative integer
- * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0). Anything else falls through to Jinjava's operator.
+ * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0), and {@code +} is {@link #add}. Anything else falls
+ * through to Jinjava's operator.
  */
 final class PyOperators {
     private PyOperators() {
@@ -83,6 +84,83 @@ final class PyOperators {
             return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
         }
     };
+
+    static final AstBinary.Operator ADD = new Named("+") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            return add(left.eval(bindings, context), right.eval(bindings, context));
+        }
+    };
+
+    /**
+     * Python's {@code a + b} as Jinja2 evaluates it: numbers (ints exact, a float makes a float, a bool
+     * counts as an int), str + str, list + list, tuple + tuple. Anything else is the error Python raises,
+     * where Jinjava's operator printed both sides ({@code 'a' + none} gave {@code aNone}, a list of
+     * content parts added to a string gave Java's map syntax, dicts merged): a template that fails under
+     * Hugging Face fails here too instead of rendering a prompt nobody else would.
+     */
+    static Object add(Object a, Object b) {
+        if (a == null || b == null) {
+            throw new TemplateException("an undefined value is an operand of +");
+        }
+        if (isNumeric(a) && isNumeric(b)) {
+            if (isWholeNumber(a) && isWholeNumber(b)) {
+                return PyNumbers.narrow(bigInteger(a).add(bigInteger(b)));
+            }
+            return asDouble(a) + asDouble(b);
+        }
+        if (isString(a)) {
+            if (isString(b)) {
+                return a.toString() + b;
+            }
+            throw cannotConcatenate("str", b);
+        }
+        if (a instanceof PyTuple t) {
+            if (b instanceof PyTuple u) {
+                List<Object> both = new ArrayList<>(t);
+                both.addAll(u);
+                return PyTuple.copyOf(both);
+            }
+            throw cannotConcatenate("tuple", b);
+        }
+        if (a instanceof List<?> l) {
+            if (b instanceof List<?> m && !(b instanceof PyTuple)) {
+                List<Object> both = new ArrayList<>(l);
+                both.addAll(m);
+                return both;
+            }
+            throw cannotConcatenate("list", b);
+        }
+        throw new TemplateException("unsupported operand type(s) for +: " + PyOrdering.typeName(a) + " and "
+                + PyOrdering.typeName(b));
+    }
+
+    /** Python's message, which quotes the type name with double quotes. */
+    private static TemplateException cannotConcatenate(String kind, Object other) {
+        String name = PyOrdering.typeName(other).replace('\'', '"');
+        return new TemplateException("can only concatenate " + kind + " (not " + name + ") to " + kind);
+    }
+
+    private static boolean isString(Object v) {
+        return v instanceof CharSequence || v instanceof com.hubspot.jinjava.objects.SafeString;
+    }
+
+    private static boolean isNumeric(Object v) {
+        return v instanceof Number || v instanceof Boolean;
+    }
+
+    private static boolean isWholeNumber(Object v) {
+        return v instanceof Long || v instanceof Integer || v instanceof java.math.BigInteger || v instanceof Boolean;
+    }
+
+    private static java.math.BigInteger bigInteger(Object v) {
+        return v instanceof Boolean b ? (b ? java.math.BigInteger.ONE : java.math.BigInteger.ZERO)
+                : v instanceof java.math.BigInteger n ? n : java.math.BigInteger.valueOf(((Number) v).longValue());
+    }
+
+    private static double asDouble(Object v) {
+        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+    }
 
     /** Results of {@code int ** int} above this many bits are an error, not an unbounded computation. */
     private static final int MAX_POWER_BITS = 4096;

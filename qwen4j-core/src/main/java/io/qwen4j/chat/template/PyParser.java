@@ -54,6 +54,7 @@ final class PyParser extends ExtendedParser {
                 : operator == AstBinary.NE ? PyOperators.NE
                 : operator == AstBinary.MUL ? PyOperators.MUL
                 : operator == AstBinary.MOD ? PyOperators.MOD
+                : operator == com.hubspot.jinjava.el.ext.AdditionOperator.OP ? PyOperators.ADD
                 : operator;
         return super.createAstBinary(left, right, python);
     }

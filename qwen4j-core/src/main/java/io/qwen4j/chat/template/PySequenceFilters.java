@@ -71,8 +71,11 @@ final class PySequenceFilters {
         global.registerFilter(PyFilters.filter("reject", (v, a, i) -> select(items(v), a.rest(), i, false)));
         global.registerFilter(PyFilters.filter("sum", (v, a, i) -> {
             Object total = a.get("start", 0L);
+            if (total instanceof CharSequence) {
+                throw new TemplateException("sum() can't sum strings [use ''.join(seq) instead]");
+            }
             for (Object item : items(v)) {
-                total = add(total, attribute(item, a.get("attribute", null), null));
+                total = PyOperators.add(total, attribute(item, a.get("attribute", null), null));
             }
             return total;
         }, "attribute", "start"));
@@ -203,29 +206,6 @@ final class PySequenceFilters {
             }
         }
         return out;
-    }
-
-    /** Python's + for sum(): ints stay exact ints, a float makes the total a float. */
-    private static Object add(Object a, Object b) {
-        boolean integers = (a instanceof Long || a instanceof Integer || a instanceof java.math.BigInteger || a instanceof Boolean)
-                && (b instanceof Long || b instanceof Integer || b instanceof java.math.BigInteger || b instanceof Boolean);
-        if (integers) {
-            return PyNumbers.narrow(integer(a).add(integer(b)));
-        }
-        if ((a instanceof Number || a instanceof Boolean) && (b instanceof Number || b instanceof Boolean)) {
-            return number(a) + number(b);
-        }
-        throw new TemplateException("unsupported operand type(s) for +: " + PyOrdering.typeName(a) + " and "
-                + PyOrdering.typeName(b));
-    }
-
-    private static java.math.BigInteger integer(Object v) {
-        return v instanceof Boolean b ? (b ? java.math.BigInteger.ONE : java.math.BigInteger.ZERO)
-                : v instanceof java.math.BigInteger n ? n : java.math.BigInteger.valueOf(((Number) v).longValue());
-    }
-
-    private static double number(Object v) {
-        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
     }
 
     private static List<Object> batch(List<Object> items, int size, Object fill) {

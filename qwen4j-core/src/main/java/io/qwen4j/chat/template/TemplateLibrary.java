@@ -120,6 +120,10 @@ final class TemplateLibrary {
 
     /** HF's {@code tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)}. */
     private static Object toJson(Object var, Object[] args, Map<String, Object> kwargs, JinjavaInterpreter interpreter) {
+        if (var == null) {
+            // Jinja2's Undefined (a missing key or variable); None is PyNone and dumps as null.
+            throw new TemplateException("tojson: Object of type Undefined is not JSON serializable");
+        }
         Object ensureAscii = argument(args, kwargs, 0, "ensure_ascii");
         Object indent = argument(args, kwargs, 1, "indent");
         Object separators = argument(args, kwargs, 2, "separators");

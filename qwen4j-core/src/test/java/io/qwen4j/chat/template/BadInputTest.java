@@ -50,6 +50,25 @@ class BadInputTest {
     }
 
     @Test
+    void operandsPythonRefusesAreErrors() {
+        // Each renders under Jinjava's own +, and each raises under Python Jinja2 3.1.6 (checked there).
+        Map<String, String> cases = Map.of(
+                "{{ 'a' + 1 }}", "can only concatenate str (not \"int\") to str",
+                "{{ 'a' + none }}", "can only concatenate str (not \"NoneType\") to str",
+                "{{ messages + 'x' }}", "can only concatenate list (not \"str\") to list",
+                "{{ (1,) + [2] }}", "can only concatenate tuple (not \"list\") to tuple",
+                "{{ {'a': 1} + {'b': 2} }}", "unsupported operand type(s) for +: 'dict' and 'dict'",
+                "{{ 1 + 'a' }}", "unsupported operand type(s) for +: 'int' and 'str'",
+                "{{ missing + 'a' }}", "undefined",
+                "{{ ['a', 'b']|sum(start='') }}", "can't sum strings",
+                "{{ messages[0].missing|tojson }}", "Undefined is not JSON serializable");
+        cases.forEach((template, expected) -> {
+            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
+            assertTrue(message.contains(expected), template + " -> " + message);
+        });
+    }
+
+    @Test
     void zeroToANegativePowerIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ 0 ** -1 }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("negative power"), message);
