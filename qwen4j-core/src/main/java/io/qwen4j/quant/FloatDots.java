@@ -210,14 +210,14 @@ final class FloatDots {
     }
 
     /**
-     * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: two rows are decoded at a time
-     * and multiplied with pairs of activation rows by {@link #dot2x2} (an odd last weight row is paired with
-     * itself, an odd last activation row gets {@link #dot}). Every result equals {@link #dot} of its decoded
-     * row and activation row.
+     * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: three rows are decoded at a time
+     * and multiplied with pairs of activation rows by {@link Tile3x2}; the last one or two rows go two at a
+     * time through {@link #dot2x2} (a single one paired with itself). An odd last activation row gets
+     * {@link #dot}. Every result equals {@link #dot} of its decoded row and activation row.
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
      * @param xRows     the activation rows, each an array of its own ({@link Scratch#rows}) holding its
-     *                  {@code n} floats from index {@link #LEAD}, as {@link #dot2x2} runs fastest on them;
+     *                  {@code n} floats from index {@link #LEAD}, as the tiles run fastest on them;
      *                  callers that rearrange x write it there (weight rows are decoded to the same index)
      * @param n         floats per activation row (and dot length)
      */
@@ -226,8 +226,28 @@ final class FloatDots {
         int lead = LEAD;
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, lead + rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
-        float[] sums = new float[64];
-        for (int r = rowStart; r < rowEnd; r += 2) {
+        float[] w2 = Scratch.floats(Scratch.Slot.THIRD_ROW, lead + rowFloats);
+        float[] sums = new float[96];
+        int r = rowStart;
+        for (; r + 3 <= rowEnd; r += 3) {
+            rows.decode(r, w0, lead);
+            rows.decode(r + 1, w1, lead);
+            rows.decode(r + 2, w2, lead);
+            int b = 0;
+            for (; b + 1 < batch; b += 2) {
+                Tile3x2.dot(w0, w1, w2, xRows[b], xRows[b + 1], lead, n, sums);
+                for (int k = 0; k < 3; k++) {
+                    out[b * outStride + r + k] = sums[2 * k];
+                    out[(b + 1) * outStride + r + k] = sums[2 * k + 1];
+                }
+            }
+            if (b < batch) {
+                out[b * outStride + r] = dot(w0, lead, xRows[b], lead, n);
+                out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, n);
+                out[b * outStride + r + 2] = dot(w2, lead, xRows[b], lead, n);
+            }
+        }
+        for (; r < rowEnd; r += 2) {
             boolean pair = r + 1 < rowEnd;
             rows.decode(r, w0, lead);
             if (pair) {

@@ -15,8 +15,10 @@ final class Scratch {
     enum Slot {
         /** A weight row decoded to floats. */
         ROW,
-        /** The next weight row, for kernels that take rows two at a time. */
+        /** The next weight row, for kernels that take rows two or three at a time. */
         SECOND_ROW,
+        /** The row after that, for {@link Tile3x2}. */
+        THIRD_ROW,
         /** Per-sub-block values of a row: scales, mins, unpacked levels. */
         ROW_SIDE,
         /** Per-sub-block sums of the activations. */
