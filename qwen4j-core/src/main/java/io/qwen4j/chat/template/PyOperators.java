@@ -16,7 +16,8 @@ import jinjava.javax.el.ELContext;
  * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
  * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
  * the divisor's sign ({@code -7 % 3} is 2), and {@code **} gives a float for a negative integer
- * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0), and {@code +} is {@link #add}. Anything else falls
+ * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0), {@code +} is {@link #add}, and {@code in} is
+ * {@link PyTests#contains}. Anything else falls
  * through to Jinjava's operator.
  */
 final class PyOperators {
@@ -82,6 +83,23 @@ final class PyOperators {
                 return m != 0 && (m < 0) != (y < 0) ? m + y : m;
             }
             return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    /** {@link PyTests#contains}: {@code 'x' in none} is Python's TypeError, where Jinjava's gave false. */
+    static final AstBinary.Operator IN = new Named("in") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object item = left.eval(bindings, context);
+            return PyTests.contains(right.eval(bindings, context), item);
+        }
+    };
+
+    static final AstBinary.Operator NOT_IN = new Named("not in") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object item = left.eval(bindings, context);
+            return !PyTests.contains(right.eval(bindings, context), item);
         }
     };
 

@@ -1,6 +1,6 @@
 package io.qwen4j.chat.template;
 
-import com.hubspot.jinjava.el.ext.CollectionNonMembershipOperator;
+import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.PowerOfOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
@@ -43,6 +43,12 @@ final class PyParser extends ExtendedParser {
             @Override
             public AstNode createAstNode(AstNode... children) {
                 return createAstBinary(children[0], children[1], PyOperators.POW);
+            }
+        });
+        putExtensionHandler(CollectionMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
+            @Override
+            public AstNode createAstNode(AstNode... children) {
+                return createAstBinary(children[0], children[1], PyOperators.IN);
             }
         });
     }
@@ -183,7 +189,7 @@ final class PyParser extends ExtendedParser {
         if ("not".equals(getToken().getImage()) && "in".equals(lookahead(0).getImage())) {
             consumeToken();
             consumeToken();
-            return getExtensionHandler(CollectionNonMembershipOperator.TOKEN).createAstNode(left, add(true));
+            return createAstBinary(left, add(true), PyOperators.NOT_IN);
         }
         return null;
     }

@@ -16,7 +16,8 @@ final class PyStrings {
     private PyStrings() {
     }
 
-    static Object call(String s, String method, Object[] args) {
+    static Object call(String s, String method, Object[] given) {
+        Object[] args = positional(method, given);
         return switch (method) {
             case "startswith" -> startsOrEndsWith(s, args, true);
             case "endswith" -> startsOrEndsWith(s, args, false);
@@ -59,6 +60,36 @@ final class PyStrings {
         };
     }
 
+    /**
+     * The arguments with keyword ones moved to their positions: of the methods here, Python's
+     * {@code split}/{@code rsplit} take keywords ({@code sep}, {@code maxsplit}); the others take none.
+     */
+    private static Object[] positional(String method, Object[] args) {
+        List<String> names = method.equals("split") || method.equals("rsplit") ? List.of("sep", "maxsplit") : List.of();
+        Object[] out = null;
+        for (int i = 0; i < args.length; i++) {
+            if (!(args[i] instanceof com.hubspot.jinjava.el.ext.NamedParameter named)) {
+                continue;
+            }
+            int at = names.indexOf(named.getName());
+            if (at < 0) {
+                throw new TemplateException(names.isEmpty() ? method + "() takes no keyword arguments"
+                        : method + "() got an unexpected keyword argument '" + named.getName() + "'");
+            }
+            if (out == null) {
+                out = new Object[names.size()];
+                for (int k = 0; k < i; k++) {
+                    out[k] = args[k];
+                }
+            }
+            if (at < i) {
+                throw new TemplateException(method + "() got multiple values for argument '" + named.getName() + "'");
+            }
+            out[at] = PyNone.toNull(named.getValue());
+        }
+        return out != null ? out : args;
+    }
+
     /** Python's str.isspace for one code point. */
     static boolean isSpace(int cp) {
         return switch (cp) {
@@ -95,6 +126,16 @@ final class PyStrings {
     }
 
     private static boolean startsOrEndsWith(String s, Object[] args, boolean start) {
+        if (arg(args, 1) != null || arg(args, 2) != null) {
+            // s.startswith(p, start, end) tests s[start:end]; a start past the end fails even for ''
+            int length = s.codePointCount(0, s.length());
+            int from = sliceIndex(arg(args, 1), 0, length);
+            int to = sliceIndex(arg(args, 2), length, length);
+            if (arg(args, 1) != null && longArg(arg(args, 1)) > length) {
+                return false;
+            }
+            s = from >= to ? "" : s.substring(s.offsetByCodePoints(0, from), s.offsetByCodePoints(0, to));
+        }
         Object prefix = arg(args, 0);
         List<?> options = prefix instanceof List<?> l ? l : List.of(prefix == null ? "" : prefix);
         for (Object o : options) {
@@ -106,6 +147,15 @@ final class PyStrings {
             }
         }
         return false;
+    }
+
+    /** A Python slice bound: null is {@code absent}, negative counts from the end, clamped to 0..length. */
+    private static int sliceIndex(Object bound, int absent, int length) {
+        if (bound == null) {
+            return absent;
+        }
+        long i = longArg(bound);
+        return (int) Math.max(0, Math.min(length, i < 0 ? i + length : i));
     }
 
     /** Python str.split: literal separator keeping empty parts, or whitespace runs when sep is None. */

@@ -30,7 +30,7 @@ final class PyTests {
         register(global, "escaped", (v, a, i) -> v instanceof SafeString);
     }
 
-    /** Python's {@code item in container}. */
+    /** Python's {@code item in container}, with Jinja2's undefined (Java null) an empty container. */
     static boolean contains(Object container, Object item) {
         Object c = TemplateLibrary.unwrap(PyValues.unwrapList(container));
         return switch (c) {
@@ -40,7 +40,8 @@ final class PyTests {
                     + PyOrdering.typeName(item));
             case Map<?, ?> m -> m.keySet().stream().anyMatch(k -> PyEquality.equal(k, item));
             case Collection<?> list -> list.stream().anyMatch(x -> PyEquality.equal(x, item));
-            case null, default -> throw new TemplateException("argument of type " + PyOrdering.typeName(c)
+            case null -> false; // Jinja2's Undefined iterates as empty
+            default -> throw new TemplateException("argument of type " + PyOrdering.typeName(c)
                     + " is not iterable");
         };
     }

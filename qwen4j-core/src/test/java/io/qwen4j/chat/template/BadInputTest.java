@@ -61,11 +61,20 @@ class BadInputTest {
                 "{{ 1 + 'a' }}", "unsupported operand type(s) for +: 'int' and 'str'",
                 "{{ missing + 'a' }}", "undefined",
                 "{{ ['a', 'b']|sum(start='') }}", "can't sum strings",
-                "{{ messages[0].missing|tojson }}", "Undefined is not JSON serializable");
+                "{{ messages[0].missing|tojson }}", "Undefined is not JSON serializable",
+                "{{ 'x' in none }}", "argument of type 'NoneType' is not iterable");
         cases.forEach((template, expected) -> {
             String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
             assertTrue(message.contains(expected), template + " -> " + message);
         });
+    }
+
+    @Test
+    void keywordsAStringMethodDoesNotTakeAreErrors() {
+        String none = failure(() -> ChatTemplate.parse("{{ 'ab'.strip(chars='a') }}", "", "").render(HELLO, null, null));
+        assertTrue(none.contains("strip() takes no keyword arguments"), none);
+        String unknown = failure(() -> ChatTemplate.parse("{{ 'ab'.split(limit=1) }}", "", "").render(HELLO, null, null));
+        assertTrue(unknown.contains("unexpected keyword argument 'limit'"), unknown);
     }
 
     @Test
