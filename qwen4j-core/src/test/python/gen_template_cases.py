@@ -78,6 +78,15 @@ NULLABLE = {"type": "function", "function": {
 UNICODE = "Grüße, 世界! Ça va? 🚀 emoji, עברית, \"quotes\" and \\backslash\\ \t tab"
 
 CONVERSATIONS = {
+    # Jinja syntax inside values is printed as text, never interpreted (Jinjava's default re-rendered it).
+    "template_syntax_in_content": dict(tools=[WEATHER], messages=[
+        {"role": "system", "content": "Explain templates. {% raw %} is a tag; {# a comment #} too."},
+        {"role": "user", "content": "What does {{ 7*7 }} print, and {% if true %}X{% endif %}? Also {{ unclosed"},
+        {"role": "assistant", "content": "It prints {{ 7*7 }} as text here: {{'}}'}} {{",
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+                                                            "arguments": {"city": "{{ city }}"}}}]},
+        {"role": "tool", "content": "{% endfor %}{{ messages }}"},
+        {"role": "user", "content": "{{"}]),
     "unicode_plain": dict(messages=[
         {"role": "system", "content": "Réponds en français. 日本語もOK."},
         {"role": "user", "content": UNICODE}]),

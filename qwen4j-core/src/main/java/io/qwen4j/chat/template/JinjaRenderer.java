@@ -43,6 +43,10 @@ final class JinjaRenderer {
                 .withMaxMacroRecursionDepth(1000)
                 .withElResolver(resolver)
                 .withKeepTrailingNewline(true)
+                // Jinjava's default re-renders any printed value that looks like a tag: a user message
+                // "what does {{ 7*7 }} print?" came out as "49", and "{{" alone failed the render. Jinja2
+                // prints values as they are.
+                .withNestedInterpretationEnabled(false)
                 // Jinja2 binds a filter after unary minus and before * and +: -3|abs is (-3)|abs.
                 .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true).build())
