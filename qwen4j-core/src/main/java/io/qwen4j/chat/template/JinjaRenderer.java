@@ -24,6 +24,9 @@ import jinjava.javax.el.CompositeELResolver;
  */
 final class JinjaRenderer {
 
+    /** 64 Mi characters: far above any prompt a context of 1M tokens can hold. */
+    static final long MAX_OUTPUT_CHARS = 64L << 20;
+
     private static final Jinjava ENGINE = createEngine();
 
     private JinjaRenderer() {
@@ -47,6 +50,9 @@ final class JinjaRenderer {
                 // "what does {{ 7*7 }} print?" came out as "49", and "{{" alone failed the render. Jinja2
                 // prints values as they are.
                 .withNestedInterpretationEnabled(false)
+                // A prompt is at most a context of tokens; a template looping far past that (a corrupt or
+                // hostile file) fails with a message instead of filling the heap.
+                .withMaxOutputSize(MAX_OUTPUT_CHARS)
                 // Jinja2 binds a filter after unary minus and before * and +: -3|abs is (-3)|abs.
                 .withLegacyOverrides(com.hubspot.jinjava.LegacyOverrides.newBuilder()
                         .withUseNaturalOperatorPrecedence(true).build())

@@ -41,6 +41,11 @@ public final class PyFunctions {
         return out;
     }
 
+    /** Python's {@code range(...)} under Jinja2's sandbox ({@link PyRange}). */
+    public static PyRange range(Object... args) {
+        return PyRange.of(args);
+    }
+
     /** Jinja2's global {@code cycler(a, b, …)}. */
     public static PyCycler cycler(Object... items) {
         return new PyCycler(new ArrayList<>(java.util.Arrays.asList(items)));

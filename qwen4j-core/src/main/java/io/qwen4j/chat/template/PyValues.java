@@ -55,6 +55,7 @@ final class PyValues {
             case Float f -> out.append(floatRepr(f.doubleValue()));
             case BigDecimal d -> out.append(floatRepr(d.doubleValue()));
             case Number n -> out.append(n.toString());
+            case PyRange range -> out.append(range);
             case Map<?, ?> map -> {
                 out.append('{');
                 Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();

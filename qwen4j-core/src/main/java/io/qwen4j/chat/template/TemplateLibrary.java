@@ -65,6 +65,7 @@ final class TemplateLibrary {
                 Object.class));
         global.registerFunction(new ELFunctionDefinition("", "dict", PyFunctions.class, "dict", Object[].class));
         global.registerFunction(new ELFunctionDefinition("", "cycler", PyFunctions.class, "cycler", Object[].class));
+        global.registerFunction(new ELFunctionDefinition("", "range", PyFunctions.class, "range", Object[].class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.SLICE_FUNCTION, PyFunctions.class, "slice",
                 Object.class, Object.class, Object.class, Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.ITER_FUNCTION, PyFunctions.class, "iter",

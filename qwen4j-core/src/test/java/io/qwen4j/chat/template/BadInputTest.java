@@ -78,6 +78,26 @@ class BadInputTest {
     }
 
     @Test
+    void rangesTheSandboxRefusesAreErrors() {
+        // Jinja2's sandbox: MAX_RANGE 100000; Jinjava's own range stopped silently after 1000 items.
+        Map<String, String> cases = Map.of(
+                "{{ range(100001)|length }}", "Range too big",
+                "{{ range(1.5) }}", "'float' object cannot be interpreted as an integer",
+                "{{ range(1, 2, 0) }}", "range() arg 3 must not be zero");
+        cases.forEach((template, expected) -> {
+            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
+            assertTrue(message.contains(expected), template + " -> " + message);
+        });
+    }
+
+    @Test
+    void anOutputFarPastAnyPromptIsAnErrorNotAFullHeap() {
+        String message = failure(() -> ChatTemplate.parse("{% for i in range(100000) %}{{ 'x' * 700 }}{% endfor %}", "", "")
+                .render(HELLO, null, null));
+        assertTrue(message.contains("over limit"), message);
+    }
+
+    @Test
     void zeroToANegativePowerIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ 0 ** -1 }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("negative power"), message);
