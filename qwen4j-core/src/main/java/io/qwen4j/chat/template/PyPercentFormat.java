@@ -90,18 +90,19 @@ final class PyPercentFormat {
         return out.toString();
     }
 
-    private static String convert(char type, String flags, int precision, Object value) {
+    /** One value by a conversion type ({@code s r a c d i u x X o f F e E g G}); flags {@code + space #}. */
+    static String convert(char type, String flags, int precision, Object value) {
         return switch (type) {
             case 's' -> truncate(PyValues.str(value), precision);
             case 'r', 'a' -> truncate(PyValues.repr(value), precision);
             case 'c' -> value instanceof Number n ? Character.toString(n.intValue()) : PyValues.str(value);
-            case 'd', 'i', 'u' -> sign(integer(value).toString(), flags);
-            case 'x' -> sign(alternate(integer(value).toString(16), flags, "0x"), flags);
-            case 'X' -> sign(alternate(integer(value).toString(16).toUpperCase(), flags, "0X"), flags);
-            case 'o' -> sign(alternate(integer(value).toString(8), flags, "0o"), flags);
-            case 'f', 'F' -> sign(fixed(real(value), precision < 0 ? 6 : precision), flags);
+            case 'd', 'i', 'u' -> sign(integerOf(value).toString(), flags);
+            case 'x' -> sign(alternate(integerOf(value).toString(16), flags, "0x"), flags);
+            case 'X' -> sign(alternate(integerOf(value).toString(16).toUpperCase(), flags, "0X"), flags);
+            case 'o' -> sign(alternate(integerOf(value).toString(8), flags, "0o"), flags);
+            case 'f', 'F' -> sign(fixed(realOf(value), precision < 0 ? 6 : precision), flags);
             case 'e', 'E', 'g', 'G' -> {
-                String s = scientific(real(value), type, precision, flags.contains("#"));
+                String s = scientific(realOf(value), type, precision, flags.contains("#"));
                 yield sign(Character.isUpperCase(type) ? s.toUpperCase() : s, flags);
             }
             default -> throw new TemplateException("unsupported format character '" + type + "'");
@@ -140,7 +141,7 @@ final class PyPercentFormat {
         return " ".repeat(width - s.length()) + s;
     }
 
-    private static BigInteger integer(Object value) {
+    static BigInteger integerOf(Object value) {
         return switch (value) {
             case Boolean b -> b ? BigInteger.ONE : BigInteger.ZERO;
             case BigInteger n -> n;
@@ -153,7 +154,7 @@ final class PyPercentFormat {
         };
     }
 
-    private static double real(Object value) {
+    static double realOf(Object value) {
         return switch (value) {
             case Boolean b -> b ? 1 : 0;
             case Number n -> n.doubleValue();

@@ -98,6 +98,21 @@ class BadInputTest {
     }
 
     @Test
+    void formatStringsPythonRefusesAreErrors() {
+        Map<String, String> cases = Map.of(
+                "{{ '{:s}'.format(1) }}", "Unknown format code 's' for object of type 'int'",
+                "{{ '{} {}'.format(1) }}", "Replacement index 1 out of range",
+                "{{ '{'.format(1) }}", "Single '{' encountered",
+                "{{ '{0} {}'.format(1, 2) }}", "cannot switch from manual field specification",
+                "{{ '{} {0}'.format(1, 2) }}", "cannot switch from manual field specification",
+                "{{ '{x}'.format(y=1) }}", "KeyError: 'x'");
+        cases.forEach((template, expected) -> {
+            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
+            assertTrue(message.contains(expected), template + " -> " + message);
+        });
+    }
+
+    @Test
     void zeroToANegativePowerIsAnError() {
         String message = failure(() -> ChatTemplate.parse("{{ 0 ** -1 }}", "", "").render(HELLO, null, null));
         assertTrue(message.contains("negative power"), message);
