@@ -109,7 +109,7 @@ final class PyPercentFormat {
         };
     }
 
-    private static String truncate(String s, int precision) {
+    static String truncate(String s, int precision) {
         return precision >= 0 && precision < s.length() ? s.substring(0, precision) : s;
     }
 
@@ -120,7 +120,7 @@ final class PyPercentFormat {
         return digits.startsWith("-") ? "-" + prefix + digits.substring(1) : prefix + digits;
     }
 
-    private static String sign(String s, String flags) {
+    static String sign(String s, String flags) {
         if (s.startsWith("-")) {
             return s;
         }

@@ -192,17 +192,17 @@ final class PyStrFormat {
         boolean number = value instanceof Number || value instanceof Boolean;
         boolean integer = value instanceof Long || value instanceof Integer || value instanceof java.math.BigInteger;
         String text = switch (type) {
-            case 0 -> !number ? truncate(PyValues.str(value), precision)
+            case 0 -> !number ? PyPercentFormat.truncate(PyValues.str(value), precision)
                     : integer ? PyPercentFormat.convert('d', flags, -1, value)
-                    : precision < 0 ? signed(PyValues.str(value), flags)
+                    : precision < 0 ? PyPercentFormat.sign(PyValues.str(value), flags)
                     : PyPercentFormat.convert('g', flags, precision, value);
             case 's' -> {
                 if (number) {
                     throw new TemplateException("Unknown format code 's' for object of type " + PyOrdering.typeName(value));
                 }
-                yield truncate(PyValues.str(value), precision);
+                yield PyPercentFormat.truncate(PyValues.str(value), precision);
             }
-            case 'b' -> signed((flags.contains("#") ? "0b" : "") + PyPercentFormat.integerOf(value).toString(2), flags);
+            case 'b' -> PyPercentFormat.sign((flags.contains("#") ? "0b" : "") + PyPercentFormat.integerOf(value).toString(2), flags);
             case 'n' -> PyPercentFormat.convert(integer ? 'd' : 'g', flags, precision, value);
             case '%' -> PyPercentFormat.convert('f', flags, precision < 0 ? 6 : precision,
                     PyPercentFormat.realOf(value) * 100) + "%";
@@ -231,17 +231,6 @@ final class PyStrFormat {
             }
             default -> fillText.repeat(pad) + text;
         };
-    }
-
-    private static String truncate(String s, int precision) {
-        return precision >= 0 && precision < s.length() ? s.substring(0, precision) : s;
-    }
-
-    private static String signed(String s, String flags) {
-        if (s.startsWith("-")) {
-            return s;
-        }
-        return flags.contains("+") ? "+" + s : flags.contains(" ") ? " " + s : s;
     }
 
     /** Thousands separators in the integer digits of a formatted number. */
