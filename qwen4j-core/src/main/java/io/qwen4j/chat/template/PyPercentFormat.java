@@ -109,8 +109,14 @@ final class PyPercentFormat {
         };
     }
 
+    /** The first {@code precision} characters (code points, as Python counts them), or all for -1. */
     static String truncate(String s, int precision) {
-        return precision >= 0 && precision < s.length() ? s.substring(0, precision) : s;
+        return precision >= 0 && precision < length(s) ? s.substring(0, s.offsetByCodePoints(0, precision)) : s;
+    }
+
+    /** Python's len() of a str: code points, not UTF-16 units. */
+    static int length(String s) {
+        return s.codePointCount(0, s.length());
     }
 
     private static String alternate(String digits, String flags, String prefix) {
@@ -128,17 +134,18 @@ final class PyPercentFormat {
     }
 
     private static String pad(String s, String flags, int width, boolean numeric) {
-        if (s.length() >= width) {
+        int missing = width - length(s);
+        if (missing <= 0) {
             return s;
         }
         if (flags.contains("-")) {
-            return s + " ".repeat(width - s.length());
+            return s + " ".repeat(missing);
         }
         if (numeric && flags.contains("0")) {
             int signLength = s.startsWith("-") || s.startsWith("+") || s.startsWith(" ") ? 1 : 0;
-            return s.substring(0, signLength) + "0".repeat(width - s.length()) + s.substring(signLength);
+            return s.substring(0, signLength) + "0".repeat(missing) + s.substring(signLength);
         }
-        return " ".repeat(width - s.length()) + s;
+        return " ".repeat(missing) + s;
     }
 
     static BigInteger integerOf(Object value) {

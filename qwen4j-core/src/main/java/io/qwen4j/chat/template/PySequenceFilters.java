@@ -79,6 +79,15 @@ final class PySequenceFilters {
             }
             return total;
         }, "attribute", "start"));
+        // Jinja2: a string reversed by characters (Jinjava's split surrogate pairs), anything else as reversed()
+        global.registerFilter(PyFilters.filter("reverse", (v, a, i) -> {
+            if (TemplateLibrary.unwrap(v) instanceof CharSequence s) {
+                return new StringBuilder(s).reverse().toString(); // keeps surrogate pairs together
+            }
+            List<Object> reversed = items(v);
+            java.util.Collections.reverse(reversed);
+            return reversed;
+        }));
         global.registerFilter(PyFilters.filter("batch", (v, a, i) -> batch(items(v), a.integer("linecount", 1),
                 a.get("fill_with", null)), "linecount", "fill_with"));
         global.registerFilter(PyFilters.filter("slice", (v, a, i) -> slice(items(v), a.integer("slices", 1),

@@ -216,10 +216,10 @@ final class PyStrFormat {
         if (grouping != 0) {
             text = group(text, grouping);
         }
-        if (text.length() >= width) {
+        int pad = width - PyPercentFormat.length(text);
+        if (pad <= 0) {
             return text;
         }
-        int pad = width - text.length();
         char a = align != 0 ? align : number ? '>' : '<';
         String fillText = String.valueOf(fill);
         return switch (a) {

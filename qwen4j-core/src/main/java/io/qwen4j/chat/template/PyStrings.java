@@ -45,8 +45,8 @@ final class PyStrings {
                     : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT)
                     + s.substring(s.offsetByCodePoints(0, 1)).toLowerCase(java.util.Locale.ROOT);
             case "replace" -> replace(s, string(args, 0), string(args, 1), args.length > 2 ? (int) longArg(args[2]) : -1);
-            case "find" -> (long) s.indexOf(string(args, 0));
-            case "rfind" -> (long) s.lastIndexOf(string(args, 0));
+            case "find" -> codePointIndex(s, s.indexOf(string(args, 0)));
+            case "rfind" -> codePointIndex(s, s.lastIndexOf(string(args, 0)));
             case "count" -> count(s, string(args, 0));
             case "join" -> join(s, args.length > 0 ? args[0] : null);
             case "splitlines" -> splitLines(s);
@@ -321,6 +321,11 @@ final class PyStrings {
     }
 
     /** Python str.index/rindex: find, but a missing substring is an error. */
+    /** A UTF-16 index as Python's index (in code points); -1 stays -1. */
+    private static long codePointIndex(String s, int at) {
+        return at < 0 ? -1 : s.codePointCount(0, at);
+    }
+
     private static long index(String s, String sub, int at) {
         if (at < 0) {
             throw new TemplateException("substring not found: " + PyValues.repr(sub));
