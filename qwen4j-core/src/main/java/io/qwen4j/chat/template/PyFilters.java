@@ -99,6 +99,22 @@ final class PyFilters {
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
         global.registerFilter(filter("urlencode", (v, a, i) -> urlencode(TemplateLibrary.unwrap(v))));
+        global.registerFilter(filter("replace", (v, a, i) -> PyStrings.replace(PyValues.str(TemplateLibrary.unwrap(v)),
+                PyValues.str(a.get("old", "")), PyValues.str(a.get("new", "")), a.integer("count", -1)), "old", "new", "count"));
+        global.registerFilter(filter("title", (v, a, i) -> titleFilter(PyValues.str(TemplateLibrary.unwrap(v)))));
+        global.registerFilter(filter("filesizeformat", (v, a, i) -> fileSize(TemplateLibrary.unwrap(v), a.flag("binary")),
+                "binary"));
+        global.registerFilter(filter("xmlattr", (v, a, i) -> xmlAttributes(TemplateLibrary.unwrap(v),
+                a.get("autospace", true) != Boolean.FALSE), "autospace"));
+        Filter jinjavaAttr = global.getFilter("attr");
+        global.registerFilter(varargsFilter("attr", (var, args, kwargs, interpreter) -> {
+            Object value = PyValues.unwrapList(TemplateLibrary.unwrap(var));
+            // getattr, not getitem: a dict's keys and a list's items are no attributes in Python
+            if ((value instanceof Map<?, ?> && !(value instanceof com.hubspot.jinjava.objects.Namespace)) || value instanceof List<?>) {
+                return null;
+            }
+            return jinjavaAttr.filter(var, interpreter, args, kwargs);
+        }));
         global.registerFilter(filter("pprint", (v, a, i) -> PyValues.repr(sortedDicts(TemplateLibrary.unwrap(v)))));
         global.registerFilter(varargsFilter("format", (var, args, kwargs, interpreter) -> {
             String format = PyValues.str(TemplateLibrary.unwrap(var));
@@ -229,6 +245,69 @@ final class PyFilters {
     }
 
     /** MarkupSafe's escape: the five characters, with numeric entities for the quotes. */
+    /** Jinja2's title filter: each run after {@code -}, whitespace, {@code (}, {@code {}, {@code [} or {@code <} capitalized. */
+    static String titleFilter(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        boolean wordStart = true;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            boolean separator = cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || PyStrings.isSpace(cp);
+            String ch = new String(Character.toChars(cp));
+            // a run of separators is itself an item in Jinja2's split; its first character is "upper-cased" too
+            out.append(wordStart ? ch.toUpperCase(java.util.Locale.ROOT) : ch.toLowerCase(java.util.Locale.ROOT));
+            boolean next = i < s.length();
+            int nextCp = next ? s.codePointAt(i) : 0;
+            boolean nextSeparator = next && (nextCp == '-' || nextCp == '(' || nextCp == '{' || nextCp == '['
+                    || nextCp == '<' || PyStrings.isSpace(nextCp));
+            wordStart = separator != nextSeparator;
+        }
+        return out.toString();
+    }
+
+    /** Jinja2's filesizeformat: decimal kB, MB, … by default, KiB, MiB, … with {@code binary}. */
+    static String fileSize(Object value, boolean binary) {
+        double bytes = value instanceof Number n ? n.doubleValue() : Double.parseDouble(PyValues.str(value));
+        int base = binary ? 1024 : 1000;
+        String[] prefixes = binary ? new String[] {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"}
+                : new String[] {"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+        if (bytes == 1) {
+            return "1 Byte";
+        }
+        if (bytes < base) {
+            return (long) bytes + " Bytes";
+        }
+        double unit = base;
+        String prefix = prefixes[0];
+        for (int k = 0; k < prefixes.length; k++) {
+            unit = Math.pow(base, k + 2);
+            prefix = prefixes[k];
+            if (bytes < unit) {
+                break;
+            }
+        }
+        return PyPercentFormat.fixed(base * bytes / unit, 1) + " " + prefix;
+    }
+
+    /** Jinja2's xmlattr: {@code key="value"} pairs, escaped, None and undefined values left out. */
+    static String xmlAttributes(Object value, boolean autospace) {
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new TemplateException("xmlattr: " + PyValues.repr(value) + " is not a mapping");
+        }
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (e.getValue() == null || e.getValue() == PyNone.NONE) {
+                continue;
+            }
+            String key = PyValues.str(e.getKey());
+            if (key.chars().anyMatch(c -> c == ' ' || c == '/' || c == '>' || c == '=' || Character.isWhitespace(c))) {
+                throw new TemplateException("Invalid character in attribute name: " + PyValues.repr(key));
+            }
+            out.append(out.isEmpty() ? "" : " ").append(escape(key)).append("=\"").append(escape(PyValues.str(e.getValue()))).append('"');
+        }
+        return autospace && !out.isEmpty() ? " " + out : out.toString();
+    }
+
     static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {

@@ -107,6 +107,8 @@ final class PySequenceFilters {
         for (String part : PyValues.str(path).split("\\.")) {
             current = switch (current) {
                 case Map<?, ?> m when m.containsKey(part) -> m.get(part);
+                case Group g when part.equals("grouper") -> g.getGrouper();
+                case Group g when part.equals("list") -> g.getList();
                 case List<?> l when part.matches("-?\\d+") && Math.abs(Integer.parseInt(part)) < l.size() + (part.startsWith("-") ? 1 : 0) ->
                         l.get(Integer.parseInt(part) < 0 ? l.size() + Integer.parseInt(part) : Integer.parseInt(part));
                 case null, default -> null;
@@ -118,8 +120,21 @@ final class PySequenceFilters {
         return current;
     }
 
+    /** Jinja2 3.1: {@code attribute='age,name'} sorts by each in turn. */
     private static Comparator<Object> byAttribute(Object attribute, boolean caseSensitive, Object otherwise) {
         Comparator<Object> values = PyOrdering.comparator(caseSensitive);
+        if (attribute instanceof CharSequence names && names.toString().contains(",")) {
+            Comparator<Object> order = (p, q) -> 0;
+            for (String path : names.toString().split(",")) { // not stripped: 'age, name' looks up " name"
+                // keys are lists, compared as Python does: equal items (undefined ones too) are skipped, not ordered
+                order = order.thenComparing((p, q) -> {
+                    Object x = attribute(p, path, otherwise);
+                    Object y = attribute(q, path, otherwise);
+                    return x == y || PyEquality.equal(x, y) ? 0 : values.compare(x, y);
+                });
+            }
+            return order;
+        }
         return (p, q) -> values.compare(attribute(p, attribute, otherwise), attribute(q, attribute, otherwise));
     }
 

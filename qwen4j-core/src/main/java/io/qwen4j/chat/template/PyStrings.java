@@ -269,7 +269,7 @@ final class PyStrings {
         return out.toString();
     }
 
-    private static String replace(String s, String old, String replacement, int count) {
+    static String replace(String s, String old, String replacement, int count) {
         if (count < 0) {
             return s.replace(old, replacement);
         }
