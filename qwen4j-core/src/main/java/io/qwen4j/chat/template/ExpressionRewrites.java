@@ -203,6 +203,70 @@ final class ExpressionRewrites {
         return current;
     }
 
+    private static final Set<String> TEST_OPERAND_STOPS = Set.of("and", "or", "not", "in", "if", "else", "is");
+
+    /**
+     * Parenthesises a filtered operand of {@code is}: {@code x|length is odd} → {@code (x|length) is odd}. In
+     * Jinja2 a test applies to the unary expression before it, filters included; Jinjava's parser
+     * rejected {@code is} after a filter. The operand is found walking back over names, literals,
+     * {@code .}, {@code |} and whole bracket groups, up to an operator, a keyword or an open bracket.
+     */
+    static List<Token> testOperands(List<Token> tokens) {
+        List<Token> current = tokens;
+        for (int i = 1; i < current.size(); i++) {
+            if (!(current.get(i).kind() == Kind.NAME && current.get(i).is("is"))) {
+                continue;
+            }
+            int start = i;
+            boolean filtered = false;
+            for (int j = i - 1; j >= 0; j--) {
+                Token u = current.get(j);
+                if (u.kind() == Kind.OP && (u.is(")") || u.is("]") || u.is("}"))) {
+                    j = openingOf(current, j);
+                    if (j < 0) {
+                        break;
+                    }
+                } else if (u.kind() == Kind.OP && !u.is("|") && !u.is(".")) {
+                    break;
+                } else if (u.kind() == Kind.NAME && TEST_OPERAND_STOPS.contains(u.text())
+                        && !(j > 0 && (current.get(j - 1).is("|") || current.get(j - 1).is(".")))) {
+                    break;
+                }
+                filtered |= u.kind() == Kind.OP && u.is("|");
+                start = j;
+            }
+            if (!filtered || start == i) {
+                continue;
+            }
+            List<Token> next = new ArrayList<>(current.subList(0, start));
+            next.add(new Token(Kind.OP, "(", current.get(start).spaceBefore()));
+            next.add(current.get(start).withSpace(""));
+            next.addAll(current.subList(start + 1, i));
+            next.add(Token.op(")"));
+            next.addAll(current.subList(i, current.size()));
+            current = next;
+            i += 2;
+        }
+        return current;
+    }
+
+    /** The index of the bracket that the closing bracket at {@code close} matches, or -1. */
+    private static int openingOf(List<Token> tokens, int close) {
+        int depth = 0;
+        for (int j = close; j >= 0; j--) {
+            Token u = tokens.get(j);
+            if (u.kind() == Kind.OP && (u.is(")") || u.is("]") || u.is("}"))) {
+                depth++;
+            } else if (u.kind() == Kind.OP && (u.is("(") || u.is("[") || u.is("{"))) {
+                depth--;
+                if (depth == 0) {
+                    return j;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** Wraps each keyword argument's value in parentheses: {@code k=v} → {@code k=(v)}. */
     static List<Token> keywordArguments(List<Token> tokens) {
         int[] opensBefore = new int[tokens.size() + 1];

@@ -212,8 +212,8 @@ final class SourceRewriter {
                 filterNames.add(tokens.get(i + 1).text());
             }
         }
-        return separateClosingBraces(ExpressionRewrites.notOperands(
-                ExpressionRewrites.keywordArguments(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens)))));
+        return separateClosingBraces(ExpressionRewrites.notOperands(ExpressionRewrites.keywordArguments(
+                ExpressionRewrites.testOperands(ExpressionRewrites.slices(ExpressionRewrites.pythonLiterals(tokens))))));
     }
 
     /**
