@@ -17,7 +17,7 @@ import java.util.Set;
 final class LoopElse {
     /** Jinja2's tags that take an end tag (a {@code set} only in its block form, without '='). */
     private static final Set<String> BLOCK_TAGS = Set.of("for", "if", "macro", "call", "filter", "with", "block",
-            "autoescape");
+            "autoescape", "generation");
 
     /** An open block and, for a loop, where its for tag was written and how to write it again. */
     private static final class Open {

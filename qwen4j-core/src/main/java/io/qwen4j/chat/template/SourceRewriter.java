@@ -23,6 +23,9 @@ import java.util.Set;
  *       gives Python's iteration (dict keys, characters of a string) and enables
  *       {@code loop.previtem}/{@code loop.nextitem}.</li>
  *   <li>{@code {% for %}…{% else %}…{% endfor %}}: Jinjava has no loop else ({@link LoopElse}).</li>
+ *   <li>{@code {% generation %}…{% endgeneration %}} (transformers' AssistantTracker, which marks the
+ *       assistant's tokens for training masks and renders the body unchanged) → an always-true
+ *       {@code if} block.</li>
  * </ol>
  */
 final class SourceRewriter {
@@ -111,6 +114,9 @@ final class SourceRewriter {
                 case "for" -> rewriteFor(tokens, lexed.trailingSpace(), line, false);
                 case "else" -> blocks.elseOfLoop(this, out, lexed.trailingSpace());
                 case "endfor" -> blocks.endOfLoop(lexed.trailingSpace());
+                // HF's AssistantTracker tag (transformers' chat environment): renders its body as it is
+                case "generation" -> "{% if true" + lexed.trailingSpace() + "%}";
+                case "endgeneration" -> "{% endif" + lexed.trailingSpace() + "%}";
                 default -> null;
             };
             if (body != null) {
