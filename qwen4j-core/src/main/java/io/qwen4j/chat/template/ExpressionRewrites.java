@@ -222,10 +222,7 @@ final class ExpressionRewrites {
             for (int j = i - 1; j >= 0; j--) {
                 Token u = current.get(j);
                 if (u.kind() == Kind.OP && (u.is(")") || u.is("]") || u.is("}"))) {
-                    j = openingOf(current, j);
-                    if (j < 0) {
-                        break;
-                    }
+                    j = TokenBrackets.matchingBackward(current, j);
                 } else if (u.kind() == Kind.OP && !u.is("|") && !u.is(".")) {
                     break;
                 } else if (u.kind() == Kind.NAME && TEST_OPERAND_STOPS.contains(u.text())
@@ -248,23 +245,6 @@ final class ExpressionRewrites {
             i += 2;
         }
         return current;
-    }
-
-    /** The index of the bracket that the closing bracket at {@code close} matches, or -1. */
-    private static int openingOf(List<Token> tokens, int close) {
-        int depth = 0;
-        for (int j = close; j >= 0; j--) {
-            Token u = tokens.get(j);
-            if (u.kind() == Kind.OP && (u.is(")") || u.is("]") || u.is("}"))) {
-                depth++;
-            } else if (u.kind() == Kind.OP && (u.is("(") || u.is("[") || u.is("{"))) {
-                depth--;
-                if (depth == 0) {
-                    return j;
-                }
-            }
-        }
-        return -1;
     }
 
     /** Wraps each keyword argument's value in parentheses: {@code k=v} → {@code k=(v)}. */

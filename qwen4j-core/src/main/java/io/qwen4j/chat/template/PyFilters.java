@@ -244,25 +244,24 @@ final class PyFilters {
         return v;
     }
 
-    /** MarkupSafe's escape: the five characters, with numeric entities for the quotes. */
-    /** Jinja2's title filter: each run after {@code -}, whitespace, {@code (}, {@code {}, {@code [} or {@code <} capitalized. */
+    /** Jinja2's title filter: each run of word or break characters ({@link #titleBreak}) starts upper-cased. */
     static String titleFilter(String s) {
         StringBuilder out = new StringBuilder(s.length());
         boolean wordStart = true;
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            boolean separator = cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || PyStrings.isSpace(cp);
             String ch = new String(Character.toChars(cp));
             // a run of separators is itself an item in Jinja2's split; its first character is "upper-cased" too
             out.append(wordStart ? ch.toUpperCase(java.util.Locale.ROOT) : ch.toLowerCase(java.util.Locale.ROOT));
-            boolean next = i < s.length();
-            int nextCp = next ? s.codePointAt(i) : 0;
-            boolean nextSeparator = next && (nextCp == '-' || nextCp == '(' || nextCp == '{' || nextCp == '['
-                    || nextCp == '<' || PyStrings.isSpace(nextCp));
-            wordStart = separator != nextSeparator;
+            wordStart = i < s.length() && titleBreak(cp) != titleBreak(s.codePointAt(i));
         }
         return out.toString();
+    }
+
+    /** Jinja2's _word_beginning_split_re: a hyphen, whitespace, or one of ( { [ &lt;. */
+    private static boolean titleBreak(int cp) {
+        return cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || PyStrings.isSpace(cp);
     }
 
     /** Jinja2's filesizeformat: decimal kB, MB, … by default, KiB, MiB, … with {@code binary}. */
@@ -308,6 +307,7 @@ final class PyFilters {
         return autospace && !out.isEmpty() ? " " + out : out.toString();
     }
 
+    /** MarkupSafe's escape: the five characters, with numeric entities for the quotes. */
     static String escape(String s) {
         StringBuilder out = new StringBuilder(s.length() + 16);
         for (int i = 0; i < s.length(); i++) {

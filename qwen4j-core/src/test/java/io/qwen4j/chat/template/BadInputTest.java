@@ -13,6 +13,14 @@ import org.junit.jupiter.api.Test;
 class BadInputTest {
     private static final List<Map<String, Object>> HELLO = List.of(Map.of("role", "user", "content", "hi"));
 
+    /** Each template, rendered on HELLO, fails with a message containing its expected text. */
+    private static void assertEachRefused(Map<String, String> cases) {
+        cases.forEach((template, expected) -> {
+            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
+            assertTrue(message.contains(expected), template + " -> " + message);
+        });
+    }
+
     private static String failure(Runnable action) {
         TemplateException e = assertThrows(TemplateException.class, action::run);
         assertTrue(e instanceof InvalidInputException);
@@ -63,10 +71,7 @@ class BadInputTest {
                 "{{ ['a', 'b']|sum(start='') }}", "can't sum strings",
                 "{{ messages[0].missing|tojson }}", "Undefined is not JSON serializable",
                 "{{ 'x' in none }}", "argument of type 'NoneType' is not iterable");
-        cases.forEach((template, expected) -> {
-            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
-            assertTrue(message.contains(expected), template + " -> " + message);
-        });
+        assertEachRefused(cases);
     }
 
     @Test
@@ -84,10 +89,7 @@ class BadInputTest {
                 "{{ range(100001)|length }}", "Range too big",
                 "{{ range(1.5) }}", "'float' object cannot be interpreted as an integer",
                 "{{ range(1, 2, 0) }}", "range() arg 3 must not be zero");
-        cases.forEach((template, expected) -> {
-            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
-            assertTrue(message.contains(expected), template + " -> " + message);
-        });
+        assertEachRefused(cases);
     }
 
     @Test
@@ -106,10 +108,7 @@ class BadInputTest {
                 "{{ '{0} {}'.format(1, 2) }}", "cannot switch from manual field specification",
                 "{{ '{} {0}'.format(1, 2) }}", "cannot switch from manual field specification",
                 "{{ '{x}'.format(y=1) }}", "KeyError: 'x'");
-        cases.forEach((template, expected) -> {
-            String message = failure(() -> ChatTemplate.parse(template, "", "").render(HELLO, null, null));
-            assertTrue(message.contains(expected), template + " -> " + message);
-        });
+        assertEachRefused(cases);
     }
 
     @Test
