@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Python's {@code str.format}: {@code {}} fields numbered automatically or by index, keyword fields,
- * {@code .attr} and {@code [key]} lookups, {@code !r}/{@code !s}/{@code !a}, {@code {{}/{@code }}}, and the
+ * {@code .attr} and {@code [key]} lookups, {@code !r}/{@code !s}/{@code !a}, doubled braces, and the
  * format-spec mini-language {@code [[fill]align][sign][#][0][width][,|_][.precision][type]} (the conversions
  * themselves are {@link PyPercentFormat}'s). Jinjava had no str.format: {@code '{} {}'.format(1, 'a')} gave
  * {@code 1}.
