@@ -130,4 +130,15 @@ class CompletionsAndInfoTest {
                 + ", \"chat_template_kwargs\": {\"enable_thinking\": false}}").body()).get("prompt").asText();
         assertTrue(off.endsWith("<|im_start|>assistant\n<think>\n\n</think>\n\n"), off);
     }
+
+    @Test
+    void jinjaSyntaxInAMessageReachesThePromptAsText() throws Exception {
+        // The template engine once re-rendered printed values: this came out as "What does 49 print? ".
+        String content = "What does {{ 7*7 }} print? {% if true %}X{% endif %} {{";
+        var r = server.post("/apply-template", "{\"messages\":[{\"role\":\"user\",\"content\":"
+                + JSON.writeValueAsString(content) + "}]}");
+        assertEquals(200, r.statusCode(), r.body());
+        String prompt = JSON.readTree(r.body()).get("prompt").asText();
+        assertTrue(prompt.contains("<|im_start|>user\n" + content + "<|im_end|>"), prompt);
+    }
 }
