@@ -83,7 +83,9 @@ final class PyMethodResolver extends ELResolver {
         if (base == PyNone.NONE) {
             throw new TemplateException("'None' has no attribute '" + name + "'");
         }
-        if (base instanceof String s) {
+        if (base instanceof String s && name.equals("format")) {
+            result = PyStrFormat.call(s, args); // None and undefined print differently there
+        } else if (base instanceof String s) {
             Object[] plain = new Object[args.length];
             for (int i = 0; i < args.length; i++) {
                 plain[i] = PyNone.toNull(args[i]);

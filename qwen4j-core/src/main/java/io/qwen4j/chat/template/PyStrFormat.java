@@ -14,6 +14,20 @@ final class PyStrFormat {
     private PyStrFormat() {
     }
 
+    /** {@code template.format(...)} with Jinjava's arguments: keyword ones come as named parameters. */
+    static String call(String template, Object[] given) {
+        List<Object> args = new java.util.ArrayList<>();
+        Map<String, Object> kwargs = new java.util.HashMap<>();
+        for (Object a : given) {
+            if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
+                kwargs.put(named.getName(), named.getValue());
+            } else {
+                args.add(a);
+            }
+        }
+        return format(template, args, kwargs);
+    }
+
     static String format(String template, List<Object> args, Map<String, Object> kwargs) {
         StringBuilder out = new StringBuilder(template.length() + 16);
         int auto = 0;
@@ -82,8 +96,8 @@ final class PyStrFormat {
             value = lookups(value, field.substring(split));
             value = switch (conversion) {
                 case 0 -> value;
-                case 's' -> PyValues.str(value);
-                case 'r', 'a' -> PyValues.repr(value);
+                case 's' -> value == null ? "" : PyValues.str(value);
+                case 'r', 'a' -> value == null ? "Undefined" : PyValues.repr(value);
                 default -> throw new TemplateException("Unknown conversion specifier " + conversion);
             };
             out.append(formatSpec(value, spec));
@@ -139,6 +153,12 @@ final class PyStrFormat {
 
     /** One value through the format-spec mini-language. */
     static String formatSpec(Object value, String spec) {
+        if (value == null) { // Jinja2's Undefined: prints as nothing and takes no spec
+            if (spec.isEmpty()) {
+                return "";
+            }
+            throw new TemplateException("unsupported format string passed to Undefined.__format__");
+        }
         if (spec.isEmpty()) {
             return PyValues.str(value);
         }

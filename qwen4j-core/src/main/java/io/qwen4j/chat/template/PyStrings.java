@@ -17,18 +17,6 @@ final class PyStrings {
     }
 
     static Object call(String s, String method, Object[] given) {
-        if (method.equals("format")) {
-            List<Object> args = new ArrayList<>();
-            java.util.Map<String, Object> kwargs = new java.util.HashMap<>();
-            for (Object a : given) {
-                if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
-                    kwargs.put(named.getName(), PyNone.toNull(named.getValue()) == null ? PyNone.NONE : named.getValue());
-                } else {
-                    args.add(a == null ? PyNone.NONE : a);
-                }
-            }
-            return PyStrFormat.format(s, args, kwargs);
-        }
         Object[] args = positional(method, given);
         return switch (method) {
             case "startswith" -> startsOrEndsWith(s, args, true);
