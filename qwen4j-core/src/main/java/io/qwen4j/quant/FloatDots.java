@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Loops are written {@code for (; i + 16 <= n; i += 16)}, which C2 does not turn into a counted loop: each
  * vector load keeps its range check, but the loop is not unrolled. Written as {@code i < n - 15}, the
- * checks were hoisted and C2 unrolled {@link #dot2x2} four times, spilling vectors to the stack: batched
- * F32 at 24-26 instead of 37-39 GFLOP/s ({@code bench matmul --types f32 --batch 8,32 -t 1}).
+ * checks were hoisted and C2 unrolled the batched kernel (then two rows by two) four times, spilling vectors
+ * to the stack: batched F32 at 24-26 instead of 37-39 GFLOP/s ({@code bench matmul --types f32 --batch 8,32 -t 1}).
  */
 final class FloatDots {
 
@@ -77,121 +77,6 @@ final class FloatDots {
     }
 
     /**
-     * {@link #dot} of two weight rows with two activation rows at once, into {@code out[0..3]} = (w0·xa, w0·xb,
-     * w1·xa, w1·xb): each loaded vector serves two FMAs (8 loads per 8 FMAs, where one row times four
-     * activation rows needs 10). Each sum gets {@link #dot}'s FMAs in its order, so the results equal it bit
-     * for bit.
-     *
-     * @param out 64 floats: {@link #accumulate2x2} leaves its accumulators there, then the four sums
-     */
-    static void dot2x2(float[] w0, float[] w1, float[] xa, float[] xb, int from, int n, float[] out) {
-        accumulate2x2(w0, w1, xa, xb, from, n, out);
-        int i = from + n - n % 16;
-        int end = from + n;
-        float sa = sum(out, 0);
-        float sb = sum(out, 16);
-        float sc = sum(out, 32);
-        float sd = sum(out, 48);
-        for (; i < end; i++) {
-            sa += w0[i] * xa[i];
-            sb += w0[i] * xb[i];
-            sc += w1[i] * xa[i];
-            sd += w1[i] * xb[i];
-        }
-        out[0] = sa;
-        out[1] = sb;
-        out[2] = sc;
-        out[3] = sd;
-    }
-
-    /**
-     * The vector part of {@link #dot2x2}: its eight accumulators (two per sum, as {@link #dot} keeps them),
-     * over the {@code n - n % 16} floats from index {@code from} of each row, stored into {@code acc[0..63]}.
-     *
-     * <p>Written for C2, measured on a 2x2 tile of 1024 floats (F32 batch 32, one thread): the loop body is
-     * unrolled twice by hand and every row is its own array, which together took it from 31-45 to 56-61
-     * GFLOP/s; rows starting on a 32-byte boundary ({@link #LEAD}) add ~15 % more. With rows at
-     * offsets of one shared array each load kept a range check with its own address arithmetic, and the
-     * instruction count, not the FMAs, set the pace; C2's own unrolling of a counted {@code i < n - 15}
-     * loop went four times deep and spilled registers instead. The lane sums are left to the caller: with
-     * them in this method, C2's parse passed its node cutoff, left a {@link #sum} call out of line and
-     * boxed vectors for it (batched Q4_K at 1 GFLOP/s).
-     */
-    private static void accumulate2x2(float[] w0, float[] w1, float[] xa, float[] xb, int from, int n, float[] acc) {
-        var a0 = FloatVector.zero(F);
-        var a1 = FloatVector.zero(F);
-        var b0 = FloatVector.zero(F);
-        var b1 = FloatVector.zero(F);
-        var c0 = FloatVector.zero(F);
-        var c1 = FloatVector.zero(F);
-        var d0 = FloatVector.zero(F);
-        var d1 = FloatVector.zero(F);
-        int i = from;
-        int end = from + n;
-        for (; i + 32 <= end; i += 32) {
-            var p0 = FloatVector.fromArray(F, w0, i);
-            var p1 = FloatVector.fromArray(F, w0, i + 8);
-            var s0 = FloatVector.fromArray(F, xa, i);
-            var s1 = FloatVector.fromArray(F, xa, i + 8);
-            a0 = p0.fma(s0, a0);
-            a1 = p1.fma(s1, a1);
-            var t0 = FloatVector.fromArray(F, xb, i);
-            var t1 = FloatVector.fromArray(F, xb, i + 8);
-            b0 = p0.fma(t0, b0);
-            b1 = p1.fma(t1, b1);
-            var q0 = FloatVector.fromArray(F, w1, i);
-            var q1 = FloatVector.fromArray(F, w1, i + 8);
-            c0 = q0.fma(s0, c0);
-            c1 = q1.fma(s1, c1);
-            d0 = q0.fma(t0, d0);
-            d1 = q1.fma(t1, d1);
-            p0 = FloatVector.fromArray(F, w0, i + 16);
-            p1 = FloatVector.fromArray(F, w0, i + 24);
-            s0 = FloatVector.fromArray(F, xa, i + 16);
-            s1 = FloatVector.fromArray(F, xa, i + 24);
-            a0 = p0.fma(s0, a0);
-            a1 = p1.fma(s1, a1);
-            t0 = FloatVector.fromArray(F, xb, i + 16);
-            t1 = FloatVector.fromArray(F, xb, i + 24);
-            b0 = p0.fma(t0, b0);
-            b1 = p1.fma(t1, b1);
-            q0 = FloatVector.fromArray(F, w1, i + 16);
-            q1 = FloatVector.fromArray(F, w1, i + 24);
-            c0 = q0.fma(s0, c0);
-            c1 = q1.fma(s1, c1);
-            d0 = q0.fma(t0, d0);
-            d1 = q1.fma(t1, d1);
-        }
-        if (i + 16 <= end) {
-            var p0 = FloatVector.fromArray(F, w0, i);
-            var p1 = FloatVector.fromArray(F, w0, i + 8);
-            var q0 = FloatVector.fromArray(F, w1, i);
-            var q1 = FloatVector.fromArray(F, w1, i + 8);
-            var s0 = FloatVector.fromArray(F, xa, i);
-            var s1 = FloatVector.fromArray(F, xa, i + 8);
-            var t0 = FloatVector.fromArray(F, xb, i);
-            var t1 = FloatVector.fromArray(F, xb, i + 8);
-            a0 = p0.fma(s0, a0);
-            a1 = p1.fma(s1, a1);
-            b0 = p0.fma(t0, b0);
-            b1 = p1.fma(t1, b1);
-            c0 = q0.fma(s0, c0);
-            c1 = q1.fma(s1, c1);
-            d0 = q0.fma(t0, d0);
-            d1 = q1.fma(t1, d1);
-            i += 16;
-        }
-        a0.intoArray(acc, 0);
-        a1.intoArray(acc, 8);
-        b0.intoArray(acc, 16);
-        b1.intoArray(acc, 24);
-        c0.intoArray(acc, 32);
-        c1.intoArray(acc, 40);
-        d0.intoArray(acc, 48);
-        d1.intoArray(acc, 56);
-    }
-
-    /**
      * The calling thread's copy of {@code batch} activation rows of {@code cols} floats ({@link Scratch#rows}),
      * each holding its row from index {@link #LEAD}, as the kernels here read them fastest.
      */
@@ -211,13 +96,13 @@ final class FloatDots {
 
     /**
      * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: three rows are decoded at a time
-     * and multiplied with pairs of activation rows by {@link Tile3x2}; the last one or two rows go two at a
-     * time through {@link #dot2x2} (a single one paired with itself). An odd last activation row gets
+     * and multiplied with pairs of activation rows by {@link Tile3x2} (when one or two rows are left, the
+     * tile repeats the last of them and its extra sums are dropped); an odd last activation row gets
      * {@link #dot}. Every result equals {@link #dot} of its decoded row and activation row.
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
      * @param xRows     the activation rows, each an array of its own ({@link Scratch#rows}) holding its
-     *                  {@code n} floats from index {@link #LEAD}, as the tiles run fastest on them;
+     *                  {@code n} floats from index {@link #LEAD}, as the tile runs fastest on them;
      *                  callers that rearrange x write it there (weight rows are decoded to the same index)
      * @param n         floats per activation row (and dot length)
      */
@@ -228,46 +113,40 @@ final class FloatDots {
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
         float[] w2 = Scratch.floats(Scratch.Slot.THIRD_ROW, lead + rowFloats);
         float[] sums = new float[96];
-        int r = rowStart;
-        for (; r + 3 <= rowEnd; r += 3) {
+        for (int r = rowStart; r < rowEnd; r += 3) {
+            int count = Math.min(3, rowEnd - r);
             rows.decode(r, w0, lead);
-            rows.decode(r + 1, w1, lead);
-            rows.decode(r + 2, w2, lead);
-            int b = 0;
-            for (; b + 1 < batch; b += 2) {
-                Tile3x2.dot(w0, w1, w2, xRows[b], xRows[b + 1], lead, n, sums);
-                for (int k = 0; k < 3; k++) {
-                    out[b * outStride + r + k] = sums[2 * k];
-                    out[(b + 1) * outStride + r + k] = sums[2 * k + 1];
-                }
-            }
-            if (b < batch) {
-                out[b * outStride + r] = dot(w0, lead, xRows[b], lead, n);
-                out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, n);
-                out[b * outStride + r + 2] = dot(w2, lead, xRows[b], lead, n);
-            }
-        }
-        for (; r < rowEnd; r += 2) {
-            boolean pair = r + 1 < rowEnd;
-            rows.decode(r, w0, lead);
-            if (pair) {
+            if (count > 1) {
                 rows.decode(r + 1, w1, lead);
             }
-            float[] second = pair ? w1 : w0;
+            if (count > 2) {
+                rows.decode(r + 2, w2, lead);
+            }
+            float[] second = count > 1 ? w1 : w0;
+            float[] third = count > 2 ? w2 : second;
             int b = 0;
             for (; b + 1 < batch; b += 2) {
-                dot2x2(w0, second, xRows[b], xRows[b + 1], lead, n, sums);
-                out[b * outStride + r] = sums[0];
-                out[(b + 1) * outStride + r] = sums[1];
-                if (pair) {
-                    out[b * outStride + r + 1] = sums[2];
-                    out[(b + 1) * outStride + r + 1] = sums[3];
+                Tile3x2.dot(w0, second, third, xRows[b], xRows[b + 1], lead, n, sums);
+                int at = b * outStride + r;
+                int next = at + outStride;
+                out[at] = sums[0];
+                out[next] = sums[1];
+                if (count > 1) {
+                    out[at + 1] = sums[2];
+                    out[next + 1] = sums[3];
+                }
+                if (count > 2) {
+                    out[at + 2] = sums[4];
+                    out[next + 2] = sums[5];
                 }
             }
             if (b < batch) {
                 out[b * outStride + r] = dot(w0, lead, xRows[b], lead, n);
-                if (pair) {
+                if (count > 1) {
                     out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, n);
+                }
+                if (count > 2) {
+                    out[b * outStride + r + 2] = dot(w2, lead, xRows[b], lead, n);
                 }
             }
         }

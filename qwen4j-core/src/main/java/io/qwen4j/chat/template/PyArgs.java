@@ -10,6 +10,23 @@ import java.util.Map;
  */
 record PyArgs(List<String> names, Object[] positional, Map<String, Object> keywords) {
 
+    /** A method call's arguments: Jinjava passes keyword ones as NamedParameters among the positional ones. */
+    record Call(List<Object> positional, Map<String, Object> keywords) {
+    }
+
+    static Call split(Object[] args) {
+        List<Object> positional = new java.util.ArrayList<>(args.length);
+        Map<String, Object> keywords = new java.util.LinkedHashMap<>();
+        for (Object a : args) {
+            if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
+                keywords.put(named.getName(), named.getValue());
+            } else {
+                positional.add(a);
+            }
+        }
+        return new Call(positional, keywords);
+    }
+
     static PyArgs bind(Object[] args, Map<String, Object> kwargs, String... names) {
         Map<String, Object> keywords = kwargs == null ? Map.of() : kwargs;
         for (String key : keywords.keySet()) {

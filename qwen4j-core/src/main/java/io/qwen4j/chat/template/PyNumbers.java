@@ -68,6 +68,27 @@ final class PyNumbers {
         return narrow(new BigDecimal(d).toBigInteger());
     }
 
+    /** A Python number: an int, a float or a bool (Python's bool is an int). */
+    static boolean isNumber(Object v) {
+        return v instanceof Number || v instanceof Boolean;
+    }
+
+    /** A Python int, bools included. */
+    static boolean isInt(Object v) {
+        return v instanceof Long || v instanceof Integer || v instanceof BigInteger || v instanceof Boolean;
+    }
+
+    /** The exact value of an {@link #isInt} value. */
+    static BigInteger toBigInteger(Object v) {
+        return v instanceof Boolean b ? (b ? BigInteger.ONE : BigInteger.ZERO)
+                : v instanceof BigInteger n ? n : BigInteger.valueOf(((Number) v).longValue());
+    }
+
+    /** An {@link #isNumber} value as a float. */
+    static double toDouble(Object v) {
+        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
+    }
+
     /** A Long when it fits, else the BigInteger. */
     static Object narrow(BigInteger n) {
         return n.bitLength() < 64 ? (Object) n.longValue() : n;

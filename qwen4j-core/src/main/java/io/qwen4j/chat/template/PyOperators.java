@@ -98,8 +98,7 @@ final class PyOperators {
     static final AstBinary.Operator NOT_IN = new Named("not in") {
         @Override
         public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
-            Object item = left.eval(bindings, context);
-            return !PyTests.contains(right.eval(bindings, context), item);
+            return !(Boolean) IN.eval(bindings, context, left, right);
         }
     };
 
@@ -121,11 +120,11 @@ final class PyOperators {
         if (a == null || b == null) {
             throw new TemplateException("an undefined value is an operand of +");
         }
-        if (isNumeric(a) && isNumeric(b)) {
-            if (isWholeNumber(a) && isWholeNumber(b)) {
-                return PyNumbers.narrow(bigInteger(a).add(bigInteger(b)));
+        if (PyNumbers.isNumber(a) && PyNumbers.isNumber(b)) {
+            if (PyNumbers.isInt(a) && PyNumbers.isInt(b)) {
+                return PyNumbers.narrow(PyNumbers.toBigInteger(a).add(PyNumbers.toBigInteger(b)));
             }
-            return asDouble(a) + asDouble(b);
+            return PyNumbers.toDouble(a) + PyNumbers.toDouble(b);
         }
         if (isString(a)) {
             if (isString(b)) {
@@ -163,23 +162,6 @@ final class PyOperators {
         return v instanceof CharSequence || v instanceof com.hubspot.jinjava.objects.SafeString;
     }
 
-    private static boolean isNumeric(Object v) {
-        return v instanceof Number || v instanceof Boolean;
-    }
-
-    private static boolean isWholeNumber(Object v) {
-        return v instanceof Long || v instanceof Integer || v instanceof java.math.BigInteger || v instanceof Boolean;
-    }
-
-    private static java.math.BigInteger bigInteger(Object v) {
-        return v instanceof Boolean b ? (b ? java.math.BigInteger.ONE : java.math.BigInteger.ZERO)
-                : v instanceof java.math.BigInteger n ? n : java.math.BigInteger.valueOf(((Number) v).longValue());
-    }
-
-    private static double asDouble(Object v) {
-        return v instanceof Boolean b ? (b ? 1 : 0) : ((Number) v).doubleValue();
-    }
-
     /** Results of {@code int ** int} above this many bits are an error, not an unbounded computation. */
     private static final int MAX_POWER_BITS = 4096;
 
@@ -211,6 +193,7 @@ final class PyOperators {
         }
     };
 
+    /** An int that fits a long, what % and ** work on exactly ({@link PyNumbers#isInt} also takes bools and big ints). */
     private static boolean isInteger(Object v) {
         return v instanceof Long || v instanceof Integer;
     }

@@ -162,11 +162,10 @@ final class PyPercentFormat {
     }
 
     static double realOf(Object value) {
-        return switch (value) {
-            case Boolean b -> b ? 1 : 0;
-            case Number n -> n.doubleValue();
-            case null, default -> throw new TemplateException("must be real number, not " + PyValues.repr(value));
-        };
+        if (!PyNumbers.isNumber(value)) {
+            throw new TemplateException("must be real number, not " + PyValues.repr(value));
+        }
+        return PyNumbers.toDouble(value);
     }
 
     static String fixed(double d, int precision) {

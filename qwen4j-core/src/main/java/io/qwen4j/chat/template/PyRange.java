@@ -36,13 +36,14 @@ final class PyRange extends AbstractList<Long> {
         long[] v = new long[args.length];
         for (int i = 0; i < args.length; i++) {
             Object a = args[i];
-            if (a instanceof Boolean b) {
-                v[i] = b ? 1 : 0;
-            } else if (a instanceof Long || a instanceof Integer || a instanceof Short || a instanceof Byte) {
-                v[i] = ((Number) a).longValue();
-            } else {
+            if (!PyNumbers.isInt(a)) {
                 throw new TemplateException(PyOrdering.typeName(a) + " object cannot be interpreted as an integer");
             }
+            java.math.BigInteger n = PyNumbers.toBigInteger(a);
+            if (n.bitLength() > 62) {
+                throw new TemplateException("Python int too large to convert to C ssize_t");
+            }
+            v[i] = n.longValue();
         }
         if (v.length == 1) {
             return new PyRange(0, v[0], 1);

@@ -16,16 +16,8 @@ final class PyStrFormat {
 
     /** {@code template.format(...)} with Jinjava's arguments: keyword ones come as named parameters. */
     static String call(String template, Object[] given) {
-        List<Object> args = new java.util.ArrayList<>();
-        Map<String, Object> kwargs = new java.util.HashMap<>();
-        for (Object a : given) {
-            if (a instanceof com.hubspot.jinjava.el.ext.NamedParameter named) {
-                kwargs.put(named.getName(), named.getValue());
-            } else {
-                args.add(a);
-            }
-        }
-        return format(template, args, kwargs);
+        PyArgs.Call call = PyArgs.split(given);
+        return format(template, call.positional(), call.keywords());
     }
 
     static String format(String template, List<Object> args, Map<String, Object> kwargs) {
@@ -209,7 +201,7 @@ final class PyStrFormat {
         if (i != spec.length()) {
             throw new TemplateException("Invalid format specifier '" + spec + "'");
         }
-        boolean number = value instanceof Number || value instanceof Boolean;
+        boolean number = PyNumbers.isNumber(value);
         boolean integer = value instanceof Long || value instanceof Integer || value instanceof java.math.BigInteger;
         String text = switch (type) {
             case 0 -> !number ? PyPercentFormat.truncate(PyValues.str(value), precision)

@@ -65,29 +65,24 @@ final class PyStrings {
      * {@code split}/{@code rsplit} take keywords ({@code sep}, {@code maxsplit}); the others take none.
      */
     private static Object[] positional(String method, Object[] args) {
+        PyArgs.Call call = PyArgs.split(args);
+        if (call.keywords().isEmpty()) {
+            return args;
+        }
         List<String> names = method.equals("split") || method.equals("rsplit") ? List.of("sep", "maxsplit") : List.of();
-        Object[] out = null;
-        for (int i = 0; i < args.length; i++) {
-            if (!(args[i] instanceof com.hubspot.jinjava.el.ext.NamedParameter named)) {
-                continue;
-            }
-            int at = names.indexOf(named.getName());
+        Object[] out = call.positional().toArray(new Object[Math.max(names.size(), call.positional().size())]);
+        call.keywords().forEach((name, value) -> {
+            int at = names.indexOf(name);
             if (at < 0) {
                 throw new TemplateException(names.isEmpty() ? method + "() takes no keyword arguments"
-                        : method + "() got an unexpected keyword argument '" + named.getName() + "'");
+                        : method + "() got an unexpected keyword argument '" + name + "'");
             }
-            if (out == null) {
-                out = new Object[names.size()];
-                for (int k = 0; k < i; k++) {
-                    out[k] = args[k];
-                }
+            if (at < call.positional().size()) {
+                throw new TemplateException(method + "() got multiple values for argument '" + name + "'");
             }
-            if (at < i) {
-                throw new TemplateException(method + "() got multiple values for argument '" + named.getName() + "'");
-            }
-            out[at] = PyNone.toNull(named.getValue());
-        }
-        return out != null ? out : args;
+            out[at] = PyNone.toNull(value);
+        });
+        return out;
     }
 
     /** Python's str.isspace for one code point. */
