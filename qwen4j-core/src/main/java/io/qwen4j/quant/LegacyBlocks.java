@@ -201,8 +201,8 @@ final class LegacyBlocks {
             }
             return;
         }
-        float[] codes = new float[cols];
-        float[] scales = new float[cols / BLOCK];
+        float[] codes = Scratch.floats(Scratch.Slot.ROW, cols);
+        float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, cols / BLOCK);
         for (int r = rowStart; r < rowEnd; r++) {
             KernelBarrier.decodeRow(decodeRow, weights, offset + r * rowBytes, cols, codes, scales);
             decodedRowTimesBatch(codes, scales, cols, x, batch, out, outStride, r);

@@ -22,7 +22,9 @@ final class Scratch {
         /** Per-sub-block values of a row: scales, mins, unpacked levels. */
         ROW_SIDE,
         /** Per-sub-block sums of the activations. */
-        ACTIVATION_SUMS
+        ACTIVATION_SUMS,
+        /** The sums one {@link Tile3x2} call hands back. */
+        TILE_SUMS
     }
 
     /** 1 Mi floats (4 MiB) per slot at most. */

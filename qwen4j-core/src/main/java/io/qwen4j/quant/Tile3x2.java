@@ -22,13 +22,17 @@ import jdk.incubator.vector.FloatVector;
  * cutoff, left a {@link FloatDots#sum} call out of line and boxed vectors for it (batched Q4_K at 1 GFLOP/s).
  */
 final class Tile3x2 {
+
+    /** Floats of the {@code out} array {@link #dot} needs: twelve 8-lane accumulators. */
+    static final int SUMS = 96;
+
     private Tile3x2() {
     }
 
     /**
      * Into {@code out[0..5]}: w0·xa, w0·xb, w1·xa, w1·xb, w2·xa, w2·xb over {@code n} floats from {@code from}.
      *
-     * @param out 96 floats: {@link #accumulate} leaves its accumulators there, then the six sums
+     * @param out {@link #SUMS} floats: {@link #accumulate} leaves its accumulators there, then the six sums
      */
     static void dot(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int n, float[] out) {
         accumulate(w0, w1, w2, xa, xb, from, n, out);
