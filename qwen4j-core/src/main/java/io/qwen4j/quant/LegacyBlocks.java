@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -133,6 +134,12 @@ final class LegacyBlocks {
     /** 8 signed bytes widened to 8 floats. */
     static FloatVector widen(ByteVector bytes) {
         return (FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** 8 bytes read as unsigned, widened to 8 floats. */
+    static FloatVector widenUnsigned(ByteVector bytes) {
+        return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0)
+                .convertShape(VectorOperators.I2F, F, 0);
     }
 
     static ByteVector loadBytes(MemorySegment segment, long offset) {

@@ -2,9 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
 import static io.qwen4j.quant.LegacyBlocks.half;
-import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
-import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
 
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
@@ -57,32 +55,43 @@ final class Q4_0Format extends VectorBlockFormat {
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
-            float d = half(src, base);
+            float scale = half(src, base);
+            var d = FloatVector.broadcast(F, scale);
+            var dHigh = FloatVector.broadcast(F, scale * 0.0625f);
+            var bias = FloatVector.broadcast(F, -8 * scale);
             var first = loadBytes(src, base + 2);   // bytes 0-7: elements 0-7 and 16-23
             var second = loadBytes(src, base + 10); // bytes 8-15: elements 8-15 and 24-31
-            LegacyBlocks.widen(lowNibbles(first).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k);
-            LegacyBlocks.widen(lowNibbles(second).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 8);
-            LegacyBlocks.widen(highNibbles(first).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 16);
-            LegacyBlocks.widen(highNibbles(second).sub(OFFSET)).mul(d).intoArray(dst, dstOffset + k + 24);
+            LegacyBlocks.widenUnsigned(first.and((byte) 0x0F)).fma(d, bias).intoArray(dst, dstOffset + k);
+            LegacyBlocks.widenUnsigned(second.and((byte) 0x0F)).fma(d, bias).intoArray(dst, dstOffset + k + 8);
+            LegacyBlocks.widenUnsigned(first.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 16);
+            LegacyBlocks.widenUnsigned(second.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 24);
         }
     }
 
     /**
      * {@link FloatDots#dot}'s FMAs over the decoded weights {@code (q - 8) * d}, decoded in registers:
-     * elements 0-7 and 16-23 of each block into accumulator 0, 8-15 and 24-31 into 1.
+     * elements 0-7 and 16-23 of each block into accumulator 0, 8-15 and 24-31 into 1. Each nibble stays
+     * where it is ({@code b & 0x0F} is {@code q}, {@code b & 0xF0} is {@code 16 q}) and one FMA forms the
+     * weight, {@code q * d - 8 d} or {@code 16 q * (d / 16) - 8 d}: the product is exact and so is the
+     * result ({@code (q - 8) * d} needs 15 significant bits), as {@link #decode} forms it too, while the byte
+     * shift and offset subtraction are gone (bench matmul Q4_0 batch 1, 3 rounds
+     * alternated: 14.7 -> 15.1 GFLOP/s).
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
-            var d = FloatVector.broadcast(F, half(weights, base));
+            float scale = half(weights, base);
+            var d = FloatVector.broadcast(F, scale);
+            var dHigh = FloatVector.broadcast(F, scale * 0.0625f);
+            var bias = FloatVector.broadcast(F, -8 * scale);
             var first = loadBytes(weights, base + 2);
             var second = loadBytes(weights, base + 10);
-            acc0 = LegacyBlocks.widen(lowNibbles(first).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k), acc0);
-            acc1 = LegacyBlocks.widen(lowNibbles(second).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 8), acc1);
-            acc0 = LegacyBlocks.widen(highNibbles(first).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 16), acc0);
-            acc1 = LegacyBlocks.widen(highNibbles(second).sub(OFFSET)).mul(d).fma(FloatVector.fromArray(F, x, xOffset + k + 24), acc1);
+            acc0 = LegacyBlocks.widenUnsigned(first.and((byte) 0x0F)).fma(d, bias).fma(FloatVector.fromArray(F, x, xOffset + k), acc0);
+            acc1 = LegacyBlocks.widenUnsigned(second.and((byte) 0x0F)).fma(d, bias).fma(FloatVector.fromArray(F, x, xOffset + k + 8), acc1);
+            acc0 = LegacyBlocks.widenUnsigned(first.and((byte) 0xF0)).fma(dHigh, bias).fma(FloatVector.fromArray(F, x, xOffset + k + 16), acc0);
+            acc1 = LegacyBlocks.widenUnsigned(second.and((byte) 0xF0)).fma(dHigh, bias).fma(FloatVector.fromArray(F, x, xOffset + k + 24), acc1);
         }
         return FloatDots.sum(acc0, acc1);
     }
