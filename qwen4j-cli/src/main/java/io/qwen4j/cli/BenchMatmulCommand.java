@@ -51,7 +51,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
     int threads;
 
     @Option(names = "--seconds", defaultValue = "1.0",
-            description = "Timing per type and batch, best call counts (default ${DEFAULT-VALUE}).")
+            description = "Timing per type and batch, best call counts, after as long untimed (default ${DEFAULT-VALUE}).")
     double seconds;
 
     @Option(names = "--json", description = "Print JSON.")
