@@ -112,7 +112,7 @@ final class FloatDots {
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, lead + rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
         float[] w2 = Scratch.floats(Scratch.Slot.THIRD_ROW, lead + rowFloats);
-        float[] sums = Scratch.floats(Scratch.Slot.TILE_SUMS, Tile3x2.SUMS);
+        float[] sums = Scratch.floats(Scratch.Slot.SUMS, Tile3x2.SUMS);
         for (int r = rowStart; r < rowEnd; r += 3) {
             int count = Math.min(3, rowEnd - r);
             rows.decode(r, w0, lead);

@@ -28,7 +28,7 @@ final class Q4_0Format extends VectorBlockFormat {
     private static final VectorSpecies<Float> F = FloatDots.F;
 
     Q4_0Format() {
-        super(KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "rowDot", KernelBarrier.DOT));
+        super(KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "rowsDot", KernelBarrier.ROWS_DOT));
     }
 
     @Override
@@ -65,6 +65,14 @@ final class Q4_0Format extends VectorBlockFormat {
             LegacyBlocks.widenUnsigned(second.and((byte) 0x0F)).fma(d, bias).intoArray(dst, dstOffset + k + 8);
             LegacyBlocks.widenUnsigned(first.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 16);
             LegacyBlocks.widenUnsigned(second.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 24);
+        }
+    }
+
+    /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel. */
+    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                                float[] out, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
         }
     }
 

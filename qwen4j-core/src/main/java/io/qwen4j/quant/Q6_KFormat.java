@@ -35,9 +35,9 @@ final class Q6_KFormat extends VectorBlockFormat {
     private static final VectorShuffle<Float> QUARTER_1 = VectorShuffle.fromValues(F, 2, 2, 2, 2, 3, 3, 3, 3);
     private static final VectorShuffle<Float> QUARTER_2 = VectorShuffle.fromValues(F, 4, 4, 4, 4, 5, 5, 5, 5);
     private static final VectorShuffle<Float> QUARTER_3 = VectorShuffle.fromValues(F, 6, 6, 6, 6, 7, 7, 7, 7);
-    /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
-    private final MethodHandle rowDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    /** {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    private final MethodHandle rowsDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle repackKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
     private final MethodHandle decodeScaledKernel =
@@ -101,23 +101,23 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /**
      * Fused dot over the row in {@link #rowDot}'s order: x is permuted to it first ({@link #permute}),
-     * and the row's levels and scales are unpacked outside the kernel ({@link #unpackRow}), so the
-     * compiled vector loop stays within C2's node budget. The engine calls {@link #matmul}, which
-     * permutes x once for all rows.
+     * and the row's levels and scales are unpacked into a side array before the vector loop ({@link #rowsDot}),
+     * which keeps that loop within C2's node budget. The engine calls {@link #matmul}, which permutes x once
+     * for all rows.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         permute(x, xOffset, permuted, 0, count);
-        float[] side = new float[count / 2];
-        unpackRow(weights, offset, count, side);
-        return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
+        float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
+        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, permuted, 0, count, sum, 0, 1, new float[count / 2]);
+        return sum[0];
     }
 
     /**
-     * x is permuted once per call ({@link #permute}). One {@link #rowDot} per row for a single
-     * activation row; for more, each row is decoded once in that order ({@link #decodeScaled}) and
+     * x is permuted once per call ({@link #permute}). For a single activation row, {@link #rowsDot} unpacks and
+     * multiplies the rows in one kernel call; for more, each row is decoded once in that order ({@link #decodeScaled}) and
      * multiplied, two rows at a time, by pairs of activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
      * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
      */
@@ -133,11 +133,7 @@ final class Q6_KFormat extends VectorBlockFormat {
             permute(x, b * cols, permuted[b], lead, cols);
         }
         if (batch == 1) {
-            for (int r = rowStart; r < rowEnd; r++) {
-                long row = offset + r * rowBytes;
-                unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, permuted[0], lead, cols, side);
-            }
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, permuted[0], lead, cols, out, rowStart, rowEnd, side);
             return;
         }
         FloatDots.decodedRowsTimesBatch((r, w, at) -> {
@@ -145,6 +141,17 @@ final class Q6_KFormat extends VectorBlockFormat {
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
         }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
+    }
+
+    /** Each row of {@code [rowStart, rowEnd)} unpacked into {@code side} and multiplied by {@link #rowDot}. */
+    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                                float[] out, int rowStart, int rowEnd, float[] side) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            repack(weights, row, count, side, side);
+            unpackScales(weights, row, count, side, count / 4);
+            out[r] = rowDot(weights, row, x, xOffset, count, side);
+        }
     }
 
     /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */

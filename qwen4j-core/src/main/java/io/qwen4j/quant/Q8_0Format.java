@@ -27,7 +27,7 @@ final class Q8_0Format extends VectorBlockFormat {
     private static final VectorSpecies<Float> F = FloatDots.F;
 
     Q8_0Format() {
-        super(KernelBarrier.find(MethodHandles.lookup(), Q8_0Format.class, "rowDot", KernelBarrier.DOT));
+        super(KernelBarrier.find(MethodHandles.lookup(), Q8_0Format.class, "rowsDot", KernelBarrier.ROWS_DOT));
     }
 
     @Override
@@ -57,6 +57,14 @@ final class Q8_0Format extends VectorBlockFormat {
             LegacyBlocks.widen(loadBytes(src, base + 10)).mul(d).intoArray(dst, dstOffset + k + 8);
             LegacyBlocks.widen(loadBytes(src, base + 18)).mul(d).intoArray(dst, dstOffset + k + 16);
             LegacyBlocks.widen(loadBytes(src, base + 26)).mul(d).intoArray(dst, dstOffset + k + 24);
+        }
+    }
+
+    /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel. */
+    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                                float[] out, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
         }
     }
 

@@ -23,8 +23,8 @@ final class Scratch {
         ROW_SIDE,
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
-        /** The sums one {@link Tile3x2} call hands back. */
-        TILE_SUMS
+        /** The sums a kernel hands back: one {@link Tile3x2} call's, a one-row dot's. */
+        SUMS
     }
 
     /** 1 Mi floats (4 MiB) per slot at most. */

@@ -50,19 +50,19 @@ abstract class VectorBlockFormat implements QuantFormat {
     /** {@link #decode} bound to this format behind a {@link KernelBarrier}, for the hot paths. */
     private final MethodHandle decodeKernel;
 
-    /** A fused single-row dot, or null for {@link #decode} then {@link FloatDots#dot}. */
-    private final MethodHandle rowDotKernel;
+    /** A fused dot of a range of rows, or null for {@link #decode} then {@link FloatDots#dot} per row. */
+    private final MethodHandle rowsDotKernel;
 
     VectorBlockFormat() {
         this(null);
     }
 
     /**
-     * @param rowDotKernel a {@link KernelBarrier#DOT} kernel that decodes in registers and gives
-     *     {@link #decode} then {@link FloatDots#dot} bit for bit (so a batched matmul equals it), or null
+     * @param rowsDotKernel a {@link KernelBarrier#ROWS_DOT} kernel that decodes in registers and gives, per
+     *     row, {@link #decode} then {@link FloatDots#dot} bit for bit (so a batched matmul equals it), or null
      */
-    VectorBlockFormat(MethodHandle rowDotKernel) {
-        this.rowDotKernel = rowDotKernel;
+    VectorBlockFormat(MethodHandle rowsDotKernel) {
+        this.rowsDotKernel = rowsDotKernel;
         try {
             decodeKernel = MethodHandles.lookup()
                     .findVirtual(VectorBlockFormat.class, "decode", KernelBarrier.DECODE).bindTo(this);
@@ -93,8 +93,10 @@ abstract class VectorBlockFormat implements QuantFormat {
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
-        if (rowDotKernel != null) {
-            return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count);
+        if (rowsDotKernel != null) {
+            float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, x, xOffset, count, sum, 0, 1);
+            return sum[0];
         }
         int lead = FloatDots.LEAD;
         float[] w = scratch(lead + count);
@@ -114,6 +116,10 @@ abstract class VectorBlockFormat implements QuantFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         float[][] xRows = FloatDots.alignedRows(x, batch, cols);
+        if (batch == 1 && rowsDotKernel != null) {
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xRows[0], FloatDots.LEAD, cols, out, rowStart, rowEnd);
+            return;
+        }
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
                 out[r] = dot(weights, offset + r * rowBytes, xRows[0], FloatDots.LEAD, cols);
