@@ -105,9 +105,9 @@ abstract class VectorBlockFormat implements QuantFormat {
     }
 
     /**
-     * Batched matmul that decodes each weight row once and reuses it for the whole batch, two weight rows by
+     * Batched matmul that decodes each weight row once and reuses it for the whole batch, three weight rows by
      * two activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}); a single activation row gets
-     * one {@link #dot} per weight row. Either way the activations are first copied to rows starting at
+     * the format's row-range kernel over all the rows when it has one, else one {@link #dot} per weight row. Either way the activations are first copied to rows starting at
      * {@link FloatDots#LEAD}, 32-byte aligned under the launcher's JVM flags.
      */
     @Override
