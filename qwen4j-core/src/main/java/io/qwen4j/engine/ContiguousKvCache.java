@@ -62,14 +62,14 @@ public final class ContiguousKvCache implements KvCache {
     }
 
     @Override
-    public void keyScores(int layer, int kvHead, float[] query, int queryOffset, int count, float[] scores,
+    public void keyScores(int layer, int kvHead, float[] query, int queryOffset, int queries, int count, float[] scores,
                           int scoresOffset) {
-        slots.keyScores(layer, kvHead, query, queryOffset, 0, count, scores, scoresOffset);
+        slots.keyScores(layer, kvHead, query, queryOffset, queries, 0, count, scores, scoresOffset, count);
     }
 
     @Override
-    public void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int count, float[] out,
-                                 int outOffset) {
-        slots.accumulateValues(layer, kvHead, weights, weightsOffset, 0, count, out, outOffset);
+    public void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int queries, int count,
+                                 float[] out, int outOffset) {
+        slots.accumulateValues(layer, kvHead, weights, weightsOffset, count, queries, 0, count, out, outOffset);
     }
 }

@@ -21,7 +21,7 @@ final class KvSlots {
     private final short[][] keysF16;
     private final short[][] valuesF16;
 
-    /** Per compute thread: one head of F16 keys or values widened to floats. */
+    /** Per compute thread: four positions' heads of F16 keys or values widened to floats. */
     private final ThreadLocal<float[]> scratch;
 
     KvSlots(ModelConfig config, KvCacheType type, long slots, String what) {
@@ -29,7 +29,7 @@ final class KvSlots {
         this.headDim = config.headDim();
         this.type = type;
         int dim = headDim;
-        this.scratch = ThreadLocal.withInitial(() -> new float[dim]);
+        this.scratch = ThreadLocal.withInitial(() -> new float[4 * dim]);
         long elements = slots * kvDim;
         if (elements > Integer.MAX_VALUE - 16) {
             throw new InvalidInputException(what + " of " + slots
@@ -71,51 +71,96 @@ final class KvSlots {
         }
     }
 
-    /** {@code scores[scoresOffset + i] = query . key(layer, firstSlot + i, kvHead)} for {@code i < n}. */
-    void keyScores(int layer, int kvHead, float[] query, int queryOffset, int firstSlot, int n, float[] scores,
-                   int scoresOffset) {
+    /**
+     * {@code scores[scoresOffset + g * scoresStride + i] = query_g . key(layer, firstSlot + i, kvHead)} for
+     * {@code i < n} and each of the {@code queries} query heads sharing the key head (query {@code g} at
+     * {@code queryOffset + g * headDim}). Keys are taken four positions at a time ({@link VectorOps#dot4}: the
+     * same sums as one {@link VectorOps#dot} each), and each F16 key is widened once for the whole group.
+     */
+    void keyScores(int layer, int kvHead, float[] query, int queryOffset, int queries, int firstSlot, int n,
+                   float[] scores, int scoresOffset, int scoresStride) {
         int at = firstSlot * kvDim + kvHead * headDim;
-        if (type == KvCacheType.F32) {
-            float[] keys = keysF32[layer];
-            for (int i = 0; i < n; i++, at += kvDim) {
-                scores[scoresOffset + i] = VectorOps.dot(query, queryOffset, keys, at, headDim);
+        boolean f32 = type == KvCacheType.F32;
+        float[] keys = f32 ? keysF32[layer] : scratch.get();
+        int step = fourHeadsStep(f32);
+        int i = 0;
+        for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
+            int k0 = f32 ? at : widenFour(keysF16[layer], at, keys);
+            for (int g = 0; g < queries; g++) {
+                VectorOps.dot4(query, queryOffset + g * headDim, keys, k0, k0 + step, k0 + 2 * step, k0 + 3 * step,
+                        headDim, scores, scoresOffset + g * scoresStride + i);
             }
-        } else {
-            short[] keys = keysF16[layer];
-            float[] head = scratch.get();
-            for (int i = 0; i < n; i++, at += kvDim) {
-                widen(keys, at, head);
-                scores[scoresOffset + i] = VectorOps.dot(query, queryOffset, head, 0, headDim);
+        }
+        for (; i < n; i++, at += kvDim) {
+            int keyAt = at;
+            if (!f32) {
+                widen(keysF16[layer], at, keys, 0);
+                keyAt = 0;
+            }
+            for (int g = 0; g < queries; g++) {
+                scores[scoresOffset + g * scoresStride + i] =
+                        VectorOps.dot(query, queryOffset + g * headDim, keys, keyAt, headDim);
             }
         }
     }
 
-    /** {@code out[outOffset ...] += sum_i weights[weightsOffset + i] * value(layer, firstSlot + i, kvHead)}. */
-    void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int firstSlot, int n,
-                          float[] out, int outOffset) {
+    /**
+     * {@code out[outOffset + g * headDim ...] += sum_i weights[weightsOffset + g * weightsStride + i] *
+     * value(layer, firstSlot + i, kvHead)} for each of the {@code queries} query heads sharing the value head,
+     * positions in order, four at a time ({@link VectorOps#axpy4}: the same operations as one
+     * {@link VectorOps#axpy} each). Each F16 value is widened once for the whole group.
+     */
+    void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int weightsStride, int queries,
+                          int firstSlot, int n, float[] out, int outOffset) {
         int at = firstSlot * kvDim + kvHead * headDim;
-        if (type == KvCacheType.F32) {
-            float[] values = valuesF32[layer];
-            for (int i = 0; i < n; i++, at += kvDim) {
-                VectorOps.axpy(weights[weightsOffset + i], values, at, out, outOffset, headDim);
-            }
-        } else {
-            short[] values = valuesF16[layer];
-            float[] head = scratch.get();
-            for (int i = 0; i < n; i++, at += kvDim) {
-                widen(values, at, head);
-                VectorOps.axpy(weights[weightsOffset + i], head, 0, out, outOffset, headDim);
+        boolean f32 = type == KvCacheType.F32;
+        float[] values = f32 ? valuesF32[layer] : scratch.get();
+        int step = fourHeadsStep(f32);
+        int i = 0;
+        for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
+            int v0 = f32 ? at : widenFour(valuesF16[layer], at, values);
+            for (int g = 0; g < queries; g++) {
+                int w = weightsOffset + g * weightsStride + i;
+                VectorOps.axpy4(weights[w], weights[w + 1], weights[w + 2], weights[w + 3], values, v0, v0 + step,
+                        v0 + 2 * step, v0 + 3 * step, out, outOffset + g * headDim, headDim);
             }
         }
+        for (; i < n; i++, at += kvDim) {
+            int valueAt = at;
+            if (!f32) {
+                widen(valuesF16[layer], at, values, 0);
+                valueAt = 0;
+            }
+            for (int g = 0; g < queries; g++) {
+                VectorOps.axpy(weights[weightsOffset + g * weightsStride + i], values, valueAt, out,
+                        outOffset + g * headDim, headDim);
+            }
+        }
+    }
+
+    /**
+     * Distance between four consecutive positions' heads as the kernels read them: F32 heads in place, one
+     * position ({@code kvDim}) apart; F16 heads widened next to each other by {@link #widenFour}.
+     */
+    private int fourHeadsStep(boolean f32) {
+        return f32 ? kvDim : headDim;
+    }
+
+    /** Four consecutive positions' heads (at {@code at}, {@code at + kvDim}, ...) widened into {@code heads}; returns 0. */
+    private int widenFour(short[] halves, int at, float[] heads) {
+        for (int k = 0; k < 4; k++) {
+            widen(halves, at + k * kvDim, heads, k * headDim);
+        }
+        return 0;
     }
 
     /**
      * One head's halves to floats. C2 vectorises this plain loop (F16C), and the float dot/axpy that
      * follows is the Vector API one: about 3x the fused scalar loop, which cannot vectorise a float sum.
      */
-    private void widen(short[] halves, int at, float[] head) {
+    private void widen(short[] halves, int at, float[] head, int headAt) {
         for (int d = 0; d < headDim; d++) {
-            head[d] = Float.float16ToFloat(halves[at + d]);
+            head[headAt + d] = Float.float16ToFloat(halves[at + d]);
         }
     }
 }

@@ -76,22 +76,22 @@ public final class PagedKvCache implements KvCache {
     }
 
     @Override
-    public void keyScores(int layer, int kvHead, float[] query, int queryOffset, int count, float[] scores,
+    public void keyScores(int layer, int kvHead, float[] query, int queryOffset, int queries, int count, float[] scores,
                           int scoresOffset) {
         for (int start = 0; start < count; start += PagedKvPool.BLOCK_SIZE) {
             int n = Math.min(PagedKvPool.BLOCK_SIZE, count - start);
-            slots.keyScores(layer, kvHead, query, queryOffset, blockTable[start >>> SHIFT] << SHIFT, n,
-                    scores, scoresOffset + start);
+            slots.keyScores(layer, kvHead, query, queryOffset, queries, blockTable[start >>> SHIFT] << SHIFT, n,
+                    scores, scoresOffset + start, count);
         }
     }
 
     @Override
-    public void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int count, float[] out,
-                                 int outOffset) {
+    public void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int queries, int count,
+                                 float[] out, int outOffset) {
         for (int start = 0; start < count; start += PagedKvPool.BLOCK_SIZE) {
             int n = Math.min(PagedKvPool.BLOCK_SIZE, count - start);
-            slots.accumulateValues(layer, kvHead, weights, weightsOffset + start, blockTable[start >>> SHIFT] << SHIFT,
-                    n, out, outOffset);
+            slots.accumulateValues(layer, kvHead, weights, weightsOffset + start, count, queries,
+                    blockTable[start >>> SHIFT] << SHIFT, n, out, outOffset);
         }
     }
 }

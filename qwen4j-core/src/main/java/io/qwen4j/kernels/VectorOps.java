@@ -30,6 +30,40 @@ public final class VectorOps {
         return sum;
     }
 
+    /**
+     * {@link #dot} of {@code a} with four rows of {@code b} (at {@code b0..b3}) into {@code out[outOff..outOff+3]},
+     * each exactly as {@link #dot} computes it. Why: one dot is a chain of dependent FMAs that waits on FMA
+     * latency; four interleaved chains keep both FMA units busy (attention scores, one per cached position).
+     */
+    public static void dot4(float[] a, int aOff, float[] b, int b0, int b1, int b2, int b3, int n, float[] out, int outOff) {
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        var acc2 = FloatVector.zero(F);
+        var acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var x = FloatVector.fromArray(F, a, aOff + i);
+            acc0 = x.fma(FloatVector.fromArray(F, b, b0 + i), acc0);
+            acc1 = x.fma(FloatVector.fromArray(F, b, b1 + i), acc1);
+            acc2 = x.fma(FloatVector.fromArray(F, b, b2 + i), acc2);
+            acc3 = x.fma(FloatVector.fromArray(F, b, b3 + i), acc3);
+        }
+        float s0 = Lanes.sum(acc0);
+        float s1 = Lanes.sum(acc1);
+        float s2 = Lanes.sum(acc2);
+        float s3 = Lanes.sum(acc3);
+        for (; i < n; i++) {
+            s0 += a[aOff + i] * b[b0 + i];
+            s1 += a[aOff + i] * b[b1 + i];
+            s2 += a[aOff + i] * b[b2 + i];
+            s3 += a[aOff + i] * b[b3 + i];
+        }
+        out[outOff] = s0;
+        out[outOff + 1] = s1;
+        out[outOff + 2] = s2;
+        out[outOff + 3] = s3;
+    }
+
     /** {@code y[yOff + i] += alpha * x[xOff + i]}. */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         int i = 0;
@@ -39,6 +73,32 @@ public final class VectorOps {
         }
         for (; i < n; i++) {
             y[yOff + i] += alpha * x[xOff + i];
+        }
+    }
+
+    /**
+     * {@link #axpy} with {@code w0} and row {@code x0} of {@code x}, then {@code w1} and {@code x1}, {@code w2},
+     * {@code w3}: the same operations per element in the same order, with {@code y} loaded and stored once
+     * instead of four times (attention's weighted sum of cached values).
+     */
+    public static void axpy4(float w0, float w1, float w2, float w3, float[] x, int x0, int x1, int x2, int x3,
+                             float[] y, int yOff, int n) {
+        var a0 = FloatVector.broadcast(F, w0);
+        var a1 = FloatVector.broadcast(F, w1);
+        var a2 = FloatVector.broadcast(F, w2);
+        var a3 = FloatVector.broadcast(F, w3);
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var acc = FloatVector.fromArray(F, x, x0 + i).fma(a0, FloatVector.fromArray(F, y, yOff + i));
+            acc = FloatVector.fromArray(F, x, x1 + i).fma(a1, acc);
+            acc = FloatVector.fromArray(F, x, x2 + i).fma(a2, acc);
+            FloatVector.fromArray(F, x, x3 + i).fma(a3, acc).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += w0 * x[x0 + i];
+            y[yOff + i] += w1 * x[x1 + i];
+            y[yOff + i] += w2 * x[x2 + i];
+            y[yOff + i] += w3 * x[x3 + i];
         }
     }
 

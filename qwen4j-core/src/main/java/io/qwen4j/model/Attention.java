@@ -67,23 +67,27 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
             // 4. append this position's key and value to its sequence's cache
             ws.caches[t].write(layer, ws.positions[t], ws.key, t * kvDim, ws.value, t * kvDim);
         }
-        // 5. per token and head: softmax(q.K^T / sqrt(d)) V over positions [0, position] (causal)
+        // 5. per token and head: softmax(q.K^T / sqrt(d)) V over positions [0, position] (causal). One work
+        // item per token and key/value head: the query heads of a group share one pass over its keys and
+        // values, so each is read (and widened from F16) once, not once per query head.
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        int heads = config.numHeads();
+        int kvHeads = config.numKeyValueHeads();
         int group = config.queriesPerKeyValue();
-        pool.parallelFor(tokens * heads, (start, end) -> {
+        pool.parallelFor(tokens * kvHeads, (start, end) -> {
             for (int item = start; item < end; item++) {
-                int t = item / heads;
-                int h = item % heads;
+                int t = item / kvHeads;
+                int kvHead = item % kvHeads;
                 int count = ws.positions[t] + 1;
-                float[] scores = ws.scores(count);
-                int qOff = t * qDim + h * headDim;
+                float[] scores = ws.scores(group * count);
+                int qOff = t * qDim + kvHead * group * headDim;
                 KvCache cache = ws.caches[t];
-                cache.keyScores(layer, h / group, ws.query, qOff, count, scores, 0);
-                VectorOps.scale(scores, 0, scale, count);
-                VectorOps.softmax(scores, 0, count);
-                Arrays.fill(ws.attention, qOff, qOff + headDim, 0f);
-                cache.accumulateValues(layer, h / group, scores, 0, count, ws.attention, qOff);
+                cache.keyScores(layer, kvHead, ws.query, qOff, group, count, scores, 0);
+                for (int g = 0; g < group; g++) {
+                    VectorOps.scale(scores, g * count, scale, count);
+                    VectorOps.softmax(scores, g * count, count);
+                }
+                Arrays.fill(ws.attention, qOff, qOff + group * headDim, 0f);
+                cache.accumulateValues(layer, kvHead, scores, 0, group, count, ws.attention, qOff);
             }
         });
         // 6. output projection

@@ -17,9 +17,18 @@ public interface KvCache {
     /** Stores the key and value vectors ({@code numKeyValueHeads * headDim} floats each) of one position. */
     void write(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset);
 
-    /** {@code scores[scoresOffset + p] = query . key(layer, p, kvHead)} for {@code p} in {@code [0, count)}. */
-    void keyScores(int layer, int kvHead, float[] query, int queryOffset, int count, float[] scores, int scoresOffset);
+    /**
+     * For the {@code queries} consecutive query heads that share {@code kvHead} (query {@code g} at
+     * {@code queryOffset + g * headDim}): {@code scores[scoresOffset + g * count + p] = query_g . key(layer, p,
+     * kvHead)} for {@code p} in {@code [0, count)}. One pass over the keys serves the whole group (GQA).
+     */
+    void keyScores(int layer, int kvHead, float[] query, int queryOffset, int queries, int count, float[] scores,
+                   int scoresOffset);
 
-    /** {@code out[outOffset ...] += sum_p weights[weightsOffset + p] * value(layer, p, kvHead)} over {@code [0, count)}. */
-    void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int count, float[] out, int outOffset);
+    /**
+     * For the same group: {@code out[outOffset + g * headDim ...] += sum_p weights[weightsOffset + g * count + p]
+     * * value(layer, p, kvHead)} over {@code [0, count)}, positions in order.
+     */
+    void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int queries, int count, float[] out,
+                          int outOffset);
 }

@@ -38,8 +38,9 @@ class ContiguousKvCacheTest {
                     }
                 }
             }
-            float[] query = new float[headDim + 5];
-            float[] weights = new float[positions + 2];
+            int queries = 3; // a GQA group: three query heads read one key/value head in one pass
+            float[] query = new float[queries * headDim + 5];
+            float[] weights = new float[queries * positions + 2];
             for (int i = 0; i < query.length; i++) {
                 query[i] = (float) random.nextGaussian();
             }
@@ -47,24 +48,28 @@ class ContiguousKvCacheTest {
                 weights[i] = random.nextFloat();
             }
             for (int kvHead = 0; kvHead < CONFIG.numKeyValueHeads(); kvHead++) {
-                float[] scores = new float[positions + 1];
-                cache.keyScores(1, kvHead, query, 5, positions, scores, 1);
-                float[] out = new float[headDim + 4];
+                float[] scores = new float[queries * positions + 1];
+                cache.keyScores(1, kvHead, query, 5, queries, positions, scores, 1);
+                float[] out = new float[queries * headDim + 4];
                 out[4] = 1f;
-                cache.accumulateValues(1, kvHead, weights, 2, positions, out, 4);
-                for (int p = 0; p < positions; p++) {
-                    double expected = 0;
-                    for (int i = 0; i < headDim; i++) {
-                        expected += (double) query[5 + i] * keys[p][kvHead * headDim + i];
-                    }
-                    assertEquals(expected, scores[1 + p], 1e-4, type + " score of position " + p);
-                }
-                for (int i = 0; i < headDim; i++) {
-                    double expected = i == 0 ? 1 : 0;
+                cache.accumulateValues(1, kvHead, weights, 2, queries, positions, out, 4);
+                for (int g = 0; g < queries; g++) {
                     for (int p = 0; p < positions; p++) {
-                        expected += (double) weights[2 + p] * values[p][kvHead * headDim + i];
+                        double expected = 0;
+                        for (int i = 0; i < headDim; i++) {
+                            expected += (double) query[5 + g * headDim + i] * keys[p][kvHead * headDim + i];
+                        }
+                        assertEquals(expected, scores[1 + g * positions + p], 1e-4,
+                                type + " score of query " + g + ", position " + p);
                     }
-                    assertEquals(expected, out[4 + i], 1e-4, type + " value sum element " + i);
+                    for (int i = 0; i < headDim; i++) {
+                        double expected = g == 0 && i == 0 ? 1 : 0;
+                        for (int p = 0; p < positions; p++) {
+                            expected += (double) weights[2 + g * positions + p] * values[p][kvHead * headDim + i];
+                        }
+                        assertEquals(expected, out[4 + g * headDim + i], 1e-4,
+                                type + " value sum of query " + g + ", element " + i);
+                    }
                 }
             }
         }

@@ -51,31 +51,38 @@ class PagedKvCacheTest {
                 cache.write(layer, p, k, 0, v, 0);
             }
         }
-        float[] query = new float[headDim + 3];
+        int queries = 2; // a GQA group: both query heads read one key/value head in one pass
+        float[] query = new float[queries * headDim + 3];
         for (int i = 0; i < query.length; i++) {
             query[i] = (float) random.nextGaussian();
         }
         for (int layer = 0; layer < 2; layer++) {
             for (int head = 0; head < 2; head++) {
-                float[] scores = new float[positions + 1];
-                cache.keyScores(layer, head, query, 3, positions, scores, 1);
-                float[] weights = new float[positions];
-                for (int p = 0; p < positions; p++) {
-                    double expected = 0;
-                    for (int d = 0; d < headDim; d++) {
-                        expected += query[3 + d] * keys[layer][p][head * headDim + d];
-                    }
-                    assertEquals(expected, scores[1 + p], tolerance * (1 + Math.abs(expected)), "score " + p);
-                    weights[p] = (float) random.nextDouble();
-                }
-                float[] out = new float[headDim + 2];
-                cache.accumulateValues(layer, head, weights, 0, positions, out, 2);
-                for (int d = 0; d < headDim; d++) {
-                    double expected = 0;
+                float[] scores = new float[queries * positions + 1];
+                cache.keyScores(layer, head, query, 3, queries, positions, scores, 1);
+                float[] weights = new float[queries * positions];
+                for (int g = 0; g < queries; g++) {
                     for (int p = 0; p < positions; p++) {
-                        expected += weights[p] * values[layer][p][head * headDim + d];
+                        double expected = 0;
+                        for (int d = 0; d < headDim; d++) {
+                            expected += query[3 + g * headDim + d] * keys[layer][p][head * headDim + d];
+                        }
+                        assertEquals(expected, scores[1 + g * positions + p], tolerance * (1 + Math.abs(expected)),
+                                "score of query " + g + ", position " + p);
+                        weights[g * positions + p] = (float) random.nextDouble();
                     }
-                    assertEquals(expected, out[2 + d], tolerance * (1 + Math.abs(expected)), "value dim " + d);
+                }
+                float[] out = new float[queries * headDim + 2];
+                cache.accumulateValues(layer, head, weights, 0, queries, positions, out, 2);
+                for (int g = 0; g < queries; g++) {
+                    for (int d = 0; d < headDim; d++) {
+                        double expected = 0;
+                        for (int p = 0; p < positions; p++) {
+                            expected += weights[g * positions + p] * values[layer][p][head * headDim + d];
+                        }
+                        assertEquals(expected, out[2 + g * headDim + d], tolerance * (1 + Math.abs(expected)),
+                                "value of query " + g + ", dim " + d);
+                    }
                 }
             }
         }

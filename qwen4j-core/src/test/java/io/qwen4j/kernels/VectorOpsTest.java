@@ -50,6 +50,64 @@ class VectorOpsTest {
         }
     }
 
+    /** Four dots at once: each within rounding of the double sum, and bit for bit what one {@code dot} gives. */
+    @Test
+    void dot4() {
+        for (int n : LENGTHS) {
+            int stride = n + 3;
+            float[] a = randomArray(n + 2, 1);
+            float[] b = randomArray(1 + 4 * stride, 1);
+            int[] rows = {1 + 2 * stride, 1, 1 + 3 * stride, 1 + stride}; // any order, any rows
+            float[] out = new float[6];
+            VectorOps.dot4(a, 2, b, rows[0], rows[1], rows[2], rows[3], n, out, 1);
+            for (int k = 0; k < 4; k++) {
+                double expected = 0;
+                double norm = 0;
+                for (int i = 0; i < n; i++) {
+                    expected += (double) a[2 + i] * b[rows[k] + i];
+                    norm += Math.abs((double) a[2 + i] * b[rows[k] + i]);
+                }
+                assertTrue(Math.abs(out[1 + k] - expected) / norm < 1e-6, "dot4 row " + k + " n=" + n);
+                assertEquals(VectorOps.dot(a, 2, b, rows[k], n), out[1 + k], "dot4 row " + k + " n=" + n + " vs dot");
+            }
+            assertEquals(0f, out[0]);
+            assertEquals(0f, out[5]);
+        }
+    }
+
+    /** Four weighted rows added at once: within rounding of the double sum, and bit for bit four {@code axpy}s. */
+    @Test
+    void axpy4() {
+        for (int n : LENGTHS) {
+            int stride = n + 1;
+            float[] x = randomArray(2 + 4 * stride, 1);
+            float[] y = randomArray(n + 3, 1);
+            float[] w = {0.37f, -1.25f, 2.5f, 0.01f};
+            int[] rows = {2, 2 + 3 * stride, 2 + stride, 2 + 2 * stride};
+            double[] expected = new double[n];
+            double[] norm = new double[n]; // four roundings, each relative to the terms' size
+            float[] sequential = y.clone();
+            for (int i = 0; i < n; i++) {
+                expected[i] = y[3 + i];
+                norm[i] = Math.abs(y[3 + i]);
+                for (int k = 0; k < 4; k++) {
+                    expected[i] += (double) w[k] * x[rows[k] + i];
+                    norm[i] += Math.abs((double) w[k] * x[rows[k] + i]);
+                }
+            }
+            for (int k = 0; k < 4; k++) {
+                VectorOps.axpy(w[k], x, rows[k], sequential, 3, n);
+            }
+            VectorOps.axpy4(w[0], w[1], w[2], w[3], x, rows[0], rows[1], rows[2], rows[3], y, 3, n);
+            for (int i = 0; i < n; i++) {
+                assertTrue(Math.abs(y[3 + i] - expected[i]) / norm[i] < 1e-6, "axpy4 n=" + n + " element " + i);
+            }
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(sequential[i], y[i], "axpy4 n=" + n + " element " + i + " vs four axpys");
+            }
+        }
+    }
+
     @Test
     void axpyAddScale() {
         for (int n : LENGTHS) {
