@@ -85,18 +85,14 @@ final class KvSlots {
         int step = fourHeadsStep(f32);
         int i = 0;
         for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
-            int k0 = f32 ? at : widenFour(keysF16[layer], at, keys);
+            int k0 = f32 ? at : widen(keysF16[layer], at, 4, keys);
             for (int g = 0; g < queries; g++) {
                 VectorOps.dot4(query, queryOffset + g * headDim, keys, k0, k0 + step, k0 + 2 * step, k0 + 3 * step,
                         headDim, scores, scoresOffset + g * scoresStride + i);
             }
         }
         for (; i < n; i++, at += kvDim) {
-            int keyAt = at;
-            if (!f32) {
-                widen(keysF16[layer], at, keys, 0);
-                keyAt = 0;
-            }
+            int keyAt = f32 ? at : widen(keysF16[layer], at, 1, keys);
             for (int g = 0; g < queries; g++) {
                 scores[scoresOffset + g * scoresStride + i] =
                         VectorOps.dot(query, queryOffset + g * headDim, keys, keyAt, headDim);
@@ -118,7 +114,7 @@ final class KvSlots {
         int step = fourHeadsStep(f32);
         int i = 0;
         for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
-            int v0 = f32 ? at : widenFour(valuesF16[layer], at, values);
+            int v0 = f32 ? at : widen(valuesF16[layer], at, 4, values);
             for (int g = 0; g < queries; g++) {
                 int w = weightsOffset + g * weightsStride + i;
                 VectorOps.axpy4(weights[w], weights[w + 1], weights[w + 2], weights[w + 3], values, v0, v0 + step,
@@ -126,11 +122,7 @@ final class KvSlots {
             }
         }
         for (; i < n; i++, at += kvDim) {
-            int valueAt = at;
-            if (!f32) {
-                widen(valuesF16[layer], at, values, 0);
-                valueAt = 0;
-            }
+            int valueAt = f32 ? at : widen(valuesF16[layer], at, 1, values);
             for (int g = 0; g < queries; g++) {
                 VectorOps.axpy(weights[weightsOffset + g * weightsStride + i], values, valueAt, out,
                         outOffset + g * headDim, headDim);
@@ -140,27 +132,26 @@ final class KvSlots {
 
     /**
      * Distance between four consecutive positions' heads as the kernels read them: F32 heads in place, one
-     * position ({@code kvDim}) apart; F16 heads widened next to each other by {@link #widenFour}.
+     * position ({@code kvDim}) apart; F16 heads widened next to each other by {@link #widen}.
      */
     private int fourHeadsStep(boolean f32) {
         return f32 ? kvDim : headDim;
     }
 
-    /** Four consecutive positions' heads (at {@code at}, {@code at + kvDim}, ...) widened into {@code heads}; returns 0. */
-    private int widenFour(short[] halves, int at, float[] heads) {
-        for (int k = 0; k < 4; k++) {
-            widen(halves, at + k * kvDim, heads, k * headDim);
+    /**
+     * The heads of {@code positions} consecutive positions (at {@code at}, {@code at + kvDim}, ...) as floats,
+     * one after the other in {@code heads} from index 0, which it returns: where the kernels read them. C2
+     * vectorises this plain loop (F16C), and the float dot/axpy that follows is the Vector API one: about 3x
+     * the fused scalar loop, which cannot vectorise a float sum.
+     */
+    private int widen(short[] halves, int at, int positions, float[] heads) {
+        for (int k = 0; k < positions; k++) {
+            int from = at + k * kvDim;
+            int to = k * headDim;
+            for (int d = 0; d < headDim; d++) {
+                heads[to + d] = Float.float16ToFloat(halves[from + d]);
+            }
         }
         return 0;
-    }
-
-    /**
-     * One head's halves to floats. C2 vectorises this plain loop (F16C), and the float dot/axpy that
-     * follows is the Vector API one: about 3x the fused scalar loop, which cannot vectorise a float sum.
-     */
-    private void widen(short[] halves, int at, float[] head, int headAt) {
-        for (int d = 0; d < headDim; d++) {
-            head[headAt + d] = Float.float16ToFloat(halves[at + d]);
-        }
     }
 }
