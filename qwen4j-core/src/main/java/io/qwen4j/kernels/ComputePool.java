@@ -1,6 +1,7 @@
 package io.qwen4j.kernels;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -31,27 +32,41 @@ public final class ComputePool implements AutoCloseable {
     private static final class Task {
         final RangeJob job;
         final int items;
-        final int chunks;
-        final AtomicInteger nextChunk = new AtomicInteger();
-        final AtomicInteger doneChunks = new AtomicInteger();
+        final int minChunk;
+        final int threads;
+        final AtomicLong next = new AtomicLong();
+        final AtomicInteger doneItems = new AtomicInteger();
         volatile Throwable failure;
 
-        Task(RangeJob job, int items, int chunks) {
+        Task(RangeJob job, int items, int minChunk, int threads) {
             this.job = job;
             this.items = items;
-            this.chunks = chunks;
+            this.minChunk = minChunk;
+            this.threads = threads;
         }
 
-        /** Claims and runs chunks until none are left. */
+        /**
+         * Claims and runs chunks until no items are left. Each claim takes a {@code 1 / (2 * threads)} share
+         * of what is left, but at least {@code minChunk} items (guided self-scheduling): the first chunks are
+         * large, so a job costs few claims (a claim costs a kernel's per-call set-up), and the last are
+         * small, so the threads finish close together (with four equal chunks per thread, the thread that
+         * finished first waited for half a chunk on average, 1/16 of a matmul's work at two threads).
+         */
         void work() {
-            int c;
-            while ((c = nextChunk.getAndIncrement()) < chunks) {
+            long seen;
+            while ((seen = next.get()) < items) {
+                int size = (int) Math.max(minChunk, (items - seen) / (2L * threads));
+                long start = next.getAndAdd(size);
+                if (start >= items) {
+                    return;
+                }
+                int end = (int) Math.min(items, start + size);
                 try {
-                    job.run((int) ((long) items * c / chunks), (int) ((long) items * (c + 1) / chunks));
+                    job.run((int) start, end);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
-                    doneChunks.incrementAndGet();
+                    doneItems.addAndGet(end - (int) start);
                 }
             }
         }
@@ -85,29 +100,40 @@ public final class ComputePool implements AutoCloseable {
     }
 
     /**
-     * Runs {@code job} over {@code [0, n)} in contiguous chunks (up to four per thread) and returns when all
-     * are done. An exception thrown by a chunk is rethrown here.
+     * Runs {@code job} over {@code [0, n)} in contiguous chunks and returns when all are done. An exception
+     * thrown by a chunk is rethrown here.
      */
     public void parallelFor(int n, RangeJob job) {
+        parallelFor(n, 1, job);
+    }
+
+    /**
+     * {@link #parallelFor(int, RangeJob)} with chunks of at least {@code minChunk} items (the last one may be
+     * shorter): for jobs whose calls have a set-up cost worth amortising.
+     */
+    public void parallelFor(int n, int minChunk, RangeJob job) {
+        if (minChunk < 1) {
+            throw new IllegalArgumentException("minimum chunk must be >= 1, got " + minChunk);
+        }
         if (n <= 0) {
             return;
         }
         // A job that calls back into the pool from a worker must not wait for the caller's lock.
-        if (threads == 1 || n == 1 || Thread.currentThread() instanceof WorkerThread) {
+        if (threads == 1 || n <= minChunk || Thread.currentThread() instanceof WorkerThread) {
             job.run(0, n);
             return;
         }
-        dispatch(n, job);
+        dispatch(n, minChunk, job);
     }
 
-    private synchronized void dispatch(int n, RangeJob job) {
+    private synchronized void dispatch(int n, int minChunk, RangeJob job) {
         if (running) { // nested call from the caller's own chunk
             job.run(0, n);
             return;
         }
         running = true;
         try {
-            Task task = new Task(job, n, Math.min(n, threads * 4));
+            Task task = new Task(job, n, minChunk, threads);
             current = task; // volatile write: publishes the task
             for (Worker w : workers) {
                 if (w.parked) {
@@ -116,7 +142,7 @@ public final class ComputePool implements AutoCloseable {
             }
             task.work();
             long spins = 0;
-            while (task.doneChunks.get() < task.chunks) {
+            while (task.doneItems.get() < task.items) {
                 if (++spins < 10_000) {
                     Thread.onSpinWait();
                 } else {

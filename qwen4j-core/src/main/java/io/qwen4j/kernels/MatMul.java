@@ -33,25 +33,21 @@ public final class MatMul {
     public static void matmul(ComputePool pool, TensorType type, MemorySegment data, long offset, int cols,
                               int rows, float[] x, int batch, float[] out) {
         QuantFormat format = QuantFormats.of(type);
-        long bytes = type.bytesFor((long) cols) * rows;
-        // A few chunks per thread, so a thread that gets no core for a while leaves its share to the others.
-        int useful = (int) Math.max(1, Math.min(Math.min(4L * pool.threads(), rows), bytes / MIN_BYTES_PER_CHUNK));
-        if (useful == 1 || pool.threads() == 1) {
-            format.matmul(data, offset, cols, x, batch, out, rows, 0, rows);
-            return;
-        }
-        pool.parallelFor(useful, (start, end) -> {
-            int rowStart = (int) ((long) rows * start / useful);
-            int rowEnd = (int) ((long) rows * end / useful);
-            format.matmul(data, offset, cols, x, batch, out, rows, rowStart, rowEnd);
-        });
+        int minRows = minRows(type.bytesFor((long) cols));
+        pool.parallelFor(rows, minRows,
+                (rowStart, rowEnd) -> format.matmul(data, offset, cols, x, batch, out, rows, rowStart, rowEnd));
+    }
+
+    /** The fewest rows worth a kernel call of their own: {@link #MIN_BYTES_PER_CHUNK} of weights. */
+    private static int minRows(long rowBytes) {
+        return (int) Math.max(1, MIN_BYTES_PER_CHUNK / rowBytes);
     }
 
     /**
      * Several matrices applied to the same {@code batch} input rows in one parallel pass:
      * {@code outs[i][b * rows_i + r] = W_i[r] . x[b * cols ...]} (q/k/v or gate/up projections). One
-     * hand-off to the pool instead of one per matrix; each matrix gets chunks in proportion to its bytes,
-     * and every output row is computed by the same kernel call as {@link #matmul} would use.
+     * hand-off to the pool instead of one per matrix, their rows shared out as one range; every output row
+     * comes from the same kernel as in {@link #matmul}, so from the same operations.
      */
     public static void matmulShared(ComputePool pool, Tensor[] weights, float[] x, int batch, float[][] outs) {
         if (pool.threads() == 1) {
@@ -60,32 +56,22 @@ public final class MatMul {
             }
             return;
         }
-        long total = 0;
-        for (Tensor w : weights) {
-            total += w.type().bytesFor(w.dim(0)) * w.dim(1);
-        }
-        int target = 4 * pool.threads() * weights.length;
-        int[] firstChunk = new int[weights.length + 1];
+        // the rows of all matrices as one range of items; a chunk may span two matrices
+        int[] firstRow = new int[weights.length + 1];
+        long widest = 1;
         for (int i = 0; i < weights.length; i++) {
-            Tensor w = weights[i];
-            long bytes = w.type().bytesFor(w.dim(0)) * w.dim(1);
-            int chunks = (int) Math.max(1, Math.min(Math.min(w.dim(1), bytes / MIN_BYTES_PER_CHUNK),
-                    Math.round((double) target * bytes / total)));
-            firstChunk[i + 1] = firstChunk[i] + chunks;
+            firstRow[i + 1] = firstRow[i] + (int) weights[i].dim(1);
+            widest = Math.max(widest, weights[i].type().bytesFor(weights[i].dim(0)));
         }
-        pool.parallelFor(firstChunk[weights.length], (start, end) -> {
-            int i = 0;
-            for (int c = start; c < end; c++) {
-                while (c >= firstChunk[i + 1]) {
-                    i++;
+        pool.parallelFor(firstRow[weights.length], minRows(widest), (start, end) -> {
+            for (int i = 0; i < weights.length; i++) {
+                int from = Math.max(start, firstRow[i]);
+                int to = Math.min(end, firstRow[i + 1]);
+                if (from < to) {
+                    Tensor w = weights[i];
+                    QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, batch, outs[i], (int) w.dim(1),
+                            from - firstRow[i], to - firstRow[i]);
                 }
-                Tensor w = weights[i];
-                int rows = (int) w.dim(1);
-                int chunks = firstChunk[i + 1] - firstChunk[i];
-                int k = c - firstChunk[i];
-                int rowStart = (int) ((long) rows * k / chunks);
-                int rowEnd = (int) ((long) rows * (k + 1) / chunks);
-                QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, batch, outs[i], rows, rowStart, rowEnd);
             }
         });
     }

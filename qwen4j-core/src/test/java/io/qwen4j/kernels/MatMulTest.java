@@ -75,6 +75,31 @@ class MatMulTest {
     }
 
     @Test
+    void poolChunksAreAtLeastTheMinimumAndCoverEveryItemOnce() {
+        try (var pool = new ComputePool(2)) {
+            for (int n : new int[] {7, 30, 1000, 151_936}) {
+                for (int min : new int[] {1, 10, 30}) {
+                    var hits = new AtomicIntegerArray(n);
+                    var shortChunks = new java.util.concurrent.atomic.AtomicInteger();
+                    pool.parallelFor(n, min, (start, end) -> {
+                        if (end - start < min && end != n) {
+                            shortChunks.incrementAndGet();
+                        }
+                        for (int i = start; i < end; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    assertEquals(0, shortChunks.get(), "chunks below " + min + " items, n=" + n);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(1, hits.get(i), "item " + i + " of " + n + ", min " + min);
+                    }
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> pool.parallelFor(4, 0, (start, end) -> { }));
+        }
+    }
+
+    @Test
     void workerFailureIsRethrownAndPoolStaysUsable() {
         try (var pool = new ComputePool(2)) {
             var e = assertThrows(IllegalStateException.class, () -> pool.parallelFor(2, (start, end) -> {
