@@ -24,7 +24,9 @@ final class Scratch {
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
         /** The sums a kernel hands back: one {@link Tile3x2} call's, a one-row dot's. */
-        SUMS
+        SUMS,
+        /** One activation row rearranged for a format's single dot ({@link Q4_0Format#prepare}). */
+        PREPARED_ROW
     }
 
     /** 1 Mi floats (4 MiB) per slot at most. */
