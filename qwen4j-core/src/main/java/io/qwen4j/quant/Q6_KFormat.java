@@ -149,15 +149,13 @@ final class Q6_KFormat extends VectorBlockFormat {
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
             repack(weights, row, count, side, side);
-            unpackScales(weights, row, count, side, count / 4);
             out[r] = rowDot(weights, row, x, xOffset, count, side);
         }
     }
 
-    /** A row's side array for {@link #rowDot}: its levels ({@link #repack}), then its scales. */
+    /** A row's side array for {@link #rowDot} ({@link #repack}), through its kernel barrier. */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
-        unpackScales(weights, offset, count, side, count / 4);
     }
 
     /**
@@ -179,25 +177,19 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * A row's scales as {@link #rowDot} multiplies them: per 128-weight half and quarter {@code k}, 8
-     * lanes, {@code d * scale_(2k)} in lanes 0-3 and {@code d * scale_(2k+1)} in 4-7 (the half's
-     * sub-blocks), into {@code scales} from {@code at}. A half's 8 scales are widened and multiplied as
-     * one vector and spread by a lane shuffle per quarter: written scale by scale, this took longer
-     * than the row's dot (~170 of ~340 ns per 1024-weight row, measured).
+     * The scales of 128-weight half {@code half} of the block at {@code block} as {@link #rowDot} multiplies
+     * them, into {@code scales} from {@code at}: per quarter {@code k}, 8 lanes, {@code d * scale_(2k)} in lanes
+     * 0-3 and {@code d * scale_(2k+1)} in 4-7 (the half's sub-blocks). The half's 8 scales are widened and
+     * multiplied as one vector and spread by a lane shuffle per quarter: written scale by scale, this took
+     * longer than the row's dot (~170 of ~340 ns per 1024-weight row, measured).
      */
-    static void unpackScales(MemorySegment w, long offset, int count, float[] scales, int at) {
-        int j = at;
-        for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(w, block + 208);
-            for (int half = 0; half < 16; half += 8, j += 32) {
-                var scaled = ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 192 + half, ByteOrder.LITTLE_ENDIAN)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
-                scaled.rearrange(QUARTER_0).intoArray(scales, j);
-                scaled.rearrange(QUARTER_1).intoArray(scales, j + 8);
-                scaled.rearrange(QUARTER_2).intoArray(scales, j + 16);
-                scaled.rearrange(QUARTER_3).intoArray(scales, j + 24);
-            }
-        }
+    private static void unpackScales(MemorySegment w, long block, int half, float[] scales, int at) {
+        var scaled = ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 192 + 8 * half, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0)).mul(KQuants.half(w, block + 208));
+        scaled.rearrange(QUARTER_0).intoArray(scales, at);
+        scaled.rearrange(QUARTER_1).intoArray(scales, at + 8);
+        scaled.rearrange(QUARTER_2).intoArray(scales, at + 16);
+        scaled.rearrange(QUARTER_3).intoArray(scales, at + 24);
     }
 
     /**
@@ -266,17 +258,20 @@ final class Q6_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * A row's levels regrouped for {@link #rowDot}, into {@code side[0 .. count / 4)} as int bits: per
-     * 128-weight half, {@code ql[0..31]}, {@code ql[32..63]} and {@code qh[0..31]} are read once each as 8
-     * int lanes, and quarter {@code k}'s vector gets in byte {@code b} of lane {@code j} the 6 bits of
-     * weight {@code 32 k + 4 j + b}, top bit flipped ({@code q ^ 32}, so {@link #signed} reads
+     * A row's side array for {@link #rowDot}, both parts in one pass over its 128-weight halves: the levels
+     * regrouped, into {@code side[0 .. count / 4)} as int bits, then the scales ({@link #unpackScales}) from
+     * {@code count / 4}. Per half, {@code ql[0..31]}, {@code ql[32..63]} and {@code qh[0..31]} are read once
+     * each as 8 int lanes, and quarter {@code k}'s vector gets in byte {@code b} of lane {@code j} the 6 bits
+     * of weight {@code 32 k + 4 j + b}, top bit flipped ({@code q ^ 32}, so {@link #signed} reads
      * {@code q - 32}). A kernel of its own: with these loads inlined, {@link #rowDot} passed C2's node
-     * budget and its vectors were boxed (Q6_K dot 1.4 GFLOP/s).
+     * budget and its vectors were boxed (Q6_K dot 1.4 GFLOP/s). One pass instead of a pass for the levels
+     * and another for the scales: {@code bench matmul --types q6_k --batch 1 -t 1}, 12.0 -> 13.4 GFLOP/s.
      */
     private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
         for (int half = 0, halves = count / 128; half < halves; half++) {
-            long ql = offset + (long) (half >> 1) * BLOCK_BYTES + 64 * (half & 1);
-            long qh = offset + (long) (half >> 1) * BLOCK_BYTES + 128 + 32 * (half & 1);
+            long block = offset + (long) (half >> 1) * BLOCK_BYTES;
+            long ql = block + 64 * (half & 1);
+            long qh = block + 128 + 32 * (half & 1);
             var low = IntVector.fromMemorySegment(I, w, ql, ByteOrder.LITTLE_ENDIAN);
             var high = IntVector.fromMemorySegment(I, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
             var bits = IntVector.fromMemorySegment(I, w, qh, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.XOR, 0xAAAAAAAA);
@@ -288,6 +283,7 @@ final class Q6_KFormat extends VectorBlockFormat {
                     .reinterpretAsFloats().intoArray(side, 32 * half + 16);
             high.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0xC0C0C0C0).lanewise(VectorOperators.LSHR, 2))
                     .reinterpretAsFloats().intoArray(side, 32 * half + 24);
+            unpackScales(w, block, half & 1, side, count / 4 + 32 * half);
         }
     }
 
