@@ -105,12 +105,14 @@ final class KQuants {
         var odd = FloatVector.fromArray(FloatDots.F, oddSixteenth ? ODD_SIXTEENTHS : ONES, 0);
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * blockBytes; block < end; block += blockBytes, j += 8) {
-            float d = half(w, block);
-            float min = half(w, block + 2);
-            long low = w.get(LE_LONG, block + 4);
-            int high = w.get(LE_INT, block + 12);
-            int bytes0to3 = (int) low;
-            int bytes4to7 = (int) (low >>> 32);
+            // the block's 16-byte head in two reads: d, dmin and scale bytes 0-3, then scale bytes 4-11
+            long head = w.get(LE_LONG, block);
+            long tail = w.get(LE_LONG, block + 8);
+            float d = Float.float16ToFloat((short) head);
+            float min = Float.float16ToFloat((short) (head >>> 16));
+            int bytes0to3 = (int) (head >>> 32);
+            int bytes4to7 = (int) tail;
+            int high = (int) (tail >>> 32);
             // sub-blocks 0-3: the low 6 bits; 4-7: a nibble of bytes 8-11 below the top 2 bits of bytes 0-7
             int scales0to3 = bytes0to3 & 0x3F3F3F3F;
             int mins0to3 = bytes4to7 & 0x3F3F3F3F;
