@@ -31,6 +31,8 @@ final class Q4_KFormat extends VectorBlockFormat {
     /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle rowsDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle decodeScaledKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
@@ -121,11 +123,7 @@ final class Q4_KFormat extends VectorBlockFormat {
             float[] factors = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
             System.arraycopy(xSums, 0, factors, 2 * subs, subs);
             float[] aligned = FloatDots.alignedRows(x, 1, cols)[0];
-            for (int r = rowStart; r < rowEnd; r++) {
-                long row = offset + r * rowBytes;
-                unpackFactors(weights, row, cols, factors, 0, subs);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, aligned, lead, cols, factors);
-            }
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, aligned, lead, cols, out, rowStart, rowEnd, factors);
             return;
         }
         // each activation row permuted and extended by its x sums, as rowDot reads it
@@ -145,6 +143,17 @@ final class Q4_KFormat extends VectorBlockFormat {
             unpackFactors(weights, row, cols, w, at + n, at + cols);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, w);
         }, n + subs, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+    }
+
+    /** Each row of {@code [rowStart, rowEnd)}: its factors unpacked into {@code factors}, then {@link #rowDot}. */
+    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                                float[] out, int rowStart, int rowEnd, float[] factors) {
+        int subs = count / 32;
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            unpackFactors(weights, row, count, factors, 0, subs);
+            out[r] = rowDot(weights, row, x, xOffset, count, factors);
+        }
     }
 
     /**
