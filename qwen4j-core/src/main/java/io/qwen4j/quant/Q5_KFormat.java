@@ -27,6 +27,8 @@ final class Q5_KFormat extends VectorBlockFormat {
     /** {@link #rowDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    private final MethodHandle rowsDotKernel =
+            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle repackKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
     private final MethodHandle decodeScaledKernel =
@@ -130,11 +132,7 @@ final class Q5_KFormat extends VectorBlockFormat {
         }
         if (batch == 1) {
             System.arraycopy(xExtended[0], lead + cols, side, levels + 2 * subs, subs);
-            for (int r = rowStart; r < rowEnd; r++) {
-                long row = offset + r * rowBytes;
-                unpackRow(weights, row, cols, side);
-                out[r] = KernelBarrier.dot(rowDotKernel, weights, row, xExtended[0], lead, cols, side);
-            }
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xExtended[0], lead, cols, out, rowStart, rowEnd, side);
             return;
         }
         FloatDots.decodedRowsTimesBatch((r, w, at) -> {
@@ -142,6 +140,17 @@ final class Q5_KFormat extends VectorBlockFormat {
             unpackRow(weights, row, cols, side);
             KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
         }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+    }
+
+    /** Each row of {@code [rowStart, rowEnd)}: its side array unpacked (x's sums stay), then {@link #rowDot}. */
+    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                                float[] out, int rowStart, int rowEnd, float[] side) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            repack(weights, row, count, side, side);
+            unpackFactors(weights, row, count, side, count / 4, count / 4 + count / 32);
+            out[r] = rowDot(weights, row, x, xOffset, count, side);
+        }
     }
 
     /**
