@@ -20,6 +20,34 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
         QWEN3
     }
 
+    /** Query rows (tokens times the query heads of a GQA group) that share one pass over the cache. */
+    private static final int QUERY_ROWS = 16;
+
+    /** Consecutive tokens per block of attention's queries: {@link #QUERY_ROWS} rows, at least one token. */
+    static int queryBlockTokens(ModelConfig config) {
+        return Math.max(1, QUERY_ROWS / config.queriesPerKeyValue());
+    }
+
+    /**
+     * Splits the batch's tokens into blocks of up to {@code maxTokens} consecutive tokens of one sequence at
+     * consecutive positions (a prefill chunk; decode tokens of different sequences stay alone), into
+     * {@code ws.queryBlockStart}; returns the number of blocks. A block's last token sees every position the
+     * others see, so one pass over the cache up to it serves them all, each masking what follows its own.
+     */
+    private static int queryBlocks(Workspace ws, int tokens, int maxTokens) {
+        int blocks = 0;
+        for (int t = 0; t < tokens; t++) {
+            int first = blocks == 0 ? -1 : ws.queryBlockStart[blocks - 1];
+            boolean joins = first >= 0 && t - first < maxTokens && ws.caches[t] == ws.caches[first]
+                    && ws.positions[t] == ws.positions[t - 1] + 1;
+            if (!joins) {
+                ws.queryBlockStart[blocks++] = t;
+            }
+        }
+        ws.queryBlockStart[blocks] = tokens;
+        return blocks;
+    }
+
     static Attention load(WeightSource source, ModelConfig config, int layer, Variant variant) {
         String p = "blk." + layer + ".";
         int dim = config.hiddenSize();
@@ -67,27 +95,47 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
             // 4. append this position's key and value to its sequence's cache
             ws.caches[t].write(layer, ws.positions[t], ws.key, t * kvDim, ws.value, t * kvDim);
         }
-        // 5. per token and head: softmax(q.K^T / sqrt(d)) V over positions [0, position] (causal). One work
-        // item per token and key/value head: the query heads of a group share one pass over its keys and
-        // values, so each is read (and widened from F16) once, not once per query head.
+        // 5. per block of query tokens and key/value head: softmax(q.K^T / sqrt(d)) V over positions
+        // [0, position] (causal). The query heads of a GQA group, and the consecutive tokens of one sequence in
+        // a prefill chunk (up to QUERY_ROWS query rows), share one pass over the cached keys and values, so
+        // each is read (and widened from F16) once per block, not once per query head and token.
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int kvHeads = config.numKeyValueHeads();
         int group = config.queriesPerKeyValue();
-        pool.parallelFor(tokens * kvHeads, (start, end) -> {
+        int blocks = queryBlocks(ws, tokens, queryBlockTokens(config));
+        pool.parallelFor(blocks * kvHeads, (start, end) -> {
             for (int item = start; item < end; item++) {
-                int t = item / kvHeads;
+                int b = item / kvHeads;
                 int kvHead = item % kvHeads;
-                int count = ws.positions[t] + 1;
-                float[] scores = ws.scores(group * count);
-                int qOff = t * qDim + kvHead * group * headDim;
-                KvCache cache = ws.caches[t];
-                cache.keyScores(layer, kvHead, ws.query, qOff, group, count, scores, 0);
-                for (int g = 0; g < group; g++) {
-                    VectorOps.scale(scores, g * count, scale, count);
-                    VectorOps.softmax(scores, g * count, count);
+                int first = ws.queryBlockStart[b];
+                int n = ws.queryBlockStart[b + 1] - first;
+                int rows = n * group;
+                int rowFloats = group * headDim;
+                // positions [0, last) cover every token of the block; each masks the ones after its own
+                int last = ws.positions[first + n - 1] + 1;
+                float[] block = ws.blockRows();
+                int outAt = rows * headDim;
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(ws.query, (first + i) * qDim + kvHead * rowFloats, block, i * rowFloats, rowFloats);
                 }
-                Arrays.fill(ws.attention, qOff, qOff + group * headDim, 0f);
-                cache.accumulateValues(layer, kvHead, scores, 0, group, count, ws.attention, qOff);
+                float[] scores = ws.scores(rows * last);
+                KvCache cache = ws.caches[first];
+                cache.keyScores(layer, kvHead, block, 0, rows, last, scores, 0);
+                for (int i = 0; i < n; i++) {
+                    int count = ws.positions[first + i] + 1;
+                    for (int g = 0; g < group; g++) {
+                        int at = (i * group + g) * last;
+                        VectorOps.scale(scores, at, scale, count);
+                        VectorOps.softmax(scores, at, count);
+                        Arrays.fill(scores, at + count, at + last, 0f);
+                    }
+                }
+                Arrays.fill(block, outAt, outAt + rows * headDim, 0f);
+                cache.accumulateValues(layer, kvHead, scores, 0, rows, last, block, outAt);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(block, outAt + i * rowFloats, ws.attention, (first + i) * qDim + kvHead * rowFloats,
+                            rowFloats);
+                }
             }
         });
         // 6. output projection

@@ -43,7 +43,11 @@ final class Workspace {
 
     final float[] logitsScratch;
 
+    /** Attention's blocks of query tokens: block {@code b} is tokens {@code [start[b], start[b + 1])}. */
+    final int[] queryBlockStart;
+
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
+    private final ThreadLocal<float[]> blockRows;
 
     Workspace(ModelConfig config, int maxTokens) {
         this.maxTokens = maxTokens;
@@ -71,6 +75,17 @@ final class Workspace {
         expertInput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
         expertOutput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
         logitsScratch = new float[LOGITS_ROWS * config.vocabSize()];
+        queryBlockStart = new int[maxTokens + 1];
+        int blockRowFloats = 2 * Attention.queryBlockTokens(config) * config.queriesPerKeyValue() * config.headDim();
+        blockRows = ThreadLocal.withInitial(() -> new float[blockRowFloats]);
+    }
+
+    /**
+     * A per-thread scratch for one block of attention's query rows and their outputs (each query row of a block,
+     * then each output row), sized for the largest block.
+     */
+    float[] blockRows() {
+        return blockRows.get();
     }
 
     /** A per-thread scratch row for attention scores, at least {@code length} long. */

@@ -71,6 +71,28 @@ class DecoderModelTest {
         assertClose(prefill, decode, 1e-5, name);
     }
 
+    /**
+     * A prompt longer than one block of attention's query tokens (and not a multiple of it) gives the same
+     * bits as feeding its tokens one by one: the batched kernels follow the one-row order and a query block
+     * masks, per token, the positions after its own.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void longPrefillIsBitIdenticalToTokenByTokenDecode(String name, ModelConfig config) {
+        var weights = Models.weights(config, TensorType.F32, 5);
+        Model model = Architectures.load(config, weights, Models.POOL);
+        int length = 2 * Attention.queryBlockTokens(config) + 3;
+        int[] tokens = Models.tokens(6, length, config.vocabSize());
+        float[] prefill = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(tokens, 0, Models.cache(config))))
+                .copyLast(0);
+        var cache = Models.cache(config);
+        float[] decode = null;
+        for (int i = 0; i < tokens.length; i++) {
+            decode = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache))).copyLast(0);
+        }
+        assertArrayEquals(decode, prefill, name);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void batchOfSequencesEqualsEachAlone(String name, ModelConfig config) {
