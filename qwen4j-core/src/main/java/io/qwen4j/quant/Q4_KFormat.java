@@ -28,7 +28,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     private static final int[] PERMUTED = {0, 8, 32, 40};
     private static final VectorSpecies<Float> F = FloatDots.F;
-    /** {@link #rowDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    /** {@link #rowDot}, {@link #rowsDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
     private final MethodHandle rowsDotKernel =
@@ -103,7 +103,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * One {@link #rowDot} per row for a single activation row (its x sums computed once). For more,
+     * For a single activation row (its x sums computed once), {@link #rowsDot} over the range of rows. For more,
      * each row is decoded once, extended by its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of
      * activation rows, each extended by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
      * {@link #rowDot}, so every result equals {@link #dot} bit for bit.

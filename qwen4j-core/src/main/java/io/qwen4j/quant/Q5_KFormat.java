@@ -24,7 +24,7 @@ final class Q5_KFormat extends VectorBlockFormat {
     static final int BLOCK_BYTES = 176;
     private static final VectorSpecies<Float> F = FloatDots.F;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
-    /** {@link #rowDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    /** {@link #rowDot}, {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
     private final MethodHandle rowsDotKernel =
@@ -108,8 +108,8 @@ final class Q5_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * x is permuted ({@link #permute}) and summed per sub-block once per call. One {@link #rowDot} per
-     * row for a single activation row; for more, each row is decoded once in that order and extended by
+     * x is permuted ({@link #permute}) and summed per sub-block once per call. For a single activation row,
+     * {@link #rowsDot} over the range of rows; for more, each row is decoded once in that order and extended by
      * its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of activation rows, each permuted and extended
      * by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of {@link #rowDot}, so every result
      * equals {@link #dot} bit for bit.
