@@ -48,6 +48,8 @@ final class Q4_0Format extends VectorBlockFormat {
 
     private final MethodHandle rowsDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "rowsDot", KernelBarrier.ROWS_DOT);
+    /** Per thread: activation rows {@link #prepareActivations prepared} for a whole matmul. */
+    private final ThreadLocal<float[][]> preparedRows = ThreadLocal.withInitial(() -> new float[0][]);
     private final MethodHandle decodeGroupsKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "decodeGroups", KernelBarrier.DECODE);
 
@@ -219,13 +221,39 @@ final class Q4_0Format extends VectorBlockFormat {
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
                        float[] out, int outStride, int rowStart, int rowEnd) {
+        matmul(weights, offset, cols, x, null, batch, out, outStride, rowStart, rowEnd);
+    }
+
+    /** Each activation row {@link #prepare}d, into this thread's buffer of this format. */
+    @Override
+    public float[][] prepareActivations(float[] x, int batch, int cols) {
+        requireWholeBlocks(cols);
+        int lead = FloatDots.LEAD;
+        int length = lead + groups(cols) * GroupDots.GROUP;
+        float[][] rows = preparedRows.get();
+        if (rows.length < batch || rows[0].length < length) {
+            rows = new float[Math.max(batch, rows.length)][Math.max(length, rows.length == 0 ? 0 : rows[0].length)];
+            preparedRows.set(rows);
+        }
+        for (int b = 0; b < batch; b++) {
+            prepare(x, b * cols, cols, rows[b], lead);
+        }
+        return rows;
+    }
+
+    @Override
+    public void matmul(MemorySegment weights, long offset, int cols, float[] x, float[][] prepared, int batch,
+                       float[] out, int outStride, int rowStart, int rowEnd) {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         int groups = groups(cols);
         int lead = FloatDots.LEAD;
-        float[][] xRows = Scratch.rows(batch, lead + groups * GroupDots.GROUP);
-        for (int b = 0; b < batch; b++) {
-            prepare(x, b * cols, cols, xRows[b], lead);
+        float[][] xRows = prepared;
+        if (xRows == null) {
+            xRows = Scratch.rows(batch, lead + groups * GroupDots.GROUP);
+            for (int b = 0; b < batch; b++) {
+                prepare(x, b * cols, cols, xRows[b], lead);
+            }
         }
         if (batch == 1) {
             KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xRows[0], lead, cols, out, rowStart, rowEnd);

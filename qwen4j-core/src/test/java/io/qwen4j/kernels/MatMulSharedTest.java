@@ -21,7 +21,10 @@ class MatMulSharedTest {
         Random random = new Random(9);
         int cols = 256;
         int[] rowCounts = {200, 3, 1000}; // very unequal sizes: the small one still gets a chunk
-        for (TensorType type : new TensorType[] {TensorType.F32, TensorType.Q8_0, TensorType.Q4_K}) {
+        TensorType f32 = TensorType.F32, q8 = TensorType.Q8_0, q4k = TensorType.Q4_K, q4 = TensorType.Q4_0;
+        // per matrix; the last mixes formats, one of which prepares its activations once for two matrices
+        for (TensorType[] types : new TensorType[][] {{f32, f32, f32}, {q8, q8, q8}, {q4k, q4k, q4k}, {q4, q4, q4},
+                {q4, q8, q4}}) {
             for (int batch : new int[] {1, 5}) {
                 float[] x = new float[batch * cols];
                 for (int i = 0; i < x.length; i++) {
@@ -30,6 +33,7 @@ class MatMulSharedTest {
                 Tensor[] weights = new Tensor[rowCounts.length];
                 float[][] dequantized = new float[rowCounts.length][];
                 for (int m = 0; m < rowCounts.length; m++) {
+                    TensorType type = types[m];
                     float[] w = new float[cols * rowCounts[m]];
                     for (int i = 0; i < w.length; i++) {
                         w[i] = (float) random.nextGaussian();
@@ -48,6 +52,7 @@ class MatMulSharedTest {
                         }
                         MatMul.matmulShared(pool, weights, x, batch, shared);
                         for (int m = 0; m < rowCounts.length; m++) {
+                            TensorType type = types[m];
                             float[] separate = new float[batch * rowCounts[m]];
                             MatMul.matmul(pool, weights[m], x, batch, separate);
                             // Same kernels, but a row may land in a multi-row block in one split and alone in the
