@@ -27,7 +27,7 @@ final class GroupDots {
     static final int GROUP = 32;
     /** Floats per decoded group: its levels, then its scale vector. */
     static final int GROUP_FLOATS = GROUP + 8;
-    /** Floats of the {@code out} array {@link #tile} needs: six 8-lane accumulators. */
+    /** Floats of the {@code sums} array {@link #tile} needs: six 8-lane accumulators. */
     static final int SUMS = 48;
 
     private GroupDots() {
@@ -49,49 +49,26 @@ final class GroupDots {
     }
 
     /**
-     * Rows {@code rowStart..rowEnd} of a batched matmul: three rows decoded at a time, multiplied with pairs of
-     * activation rows by {@link #tile} (one or two rows left: the tile repeats the last and its extra sums are
-     * dropped); an odd last activation row gets {@link #dot}.
+     * Into {@code sums[0..5]}, as {@link Tile3x2#dot} orders them: w0·xa, w0·xb, w1·xa, w1·xb, w2·xa, w2·xb, each
+     * {@link #dot}'s value, over {@code groups} from {@code from}.
      *
-     * @param xRows prepared activation rows, {@code groups * GROUP} floats each from {@link FloatDots#LEAD}
+     * @param sums {@link #SUMS} floats: {@link #tile} leaves its accumulators there, then the six sums
      */
-    static void decodedRowsTimesBatch(FloatDots.RowDecoder rows, int groups, float[][] xRows, int batch,
-                                      float[] out, int outStride, int rowStart, int rowEnd) {
-        int lead = FloatDots.LEAD;
-        int rowFloats = lead + groups * GROUP_FLOATS;
-        float[] w0 = Scratch.floats(Scratch.Slot.ROW, rowFloats);
-        float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, rowFloats);
-        float[] w2 = Scratch.floats(Scratch.Slot.THIRD_ROW, rowFloats);
-        float[] sums = Scratch.floats(Scratch.Slot.SUMS, SUMS);
-        for (int r = rowStart; r < rowEnd; r += 3) {
-            int count = Math.min(3, rowEnd - r);
-            rows.decode(r, w0, lead);
-            if (count > 1) {
-                rows.decode(r + 1, w1, lead);
-            }
-            if (count > 2) {
-                rows.decode(r + 2, w2, lead);
-            }
-            float[] second = count > 1 ? w1 : w0;
-            float[] third = count > 2 ? w2 : second;
-            int b = 0;
-            for (; b + 1 < batch; b += 2) {
-                tile(w0, second, third, xRows[b], xRows[b + 1], lead, groups, sums);
-                for (int i = 0; i < count; i++) {
-                    out[b * outStride + r + i] = Lanes.sum(FloatVector.fromArray(F, sums, 16 * i));
-                    out[(b + 1) * outStride + r + i] = Lanes.sum(FloatVector.fromArray(F, sums, 16 * i + 8));
-                }
-            }
-            if (b < batch) {
-                out[b * outStride + r] = dot(w0, lead, xRows[b], lead, groups);
-                if (count > 1) {
-                    out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, groups);
-                }
-                if (count > 2) {
-                    out[b * outStride + r + 2] = dot(w2, lead, xRows[b], lead, groups);
-                }
-            }
-        }
+    static void dot3x2(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int groups, float[] sums) {
+        tile(w0, w1, w2, xa, xb, from, groups, sums);
+        // all six lane sums are read before any accumulator is written over
+        float s0 = Lanes.sum(FloatVector.fromArray(F, sums, 0));
+        float s1 = Lanes.sum(FloatVector.fromArray(F, sums, 8));
+        float s2 = Lanes.sum(FloatVector.fromArray(F, sums, 16));
+        float s3 = Lanes.sum(FloatVector.fromArray(F, sums, 24));
+        float s4 = Lanes.sum(FloatVector.fromArray(F, sums, 32));
+        float s5 = Lanes.sum(FloatVector.fromArray(F, sums, 40));
+        sums[0] = s0;
+        sums[1] = s1;
+        sums[2] = s2;
+        sums[3] = s3;
+        sums[4] = s4;
+        sums[5] = s5;
     }
 
     /**

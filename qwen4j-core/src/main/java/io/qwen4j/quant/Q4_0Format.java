@@ -215,7 +215,7 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /**
      * Each activation row {@link #prepare}d once; one activation row gets the row-range kernel, more get
-     * {@link GroupDots#decodedRowsTimesBatch} over rows decoded to the same levels and scales, so every result
+     * {@link FloatDots#decodedRowsTimesBatch} in {@link GroupDots}' order over rows decoded to the same levels and scales, so every result
      * equals {@link #dot} bit for bit.
      */
     @Override
@@ -229,12 +229,7 @@ final class Q4_0Format extends VectorBlockFormat {
     public float[][] prepareActivations(float[] x, int batch, int cols) {
         requireWholeBlocks(cols);
         int lead = FloatDots.LEAD;
-        int length = lead + groups(cols) * GroupDots.GROUP;
-        float[][] rows = preparedRows.get();
-        if (rows.length < batch || rows[0].length < length) {
-            rows = new float[Math.max(batch, rows.length)][Math.max(length, rows.length == 0 ? 0 : rows[0].length)];
-            preparedRows.set(rows);
-        }
+        float[][] rows = Scratch.rows(preparedRows, batch, lead + groups(cols) * GroupDots.GROUP);
         for (int b = 0; b < batch; b++) {
             prepare(x, b * cols, cols, rows[b], lead);
         }
@@ -248,20 +243,14 @@ final class Q4_0Format extends VectorBlockFormat {
         long rowBytes = type().bytesFor(cols);
         int groups = groups(cols);
         int lead = FloatDots.LEAD;
-        float[][] xRows = prepared;
-        if (xRows == null) {
-            xRows = Scratch.rows(batch, lead + groups * GroupDots.GROUP);
-            for (int b = 0; b < batch; b++) {
-                prepare(x, b * cols, cols, xRows[b], lead);
-            }
-        }
+        float[][] xRows = prepared != null ? prepared : prepareActivations(x, batch, cols);
         if (batch == 1) {
             KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xRows[0], lead, cols, out, rowStart, rowEnd);
             return;
         }
-        GroupDots.decodedRowsTimesBatch(
+        FloatDots.decodedRowsTimesBatch(FloatDots.Order.GROUPS,
                 (r, w, at) -> KernelBarrier.decode(decodeGroupsKernel, weights, offset + r * rowBytes, w, at, cols),
-                groups, xRows, batch, out, outStride, rowStart, rowEnd);
+                groups * GroupDots.GROUP_FLOATS, xRows, groups, batch, out, outStride, rowStart, rowEnd);
     }
 
     @Override

@@ -57,13 +57,21 @@ final class Scratch {
      * activation rows of a batched kernel (each rearranged into its element order), as arrays of their own. Above {@link #MAX_KEPT} floats in all, fresh arrays.
      */
     static float[][] rows(int count, int length) {
+        return rows(ROWS, count, length);
+    }
+
+    /**
+     * {@link #rows(int, int)} kept in {@code holder} instead: for rows that must outlive other kernels' use of the
+     * shared ones on the same thread (a format's activations prepared for a whole matmul).
+     */
+    static float[][] rows(ThreadLocal<float[][]> holder, int count, int length) {
         if ((long) count * length > MAX_KEPT) {
             return new float[count][length];
         }
-        float[][] rows = ROWS.get();
+        float[][] rows = holder.get();
         if (rows.length < count) {
             rows = Arrays.copyOf(rows, count);
-            ROWS.set(rows);
+            holder.set(rows);
         }
         for (int i = 0; i < count; i++) {
             if (rows[i] == null || rows[i].length < length) {

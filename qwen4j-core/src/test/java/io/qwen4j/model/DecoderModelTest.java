@@ -60,15 +60,8 @@ class DecoderModelTest {
     void prefillEqualsTokenByTokenDecode(String name, ModelConfig config) {
         var weights = Models.weights(config, TensorType.F32, 3);
         Model model = Architectures.load(config, weights, Models.POOL);
-        int[] tokens = Models.tokens(5, 9, config.vocabSize());
-        float[] prefill = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(tokens, 0, Models.cache(config))))
-                .copyLast(0);
-        var cache = Models.cache(config);
-        float[] decode = null;
-        for (int i = 0; i < tokens.length; i++) {
-            decode = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache))).copyLast(0);
-        }
-        assertClose(prefill, decode, 1e-5, name);
+        float[][] logits = prefillAndTokenByToken(model, config, Models.tokens(5, 9, config.vocabSize()));
+        assertClose(logits[0], logits[1], 1e-5, name);
     }
 
     /**
@@ -82,7 +75,12 @@ class DecoderModelTest {
         var weights = Models.weights(config, TensorType.F32, 5);
         Model model = Architectures.load(config, weights, Models.POOL);
         int length = 2 * Attention.queryBlockTokens(config) + 3;
-        int[] tokens = Models.tokens(6, length, config.vocabSize());
+        float[][] logits = prefillAndTokenByToken(model, config, Models.tokens(6, length, config.vocabSize()));
+        assertArrayEquals(logits[1], logits[0], name);
+    }
+
+    /** The last position's logits of {@code tokens} as one prefill, then fed one token at a time into a fresh cache. */
+    private static float[][] prefillAndTokenByToken(Model model, ModelConfig config, int[] tokens) {
         float[] prefill = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(tokens, 0, Models.cache(config))))
                 .copyLast(0);
         var cache = Models.cache(config);
@@ -90,7 +88,7 @@ class DecoderModelTest {
         for (int i = 0; i < tokens.length; i++) {
             decode = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache))).copyLast(0);
         }
-        assertArrayEquals(decode, prefill, name);
+        return new float[][] {prefill, decode};
     }
 
     @ParameterizedTest(name = "{0}")
