@@ -1,5 +1,6 @@
 package io.qwen4j.kernels;
 
+import io.qwen4j.simd.Species;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -18,7 +19,7 @@ public final class MemoryBandwidth {
     public static final long DEFAULT_BYTES = 1L << 30;
     public static final int DEFAULT_PASSES = 5;
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = Species.FLOATS;
     /** Bytes each chunk of work covers: big enough that scheduling is noise, small enough to balance. */
     private static final long CHUNK_BYTES = 4L << 20;
 

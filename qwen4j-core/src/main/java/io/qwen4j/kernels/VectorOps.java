@@ -1,6 +1,7 @@
 package io.qwen4j.kernels;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.Species;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorOps {
 
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = Species.FLOATS;
 
     private VectorOps() {
     }

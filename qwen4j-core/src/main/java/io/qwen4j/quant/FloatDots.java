@@ -1,6 +1,7 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,7 +27,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class FloatDots {
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F = Species.FLOATS;
 
     /**
      * Floats before the data of each row the batched kernel reads (decoded weight rows, activation rows). A

@@ -1,13 +1,13 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,7 +25,7 @@ final class LegacyBlocks {
 
     static final int BLOCK = 32;
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F = Species.FLOATS;
     /** 8 bytes widen to 8 floats in one conversion (measured faster than splitting wider loads). */
     static final VectorSpecies<Byte> B = ByteVector.SPECIES_64;
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -138,7 +138,7 @@ final class LegacyBlocks {
 
     /** 8 bytes read as unsigned, widened to 8 floats. */
     static FloatVector widenUnsigned(ByteVector bytes) {
-        return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, IntVector.SPECIES_256, 0)
+        return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, Species.INTS, 0)
                 .convertShape(VectorOperators.I2F, F, 0);
     }
 

@@ -3,6 +3,7 @@ package io.qwen4j.quant;
 import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -28,7 +29,7 @@ final class Q2_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 84;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = Species.INTS;
     private static final VectorSpecies<Byte> BYTES_16 = ByteVector.SPECIES_128;
     /** Lanes 0..3 take the first of two sub-block scales, lanes 4..7 the second. */
     private static final VectorShuffle<Float> PAIR = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);

@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -28,7 +29,7 @@ final class Q3_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 110;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = Species.INTS;
     /** Lanes 0..3 take the first of two sub-block scales, lanes 4..7 the second. */
     private static final VectorShuffle<Float> PAIR = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
     /** {@link #rowDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */

@@ -5,6 +5,7 @@ import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,7 +37,7 @@ final class Q4_0Format extends VectorBlockFormat {
     private static final int BLOCK_BYTES = 18;
     private static final byte OFFSET = 8;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = Species.INTS;
     /** Lanes of the second block of a pair. */
     private static final VectorMask<Integer> SECOND = VectorMask.fromLong(I, 0xF0);
     private static final VectorMask<Integer> FIRST = SECOND.not();

@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -23,7 +24,7 @@ final class Q5_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 176;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = Species.INTS;
     /** {@link #rowDot}, {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);

@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -28,7 +29,7 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = Species.INTS;
     private static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
     /** Quarter {@code k} of a half takes its sub-blocks {@code 2k} and {@code 2k + 1}, four lanes each. */
     private static final VectorShuffle<Float> QUARTER_0 = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);

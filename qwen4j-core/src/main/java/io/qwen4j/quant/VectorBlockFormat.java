@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -28,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
 abstract class VectorBlockFormat implements QuantFormat {
 
     static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
-    static final VectorSpecies<Integer> INTS_8 = IntVector.SPECIES_256;
+    static final VectorSpecies<Integer> INTS_8 = Species.INTS;
 
     /**
      * Eight bytes at {@code at}, sign-extended to int lanes. Bit fields are then cut out with int shifts:

@@ -57,9 +57,9 @@ public final class Lanes {
         return sumInOrder(folded, 0, half);
     }
 
-    private static final VectorShuffle<Float> SWAP4_OF_8 = swap(FloatVector.SPECIES_256, 4);
-    private static final VectorShuffle<Float> SWAP2_OF_8 = swap(FloatVector.SPECIES_256, 2);
-    private static final VectorShuffle<Float> SWAP1_OF_8 = swap(FloatVector.SPECIES_256, 1);
+    private static final VectorShuffle<Float> SWAP4_OF_8 = swap(Species.FLOATS, 4);
+    private static final VectorShuffle<Float> SWAP2_OF_8 = swap(Species.FLOATS, 2);
+    private static final VectorShuffle<Float> SWAP1_OF_8 = swap(Species.FLOATS, 1);
     private static final VectorShuffle<Float> SWAP8_OF_16 = swap(FloatVector.SPECIES_512, 8);
     private static final VectorShuffle<Float> SWAP4_OF_16 = swap(FloatVector.SPECIES_512, 4);
     private static final VectorShuffle<Float> SWAP2_OF_16 = swap(FloatVector.SPECIES_512, 2);
