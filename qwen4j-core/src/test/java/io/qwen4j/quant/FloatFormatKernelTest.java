@@ -14,7 +14,8 @@ class FloatFormatKernelTest {
     private static final TensorType[] TYPES = {TensorType.F32, TensorType.F16, TensorType.BF16};
     /** Row lengths around the 16- and 32-element steps of the kernels, and odd ones with tails. */
     /** Every path of the batched 2x2 kernel: 32-float steps, a 16-float step after them or alone, a scalar tail. */
-    private static final int[] COLS = {1, 7, 16, 37, 50, 64, 100, 320, 1000};
+    /** Up to 1000: one pass over the row; 1040 and 2072: the batched pass in column blocks, 16- and 8-float tails. */
+    private static final int[] COLS = {1, 7, 16, 37, 50, 64, 100, 320, 1000, 1040, 2072};
 
     @Test
     void dotMatchesADoublePrecisionSum() {

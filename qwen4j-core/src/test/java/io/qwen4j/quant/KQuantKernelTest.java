@@ -56,9 +56,15 @@ class KQuantKernelTest {
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void matmulOfEveryBatchSizeEqualsDotPerRow(TensorType type) {
         Random random = new Random(200 + type.ordinal());
+        // 1280 columns: the batched pass takes rows of more than FloatDots.COLUMN_BLOCK floats in blocks
+        for (int cols : new int[] {512, 1280}) {
+            matmulOfEveryBatchSizeEqualsDotPerRow(type, random, cols);
+        }
+    }
+
+    private static void matmulOfEveryBatchSizeEqualsDotPerRow(TensorType type, Random random, int cols) {
         QuantFormat format = QuantFormats.of(type);
         int rows = 7;
-        int cols = 512;
         long rowBytes = type.bytesFor(cols);
         byte[] data = KQuantBlocks.random(type, rows * cols / type.blockSize, random, 18);
         try (Arena arena = Arena.ofConfined()) {
@@ -81,7 +87,7 @@ class KQuantKernelTest {
                         }
                         float expected = format.dot(segment, 11 + r * rowBytes, x, b * cols, cols);
                         assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got),
-                                type + " batch " + batch + " b " + b + " row " + r + ": " + expected + " vs " + got);
+                                type + " cols " + cols + " batch " + batch + " b " + b + " row " + r + ": " + expected + " vs " + got);
                     }
                 }
             }

@@ -63,15 +63,21 @@ class LegacyKernelTest {
 
     /**
      * Batches of 1..5 over a row range, into a wider output: each result equals that activation row's
-     * dot bit for bit, is close to the exact product, and nothing outside the range is written.
+     * dot bit for bit, is close to the exact product, and nothing outside the range is written. 1184
+     * columns: the batched pass takes rows of more than {@code FloatDots.COLUMN_BLOCK} floats in blocks.
      */
     @ParameterizedTest
     @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void matmulEqualsDotPerActivationRow(TensorType type) {
         Random random = new Random(9000 + type.ordinal());
         QuantFormat format = QuantFormats.of(type);
+        for (int cols : new int[] {5 * QK, 37 * QK}) {
+            matmulEqualsDotPerActivationRow(type, random, format, cols);
+        }
+    }
+
+    private static void matmulEqualsDotPerActivationRow(TensorType type, Random random, QuantFormat format, int cols) {
         int rows = 9;
-        int cols = 5 * QK;
         int rowStart = 2;
         int rowEnd = 8;
         int outStride = rows + 3;
@@ -88,7 +94,7 @@ class LegacyKernelTest {
                 for (int b = 0; b < batch; b++) {
                     for (int r = 0; r < outStride; r++) {
                         float actual = out[b * outStride + r];
-                        String where = type + " batch " + batch + " b " + b + " r " + r;
+                        String where = type + " cols " + cols + " batch " + batch + " b " + b + " r " + r;
                         if (r < rowStart || r >= rowEnd) {
                             assertTrue(Float.isNaN(actual), where + " was written");
                             continue;
