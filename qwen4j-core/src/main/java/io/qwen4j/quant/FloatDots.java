@@ -160,36 +160,15 @@ final class FloatDots {
             float[] second = count > 1 ? w1 : w0;
             float[] third = count > 2 ? w2 : second;
             if (blocked) {
-                java.util.Arrays.fill(acc, 0, pairs * Tile3x2.SUMS, 0f);
-                for (int start = 0; start < vectorPart; start += COLUMN_BLOCK) {
-                    int length = Math.min(COLUMN_BLOCK, vectorPart - start);
-                    for (int p = 0; p < pairs; p++) {
-                        Tile3x2.accumulate(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead + start, length, acc, p * Tile3x2.SUMS);
+                blockedTimesPairs(w0, second, third, xRows, pairs, vectorPart, n, acc, out, outStride, r, count);
+            } else {
+                for (int p = 0; p < pairs; p++) {
+                    if (groups) {
+                        GroupDots.dot3x2(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead, n, acc);
+                    } else {
+                        Tile3x2.dot(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead, n, acc);
                     }
-                }
-            }
-            for (int p = 0; p < pairs; p++) {
-                float[] xa = xRows[2 * p];
-                float[] xb = xRows[2 * p + 1];
-                if (blocked) {
-                    Tile3x2.sums(w0, second, third, xa, xb, lead, n, acc, p * Tile3x2.SUMS);
-                } else if (groups) {
-                    GroupDots.dot3x2(w0, second, third, xa, xb, lead, n, acc);
-                } else {
-                    Tile3x2.dot(w0, second, third, xa, xb, lead, n, acc);
-                }
-                int s = blocked ? p * Tile3x2.SUMS : 0;
-                int at = 2 * p * outStride + r;
-                int next = at + outStride;
-                out[at] = acc[s];
-                out[next] = acc[s + 1];
-                if (count > 1) {
-                    out[at + 1] = acc[s + 2];
-                    out[next + 1] = acc[s + 3];
-                }
-                if (count > 2) {
-                    out[at + 2] = acc[s + 4];
-                    out[next + 2] = acc[s + 5];
+                    writeTile(acc, 0, out, 2 * p * outStride + r, outStride, count);
                 }
             }
             int b = 2 * pairs;
@@ -202,6 +181,42 @@ final class FloatDots {
                     out[b * outStride + r + 2] = dot(groups, w2, xRows[b], lead, n);
                 }
             }
+        }
+    }
+
+    /**
+     * One set of three decoded rows times every pair of activation rows, the columns in blocks of
+     * {@link #COLUMN_BLOCK}. A method of its own: inlined into {@link #decodedRowsTimesBatch} beside the
+     * unblocked tiles, the lane sums passed C2's inlining budget there and their vectors were boxed (JFR:
+     * a third of `bench batch`'s allocation in {@code FloatDots.sum} under {@code Tile3x2.sums}).
+     */
+    private static void blockedTimesPairs(float[] w0, float[] w1, float[] w2, float[][] xRows, int pairs, int vectorPart,
+                                          int n, float[] acc, float[] out, int outStride, int r, int count) {
+        java.util.Arrays.fill(acc, 0, pairs * Tile3x2.SUMS, 0f);
+        for (int start = 0; start < vectorPart; start += COLUMN_BLOCK) {
+            int length = Math.min(COLUMN_BLOCK, vectorPart - start);
+            for (int p = 0; p < pairs; p++) {
+                Tile3x2.accumulate(w0, w1, w2, xRows[2 * p], xRows[2 * p + 1], LEAD + start, length, acc, p * Tile3x2.SUMS);
+            }
+        }
+        for (int p = 0; p < pairs; p++) {
+            Tile3x2.sums(w0, w1, w2, xRows[2 * p], xRows[2 * p + 1], LEAD, n, acc, p * Tile3x2.SUMS);
+            writeTile(acc, p * Tile3x2.SUMS, out, 2 * p * outStride + r, outStride, count);
+        }
+    }
+
+    /** A tile's sums ({@code sums[at..at+5]}) to rows {@code r..r+count-1} of two activation rows' outputs from {@code to}. */
+    private static void writeTile(float[] sums, int at, float[] out, int to, int outStride, int count) {
+        int next = to + outStride;
+        out[to] = sums[at];
+        out[next] = sums[at + 1];
+        if (count > 1) {
+            out[to + 1] = sums[at + 2];
+            out[next + 1] = sums[at + 3];
+        }
+        if (count > 2) {
+            out[to + 2] = sums[at + 4];
+            out[next + 2] = sums[at + 5];
         }
     }
 
@@ -238,9 +253,13 @@ final class FloatDots {
         return FloatVector.fromMemorySegment(F, w, wOff + 4L * i, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** {@link #sum} of the two accumulators stored one after the other in {@code acc} from {@code at}. */
+    /**
+     * {@link #sum(FloatVector, FloatVector)} of the two accumulators stored one after the other in {@code acc}
+     * from {@code at}, the same bits, in scalar code ({@link Lanes#sum(float[], int)} says why).
+     */
     static float sum(float[] acc, int at) {
-        return sum(FloatVector.fromArray(F, acc, at), FloatVector.fromArray(F, acc, at + 8));
+        return Lanes.sum(acc[at] + acc[at + 8], acc[at + 1] + acc[at + 9], acc[at + 2] + acc[at + 10], acc[at + 3] + acc[at + 11],
+                acc[at + 4] + acc[at + 12], acc[at + 5] + acc[at + 13], acc[at + 6] + acc[at + 14], acc[at + 7] + acc[at + 15]);
     }
 
     /** Adds the two accumulators and their lanes in a fixed order ({@link Lanes#sum}). */

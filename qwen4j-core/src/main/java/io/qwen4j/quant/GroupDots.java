@@ -56,13 +56,13 @@ final class GroupDots {
      */
     static void dot3x2(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int groups, float[] sums) {
         tile(w0, w1, w2, xa, xb, from, groups, sums);
-        // all six lane sums are read before any accumulator is written over
-        float s0 = Lanes.sum(FloatVector.fromArray(F, sums, 0));
-        float s1 = Lanes.sum(FloatVector.fromArray(F, sums, 8));
-        float s2 = Lanes.sum(FloatVector.fromArray(F, sums, 16));
-        float s3 = Lanes.sum(FloatVector.fromArray(F, sums, 24));
-        float s4 = Lanes.sum(FloatVector.fromArray(F, sums, 32));
-        float s5 = Lanes.sum(FloatVector.fromArray(F, sums, 40));
+        // all six lane sums are read before any accumulator is written over (scalar: see Lanes.sum(float[], int))
+        float s0 = Lanes.sum(sums, 0);
+        float s1 = Lanes.sum(sums, 8);
+        float s2 = Lanes.sum(sums, 16);
+        float s3 = Lanes.sum(sums, 24);
+        float s4 = Lanes.sum(sums, 32);
+        float s5 = Lanes.sum(sums, 40);
         sums[0] = s0;
         sums[1] = s1;
         sums[2] = s2;

@@ -31,35 +31,13 @@ final class Tile3x2 {
 
     /**
      * Into {@code out[0..5]}: w0·xa, w0·xb, w1·xa, w1·xb, w2·xa, w2·xb over {@code n} floats from {@code from}.
-     * The lane sums and the tail are {@link #sums}' code written out here: calling it instead made C2 run the
-     * unblocked batch 32 ~10 % slower ({@code bench matmul --types q8_0,q6_k --batch 32}, measured).
      *
      * @param out {@link #SUMS} floats: {@link #accumulate} leaves its accumulators there, then the six sums
      */
     static void dot(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int n, float[] out) {
         java.util.Arrays.fill(out, 0, SUMS, 0f);
         accumulate(w0, w1, w2, xa, xb, from, n - n % 16, out, 0);
-        float s0 = FloatDots.sum(out, 0);
-        float s1 = FloatDots.sum(out, 16);
-        float s2 = FloatDots.sum(out, 32);
-        float s3 = FloatDots.sum(out, 48);
-        float s4 = FloatDots.sum(out, 64);
-        float s5 = FloatDots.sum(out, 80);
-        int end = from + n;
-        for (int i = from + n - n % 16; i < end; i++) {
-            s0 += w0[i] * xa[i];
-            s1 += w0[i] * xb[i];
-            s2 += w1[i] * xa[i];
-            s3 += w1[i] * xb[i];
-            s4 += w2[i] * xa[i];
-            s5 += w2[i] * xb[i];
-        }
-        out[0] = s0;
-        out[1] = s1;
-        out[2] = s2;
-        out[3] = s3;
-        out[4] = s4;
-        out[5] = s5;
+        sums(w0, w1, w2, xa, xb, from, n, out, 0);
     }
 
     /**

@@ -43,6 +43,21 @@ public final class Lanes {
         return sumInOrder(v.toArray(), 0, length);
     }
 
+    /**
+     * {@link #sum}'s value for 8 lanes stored in {@code lanes[at..at+7]}, the same bits, in scalar code. For
+     * kernels that store their accumulators and sum them in a method C2 may inline into a big caller: vector
+     * code there can pass C2's inlining budget and get boxed (a tile's six lane sums did, allocating
+     * gigabytes in one {@code bench batch} run), scalar code cannot.
+     */
+    public static float sum(float[] lanes, int at) {
+        return sum(lanes[at], lanes[at + 1], lanes[at + 2], lanes[at + 3], lanes[at + 4], lanes[at + 5], lanes[at + 6], lanes[at + 7]);
+    }
+
+    /** {@link #sum}'s tree over 8 lanes given one by one. */
+    public static float sum(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
+        return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));
+    }
+
     /** The same tree for any power-of-two lane count, on an array (species other than 8 or 16 lanes). */
     private static float sumInOrder(float[] lanes, int from, int count) {
         if (count == 1) {

@@ -69,6 +69,24 @@ class LanesTest {
     }
 
     @Test
+    void storedLaneSumsAreTheVectorSumBitForBit() {
+        float[] v = {1e8f, 3f, -1e8f, 5f, 7f, 1e-3f, 2f, -7f};
+        float expected = ((v[0] + v[4]) + (v[2] + v[6])) + ((v[1] + v[5]) + (v[3] + v[7]));
+        assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(Lanes.sum(v, 0)));
+        Random random = new Random(31);
+        float[] lanes = new float[11];
+        for (int round = 0; round < 1000; round++) {
+            for (int i = 0; i < lanes.length; i++) {
+                lanes[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4));
+            }
+            float vector = Lanes.sum(FloatVector.fromArray(F, lanes, 3));
+            assertEquals(Float.floatToRawIntBits(vector), Float.floatToRawIntBits(Lanes.sum(lanes, 3)), "round " + round);
+            assertEquals(Float.floatToRawIntBits(vector), Float.floatToRawIntBits(Lanes.sum(lanes[3], lanes[4], lanes[5],
+                    lanes[6], lanes[7], lanes[8], lanes[9], lanes[10])), "round " + round);
+        }
+    }
+
+    @Test
     void sumOverThePreferredSpeciesEqualsThePlainSumOfSmallIntegers() {
         VectorSpecies<Float> preferred = FloatVector.SPECIES_PREFERRED;
         float[] v = new float[preferred.length()];
