@@ -186,9 +186,7 @@ final class FloatDots {
 
     /**
      * One set of three decoded rows times every pair of activation rows, the columns in blocks of
-     * {@link #COLUMN_BLOCK}. A method of its own: inlined into {@link #decodedRowsTimesBatch} beside the
-     * unblocked tiles, the lane sums passed C2's inlining budget there and their vectors were boxed (JFR:
-     * a third of `bench batch`'s allocation in {@code FloatDots.sum} under {@code Tile3x2.sums}).
+     * {@link #COLUMN_BLOCK}: the {@code blocked} pass of {@link #decodedRowsTimesBatch}.
      */
     private static void blockedTimesPairs(float[] w0, float[] w1, float[] w2, float[][] xRows, int pairs, int vectorPart,
                                           int n, float[] acc, float[] out, int outStride, int r, int count) {

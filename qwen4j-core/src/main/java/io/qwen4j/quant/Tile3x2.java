@@ -70,12 +70,14 @@ final class Tile3x2 {
     }
 
     /**
-     * The vector part of {@link #dot} over the {@code n - n % 16} floats from {@code from}, its twelve
-     * accumulators stored into {@code acc[0..95]} (two per sum, sum {@code k} at {@code 16k}). Unrolled twice
-     * by hand and with the lane sums left to the caller, for C2 (see the class comment).
+     * Continues a tile's twelve accumulators, stored in {@code acc[at..at+95]} (two per sum, sum {@code k} at
+     * {@code at + 16k}), over {@code n} floats from {@code from}, {@code n} a multiple of 16, and stores them
+     * back. Calls over consecutive ranges that start at multiples of 16 floats make the same FMAs in the same
+     * order as one call over the whole, so a caller may take the columns in blocks. Unrolled twice by hand
+     * and with the lane sums left to the caller, for C2 (see the class comment).
      */
     static void accumulate(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int n, float[] acc, int at) {
-        var a0 = FloatVector.fromArray(F, acc, at + 0);
+        var a0 = FloatVector.fromArray(F, acc, at);
         var a1 = FloatVector.fromArray(F, acc, at + 8);
         var b0 = FloatVector.fromArray(F, acc, at + 16);
         var b1 = FloatVector.fromArray(F, acc, at + 24);
@@ -159,7 +161,7 @@ final class Tile3x2 {
             e1 = p.fma(s, e1);
             f1 = p.fma(t, f1);
         }
-        a0.intoArray(acc, at + 0);
+        a0.intoArray(acc, at);
         a1.intoArray(acc, at + 8);
         b0.intoArray(acc, at + 16);
         b1.intoArray(acc, at + 24);
