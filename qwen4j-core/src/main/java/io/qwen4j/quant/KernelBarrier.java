@@ -35,6 +35,14 @@ final class KernelBarrier {
             float[].class, int.class, int.class, float[].class, int.class, int.class);
     /** {@link #ROWS_DOT} with a side array the kernel fills per row (K-quants: levels, scales). */
     static final MethodType ROWS_DOT_WITH_SIDE = ROWS_DOT.appendParameterTypes(float[].class);
+    /**
+     * {@code (MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+     * float[] out, int outAt, int outStride, int rowStart, int rowEnd) -> void}: {@link #ROWS_DOT} for two
+     * activation rows at once, {@code x}'s dots into {@code out[outAt + r]}, {@code y}'s into
+     * {@code out[outAt + outStride + r]}.
+     */
+    static final MethodType ROWS_DOT_PAIR = MethodType.methodType(void.class, MemorySegment.class, long.class, long.class,
+            float[].class, float[].class, int.class, int.class, float[].class, int.class, int.class, int.class, int.class);
     /** {@code (MemorySegment src, long offset, float[] dst, int dstOffset, int count) -> void}. */
     static final MethodType DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, float[].class, int.class, int.class);
 
@@ -63,6 +71,17 @@ final class KernelBarrier {
                         int count, float[] out, int rowStart, int rowEnd) {
         try {
             kernel.invokeExact(weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void rowsDotPair(MethodHandle kernel, MemorySegment weights, long offset, long rowBytes, float[] x, float[] y,
+                            int xOffset, int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        try {
+            kernel.invokeExact(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

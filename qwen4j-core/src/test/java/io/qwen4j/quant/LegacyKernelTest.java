@@ -64,7 +64,8 @@ class LegacyKernelTest {
     /**
      * Batches of 1..5 over a row range, into a wider output: each result equals that activation row's
      * dot bit for bit, is close to the exact product, and nothing outside the range is written. 1184
-     * columns: the batched pass takes rows of more than {@code FloatDots.COLUMN_BLOCK} floats in blocks.
+     * columns: the batched pass takes rows of more than {@code FloatDots.COLUMN_BLOCK} floats in blocks;
+     * Q8_0's batches of 2 to 4 go through its paired kernel.
      */
     @ParameterizedTest
     @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
@@ -72,14 +73,15 @@ class LegacyKernelTest {
         Random random = new Random(9000 + type.ordinal());
         QuantFormat format = QuantFormats.of(type);
         for (int cols : new int[] {5 * QK, 37 * QK}) {
-            matmulEqualsDotPerActivationRow(type, random, format, cols);
+            matmulEqualsDotPerActivationRow(type, random, format, cols, 9);
         }
+        // more rows than one block of Q8_0's paired kernel (16) takes
+        matmulEqualsDotPerActivationRow(type, random, format, 5 * QK, 40);
     }
 
-    private static void matmulEqualsDotPerActivationRow(TensorType type, Random random, QuantFormat format, int cols) {
-        int rows = 9;
+    private static void matmulEqualsDotPerActivationRow(TensorType type, Random random, QuantFormat format, int cols, int rows) {
         int rowStart = 2;
-        int rowEnd = 8;
+        int rowEnd = rows - 1;
         int outStride = rows + 3;
         long rowBytes = type.bytesFor(cols);
         byte[] weights = LegacyTestData.randomBlocks(type, rows * cols / QK, random, LegacyTestData::moderateHalf);

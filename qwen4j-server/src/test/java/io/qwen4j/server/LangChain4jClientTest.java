@@ -131,6 +131,7 @@ class LangChain4jClientTest {
 
     @Test
     void aStreamTheClientCancelsFreesItsSequence() throws Exception {
+        long requestsBefore = chatRequestLines().count();
         AtomicInteger partials = new AtomicInteger();
         CompletableFuture<Void> cancelled = new CompletableFuture<>();
         streaming.chat(ChatRequest.builder().messages(UserMessage.from("Write a long story")).parameters(noThinking(1800))
@@ -157,12 +158,24 @@ class LangChain4jClientTest {
         cancelled.get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         ServiceStats stats = server.service.stats();
-        while ((stats.running() > 0 || stats.kvBlocksUsed() > 0) && System.nanoTime() < deadline) {
+        while ((stats.running() > 0 || stats.kvBlocksUsed() > 0 || chatRequestLines().count() == requestsBefore)
+                && System.nanoTime() < deadline) {
             Thread.sleep(20);
             stats = server.service.stats();
         }
         assertEquals(0, stats.running(), "running sequences after the cancel");
         assertEquals(0, stats.kvBlocksUsed(), "KV blocks held after the cancel");
-        assertTrue(server.log().contains(" 499 "), server.log());
+        // LangChain4j's cancel stops the handler at once; its HTTP client closes the connection when it gets
+        // round to it. A server that has written the whole stream into the socket buffers by then has nothing
+        // left to notice (200); otherwise its next write fails and the request ends as a 499. Which one comes
+        // first depends on generation speed (the Q8_0 kernel for batches of 2-4 made the 200 frequent), so
+        // either is right here; that a hang-up is noticed is StreamingLoadTest's check (status 499 counted).
+        String request = chatRequestLines().skip(requestsBefore).findFirst().orElse("(not logged)");
+        assertTrue(request.contains(" 499 ") || request.contains(" 200 "), request + "\n" + server.log());
+    }
+
+    /** The server's log lines of finished chat requests, oldest first. */
+    private static java.util.stream.Stream<String> chatRequestLines() {
+        return server.log().lines().filter(line -> line.contains("POST /v1/chat/completions"));
     }
 }
