@@ -29,12 +29,14 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
     }
 
     /**
-     * Splits the batch's tokens into blocks of up to {@code maxTokens} consecutive tokens of one sequence at
-     * consecutive positions (a prefill chunk; decode tokens of different sequences stay alone), into
-     * {@code ws.queryBlockStart}; returns the number of blocks. A block's last token sees every position the
+     * Splits the batch's tokens into blocks of up to {@link #queryBlockTokens} consecutive tokens of one
+     * sequence at consecutive positions (a prefill chunk; decode tokens of different sequences stay alone),
+     * into {@code ws.queryBlockStart} and {@code ws.queryBlocks}. A block's last token sees every position the
      * others see, so one pass over the cache up to it serves them all, each masking what follows its own.
+     * The same for every layer: the decoder calls it once per forward pass, before the layers.
      */
-    private static int queryBlocks(Workspace ws, int tokens, int maxTokens) {
+    static void planQueryBlocks(Workspace ws, ModelConfig config, int tokens) {
+        int maxTokens = queryBlockTokens(config);
         int blocks = 0;
         for (int t = 0; t < tokens; t++) {
             int first = blocks == 0 ? -1 : ws.queryBlockStart[blocks - 1];
@@ -45,7 +47,7 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
             }
         }
         ws.queryBlockStart[blocks] = tokens;
-        return blocks;
+        ws.queryBlocks = blocks;
     }
 
     static Attention load(WeightSource source, ModelConfig config, int layer, Variant variant) {
@@ -102,7 +104,7 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
         float scale = (float) (1.0 / Math.sqrt(headDim));
         int kvHeads = config.numKeyValueHeads();
         int group = config.queriesPerKeyValue();
-        int blocks = queryBlocks(ws, tokens, queryBlockTokens(config));
+        int blocks = ws.queryBlocks; // planQueryBlocks ran before the layers
         pool.parallelFor(blocks * kvHeads, (start, end) -> {
             for (int item = start; item < end; item++) {
                 int b = item / kvHeads;

@@ -103,6 +103,7 @@ final class DecoderModel implements Model {
         for (int t = 0; t < tokens; t++) {
             rope.angles(ws.positions[t], ws.cos, ws.sin, t * half);
         }
+        Attention.planQueryBlocks(ws, config, tokens);
         for (int l = 0; l < weights.layers().size(); l++) {
             DecoderLayer layer = weights.layers().get(l);
             // 1. h = h + attention(norm(h))

@@ -45,6 +45,8 @@ final class Workspace {
 
     /** Attention's blocks of query tokens: block {@code b} is tokens {@code [start[b], start[b + 1])}. */
     final int[] queryBlockStart;
+    /** How many of {@link #queryBlockStart}'s blocks the current forward pass has ({@code Attention.planQueryBlocks}). */
+    int queryBlocks;
 
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
     private final ThreadLocal<float[]> blockRows;

@@ -28,9 +28,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     private static final int[] PERMUTED = {0, 8, 32, 40};
     private static final VectorSpecies<Float> F = FloatDots.F;
-    /** {@link #rowDot}, {@link #rowsDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
-    private final MethodHandle rowDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    /** {@link #rowsDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowsDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle decodeScaledKernel =
@@ -98,8 +96,9 @@ final class Q4_KFormat extends VectorBlockFormat {
         int subs = count / 32;
         float[] factors = new float[3 * subs];
         subBlockSums(x, xOffset, count, factors, 2 * subs);
-        unpackFactors(weights, offset, count, factors, 0, subs);
-        return KernelBarrier.dot(rowDotKernel, weights, offset, x, xOffset, count, factors);
+        float[] sum = new float[1];
+        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, x, xOffset, count, sum, 0, 1, factors);
+        return sum[0];
     }
 
     /**

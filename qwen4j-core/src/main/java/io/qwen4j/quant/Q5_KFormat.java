@@ -25,9 +25,7 @@ final class Q5_KFormat extends VectorBlockFormat {
     static final int BLOCK_BYTES = 176;
     private static final VectorSpecies<Float> F = FloatDots.F;
     private static final VectorSpecies<Integer> I = Species.INTS;
-    /** {@link #rowDot}, {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
-    private final MethodHandle rowDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowDot", KernelBarrier.DOT_WITH_SIDE);
+    /** {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowsDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle repackKernel =
@@ -104,8 +102,9 @@ final class Q5_KFormat extends VectorBlockFormat {
         permute(x, xOffset, permuted, 0, count);
         float[] side = new float[count / 4 + 3 * (count / 32)];
         Q4_KFormat.subBlockSums(x, xOffset, count, side, count / 4 + 2 * (count / 32));
-        unpackRow(weights, offset, count, side);
-        return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
+        float[] sum = new float[1];
+        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, permuted, 0, count, sum, 0, 1, side);
+        return sum[0];
     }
 
     /**

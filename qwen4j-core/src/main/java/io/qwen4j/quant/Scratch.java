@@ -23,7 +23,7 @@ final class Scratch {
         ROW_SIDE,
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
-        /** The sums a kernel hands back: one {@link Tile3x2} call's, a one-row dot's. */
+        /** The sums a kernel hands back (a tile's, a one-row dot's); a blocked batched pass's accumulators per pair. */
         SUMS,
         /** One activation row rearranged for a format's single dot ({@link Q4_0Format#prepare}). */
         PREPARED_ROW

@@ -29,6 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
 abstract class VectorBlockFormat implements QuantFormat {
 
     static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
+    static final VectorSpecies<Integer> INTS_8 = Species.INTS;
     /**
      * Batches up to this size go through the pair kernel, when the format has one, instead of decoded rows:
      * Q8_0 1024x8192, one thread, batch 2 / 3 / 4: 31-32 / 31 / 43 -> 49 / 36 / 48 GFLOP/s ({@code bench matmul}).
@@ -36,7 +37,6 @@ abstract class VectorBlockFormat implements QuantFormat {
     static final int PAIRED_BATCH = 4;
     /** Weight rows per kernel call when two pairs share them: a block small enough to stay in L1/L2. */
     static final int PAIRED_ROWS = 16;
-    static final VectorSpecies<Integer> INTS_8 = Species.INTS;
 
     /**
      * Eight bytes at {@code at}, sign-extended to int lanes. Bit fields are then cut out with int shifts:
