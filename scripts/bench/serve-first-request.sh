@@ -12,7 +12,8 @@ log=$(mktemp)
 start=$(date +%s%N)
 "$root/qwen4j" serve "${model_args[@]}" --port "$port" "$@" >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -f "$log"' EXIT
+# the server exits 143 on SIGTERM: not this script's status (set -e)
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; rm -f "$log"' EXIT
 until curl -s -o /dev/null "http://127.0.0.1:$port/health"; do
   kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.05
