@@ -1,5 +1,6 @@
 package io.qwen4j.tokenizer;
 
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -19,6 +20,8 @@ final class TokenIndex {
     private final int[] slots; // token id + 1; 0 = empty
     private final int mask;
     private final int shift;
+    /** Ids whose string an earlier id already has: {@link #find} never returns them. */
+    private final BitSet shadowed = new BitSet();
 
     /** The first id of each distinct token string wins, as with {@code Map.putIfAbsent}. */
     TokenIndex(List<String> tokens) {
@@ -37,7 +40,8 @@ final class TokenIndex {
                     break;
                 }
                 if (tokens.get(existing).equals(token)) {
-                    break; // a duplicate keeps its first id
+                    shadowed.set(id); // a duplicate keeps its first id
+                    break;
                 }
                 slot = (slot + 1) & mask;
             }
@@ -50,6 +54,11 @@ final class TokenIndex {
      */
     private int slot(int hash) {
         return (hash * 0x9E3779B9) >>> shift;
+    }
+
+    /** Whether {@link #find} on this id's string returns this id (no earlier id has the same string). */
+    boolean isFirst(int id) {
+        return !shadowed.get(id);
     }
 
     /** The id of {@code token}, or {@link #NONE}. */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -20,6 +21,9 @@ import java.util.Set;
  * <p>Immutable and thread-safe; build one per model and share it.
  */
 public final class Tokenizer {
+    /** Byte-level BPE's base alphabet: one token per byte value. */
+    private static final int BYTE_TOKENS = 256;
+
     private final Vocabulary vocabulary;
     private final byte[][] tokenBytes;
     private final TokenIndex idsByToken;
@@ -201,6 +205,26 @@ public final class Tokenizer {
         }
     }
 
+    /**
+     * The id of merge {@code rank}'s result. Vocabularies written by HF's BPE trainer (Qwen's among them)
+     * put it at {@code 256 + rank}, after the 256 byte tokens; checked there first, as two region compares,
+     * before hashing the joined parts, which a cold start runs before the JIT has compiled the hash loop.
+     * The merge table was ~150 of the tokenizer's ~200 ms in a cold {@code generate}; with the shortcut the
+     * tokenizer took 160-166 ms instead of 173-226 (4 interleaved runs each, 0.6B Q8_0, Qwen3's vocabulary).
+     */
+    private int mergedId(List<String> tokens, int rank, String merge, int space) {
+        int guess = BYTE_TOKENS + rank;
+        if (guess < tokens.size()) {
+            String token = tokens.get(guess);
+            int rightLength = merge.length() - space - 1;
+            if (token.length() == space + rightLength && token.regionMatches(0, merge, 0, space)
+                    && token.regionMatches(space, merge, space + 1, rightLength) && idsByToken.isFirst(guess)) {
+                return guess;
+            }
+        }
+        return idsByToken.find(merge, 0, space, merge, space + 1, merge.length());
+    }
+
     private MergeTable mergeTable(Vocabulary v) {
         int n = v.merges().size();
         int[] lefts = new int[n];
@@ -216,7 +240,7 @@ public final class Tokenizer {
             int end = merge.length();
             lefts[rank] = idsByToken.find(merge, 0, space);
             rights[rank] = idsByToken.find(merge, space + 1, end);
-            merged[rank] = idsByToken.find(merge, 0, space, merge, space + 1, end);
+            merged[rank] = mergedId(v.tokens(), rank, merge, space);
             if (lefts[rank] == TokenIndex.NONE || rights[rank] == TokenIndex.NONE || merged[rank] == TokenIndex.NONE) {
                 String left = merge.substring(0, space);
                 String right = merge.substring(space + 1);
@@ -230,8 +254,8 @@ public final class Tokenizer {
     }
 
     private int[] byteTokenIds() {
-        int[] ids = new int[256];
-        for (int b = 0; b < 256; b++) {
+        int[] ids = new int[BYTE_TOKENS];
+        for (int b = 0; b < BYTE_TOKENS; b++) {
             int id = idsByToken.find(String.valueOf(ByteLevel.charOf(b)));
             if (id == TokenIndex.NONE) {
                 throw new TokenizerException("the vocabulary lacks the byte token for byte 0x"

@@ -49,6 +49,9 @@ class TokenIndexTest {
             assertEquals(expected.getOrDefault(b, TokenIndex.NONE), index.find(text, bFrom, bTo), b);
             assertEquals(wantJoined, index.find(text, aFrom, aTo, text, bFrom, bTo), a + "+" + b);
         }
+        for (int id = 0; id < tokens.size(); id++) {
+            assertEquals(expected.get(tokens.get(id)) == id, index.isFirst(id), tokens.get(id));
+        }
         assertEquals(TokenIndex.NONE, new TokenIndex(List.of()).find("a"));
     }
 }
