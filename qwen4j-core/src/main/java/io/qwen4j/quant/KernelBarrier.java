@@ -89,6 +89,21 @@ final class KernelBarrier {
         }
     }
 
+    /** The dot of the one row at {@code offset} through a {@link #ROWS_DOT} kernel: a row range of that row alone. */
+    static float rowDot(MethodHandle kernel, MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
+        rowsDot(kernel, weights, offset, 0, x, xOffset, count, sum, 0, 1);
+        return sum[0];
+    }
+
+    /** {@link #rowDot(MethodHandle, MemorySegment, long, float[], int, int)} through a {@link #ROWS_DOT_WITH_SIDE} kernel. */
+    static float rowDot(MethodHandle kernel, MemorySegment weights, long offset, float[] x, int xOffset, int count,
+                        float[] side) {
+        float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
+        rowsDot(kernel, weights, offset, 0, x, xOffset, count, sum, 0, 1, side);
+        return sum[0];
+    }
+
     static void rowsDot(MethodHandle kernel, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
                         int count, float[] out, int rowStart, int rowEnd, float[] side) {
         try {

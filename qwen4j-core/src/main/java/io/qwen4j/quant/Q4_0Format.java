@@ -209,9 +209,7 @@ final class Q4_0Format extends VectorBlockFormat {
         requireWholeBlocks(count);
         float[] prepared = Scratch.floats(Scratch.Slot.PREPARED_ROW, FloatDots.LEAD + groups(count) * GroupDots.GROUP);
         prepare(x, xOffset, count, prepared, FloatDots.LEAD);
-        float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
-        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, prepared, FloatDots.LEAD, count, sum, 0, 1);
-        return sum[0];
+        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, prepared, FloatDots.LEAD, count);
     }
 
     /**

@@ -96,9 +96,7 @@ final class Q4_KFormat extends VectorBlockFormat {
         int subs = count / 32;
         float[] factors = new float[3 * subs];
         subBlockSums(x, xOffset, count, factors, 2 * subs);
-        float[] sum = new float[1];
-        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, x, xOffset, count, sum, 0, 1, factors);
-        return sum[0];
+        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count, factors);
     }
 
     /**

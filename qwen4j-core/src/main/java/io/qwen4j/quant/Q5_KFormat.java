@@ -102,9 +102,7 @@ final class Q5_KFormat extends VectorBlockFormat {
         permute(x, xOffset, permuted, 0, count);
         float[] side = new float[count / 4 + 3 * (count / 32)];
         Q4_KFormat.subBlockSums(x, xOffset, count, side, count / 4 + 2 * (count / 32));
-        float[] sum = new float[1];
-        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, permuted, 0, count, sum, 0, 1, side);
-        return sum[0];
+        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, permuted, 0, count, side);
     }
 
     /**

@@ -111,9 +111,7 @@ final class Q6_KFormat extends VectorBlockFormat {
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         permute(x, xOffset, permuted, 0, count);
-        float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
-        KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, permuted, 0, count, sum, 0, 1, new float[count / 2]);
-        return sum[0];
+        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, permuted, 0, count, new float[count / 2]);
     }
 
     /**

@@ -111,9 +111,7 @@ abstract class VectorBlockFormat implements QuantFormat {
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         if (rowsDotKernel != null) {
-            float[] sum = Scratch.floats(Scratch.Slot.SUMS, 1);
-            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, 0, x, xOffset, count, sum, 0, 1);
-            return sum[0];
+            return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count);
         }
         int lead = FloatDots.LEAD;
         float[] w = scratch(lead + count);

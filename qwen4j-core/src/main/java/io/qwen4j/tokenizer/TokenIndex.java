@@ -88,11 +88,29 @@ final class TokenIndex {
             if (id < 0) {
                 return NONE;
             }
-            String token = tokens.get(id);
-            if (token.length() == length && token.regionMatches(0, a, aFrom, aLength)
-                    && token.regionMatches(aLength, b, bFrom, length - aLength)) {
+            if (matches(tokens.get(id), a, aFrom, aLength, b, bFrom, length - aLength)) {
                 return id;
             }
         }
+    }
+
+    /**
+     * {@link #find(String, int, int, String, int, int)}, trying id {@code hint} first: when the caller knows
+     * where the token usually is, two region compares instead of hashing the key (which a cold start runs
+     * before the JIT has compiled the hash loop). A hint that holds another string, or a later duplicate of
+     * the key, falls back to the lookup, so the result is the same.
+     */
+    int find(String a, int aFrom, int aTo, String b, int bFrom, int bTo, int hint) {
+        if (hint >= 0 && hint < tokens.size() && isFirst(hint)
+                && matches(tokens.get(hint), a, aFrom, aTo - aFrom, b, bFrom, bTo - bFrom)) {
+            return hint;
+        }
+        return find(a, aFrom, aTo, b, bFrom, bTo);
+    }
+
+    /** Whether {@code token} is {@code a[aFrom, aFrom + aLength) + b[bFrom, bFrom + bLength)}. */
+    private static boolean matches(String token, String a, int aFrom, int aLength, String b, int bFrom, int bLength) {
+        return token.length() == aLength + bLength && token.regionMatches(0, a, aFrom, aLength)
+                && token.regionMatches(aLength, b, bFrom, bLength);
     }
 }
