@@ -1,5 +1,6 @@
 package io.qwen4j.kernels;
 
+import io.qwen4j.simd.ColdStart;
 import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.Species;
 import jdk.incubator.vector.FloatVector;
@@ -130,25 +131,46 @@ public final class VectorOps {
      * {@code out} may alias {@code x}.
      */
     public static void rmsNorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int n) {
-        var acc = FloatVector.zero(F);
+        rmsNorm(x, xOff, weight, eps, out, outOff, n, !RMS_NORM_COLD.scalar(n));
+    }
+
+    /** {@link #rmsNorm} with its vector loops ({@code vector}) or their lanes one by one: the same bits. */
+    static void rmsNorm(float[] x, int xOff, float[] weight, float eps, float[] out, int outOff, int n, boolean vector) {
         int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            var v = FloatVector.fromArray(F, x, xOff + i);
-            acc = v.fma(v, acc);
+        float sumSquares;
+        if (vector) {
+            var acc = FloatVector.zero(F);
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                var v = FloatVector.fromArray(F, x, xOff + i);
+                acc = v.fma(v, acc);
+            }
+            sumSquares = Lanes.sum(acc);
+        } else {
+            float[] lanes = new float[8];
+            for (int upper = F.loopBound(n); i < upper; i += 8) {
+                for (int j = 0; j < 8; j++) {
+                    float v = x[xOff + i + j];
+                    lanes[j] = Math.fma(v, v, lanes[j]);
+                }
+            }
+            sumSquares = Lanes.sum(lanes, 0);
         }
-        float sumSquares = Lanes.sum(acc);
         for (; i < n; i++) {
             sumSquares += x[xOff + i] * x[xOff + i];
         }
         float inv = (float) (1.0 / Math.sqrt(sumSquares / n + eps));
         i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+        if (vector) {
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                FloatVector.fromArray(F, x, xOff + i).mul(inv).mul(FloatVector.fromArray(F, weight, i)).intoArray(out, outOff + i);
+            }
         }
         for (; i < n; i++) {
             out[outOff + i] = x[xOff + i] * inv * weight[i];
         }
     }
+
+    private static final ColdStart RMS_NORM_COLD = new ColdStart(ColdStart.DEFAULT_ELEMENTS);
 
     /** In-place numerically stable softmax over {@code x[off, off + n)}. */
     public static void softmax(float[] x, int off, int n) {
@@ -177,60 +199,107 @@ public final class VectorOps {
      * double: over 152k terms the relative error stays near 1e-7, far inside the 0.01 log-prob tolerance.
      */
     public static double sumExp(float[] x, int off, int n, float shift) {
-        var s = FloatVector.broadcast(F, shift);
         int step = 2 * F.length();
         int vectorEnd = n - n % step;
-        double sum = 0;
-        int i = 0;
-        // Float partial sums over at most EXP_SUM_BLOCK elements, then added in double.
-        while (i < vectorEnd) {
-            var a0 = FloatVector.zero(F);
-            var a1 = FloatVector.zero(F);
-            for (int blockEnd = Math.min(vectorEnd, i + EXP_SUM_BLOCK); i < blockEnd; i += step) {
-                a0 = a0.add(Lanes.exp(FloatVector.fromArray(F, x, off + i).sub(s)));
-                a1 = a1.add(Lanes.exp(FloatVector.fromArray(F, x, off + i + F.length()).sub(s)));
-            }
-            sum += Lanes.sum(a0.add(a1));
-        }
-        for (; i < n; i++) {
+        double sum = SUM_EXP_COLD.scalar(n) ? sumExpScalar(x, off, vectorEnd, shift) : sumExpVector(x, off, vectorEnd, shift);
+        for (int i = vectorEnd; i < n; i++) {
             sum += Math.exp(x[off + i] - shift);
         }
         return sum;
     }
 
+    /** {@link #sumExp}'s part over {@code [0, end)}, {@code end} a multiple of two vectors. */
+    static double sumExpVector(float[] x, int off, int end, float shift) {
+        var s = FloatVector.broadcast(F, shift);
+        int step = 2 * F.length();
+        double sum = 0;
+        int i = 0;
+        // Float partial sums over at most EXP_SUM_BLOCK elements, then added in double.
+        while (i < end) {
+            var a0 = FloatVector.zero(F);
+            var a1 = FloatVector.zero(F);
+            for (int blockEnd = Math.min(end, i + EXP_SUM_BLOCK); i < blockEnd; i += step) {
+                a0 = a0.add(Lanes.exp(FloatVector.fromArray(F, x, off + i).sub(s)));
+                a1 = a1.add(Lanes.exp(FloatVector.fromArray(F, x, off + i + F.length()).sub(s)));
+            }
+            sum += Lanes.sum(a0.add(a1));
+        }
+        return sum;
+    }
+
+    /** {@link #sumExpVector}'s lanes one by one: the same partial sums, the same bits. */
+    static double sumExpScalar(float[] x, int off, int end, float shift) {
+        float[] lanes = new float[16];
+        double sum = 0;
+        int i = 0;
+        while (i < end) {
+            java.util.Arrays.fill(lanes, 0f);
+            for (int blockEnd = Math.min(end, i + EXP_SUM_BLOCK); i < blockEnd; i += 16) {
+                for (int j = 0; j < 16; j++) {
+                    lanes[j] += Lanes.exp(x[off + i + j] - shift);
+                }
+            }
+            for (int j = 0; j < 8; j++) {
+                lanes[j] += lanes[j + 8];
+            }
+            sum += Lanes.sum(lanes, 0);
+        }
+        return sum;
+    }
+
+    private static final ColdStart SUM_EXP_COLD = new ColdStart(ColdStart.DEFAULT_ELEMENTS);
+
     private static final int EXP_SUM_BLOCK = 512;
 
     /** The largest of {@code x[off, off + n)}; {@code n > 0}. */
     public static float max(float[] x, int off, int n) {
+        return max(x, off, n, !MAX_COLD.scalar(n));
+    }
+
+    /** {@link #max} with its vector loop ({@code vector}) or without it. */
+    static float max(float[] x, int off, int n, boolean vector) {
         float max = Float.NEGATIVE_INFINITY;
         int i = 0;
-        if (n >= F.length()) {
+        if (vector && n >= F.length()) {
             var m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
                 m = m.max(FloatVector.fromArray(F, x, off + i));
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }
+        // Math.max is exact, commutative and associative (NaN wins, +0 beats -0): any order, the same value.
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
         return max;
     }
 
+    private static final ColdStart MAX_COLD = new ColdStart(ColdStart.DEFAULT_ELEMENTS);
+
     /** SwiGLU in place: {@code gate[i] = silu(gate[i]) * up[i]}, {@code silu(g) = g / (1 + e^-g)}. */
     public static void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n) {
+        swiglu(gate, gateOff, up, upOff, n, !SWIGLU_COLD.scalar(n));
+    }
+
+    /** {@link #swiglu} with its vector loop ({@code vector}) or all of it in the scalar loop. */
+    static void swiglu(float[] gate, int gateOff, float[] up, int upOff, int n, boolean vector) {
         int i = 0;
-        var one = FloatVector.broadcast(F, 1f);
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            var g = FloatVector.fromArray(F, gate, gateOff + i);
-            var silu = g.div(one.add(Lanes.exp(g.neg())));
-            silu.mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+        if (vector) {
+            var one = FloatVector.broadcast(F, 1f);
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                var g = FloatVector.fromArray(F, gate, gateOff + i);
+                var silu = g.div(one.add(Lanes.exp(g.neg())));
+                silu.mul(FloatVector.fromArray(F, up, upOff + i)).intoArray(gate, gateOff + i);
+            }
         }
+        // the vector lanes' operations one element at a time: the same bits
         for (; i < n; i++) {
             float g = gate[gateOff + i];
-            gate[gateOff + i] = (float) (g / (1.0 + Math.exp(-g))) * up[upOff + i];
+            gate[gateOff + i] = g / (1f + Lanes.exp(-g)) * up[upOff + i];
         }
     }
+
+    private static final ColdStart SWIGLU_COLD = new ColdStart(ColdStart.DEFAULT_ELEMENTS);
 
     /**
      * NEOX-style rotary embedding of one head in place (HF {@code q * cos + rotate_half(q) * sin}): element

@@ -121,4 +121,26 @@ public final class Lanes {
         var result = y.reinterpretAsInts().add(exponent).reinterpretAsFloats();
         return result.blend(Float.POSITIVE_INFINITY, overflow).blend(0f, underflow);
     }
+
+    /**
+     * {@link #exp(FloatVector)} of one float, with the same operations in the same order, so the same bits
+     * as a lane of it (tested on every kind of input). For scalar twins of vector kernels ({@link ColdStart}).
+     */
+    public static float exp(float x) {
+        float clamped = Math.min(Math.max(x, MIN_INPUT), MAX_INPUT);
+        float shifted = Math.fma(clamped, LOG2_E, ROUNDER);
+        float n = shifted - ROUNDER;
+        float r = Math.fma(n, -LN2_HIGH, clamped);
+        r = Math.fma(n, -LN2_LOW, r);
+        float p = 1.9875691500e-4f;
+        p = Math.fma(p, r, 1.3981999507e-3f);
+        p = Math.fma(p, r, 8.3334519073e-3f);
+        p = Math.fma(p, r, 4.1665795894e-2f);
+        p = Math.fma(p, r, 1.6666665459e-1f);
+        p = Math.fma(p, r, 5.0000001201e-1f);
+        float y = Math.fma(p, r * r, r) + 1f;
+        int exponent = (Float.floatToRawIntBits(shifted) - Float.floatToRawIntBits(ROUNDER)) << 23;
+        float result = Float.intBitsToFloat(Float.floatToRawIntBits(y) + exponent);
+        return x > MAX_INPUT ? Float.POSITIVE_INFINITY : x < MIN_INPUT ? 0f : result;
+    }
 }

@@ -56,6 +56,30 @@ class LanesTest {
     }
 
     @Test
+    void scalarExpGivesEachLanesBits() {
+        Random random = new Random(5);
+        float[] specials = {Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 0f, -0f, Float.MIN_VALUE,
+                -Float.MIN_VALUE, Float.MIN_NORMAL, 88.7f, Math.nextUp(88.7f), Math.nextDown(88.7f), -87.3f,
+                Math.nextUp(-87.3f), Math.nextDown(-87.3f), 1e-8f, -1e-8f, 0.5f, -0.5f, 1000f, -1000f,
+                Float.MAX_VALUE, -Float.MAX_VALUE, 0.34657359f, -0.34657359f};
+        float[] x = new float[8];
+        float[] y = new float[8];
+        for (int trial = 0; trial < 60_000; trial++) {
+            for (int i = 0; i < 8; i++) {
+                x[i] = switch (trial % 3) {
+                    case 0 -> specials[random.nextInt(specials.length)];
+                    case 1 -> -100f + random.nextFloat() * 200f;
+                    default -> Float.intBitsToFloat(random.nextInt());
+                };
+            }
+            Lanes.exp(FloatVector.fromArray(F, x, 0)).intoArray(y, 0);
+            for (int i = 0; i < 8; i++) {
+                assertEquals(Float.floatToIntBits(y[i]), Float.floatToIntBits(Lanes.exp(x[i])), "exp(" + x[i] + ")");
+            }
+        }
+    }
+
+    @Test
     void sumAddsHalvesFirstInOneFixedOrder() {
         // magnitudes chosen so that every other order of the additions rounds differently
         float[] v = {1e8f, 3f, -1e8f, 5f, 7f, 1e-3f, 2f, -7f};
