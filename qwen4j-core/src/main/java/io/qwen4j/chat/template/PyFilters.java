@@ -86,22 +86,22 @@ final class PyFilters {
         global.registerFilter(filter("round", (v, a, i) -> round(TemplateLibrary.unwrap(v), a.integer("precision", 0),
                 PyValues.str(a.get("method", "common"))), "precision", "method"));
         global.registerFilter(filter("abs", (v, a, i) -> abs(TemplateLibrary.unwrap(v))));
-        global.registerFilter(filter("center", (v, a, i) -> PyStrings.pad(PyValues.str(TemplateLibrary.unwrap(v)),
+        global.registerFilter(filter("center", (v, a, i) -> PyStrings.pad(PyValues.softStr(TemplateLibrary.unwrap(v)),
                 "center", a.integer("width", 80), " "), "width"));
         global.registerFilter(filter("first", (v, a, i) -> firstOrLast(TemplateLibrary.unwrap(v), true)));
         global.registerFilter(filter("last", (v, a, i) -> firstOrLast(TemplateLibrary.unwrap(v), false)));
-        global.registerFilter(filter("indent", (v, a, i) -> indent(PyValues.str(TemplateLibrary.unwrap(v)),
+        global.registerFilter(filter("indent", (v, a, i) -> indent(PyValues.softStr(TemplateLibrary.unwrap(v)),
                 a.get("width", 4L), a.flag("first"), a.flag("blank")), "width", "first", "blank"));
-        Body escape = (v, a, i) -> v instanceof SafeString ? v : new SafeString(escape(PyValues.str(v)));
+        Body escape = (v, a, i) -> v instanceof SafeString ? v : new SafeString(escape(PyValues.softStr(v)));
         global.registerFilter(filter("escape", escape));
         global.registerFilter(filter("e", escape));
         global.registerFilter(filter("truncate", (v, a, i) -> truncate(TemplateLibrary.unwrap(v),
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
         global.registerFilter(filter("urlencode", (v, a, i) -> urlencode(TemplateLibrary.unwrap(v))));
-        global.registerFilter(filter("replace", (v, a, i) -> PyStrings.replace(PyValues.str(TemplateLibrary.unwrap(v)),
+        global.registerFilter(filter("replace", (v, a, i) -> PyStrings.replace(PyValues.softStr(TemplateLibrary.unwrap(v)),
                 PyValues.str(a.get("old", "")), PyValues.str(a.get("new", "")), a.integer("count", -1)), "old", "new", "count"));
-        global.registerFilter(filter("title", (v, a, i) -> titleFilter(PyValues.str(TemplateLibrary.unwrap(v)))));
+        global.registerFilter(filter("title", (v, a, i) -> titleFilter(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("filesizeformat", (v, a, i) -> fileSize(TemplateLibrary.unwrap(v), a.flag("binary")),
                 "binary"));
         global.registerFilter(filter("xmlattr", (v, a, i) -> xmlAttributes(TemplateLibrary.unwrap(v),
@@ -326,10 +326,12 @@ final class PyFilters {
 
     /** Jinja2 measures len(value) before any str(): a short list (content parts) comes back as it is. */
     private static Object truncate(Object value, int length, boolean killwords, String end, int leeway) {
-        if (value instanceof Collection<?> c && c.size() <= length + leeway) {
+        // Jinja2 returns anything with len() <= length + leeway as it is (an undefined value has length 0)
+        if (value instanceof Collection<?> c && c.size() <= length + leeway
+                || value instanceof Map<?, ?> m && m.size() <= length + leeway) {
             return value;
         }
-        String s = PyValues.str(value);
+        String s = PyValues.softStr(value);
         int size = s.codePointCount(0, s.length());
         if (size <= length + leeway) {
             return s;

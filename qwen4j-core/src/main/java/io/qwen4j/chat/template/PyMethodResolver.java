@@ -58,6 +58,13 @@ final class PyMethodResolver extends ELResolver {
             }
             return Character.toString(s.codePointAt(s.offsetByCodePoints(0, (int) index)));
         }
+        // Jinja2: an attribute or item a value lacks is undefined, not an error. Jinjava would look for a
+        // Java getter (a string's "empty", "bytes") or fail; lists keep their index lookups below us.
+        if (base instanceof CharSequence || base instanceof Number || base instanceof Boolean
+                || base instanceof List<?> && !(property instanceof Number) && !String.valueOf(property).matches("-?\\d{1,9}")) {
+            context.setPropertyResolved(true);
+            return null;
+        }
         return null;
     }
 

@@ -23,6 +23,20 @@ final class PySequenceFilters {
     }
 
     static void install(com.hubspot.jinjava.interpret.Context global) {
+        // Jinja2's do_join: iterates as a for loop does (a dict gives its keys, a string its characters), each
+        // item (or its attribute) as soft_str; Jinjava's joined a dict's values.
+        global.registerFilter(PyFilters.filter("join", (v, a, i) -> {
+            String separator = PyValues.softStr(a.get("d", ""));
+            Object attribute = a.get("attribute", null);
+            StringBuilder out = new StringBuilder();
+            boolean first = true;
+            for (Object item : items(v)) {
+                out.append(first ? "" : separator);
+                out.append(PyValues.softStr(attribute == null ? item : attribute(item, attribute, null)));
+                first = false;
+            }
+            return out.toString();
+        }, "d", "attribute"));
         global.registerFilter(PyFilters.filter("sort", (v, a, i) -> {
             List<Object> items = items(v);
             Comparator<Object> order = byAttribute(a.get("attribute", null), a.flag("case_sensitive"), null);

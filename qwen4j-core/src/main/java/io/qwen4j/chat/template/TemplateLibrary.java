@@ -32,13 +32,14 @@ final class TemplateLibrary {
         PyFilters.install(global);
         PySequenceFilters.install(global);
         BlockTags.install(global);
-        global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.str(unwrap(value))));
+        // Jinja2's soft_str: an undefined value is '' (None is 'None')
+        global.registerFilter(named("string", (value, args) -> unwrap(value) instanceof String s ? s : PyValues.softStr(unwrap(value))));
         global.registerFilter(named("items", (value, args) -> items(unwrap(value))));
         global.registerFilter(named("trim", (value, args) ->
-                PyStrings.strip(PyValues.str(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
+                PyStrings.strip(PyValues.softStr(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
         // Jinja2's soft_str(value).lower()/.upper(): None is 'none', an undefined value ''.
-        global.registerFilter(named("lower", (value, args) -> softStr(unwrap(value)).toLowerCase(java.util.Locale.ROOT)));
-        global.registerFilter(named("upper", (value, args) -> softStr(unwrap(value)).toUpperCase(java.util.Locale.ROOT)));
+        global.registerFilter(named("lower", (value, args) -> PyValues.softStr(unwrap(value)).toLowerCase(java.util.Locale.ROOT)));
+        global.registerFilter(named("upper", (value, args) -> PyValues.softStr(unwrap(value)).toUpperCase(java.util.Locale.ROOT)));
         // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
         global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
         global.registerFilter(named("count", (value, args) -> length(unwrap(value))));
@@ -46,16 +47,19 @@ final class TemplateLibrary {
 
         test(global, "string", v -> v instanceof CharSequence);
         test(global, "mapping", v -> v instanceof Map);
-        // Python: str, list and dict all have __len__ and __getitem__ (sequence) and __iter__ (iterable).
-        test(global, "sequence", v -> v instanceof CharSequence || v instanceof Collection || v instanceof Map
+        // Python: str, list and dict all have __len__ and __getitem__ (sequence) and __iter__ (iterable); so
+        // has Jinja2's Undefined (null here), which iterates as empty.
+        test(global, "sequence", v -> v == null || v instanceof CharSequence || v instanceof Collection || v instanceof Map
                 || v instanceof Object[]);
-        test(global, "iterable", v -> v instanceof CharSequence || v instanceof Iterable || v instanceof Map
+        test(global, "iterable", v -> v == null || v instanceof CharSequence || v instanceof Iterable || v instanceof Map
                 || v instanceof Object[]);
         test(global, "number", v -> v instanceof Number || v instanceof Boolean);
         test(global, "integer", v -> v instanceof Integer || v instanceof Long || v instanceof BigInteger
                 || v instanceof Short || v instanceof Byte);
         test(global, "float", v -> v instanceof Double || v instanceof Float || v instanceof java.math.BigDecimal);
         test(global, "boolean", v -> v instanceof Boolean);
+        // Python's callable(): macros, and Jinja2's Undefined (it has __call__, which raises)
+        test(global, "callable", v -> v == null || v instanceof com.hubspot.jinjava.lib.fn.MacroFunction);
         test(global, "none", v -> v == PyNone.NONE);
         PyTests.install(global);
         test(global, "true", v -> Boolean.TRUE.equals(v));
@@ -72,10 +76,6 @@ final class TemplateLibrary {
                 Object.class));
         global.registerFunction(new ELFunctionDefinition("", SourceRewriter.VARIABLE_FUNCTION, PyFunctions.class,
                 "variable", String.class));
-    }
-
-    private static String softStr(Object value) {
-        return value == null ? "" : PyValues.str(value);
     }
 
     static Object unwrap(Object value) {
