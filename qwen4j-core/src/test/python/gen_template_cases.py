@@ -226,6 +226,8 @@ def main():
     jobs += [("expressions.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
     jobs += [("undefined.jinja", n, CONVERSATIONS[n]) for n in ("null_content_tool_call", "string_arguments",
                                                                  "no_generation_prompt", "system_and_tools_content_list")]
+    jobs += [("blocks.jinja", n, CONVERSATIONS[n]) for n in ("null_content_tool_call", "string_arguments",
+                                                              "multiturn_reasoning_tools", "no_generation_prompt")]
     jobs += [("semantics.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "multiturn_reasoning_tools",
                                                                 "thinking_off_tools")]
     for template_name, name, case in jobs:

@@ -65,6 +65,10 @@ final class TokenBrackets {
         return parts;
     }
 
+    /**
+     * The first token at bracket depth 0 from {@code from} that is the name or operator {@code name}
+     * ({@code "in"}, {@code "if"}, {@code "="}), or -1.
+     */
     static int indexOfTopLevel(List<Token> tokens, String name, int from) {
         int depth = 0;
         for (int i = from; i < tokens.size(); i++) {
@@ -73,7 +77,7 @@ final class TokenBrackets {
                 depth++;
             } else if (t.kind() == Kind.OP && (t.is(")") || t.is("]") || t.is("}"))) {
                 depth--;
-            } else if (depth == 0 && t.kind() == Kind.NAME && t.is(name)) {
+            } else if (depth == 0 && (t.kind() == Kind.NAME || t.kind() == Kind.OP) && t.is(name)) {
                 return i;
             }
         }
