@@ -146,9 +146,10 @@ public final class VectorOps {
             }
             sumSquares = Lanes.sum(acc);
         } else {
-            float[] lanes = new float[8];
-            for (int upper = F.loopBound(n); i < upper; i += 8) {
-                for (int j = 0; j < 8; j++) {
+            // the twins keep one float per vector lane: Species' 8 (Lanes.sum(float[], int) adds 8)
+            float[] lanes = new float[F.length()];
+            for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+                for (int j = 0; j < F.length(); j++) {
                     float v = x[xOff + i + j];
                     lanes[j] = Math.fma(v, v, lanes[j]);
                 }
@@ -229,18 +230,19 @@ public final class VectorOps {
 
     /** {@link #sumExpVector}'s lanes one by one: the same partial sums, the same bits. */
     static double sumExpScalar(float[] x, int off, int end, float shift) {
-        float[] lanes = new float[16];
+        int width = F.length();
+        float[] lanes = new float[2 * width]; // a0's lanes, then a1's
         double sum = 0;
         int i = 0;
         while (i < end) {
             java.util.Arrays.fill(lanes, 0f);
-            for (int blockEnd = Math.min(end, i + EXP_SUM_BLOCK); i < blockEnd; i += 16) {
-                for (int j = 0; j < 16; j++) {
+            for (int blockEnd = Math.min(end, i + EXP_SUM_BLOCK); i < blockEnd; i += 2 * width) {
+                for (int j = 0; j < 2 * width; j++) {
                     lanes[j] += Lanes.exp(x[off + i + j] - shift);
                 }
             }
-            for (int j = 0; j < 8; j++) {
-                lanes[j] += lanes[j + 8];
+            for (int j = 0; j < width; j++) {
+                lanes[j] += lanes[j + width];
             }
             sum += Lanes.sum(lanes, 0);
         }

@@ -18,12 +18,12 @@ final class PyValues {
     private PyValues() {
     }
 
-    /** Python {@code str(value)}. */
     /** Jinja2's {@code soft_str}: an undefined value (null) is {@code ''}, anything else {@link #str}. */
     static String softStr(Object value) {
         return value == null ? "" : str(value);
     }
 
+    /** Python {@code str(value)}. */
     static String str(Object value) {
         if (value instanceof CharSequence s) {
             return s.toString();
