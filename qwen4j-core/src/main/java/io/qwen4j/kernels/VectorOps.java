@@ -241,10 +241,7 @@ public final class VectorOps {
                     lanes[j] += Lanes.exp(x[off + i + j] - shift);
                 }
             }
-            for (int j = 0; j < width; j++) {
-                lanes[j] += lanes[j + width];
-            }
-            sum += Lanes.sum(lanes, 0);
+            sum += Lanes.sumOfTwo(lanes, 0);
         }
         return sum;
     }

@@ -251,15 +251,6 @@ final class FloatDots {
         return FloatVector.fromMemorySegment(F, w, wOff + 4L * i, ByteOrder.LITTLE_ENDIAN);
     }
 
-    /**
-     * {@link #sum(FloatVector, FloatVector)} of the two accumulators stored one after the other in {@code acc}
-     * from {@code at}, the same bits, in scalar code ({@link Lanes#sum(float[], int)} says why).
-     */
-    static float sum(float[] acc, int at) {
-        return Lanes.sum(acc[at] + acc[at + 8], acc[at + 1] + acc[at + 9], acc[at + 2] + acc[at + 10], acc[at + 3] + acc[at + 11],
-                acc[at + 4] + acc[at + 12], acc[at + 5] + acc[at + 13], acc[at + 6] + acc[at + 14], acc[at + 7] + acc[at + 15]);
-    }
-
     /** Adds the two accumulators and their lanes in a fixed order ({@link Lanes#sum}). */
     static float sum(FloatVector acc0, FloatVector acc1) {
         return Lanes.sum(acc0.add(acc1));

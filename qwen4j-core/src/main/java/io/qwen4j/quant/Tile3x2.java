@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.FloatDots.F;
 
+import io.qwen4j.simd.Lanes;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -46,12 +47,12 @@ final class Tile3x2 {
      * last {@code n % 16} floats, into {@code acc[at..at+5]} in {@link #dot}'s order.
      */
     static void sums(float[] w0, float[] w1, float[] w2, float[] xa, float[] xb, int from, int n, float[] acc, int at) {
-        float s0 = FloatDots.sum(acc, at);
-        float s1 = FloatDots.sum(acc, at + 16);
-        float s2 = FloatDots.sum(acc, at + 32);
-        float s3 = FloatDots.sum(acc, at + 48);
-        float s4 = FloatDots.sum(acc, at + 64);
-        float s5 = FloatDots.sum(acc, at + 80);
+        float s0 = Lanes.sumOfTwo(acc, at);
+        float s1 = Lanes.sumOfTwo(acc, at + 16);
+        float s2 = Lanes.sumOfTwo(acc, at + 32);
+        float s3 = Lanes.sumOfTwo(acc, at + 48);
+        float s4 = Lanes.sumOfTwo(acc, at + 64);
+        float s5 = Lanes.sumOfTwo(acc, at + 80);
         int end = from + n;
         for (int i = from + n - n % 16; i < end; i++) {
             s0 += w0[i] * xa[i];

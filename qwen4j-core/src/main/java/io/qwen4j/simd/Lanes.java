@@ -53,6 +53,16 @@ public final class Lanes {
         return sum(lanes[at], lanes[at + 1], lanes[at + 2], lanes[at + 3], lanes[at + 4], lanes[at + 5], lanes[at + 6], lanes[at + 7]);
     }
 
+    /**
+     * {@code sum(a0.add(a1))} for two 8-lane accumulators stored one after the other in {@code lanes} from
+     * {@code at}, the same bits, in scalar code (as {@link #sum(float[], int)}).
+     */
+    public static float sumOfTwo(float[] lanes, int at) {
+        return sum(lanes[at] + lanes[at + 8], lanes[at + 1] + lanes[at + 9], lanes[at + 2] + lanes[at + 10],
+                lanes[at + 3] + lanes[at + 11], lanes[at + 4] + lanes[at + 12], lanes[at + 5] + lanes[at + 13],
+                lanes[at + 6] + lanes[at + 14], lanes[at + 7] + lanes[at + 15]);
+    }
+
     /** {@link #sum}'s tree over 8 lanes given one by one. */
     public static float sum(float l0, float l1, float l2, float l3, float l4, float l5, float l6, float l7) {
         return ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7));

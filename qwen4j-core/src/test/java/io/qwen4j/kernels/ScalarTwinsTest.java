@@ -31,6 +31,14 @@ class ScalarTwinsTest {
         return a;
     }
 
+    /** Element by element, NaNs of any payload counting as equal. */
+    private static void assertSameBits(float[] vector, float[] scalar, String what) {
+        for (int i = 0; i < vector.length; i++) {
+            assertEquals(Float.floatToIntBits(vector[i]), Float.floatToIntBits(scalar[i]),
+                    what + " i=" + i + ": " + vector[i] + " vs " + scalar[i]);
+        }
+    }
+
     @Test
     void swigluGivesTheSameBitsWithAndWithoutItsVectorLoop() {
         for (int trial = 0; trial < 20; trial++) {
@@ -41,10 +49,7 @@ class ScalarTwinsTest {
                 float[] scalar = gate.clone();
                 VectorOps.swiglu(vector, 3, up, 3, n, true);
                 VectorOps.swiglu(scalar, 3, up, 3, n, false);
-                for (int i = 0; i < gate.length; i++) {
-                    assertEquals(Float.floatToIntBits(vector[i]), Float.floatToIntBits(scalar[i]),
-                            "n=" + n + " i=" + i + " gate=" + gate[i] + " up=" + up[i]);
-                }
+                assertSameBits(vector, scalar, "swiglu n=" + n);
             }
         }
     }
@@ -90,9 +95,7 @@ class ScalarTwinsTest {
                 float[] scalar = new float[n + 5];
                 VectorOps.rmsNorm(x, 3, weight, 1e-6f, vector, 5, n, true);
                 VectorOps.rmsNorm(x, 3, weight, 1e-6f, scalar, 5, n, false);
-                for (int i = 0; i < vector.length; i++) {
-                    assertEquals(Float.floatToIntBits(vector[i]), Float.floatToIntBits(scalar[i]), "n=" + n + " i=" + i);
-                }
+                assertSameBits(vector, scalar, "rmsNorm n=" + n);
             }
         }
     }

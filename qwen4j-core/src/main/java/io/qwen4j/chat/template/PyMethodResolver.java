@@ -48,7 +48,7 @@ final class PyMethodResolver extends ELResolver {
         }
         // s[i] on a string: the code point at a Python index (negative counts from the end). Jinjava hands
         // the index over as text; a name cannot be all digits, so digits here always mean an index.
-        if (base instanceof String s && property instanceof String p && p.matches("-?\\d{1,9}")) {
+        if (base instanceof String s && property instanceof String p && isIndex(p)) {
             int length = s.codePointCount(0, s.length());
             long n = Long.parseLong(p);
             long index = n < 0 ? n + length : n;
@@ -61,11 +61,16 @@ final class PyMethodResolver extends ELResolver {
         // Jinja2: an attribute or item a value lacks is undefined, not an error. Jinjava would look for a
         // Java getter (a string's "empty", "bytes") or fail; lists keep their index lookups below us.
         if (base instanceof CharSequence || base instanceof Number || base instanceof Boolean
-                || base instanceof List<?> && !(property instanceof Number) && !String.valueOf(property).matches("-?\\d{1,9}")) {
+                || base instanceof List<?> && !(property instanceof Number) && !isIndex(String.valueOf(property))) {
             context.setPropertyResolved(true);
             return null;
         }
         return null;
+    }
+
+    /** Whether a property name is an index: Jinjava hands {@code x[3]} over as text, and no name is all digits. */
+    private static boolean isIndex(String property) {
+        return property.matches("-?\\d{1,9}");
     }
 
     private static PyFunctions.Cursor cursorOf(ForLoop loop) {
