@@ -141,6 +141,7 @@ SNIPPETS = {
     "m_strip": "[{{ s.strip() }}] [{{ s.lstrip() }}] [{{ s.rstrip() }}] [{{ s.strip(' Hd!') }}] [{{ ml.strip('l14\\n') }}]",
     "m_replace": "{{ s.replace('l', '') }} {{ s.replace('l', 'L', 1) }} {{ 'aaa'.replace('', '-') }}",
     "m_find_count": "{{ s.find('l') }} {{ s.find('zz') }} {{ s.rfind('l') }} {{ s.count('l') }} {{ s.index('W') }} {{ uni.find('ß') }}",
+    "case_filters": "{{ 'hELLO wORLD'|capitalize }} {{ 'ßx'|capitalize }} {{ 'ΟΔΟΣ ΟΔΟΣ-ΑΣ (ǆx'|title }} {{ 'ΑΣ'.capitalize() }} {{ 'ǆx ß'.capitalize() }} {{ 'ﬁne'|upper }} {{ 'ΟΔΟΣ'|lower }}",
     "m_case": "{{ uni.upper() }} {{ uni.lower() }} {{ uni.title() }} {{ 'ǆ x'.title() }} {{ s.swapcase() }} {{ s.casefold() }}",
     "m_join_format": "{{ ', '.join(words) }} {{ '{}-{}'.format('a', 1) }} {{ '{x}!'.format(x=2) }} {{ '{0}{0}'.format('z') }} {{ '{:>4}'.format('a') }}",
     "m_misc": "{{ '42'.isdigit() }}{{ 'ab'.isalpha() }}{{ ' '.isspace() }}{{ 'ab'.isalnum() }}{{ 'x'.zfill(3) }}{{ 'ab'.center(6, '*') }}{{ 'ab'.ljust(4, '.') }}{{ 'ab'.rjust(4) }}",

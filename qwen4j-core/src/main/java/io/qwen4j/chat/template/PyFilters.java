@@ -102,6 +102,7 @@ final class PyFilters {
         global.registerFilter(filter("replace", (v, a, i) -> PyStrings.replace(PyValues.softStr(TemplateLibrary.unwrap(v)),
                 PyValues.str(a.get("old", "")), PyValues.str(a.get("new", "")), a.integer("count", -1)), "old", "new", "count"));
         global.registerFilter(filter("title", (v, a, i) -> titleFilter(PyValues.softStr(TemplateLibrary.unwrap(v)))));
+        global.registerFilter(filter("capitalize", (v, a, i) -> PyStrings.capitalize(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("filesizeformat", (v, a, i) -> fileSize(TemplateLibrary.unwrap(v), a.flag("binary")),
                 "binary"));
         global.registerFilter(filter("xmlattr", (v, a, i) -> xmlAttributes(TemplateLibrary.unwrap(v),
@@ -247,14 +248,17 @@ final class PyFilters {
     /** Jinja2's title filter: each run of word or break characters ({@link #titleBreak}) starts upper-cased. */
     static String titleFilter(String s) {
         StringBuilder out = new StringBuilder(s.length());
-        boolean wordStart = true;
-        for (int i = 0; i < s.length(); ) {
-            int cp = s.codePointAt(i);
-            i += Character.charCount(cp);
-            String ch = new String(Character.toChars(cp));
-            // a run of separators is itself an item in Jinja2's split; its first character is "upper-cased" too
-            out.append(wordStart ? ch.toUpperCase(java.util.Locale.ROOT) : ch.toLowerCase(java.util.Locale.ROOT));
-            wordStart = i < s.length() && titleBreak(cp) != titleBreak(s.codePointAt(i));
+        // Jinja2 splits into words and runs of separators (each an item, its first character "upper-cased" too),
+        // then item[0].upper() + item[1:].lower(): the rest lowered as one string, so a final 'Σ' becomes 'ς'
+        for (int start = 0; start < s.length(); ) {
+            int first = s.codePointAt(start);
+            int end = start + Character.charCount(first);
+            while (end < s.length() && titleBreak(s.codePointAt(end)) == titleBreak(first)) {
+                end += Character.charCount(s.codePointAt(end));
+            }
+            out.append(Character.toString(first).toUpperCase(java.util.Locale.ROOT))
+                    .append(s.substring(start + Character.charCount(first), end).toLowerCase(java.util.Locale.ROOT));
+            start = end;
         }
         return out.toString();
     }

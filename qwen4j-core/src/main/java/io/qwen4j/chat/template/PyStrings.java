@@ -29,9 +29,7 @@ final class PyStrings {
             case "upper" -> s.toUpperCase(java.util.Locale.ROOT);
             case "lower" -> s.toLowerCase(java.util.Locale.ROOT);
             case "title" -> title(s);
-            case "capitalize" -> s.isEmpty() ? s
-                    : s.substring(0, s.offsetByCodePoints(0, 1)).toUpperCase(java.util.Locale.ROOT)
-                    + s.substring(s.offsetByCodePoints(0, 1)).toLowerCase(java.util.Locale.ROOT);
+            case "capitalize" -> capitalize(s);
             case "replace" -> replace(s, string(args, 0), string(args, 1), args.length > 2 ? (int) longArg(args[2]) : -1);
             case "find" -> codePointIndex(s, s.indexOf(string(args, 0)));
             case "rfind" -> codePointIndex(s, s.lastIndexOf(string(args, 0)));
@@ -246,10 +244,94 @@ final class PyStrings {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
             boolean cased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
-            out.appendCodePoint(cased ? (previousCased ? Character.toLowerCase(cp) : Character.toTitleCase(cp)) : cp);
+            if (!cased) {
+                out.appendCodePoint(cp);
+            } else if (previousCased) {
+                // full mapping ('İ' -> "i̇"), and Python's final sigma: this Σ follows a cased letter already
+                out.append(cp == 'Σ' && !casedAfter(s, i) ? "ς" : Character.toString(cp).toLowerCase(java.util.Locale.ROOT));
+            } else {
+                appendTitleCase(out, cp);
+            }
             previousCased = cased;
         }
         return out.toString();
+    }
+
+    /**
+     * Python str.capitalize: the first character in full title case ('ß' -> "Ss", 'ǆ' -> 'ǅ'), the rest lowered
+     * in the context of the whole string (a final 'Σ' after the first letter becomes 'ς').
+     */
+    static String capitalize(String s) {
+        if (s.isEmpty()) {
+            return s;
+        }
+        int first = s.codePointAt(0);
+        // lowering never changes length except 'İ', whose two-char lower case is also how the whole string starts
+        String rest = s.toLowerCase(java.util.Locale.ROOT).substring(Character.toString(first).toLowerCase(java.util.Locale.ROOT).length());
+        var out = new StringBuilder(s.length());
+        appendTitleCase(out, first);
+        return out.append(rest).toString();
+    }
+
+    /** Whether a cased character follows {@code from} after case-ignorable ones (Unicode's Final_Sigma context). */
+    private static boolean casedAfter(String s, int from) {
+        for (int i = from; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (!caseIgnorable(cp)) {
+                return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+            }
+        }
+        return false;
+    }
+
+    /** Unicode's Case_Ignorable: marks, format characters, modifiers and the word-internal punctuation. */
+    private static boolean caseIgnorable(int cp) {
+        return switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.FORMAT, Character.MODIFIER_LETTER,
+                 Character.MODIFIER_SYMBOL -> true;
+            default -> "'.:·\u0387\u05F4\u2018\u2019\u2024\u2027\uFE13\uFE52\uFE55\uFF07\uFF0E\uFF1A".indexOf(cp) >= 0;
+        };
+    }
+
+    /**
+     * Python's full titlecase mapping of one character: the simple one (which Java has) except for the 48
+     * characters whose title case is several characters in Unicode's SpecialCasing ('ß' -> "Ss", 'ﬁ' -> "Fi",
+     * Greek with iota subscript). Listed, not derived: the Greek ones keep the combining ypogegrammeni where
+     * the upper case has a capital iota. Generated with Python 3.11 (Unicode 14):
+     * {@code [(c, chr(c).title()) for c in range(0x110000) if len(chr(c).title()) > 1]}.
+     */
+    private static final java.util.Map<Integer, String> MULTI_CHAR_TITLE = multiCharTitles(
+            "00DF:0053.0073 0149:02BC.004E 01F0:004A.030C 0390:0399.0308.0301 03B0:03A5.0308.0301 "
+            + "0587:0535.0582 1E96:0048.0331 1E97:0054.0308 1E98:0057.030A 1E99:0059.030A 1E9A:0041.02BE "
+            + "1F50:03A5.0313 1F52:03A5.0313.0300 1F54:03A5.0313.0301 1F56:03A5.0313.0342 1FB2:1FBA.0345 "
+            + "1FB4:0386.0345 1FB6:0391.0342 1FB7:0391.0342.0345 1FC2:1FCA.0345 1FC4:0389.0345 1FC6:0397.0342 "
+            + "1FC7:0397.0342.0345 1FD2:0399.0308.0300 1FD3:0399.0308.0301 1FD6:0399.0342 1FD7:0399.0308.0342 "
+            + "1FE2:03A5.0308.0300 1FE3:03A5.0308.0301 1FE4:03A1.0313 1FE6:03A5.0342 1FE7:03A5.0308.0342 "
+            + "1FF2:1FFA.0345 1FF4:038F.0345 1FF6:03A9.0342 1FF7:03A9.0342.0345 FB00:0046.0066 FB01:0046.0069 "
+            + "FB02:0046.006C FB03:0046.0066.0069 FB04:0046.0066.006C FB05:0053.0074 FB06:0053.0074 "
+            + "FB13:0544.0576 FB14:0544.0565 FB15:0544.056B FB16:054E.0576 FB17:0544.056D ");
+
+    private static java.util.Map<Integer, String> multiCharTitles(String table) {
+        var map = new java.util.HashMap<Integer, String>();
+        for (String entry : table.trim().split(" ")) {
+            int colon = entry.indexOf(':');
+            var title = new StringBuilder();
+            for (String unit : entry.substring(colon + 1).split("\\.")) {
+                title.appendCodePoint(Integer.parseInt(unit, 16));
+            }
+            map.put(Integer.parseInt(entry.substring(0, colon), 16), title.toString());
+        }
+        return java.util.Map.copyOf(map);
+    }
+
+    private static void appendTitleCase(StringBuilder out, int cp) {
+        String special = MULTI_CHAR_TITLE.get(cp);
+        if (special != null) {
+            out.append(special);
+        } else {
+            out.appendCodePoint(Character.toTitleCase(cp));
+        }
     }
 
     static String replace(String s, String old, String replacement, int count) {

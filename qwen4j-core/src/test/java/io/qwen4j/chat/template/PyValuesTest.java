@@ -47,4 +47,31 @@ class PyValuesTest {
         assertEquals("x", PyStrings.strip("\n\nx\n", "\n", true, true));
         assertEquals("Hello World'S", PyStrings.title("hello world's"));
     }
+
+    /** Expected values printed by Python 3.11's {@code str.title()}. */
+    @Test
+    void titleUsesPythonsFullMappingsAndFinalSigma() {
+        assertEquals("Straße Fine", PyStrings.title("straße ﬁne")); // 'ß' lowered after a letter, 'ﬁ' -> "Fi"
+        assertEquals("Ss Ss", PyStrings.title("ß ß"));
+        assertEquals("\u1fbc \u0386\u0345 \u0397\u0342\u0345 \u1f98", PyStrings.title("\u1fb3 \u1fb4 \u1fc7 \u1f98"));
+        assertEquals("ǅemal ǈ", PyStrings.title("ǆemal ǈ"));
+        assertEquals("İstanbul", PyStrings.title("İSTANBUL"));
+        assertEquals("Οδος Οδος.", PyStrings.title("ΟΔΟΣ ΟΔΟΣ."));
+        assertEquals("Ας'", PyStrings.title("ΑΣ'"));
+        assertEquals("Ασ'Α", PyStrings.title("ΑΣ'Α"));
+        assertEquals("Ας\u0301", PyStrings.title("ΑΣ\u0301"));
+        assertEquals("Ασ\u0301Α", PyStrings.title("ΑΣ\u0301Α"));
+        assertEquals("Σ", PyStrings.title("Σ"));
+    }
+
+    /** Expected values printed by Python 3.11 ({@code str.capitalize()}) and Jinja2 3.1 (the {@code title} filter). */
+    @Test
+    void capitalizeAndTheTitleFilterLowerWithContext() {
+        assertEquals("Ssx", PyStrings.capitalize("ßx"));
+        assertEquals("Ας", PyStrings.capitalize("ΑΣ"));
+        assertEquals("\u01c5x ß", PyStrings.capitalize("\u01c6x ß"));
+        assertEquals("Hello world", PyStrings.capitalize("hELLO wORLD"));
+        assertEquals("", PyStrings.capitalize(""));
+        assertEquals("Οδος Οδος-Ασ (\u01c4x", PyFilters.titleFilter("ΟΔΟΣ ΟΔΟΣ-ΑΣ (\u01c6x"));
+    }
 }
