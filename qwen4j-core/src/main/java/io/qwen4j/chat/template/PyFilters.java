@@ -257,7 +257,7 @@ final class PyFilters {
                 end += Character.charCount(s.codePointAt(end));
             }
             out.append(Character.toString(first).toUpperCase(java.util.Locale.ROOT))
-                    .append(s.substring(start + Character.charCount(first), end).toLowerCase(java.util.Locale.ROOT));
+                    .append(PyStrings.lower(s.substring(start + Character.charCount(first), end)));
             start = end;
         }
         return out.toString();

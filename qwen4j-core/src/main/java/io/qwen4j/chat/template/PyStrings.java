@@ -27,7 +27,7 @@ final class PyStrings {
             case "lstrip" -> strip(s, arg(args, 0), true, false);
             case "rstrip" -> strip(s, arg(args, 0), false, true);
             case "upper" -> s.toUpperCase(java.util.Locale.ROOT);
-            case "lower" -> s.toLowerCase(java.util.Locale.ROOT);
+            case "lower" -> lower(s);
             case "title" -> title(s);
             case "capitalize" -> capitalize(s);
             case "replace" -> replace(s, string(args, 0), string(args, 1), args.length > 2 ? (int) longArg(args[2]) : -1);
@@ -43,17 +43,17 @@ final class PyStrings {
                     ? s.substring(0, s.length() - string(args, 0).length()) : s;
             case "partition" -> partition(s, string(args, 0), s.indexOf(string(args, 0)), false);
             case "rpartition" -> partition(s, string(args, 0), s.lastIndexOf(string(args, 0)), true);
-            case "isalnum" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetterOrDigit);
+            case "isalnum" -> !s.isEmpty() && s.codePoints().allMatch(PyStrings::isAlnum);
             case "swapcase" -> swapcase(s);
-            case "casefold" -> s.toLowerCase(java.util.Locale.ROOT).replace("ß", "ss");
+            case "casefold" -> casefold(s);
             case "zfill" -> zfill(s, (int) longArg(arg(args, 0)));
             case "ljust", "rjust", "center" -> pad(s, method, (int) longArg(arg(args, 0)),
                     args.length > 1 ? string(args, 1) : " ");
-            case "isdigit" -> !s.isEmpty() && s.codePoints().allMatch(Character::isDigit);
+            case "isdigit" -> !s.isEmpty() && s.codePoints().allMatch(PyStrings::isDigit);
             case "isalpha" -> !s.isEmpty() && s.codePoints().allMatch(Character::isLetter);
             case "isspace" -> !s.isEmpty() && s.codePoints().allMatch(PyStrings::isSpace);
-            case "isupper" -> s.codePoints().anyMatch(Character::isUpperCase) && s.codePoints().noneMatch(Character::isLowerCase);
-            case "islower" -> s.codePoints().anyMatch(Character::isLowerCase) && s.codePoints().noneMatch(Character::isUpperCase);
+            case "isupper" -> allCased(s, false);
+            case "islower" -> allCased(s, true);
             default -> UNKNOWN;
         };
     }
@@ -247,8 +247,7 @@ final class PyStrings {
             if (!cased) {
                 out.appendCodePoint(cp);
             } else if (previousCased) {
-                // full mapping ('İ' -> "i̇"), and Python's final sigma: this Σ follows a cased letter already
-                out.append(cp == 'Σ' && !casedAfter(s, i) ? "ς" : Character.toString(cp).toLowerCase(java.util.Locale.ROOT));
+                appendLower(out, s, i - Character.charCount(cp), cp);
             } else {
                 appendTitleCase(out, cp);
             }
@@ -259,18 +258,89 @@ final class PyStrings {
 
     /**
      * Python str.capitalize: the first character in full title case ('ß' -> "Ss", 'ǆ' -> 'ǅ'), the rest lowered
-     * in the context of the whole string (a final 'Σ' after the first letter becomes 'ς').
+     * in the context of the whole string (a final 'Σ' right after the first letter becomes 'ς').
      */
     static String capitalize(String s) {
         if (s.isEmpty()) {
             return s;
         }
-        int first = s.codePointAt(0);
-        // lowering never changes length except 'İ', whose two-char lower case is also how the whole string starts
-        String rest = s.toLowerCase(java.util.Locale.ROOT).substring(Character.toString(first).toLowerCase(java.util.Locale.ROOT).length());
         var out = new StringBuilder(s.length());
+        int first = s.codePointAt(0);
         appendTitleCase(out, first);
-        return out.append(rest).toString();
+        for (int i = Character.charCount(first); i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            appendLower(out, s, i, cp);
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    /** Python str.lower: full mappings ('İ' -> "i̇") and the final-sigma rule as Python applies it. */
+    static String lower(String s) {
+        var out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            appendLower(out, s, i, cp);
+            i += Character.charCount(cp);
+        }
+        return out.toString();
+    }
+
+    /**
+     * The lower case of {@code cp}, found at {@code at} in {@code s}: a capital sigma after a cased letter and not
+     * before one (case-ignorable characters such as apostrophes and accents skipped) is 'ς'. Java's own rule does
+     * not skip apostrophes, so Python's is written out here.
+     */
+    private static void appendLower(StringBuilder out, String s, int at, int cp) {
+        if (cp == 'Σ') {
+            out.append(casedBefore(s, at) && !casedAfter(s, at + 1) ? 'ς' : 'σ');
+        } else {
+            out.append(Character.toString(cp).toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** Whether a cased character precedes {@code before} after case-ignorable ones (Final_Sigma's other half). */
+    private static boolean casedBefore(String s, int before) {
+        for (int i = before; i > 0; ) {
+            int cp = s.codePointBefore(i);
+            i -= Character.charCount(cp);
+            if (!caseIgnorable(cp)) {
+                return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Python's isdigit per character (Numeric_Type Decimal or Digit): the decimal digits, plus the 128 other numbers
+     * Unicode 14 types as digits (superscripts, subscripts, circled digits; Python 3.11's list, as ranges). Java's
+     * isDigit has only the first.
+     */
+    private static boolean isDigit(int cp) {
+        if (Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER) {
+            return true;
+        }
+        for (int i = 0; i < OTHER_DIGITS.length; i += 2) {
+            if (cp >= OTHER_DIGITS[i] && cp <= OTHER_DIGITS[i + 1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Inclusive ranges, see {@link #isDigit}. */
+    private static final int[] OTHER_DIGITS = {
+        0xB2, 0xB3, 0xB9, 0xB9, 0x1369, 0x1371, 0x19DA, 0x19DA, 0x2070, 0x2070, 0x2074, 0x2079, 0x2080, 0x2089,
+        0x2460, 0x2468, 0x2474, 0x247C, 0x2488, 0x2490, 0x24EA, 0x24EA, 0x24F5, 0x24FD, 0x24FF, 0x24FF,
+        0x2776, 0x277E, 0x2780, 0x2788, 0x278A, 0x2792, 0x10A40, 0x10A43, 0x10E60, 0x10E68, 0x11052, 0x1105A,
+        0x1F100, 0x1F10A,
+    };
+
+    /** Python's isalnum per character: a letter or a number of any kind (decimal, letter-like as 'Ⅱ', other as '½'). */
+    private static boolean isAlnum(int cp) {
+        int type = Character.getType(cp);
+        return Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+                || type == Character.OTHER_NUMBER;
     }
 
     /** Whether a cased character follows {@code from} after case-ignorable ones (Unicode's Final_Sigma context). */
@@ -409,11 +479,57 @@ final class PyStrings {
         return PyTuple.of(s.substring(0, at), sep, s.substring(at + sep.length()));
     }
 
+    /** Python str.swapcase: full mappings ('ß' -> "SS"), a capital sigma lowered by the final-sigma rule. */
     private static String swapcase(String s) {
         StringBuilder out = new StringBuilder(s.length());
-        s.codePoints().forEach(cp -> out.appendCodePoint(Character.isUpperCase(cp) ? Character.toLowerCase(cp)
-                : Character.isLowerCase(cp) ? Character.toUpperCase(cp) : cp));
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            int at = i;
+            i += Character.charCount(cp);
+            if (Character.isUpperCase(cp)) {
+                appendLower(out, s, at, cp);
+            } else if (Character.isLowerCase(cp)) {
+                out.append(Character.toString(cp).toUpperCase(java.util.Locale.ROOT));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        }
         return out.toString();
+    }
+
+    /**
+     * Python str.casefold (Unicode full case folding) for the characters it knows: upper then lower case
+     * ('ß' and 'ẞ' -> "ss", 'ς' and 'ϱ' -> their plain forms), except that Cherokee folds to its capitals and
+     * dotless 'ı' stays itself (checked against Python 3.11 on every code point below U+30000).
+     */
+    private static String casefold(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        s.codePoints().forEach(cp -> {
+            if (cp == 'ı') {
+                out.appendCodePoint(cp);
+            } else if (cp == 'ẞ') {
+                out.append("ss");
+            } else if (cp >= 0x13A0 && cp <= 0x13FD || cp >= 0xAB70 && cp <= 0xABBF) {
+                out.appendCodePoint(Character.toUpperCase(cp));
+            } else {
+                out.append(Character.toString(cp).toUpperCase(java.util.Locale.ROOT).toLowerCase(java.util.Locale.ROOT));
+            }
+        });
+        return out.toString();
+    }
+
+    /** Python's str.islower/isupper: some cased character, and none of the other case or title case. */
+    private static boolean allCased(String s, boolean lower) {
+        boolean seen = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isTitleCase(cp) || (lower ? Character.isUpperCase(cp) : Character.isLowerCase(cp))) {
+                return false;
+            }
+            seen |= lower ? Character.isLowerCase(cp) : Character.isUpperCase(cp);
+        }
+        return seen;
     }
 
     private static String zfill(String s, int width) {
