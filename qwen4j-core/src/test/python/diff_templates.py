@@ -338,7 +338,8 @@ def qwen4j_render_all(items):
                     for _, src, c in items)
     proc = subprocess.run([str(java), "-Xss8m", "-cp", cp, "io.qwen4j.chat.template.TemplateBatch"],
                           input=lines.encode("utf-8"), capture_output=True, check=True)
-    return [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
+    # split on "\n" only: str.splitlines also splits inside JSON strings holding U+2028 and the like
+    return [json.loads(line) for line in proc.stdout.decode("utf-8").split("\n") if line]
 
 
 def first_difference(a, b):

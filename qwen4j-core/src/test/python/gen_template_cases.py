@@ -228,6 +228,8 @@ def main():
                                                                  "no_generation_prompt", "system_and_tools_content_list")]
     jobs += [("blocks.jinja", n, CONVERSATIONS[n]) for n in ("null_content_tool_call", "string_arguments",
                                                               "multiturn_reasoning_tools", "no_generation_prompt")]
+    jobs += [("text-and-numbers.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "multiturn_reasoning_tools")]
+    jobs += [("text-and-numbers.jinja", "features_unicode", FEATURE_CASES["features_unicode"])]
     jobs += [("semantics.jinja", n, CONVERSATIONS[n]) for n in ("no_generation_prompt", "multiturn_reasoning_tools",
                                                                 "thinking_off_tools")]
     for template_name, name, case in jobs:

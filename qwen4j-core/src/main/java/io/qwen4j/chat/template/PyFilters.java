@@ -170,10 +170,12 @@ final class PyFilters {
         double d = value instanceof Boolean b ? (b ? 1 : 0) : ((Number) value).doubleValue();
         return switch (method) {
             // Python round(x, n): ints stay ints; floats round the exact binary value half to even.
-            case "common" -> integral ? value
-                    : Double.isFinite(d) ? new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).doubleValue() : d;
-            case "ceil" -> Math.ceil(d * Math.pow(10, precision)) / Math.pow(10, precision);
-            case "floor" -> Math.floor(d * Math.pow(10, precision)) / Math.pow(10, precision);
+            // a zero result keeps the value's sign, as Python's round(-0.001, 2) is -0.0
+            case "common" -> integral ? (value instanceof Boolean b ? (Object) (b ? 1L : 0L) : value) // round(True, 2) is 1
+                    : Double.isFinite(d) ? Math.copySign(new BigDecimal(d).setScale(precision, RoundingMode.HALF_EVEN).doubleValue(), d) : d;
+            // Jinja2: math.ceil/floor give a Python int, which has no negative zero: hence the + 0.0
+            case "ceil" -> Math.ceil(d * Math.pow(10, precision)) / Math.pow(10, precision) + 0.0;
+            case "floor" -> Math.floor(d * Math.pow(10, precision)) / Math.pow(10, precision) + 0.0;
             default -> throw new TemplateException("round: method must be 'common', 'ceil' or 'floor'");
         };
     }

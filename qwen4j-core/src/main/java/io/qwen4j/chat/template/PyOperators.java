@@ -1,6 +1,7 @@
 package io.qwen4j.chat.template;
 
 import com.hubspot.jinjava.el.ext.PowerOfOperator;
+import com.hubspot.jinjava.el.ext.TruncDivOperator;
 import com.hubspot.jinjava.util.ObjectTruthValue;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +9,7 @@ import java.util.List;
 import jinjava.de.odysseus.el.tree.Bindings;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.ELContext;
 
 /**
@@ -15,7 +17,7 @@ import jinjava.javax.el.ELContext;
  * {@code and} returns an operand ({@code 'x' and 0} is {@code 0}, not {@code False}; Jinjava's
  * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
  * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
- * the divisor's sign ({@code -7 % 3} is 2), and {@code **} gives a float for a negative integer
+ * the divisor's sign ({@code -7 % 3} is 2), {@code //} rounds down as CPython does ({@link #FLOOR_DIV}), {@code **} gives a float for a negative integer
  * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0), {@code +} is {@link #add}, and {@code in} is
  * {@link PyTests#contains}. Anything else falls
  * through to Jinjava's operator.
@@ -67,20 +69,18 @@ final class PyOperators {
             if (l instanceof CharSequence || l instanceof com.hubspot.jinjava.objects.SafeString) {
                 return PyPercentFormat.format(l.toString(), r);
             }
-            if (isInteger(l) && isInteger(r)) {
-                java.math.BigInteger divisor = java.math.BigInteger.valueOf(((Number) r).longValue());
-                if (divisor.signum() == 0) {
-                    throw new TemplateException("integer modulo by zero");
-                }
-                // Python: the result takes the divisor's sign (-7 % 3 is 2).
-                java.math.BigInteger m = java.math.BigInteger.valueOf(((Number) l).longValue()).mod(divisor.abs());
-                return m.signum() != 0 && divisor.signum() < 0 ? m.add(divisor).longValue() : m.longValue();
+            if (PyNumbers.isInt(l) && PyNumbers.isInt(r)) {
+                return PyNumbers.narrow(floorDivMod(l, r)[1]);
             }
-            if (l instanceof Number a && r instanceof Number b) {
-                double x = a.doubleValue();
-                double y = b.doubleValue();
+            if (PyNumbers.isNumber(l) && PyNumbers.isNumber(r)) {
+                double x = PyNumbers.toDouble(l);
+                double y = PyNumbers.toDouble(r);
+                if (y == 0) {
+                    throw new TemplateException("float modulo by zero");
+                }
                 double m = x % y;
-                return m != 0 && (m < 0) != (y < 0) ? m + y : m;
+                // Python: the divisor's sign, for a zero result too (-406.0 % 7 is 0.0)
+                return m == 0 ? Math.copySign(0.0, y) : (m < 0) != (y < 0) ? m + y : m;
             }
             return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
         }
@@ -191,6 +191,67 @@ final class PyOperators {
             }
             return PowerOfOperator.OP.eval(bindings, context, constant(l), constant(r));
         }
+    };
+
+    /**
+     * Python's {@code //}. Ints (of any size, bools included) floor-divide exactly. Floats as CPython's {@code float_floor_div} computes them
+     * (remainder by fmod, quotient {@code (x - mod) / y} snapped to the nearest integer), which is not
+     * {@code floor(x / y)} for large values: -3.983572011779427e+16 // 3 is -1.3278573372598092e+16 in Python
+     * and -1.327857337259809e+16 by a plain floor of the quotient, as Jinjava had it.
+     */
+    static final AstBinary.Operator FLOOR_DIV = new Named("//") {
+        @Override
+        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+            Object l = left.eval(bindings, context);
+            Object r = right.eval(bindings, context);
+            if (PyNumbers.isInt(l) && PyNumbers.isInt(r)) {
+                return PyNumbers.narrow(floorDivMod(l, r)[0]);
+            }
+            if (PyNumbers.isNumber(l) && PyNumbers.isNumber(r)) {
+                return floorDivide(PyNumbers.toDouble(l), PyNumbers.toDouble(r));
+            }
+            return TruncDivOperator.OP.eval(bindings, context, constant(l), constant(r));
+        }
+    };
+
+    /** Python's {@code divmod} of two ints, exactly: the quotient rounded down, the remainder with the divisor's sign. */
+    private static java.math.BigInteger[] floorDivMod(Object l, Object r) {
+        java.math.BigInteger x = PyNumbers.toBigInteger(l);
+        java.math.BigInteger y = PyNumbers.toBigInteger(r);
+        if (y.signum() == 0) {
+            throw new TemplateException("integer division or modulo by zero");
+        }
+        java.math.BigInteger[] qr = x.divideAndRemainder(y); // truncating
+        if (qr[1].signum() != 0 && qr[1].signum() != y.signum()) {
+            qr[0] = qr[0].subtract(java.math.BigInteger.ONE);
+            qr[1] = qr[1].add(y);
+        }
+        return qr;
+    }
+
+    private static double floorDivide(double x, double y) {
+        if (y == 0) {
+            throw new TemplateException("float floor division by zero");
+        }
+        double mod = x % y; // fmod
+        double div = (x - mod) / y;
+        if (mod != 0 && (y < 0) != (mod < 0)) {
+            div -= 1.0;
+        }
+        if (div == 0) {
+            return Math.copySign(0.0, x / y);
+        }
+        double floor = Math.floor(div);
+        return div - floor > 0.5 ? floor + 1.0 : floor;
+    }
+
+    /** Unary minus on a Python number: a bool is the int 0 or 1 ({@code -true} is -1), a big int stays exact. */
+    static final AstUnary.Operator NEG = (bindings, context, node) -> {
+        Object v = node.eval(bindings, context);
+        if (PyNumbers.isInt(v)) {
+            return PyNumbers.narrow(PyNumbers.toBigInteger(v).negate());
+        }
+        return AstUnary.NEG.eval(bindings, context, constant(v));
     };
 
     /** An int that fits a long, what % and ** work on exactly ({@link PyNumbers#isInt} also takes bools and big ints). */

@@ -3,6 +3,7 @@ package io.qwen4j.chat.template;
 import com.hubspot.jinjava.el.ext.CollectionMembershipOperator;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.PowerOfOperator;
+import com.hubspot.jinjava.el.ext.TruncDivOperator;
 import com.hubspot.jinjava.el.ext.AstDict;
 import com.hubspot.jinjava.el.ext.AstTuple;
 import java.util.LinkedHashMap;
@@ -20,13 +21,14 @@ import jinjava.javax.el.ELContext;
 import jinjava.de.odysseus.el.tree.impl.Scanner.ScanException;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 
 /**
  * Jinjava's expression parser with the Python rules it lacks:
  *
  * <ol>
  *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
- *       {@code ==}, {@code !=}, {@code *}, {@code %} (string formatting, floor modulo) and {@code **}.</li>
+ *       {@code ==}, {@code !=}, {@code *}, {@code %} (string formatting, floor modulo), {@code //} and {@code **}.</li>
  *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
@@ -45,12 +47,23 @@ final class PyParser extends ExtendedParser {
                 return createAstBinary(children[0], children[1], PyOperators.POW);
             }
         });
+        putExtensionHandler(TruncDivOperator.TOKEN, new ExtensionHandler(ExtensionPoint.MUL) {
+            @Override
+            public AstNode createAstNode(AstNode... children) {
+                return createAstBinary(children[0], children[1], PyOperators.FLOOR_DIV);
+            }
+        });
         putExtensionHandler(CollectionMembershipOperator.TOKEN, new ExtensionHandler(ExtensionPoint.CMP) {
             @Override
             public AstNode createAstNode(AstNode... children) {
                 return createAstBinary(children[0], children[1], PyOperators.IN);
             }
         });
+    }
+
+    @Override
+    protected AstUnary createAstUnary(AstNode child, AstUnary.Operator operator) {
+        return super.createAstUnary(child, operator == AstUnary.NEG ? PyOperators.NEG : operator);
     }
 
     @Override

@@ -101,7 +101,7 @@ final class PyValues {
 
     /**
      * Python's {@code repr(float)}: the shortest digits that round-trip (Java's {@link Double#toString}
-     * gives the same digits since JDK 19), laid out the Python way: scientific when the decimal
+     * gives the same digits since JDK 19, except that it never gives fewer than two), laid out the Python way: scientific when the decimal
      * exponent is below -4 or at least 16 ({@code 1e-05}, {@code 1e+16}), else positional with at least
      * one fractional digit ({@code 0.0001}, {@code 1000000000000000.0}).
      */
@@ -116,6 +116,13 @@ final class PyValues {
             return (Double.doubleToRawLongBits(d) < 0) ? "-0.0" : "0.0";
         }
         BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        if (exact.precision() == 2) {
+            // Java prints two digits where one would round-trip (5e-324 as 4.9E-324); Python prints the one
+            BigDecimal one = new BigDecimal(Math.abs(d)).round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (one.doubleValue() == Math.abs(d)) {
+                exact = one.stripTrailingZeros();
+            }
+        }
         String digits = exact.unscaledValue().toString();
         // value = 0.DIGITS × 10^decimalPoint
         int decimalPoint = digits.length() - exact.scale();

@@ -34,7 +34,7 @@ class GeneratedCasesTest {
     Stream<DynamicTest> generatedGoldenCases() throws IOException {
         try (Stream<Path> files = Files.list(localTemplates().resolve("cases"))) {
             var list = files.filter(p -> p.toString().endsWith(".json")).sorted().toList();
-            assertEquals(136, list.size(), "generated case count");
+            assertEquals(139, list.size(), "generated case count");
             return list.stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
                 JsonNode c = JSON.readTree(file.toFile());
                 String name = c.get("template").asText();
