@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.core.http.StreamResponse;
 import com.openai.models.chat.completions.ChatCompletion;
@@ -16,26 +15,10 @@ import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.completions.CompletionUsage;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Chat completions driven by the official OpenAI Java SDK against the real server. */
-class ChatCompletionsSdkTest {
-
-    static TestServer server;
-    static OpenAIClient client;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+class ChatCompletionsSdkTest extends DefaultServerSdkTest {
 
     static ChatCompletionCreateParams.Builder params(String user) {
         return ChatCompletionCreateParams.builder().model(TestServer.MODEL_NAME).addUserMessage(user)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
@@ -19,30 +18,15 @@ import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code tool_choice: required} and a named function on the real (random-weight) model: the model would
  * never write a call by itself, so a call with schema-valid arguments proves the constraint acts.
  */
-class ForcedToolCallSdkTest {
+class ForcedToolCallSdkTest extends DefaultServerSdkTest {
 
-    static TestServer server;
-    static OpenAIClient client;
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-        client = server.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
 
     static ChatCompletionFunctionTool tool(String name, Map<String, Object> properties, List<String> required) {
         FunctionParameters parameters = FunctionParameters.builder()

@@ -49,6 +49,34 @@ public final class ToolCallConstraints {
         return new GrammarConstraint(TokenTable.of(tokenizer), start, endOfTurnIds);
     }
 
+    /**
+     * An answer in a response format (OpenAI's {@code response_format} {@code json_object} or
+     * {@code json_schema}): up to two whitespace bytes, one JSON value valid for {@code schema}, then an
+     * end-of-turn token. With thinking ({@link ReasoningMode#IN_OUTPUT}, {@link ReasoningMode#IN_PROMPT}) the
+     * thought before it stays free until {@code </think>}. With tools the model may call ({@code tool_choice}
+     * {@code auto}; {@code callFormat} not NONE), a call in the template's format is the other allowed answer,
+     * as OpenAI's structured outputs leave the model free to call a tool instead.
+     */
+    public static TokenConstraint answer(JsonNode schema, List<ToolSpec> tools, ToolCallFormat callFormat, boolean parallel,
+            ReasoningMode mode, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
+        if (endOfTurnIds.isEmpty()) {
+            throw new InvalidInputException("a JSON constraint needs an end-of-turn token id");
+        }
+        JsonLimits limits = JsonLimits.DEFAULTS;
+        MatchState json = JsonGrammar.value(SchemaCompiler.compile(schema), MatchState.END, new JsonContext(limits, TextGuard.NONE), 0);
+        CallGrammar grammar = tools.isEmpty() ? null : switch (callFormat) {
+            case HERMES -> new HermesCalls(tools, limits);
+            case XML -> new XmlCalls(tools, limits);
+            case NONE -> null;
+        };
+        MatchState afterCall = grammar == null ? null : new BetweenCalls(grammar, parallel);
+        MatchState answer = MatchState.Whitespace.upTo(2,
+                MatchState.Alternatives.of(grammar == null ? null : grammar.call(afterCall), json));
+        MatchState start = mode == ReasoningMode.DISABLED ? answer
+                : FreeText.start(answer, grammar == null ? null : grammar.afterOpenTag(afterCall));
+        return new GrammarConstraint(TokenTable.of(tokenizer), start, endOfTurnIds);
+    }
+
     /** {@link #json(JsonNode, Tokenizer, Set, JsonLimits)} with default limits. */
     public static TokenConstraint json(JsonNode schema, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
         return json(schema, tokenizer, endOfTurnIds, JsonLimits.DEFAULTS);

@@ -125,6 +125,55 @@ class ToolCallConstraintsTest {
         throw new AssertionError("a string value reading as null was closed");
     }
 
+    private static final String VERDICT = """
+            {"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"], "additionalProperties": false}""";
+
+    private static TokenConstraint answer(List<ToolSpec> tools, ReasoningMode mode) {
+        return ToolCallConstraints.answer(TestSchemas.parse(VERDICT), tools, ToolCallFormat.HERMES, false, mode, tokenizer,
+                Set.of(imEnd));
+    }
+
+    @Test
+    void aResponseFormatAnswerIsJsonOfTheSchemaAfterAFreeThought() {
+        TokenConstraint plain = answer(List.of(), ReasoningMode.DISABLED);
+        assertFalse(plain.allows(tokenizer.encode("Sure", false)[0]), "prose instead of JSON");
+        assertFalse(plain.allows(id("<tool_call>")), "no tools, no call");
+        assertFalse(plain.allows(imEnd));
+        feed(plain, "\n{\"ok\": ");
+        assertFalse(plain.allows(tokenizer.encode("\"", false)[0]), "a string where the schema says boolean");
+        feed(plain, "true}");
+        assertTrue(plain.allows(imEnd));
+
+        TokenConstraint thinking = answer(List.of(), ReasoningMode.IN_OUTPUT);
+        feed(thinking, "<think>\nA verdict, {\"ok\": maybe} <tool_call> is just text here\n");
+        assertFalse(thinking.allows(imEnd), "the answer must follow the thought");
+        thinking.accept(id("</think>"));
+        feed(thinking, "\n\n");
+        assertFalse(thinking.allows(tokenizer.encode("\n", false)[0]), "at most two whitespace bytes before the answer");
+        feed(thinking, "{\"ok\": false}");
+        assertTrue(thinking.allows(imEnd));
+    }
+
+    @Test
+    void withToolsTheAnswerIsACallOrTheJson() {
+        String call = "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Oslo\"}}\n</tool_call>";
+        TokenConstraint calling = answer(List.of(WEATHER), ReasoningMode.DISABLED);
+        assertTrue(calling.allows(id("<tool_call>")));
+        feed(calling, call);
+        assertTrue(calling.allows(imEnd));
+        assertEquals("get_weather", ChatOutputParser.parse(ReasoningMode.DISABLED, ToolCallFormat.HERMES, List.of(WEATHER), call)
+                .toolCalls().getFirst().name());
+
+        TokenConstraint answering = answer(List.of(WEATHER), ReasoningMode.IN_PROMPT);
+        feed(answering, "thought </think>\n\n{\"ok\": true}");
+        assertTrue(answering.allows(imEnd));
+        assertFalse(answering.allows(id("<tool_call>")), "no call after the answer");
+
+        TokenConstraint callInThought = answer(List.of(WEATHER), ReasoningMode.IN_PROMPT);
+        feed(callInThought, "hmm " + call); // <tool_call> inside the thought starts the call, as the parser reads it
+        assertTrue(callInThought.allows(imEnd));
+    }
+
     @Test
     void badRequestsAreTypedErrors() {
         assertThrows(InvalidInputException.class, () -> ToolCallConstraints.forced(ToolCallFormat.NONE, List.of(WEATHER),

@@ -1,7 +1,10 @@
 package io.qwen4j.server.endpoint;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.chat.constrain.ToolCallConstraints;
 import io.qwen4j.chat.parse.ChatOutputParser;
 import io.qwen4j.chat.parse.Delta;
 import io.qwen4j.chat.parse.ParsedMessage;
@@ -12,6 +15,7 @@ import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.StepHook;
+import io.qwen4j.engine.TokenConstraint;
 import io.qwen4j.server.ReasoningField;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
@@ -21,10 +25,12 @@ import io.qwen4j.server.openai.ChatPrompt;
 import io.qwen4j.server.openai.GenerationOptions;
 import io.qwen4j.server.openai.OpenAiJson;
 import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ResponseFormats;
 import io.qwen4j.server.openai.ToolChoices;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /** {@code POST /v1/chat/completions}, streamed (SSE chunks) or whole. */
@@ -54,9 +60,18 @@ public final class ChatCompletionsEndpoint extends GenerationEndpoint {
         Supplier<StepHook> thinkingHook = prompt.thinkingBudget().isPresent() && prompt.thinking()
                 ? () -> new ThinkingBudgetHook(ThinkingBudget.of(mode, prompt.thinkingBudget().getAsInt()), tokenizer)
                 : null;
-        var requests = options.requests(ctx.model.endOfTurnIds(), tokenizer, thinkingHook,
-                () -> ToolChoices.constraintFor(prompt.toolChoice(), prompt.tools(), prompt.callFormat(), mode, parallelCalls,
-                        tokenizer, ctx.model.endOfTurnIds()));
+        Optional<JsonNode> schema = ResponseFormats.schema(f);
+        boolean forcedCall = prompt.toolChoice() instanceof ToolChoices.ToolChoice.Required
+                || prompt.toolChoice() instanceof ToolChoices.ToolChoice.Named;
+        Supplier<TokenConstraint> constraint = constraint(prompt, forcedCall, schema, parallelCalls);
+        if (constraint != null) {
+            try {
+                constraint.get(); // what the constraint cannot enforce is this request's 400, not a failed stream
+            } catch (InvalidInputException e) {
+                throw ApiException.badRequest(forcedCall ? "tool_choice" : "response_format", e.getMessage());
+            }
+        }
+        var requests = options.requests(ctx.model.endOfTurnIds(), tokenizer, thinkingHook, constraint);
         List<OutputText> texts = outputTexts(options, logprobs);
         List<ChatChoice> choices = new ArrayList<>();
         for (int i = 0; i < options.n(); i++) {
@@ -65,6 +80,24 @@ public final class ChatCompletionsEndpoint extends GenerationEndpoint {
         }
         var shape = new ChatShape(choices, prompt.tokens().length, logprobs, ctx.options.reasoningField());
         return new Plan(prompt.tokens(), options, requests, shape);
+    }
+
+    /**
+     * One constraint per choice (each keeps its own parse state), or null: a forced tool call
+     * ({@code tool_choice} required or named) in the template's call format; else, with a
+     * {@code response_format} schema, an answer that is that JSON or, when tools may be called, a call.
+     */
+    private Supplier<TokenConstraint> constraint(ChatPrompt prompt, boolean forcedCall, Optional<JsonNode> schema,
+                                                 boolean parallelCalls) {
+        Tokenizer tokenizer = ctx.model.tokenizer();
+        var mode = prompt.analysis().reasoningMode();
+        var eot = ctx.model.endOfTurnIds();
+        if (forcedCall) {
+            return () -> ToolChoices.constraintFor(prompt.toolChoice(), prompt.tools(), prompt.callFormat(), mode, parallelCalls,
+                    tokenizer, eot);
+        }
+        return schema.<Supplier<TokenConstraint>>map(s -> () -> ToolCallConstraints.answer(s, prompt.tools(), prompt.callFormat(),
+                parallelCalls, mode, tokenizer, eot)).orElse(null);
     }
 
     /** Choices as chat messages: reasoning, content and tool calls, streamed as deltas. */
