@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.chat.parse.ChatOutputParser;
 import io.qwen4j.chat.parse.Delta;
 import io.qwen4j.chat.parse.ParsedMessage;
@@ -106,7 +107,7 @@ public final class ParseCommand implements Callable<Integer> {
         try {
             tools = json.readTree(Files.readString(toolsFile, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidInputException(toolsFile + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(toolsFile + " is not valid JSON: " + JsonErrors.describe(e));
         }
         if (tools == null || !tools.isArray()) {
             throw new InvalidInputException(toolsFile + " must hold a JSON array of tools");

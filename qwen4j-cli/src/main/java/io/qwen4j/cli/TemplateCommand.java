@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.loader.GgufChatTemplates;
@@ -80,7 +81,7 @@ public final class TemplateCommand implements Callable<Integer> {
         try {
             c = new ObjectMapper().readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidInputException(file + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(file + " is not valid JSON: " + JsonErrors.describe(e));
         }
         if (c == null || !c.isObject()) {
             throw new InvalidInputException(file + " must hold a JSON object with \"messages\"");

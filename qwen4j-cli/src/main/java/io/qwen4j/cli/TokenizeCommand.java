@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -72,7 +73,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                     result = "{\"ids\":" + idsJson(tokenizer.encode(textNode.asText(), !noSpecial)) + "}";
                 }
             } catch (JacksonException e) {
-                result = error("invalid JSON: " + e.getOriginalMessage());
+                result = error("invalid JSON: " + JsonErrors.describe(e));
             }
             out.print(result);
             out.print('\n');

@@ -3,6 +3,7 @@ package io.qwen4j.safetensors;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.JsonErrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
         try {
             root = JSON.readTree(Files.readString(index));
         } catch (JacksonException e) {
-            throw new SafetensorsFormatException(index + " is not valid JSON: " + e.getOriginalMessage());
+            throw new SafetensorsFormatException(index + " is not valid JSON: " + JsonErrors.describe(e));
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {

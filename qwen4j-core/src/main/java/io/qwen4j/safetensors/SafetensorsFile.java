@@ -3,6 +3,7 @@ package io.qwen4j.safetensors;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.JsonErrors;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -85,7 +86,7 @@ public final class SafetensorsFile implements AutoCloseable {
             root = JSON.readTree(json);
         } catch (JacksonException e) {
             throw new SafetensorsFormatException(path + ": corrupt safetensors header (not valid JSON: "
-                    + e.getOriginalMessage() + ")");
+                    + JsonErrors.describe(e) + ")");
         }
         if (root == null || !root.isObject()) {
             throw new SafetensorsFormatException(path + ": corrupt safetensors header (not a JSON object)");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.JsonErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -158,7 +159,7 @@ final class HuggingFaceTokenizerFiles {
                 }
             }
         } catch (JacksonException e) {
-            throw new TokenizerException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new TokenizerException(file + " is not valid JSON: " + JsonErrors.describe(e), e);
         } catch (IOException e) {
             if (!Files.exists(file)) {
                 throw new TokenizerException("no such file: " + file, new NoSuchFileException(file.toString()));
@@ -230,7 +231,7 @@ final class HuggingFaceTokenizerFiles {
         try {
             return JSON.readTree(file.toFile());
         } catch (JacksonException e) {
-            throw new TokenizerException(file + " is not valid JSON: " + e.getOriginalMessage(), e);
+            throw new TokenizerException(file + " is not valid JSON: " + JsonErrors.describe(e), e);
         } catch (IOException e) {
             if (!Files.exists(file)) {
                 throw new TokenizerException("no such file: " + file, new NoSuchFileException(file.toString()));

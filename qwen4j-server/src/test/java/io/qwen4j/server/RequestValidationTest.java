@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Field typing, tool_choice validation and Qwen3's soft switch, without a server. */
 class RequestValidationTest {
@@ -38,6 +40,18 @@ class RequestValidationTest {
         assertEquals("stop", e.param());
         e = assertThrows(ApiException.class, () -> fields("{\"n\": 1e30}").integer("n", 1, 16));
         assertEquals(400, e.status());
+    }
+
+    @Test
+    void malformedBodiesSayWhatAndWhereWithoutParserInternals() {
+        for (String[] body : new String[][] {{"{\"temperature\": NaN}", "line 1, column 20"}, {"{\"n\": 1,}", "line 1, column 9"},
+                {"{\"n\": 1}}", "line 1, column 9"}, {"{\"n\": ", "line 1, column 7"}}) {
+            ApiException e = assertThrows(ApiException.class, () -> fields(body[0]), body[0]);
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().startsWith("malformed JSON body: "), e.getMessage());
+            assertTrue(e.getMessage().contains(body[1]), e.getMessage());
+            assertFalse(e.getMessage().contains("`"), "parser settings named: " + e.getMessage());
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.qwen4j.chat.template;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qwen4j.JsonErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,7 +109,7 @@ public final class MessageNormalizer {
             return JsonValues.copy(JSON.readTree(text));
         } catch (JsonProcessingException e) {
             throw new TemplateException("message " + index + ", tool call " + call + " ('" + name
-                    + "'): arguments are not valid JSON: " + e.getOriginalMessage());
+                    + "'): arguments are not valid JSON: " + JsonErrors.describe(e));
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.engine.SamplingDefaults;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public record GenerationConfig(OptionalDouble temperature, OptionalDouble topP, 
         try {
             root = JSON.readTree(Files.readString(file));
         } catch (JacksonException e) {
-            throw new InvalidInputException(file + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(file + " is not valid JSON: " + JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(file + " is not a JSON object");

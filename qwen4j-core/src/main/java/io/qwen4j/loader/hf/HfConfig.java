@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import java.io.IOException;
@@ -48,7 +49,7 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
         } catch (NoSuchFileException e) {
             throw new InvalidInputException(dir + " has no config.json: not a Hugging Face model folder");
         } catch (JacksonException e) {
-            throw new InvalidInputException(file + " is not valid JSON: " + e.getOriginalMessage());
+            throw new InvalidInputException(file + " is not valid JSON: " + JsonErrors.describe(e));
         }
         if (root == null || !root.isObject()) {
             throw new InvalidInputException(file + " is not a JSON object");

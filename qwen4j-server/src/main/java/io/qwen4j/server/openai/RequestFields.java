@@ -1,9 +1,11 @@
 package io.qwen4j.server.openai;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qwen4j.JsonErrors;
 import io.qwen4j.server.http.ApiException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -21,7 +23,8 @@ import java.util.Set;
  */
 public final class RequestFields {
 
-    public static final ObjectMapper JSON = new ObjectMapper();
+    /** Refuses a body with text after its JSON object ({@code {…}}}), which Jackson's readTree otherwise ignores. */
+    public static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private final ObjectNode body;
     private final Set<String> read = new HashSet<>();
@@ -35,7 +38,7 @@ public final class RequestFields {
         try {
             node = JSON.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest(null, "malformed JSON body: " + e.getOriginalMessage().replace('\n', ' '));
+            throw ApiException.badRequest(null, "malformed JSON body: " + JsonErrors.describe(e));
         } catch (java.io.IOException e) {
             throw ApiException.badRequest(null, "unreadable JSON body: " + e.getMessage());
         }
