@@ -45,6 +45,14 @@ public final class Sampler {
         this.probabilities = new double[vocabSize];
         this.seed = params.seed().orElseGet(() -> new SecureRandom().nextLong());
         this.random = new SplittableRandom(seed);
+        if (!params.logitBias().isEmpty()) {
+            int[] tokens = params.logitBias().keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            float[] biases = new float[tokens.length];
+            for (int i = 0; i < tokens.length; i++) {
+                biases[i] = params.logitBias().get(tokens[i]);
+            }
+            steps.add(new SamplingStep.LogitBias(tokens, biases));
+        }
         if (params.repetitionPenalty() != 1 || params.presencePenalty() != 0 || params.frequencyPenalty() != 0) {
             steps.add(new SamplingStep.Penalties(history, params.repetitionPenalty(), params.presencePenalty(),
                     params.frequencyPenalty()));

@@ -1,7 +1,7 @@
 package io.qwen4j.engine;
 
 /**
- * One named stage of the sampling pipeline (penalties → temperature → top-k → top-p → min-p), applied to
+ * One named stage of the sampling pipeline (logit bias → penalties → temperature → top-k → top-p → min-p), applied to
  * the candidates in order before the draw. Each stage is a small class so a reader can check it against its
  * definition, and a request only runs the stages its parameters switch on.
  */
@@ -10,6 +10,27 @@ interface SamplingStep {
     String name();
 
     void apply(Candidates candidates);
+
+    /**
+     * OpenAI's {@code logit_bias}: a fixed amount added to chosen tokens' logits, first, as llama.cpp's chain
+     * does (so penalties and temperature see the biased logit). Ids past the vocabulary are ignored: the
+     * request layer refuses them, and a library caller's ids for another model change nothing here.
+     */
+    record LogitBias(int[] tokens, float[] biases) implements SamplingStep {
+        @Override
+        public String name() {
+            return "logit-bias";
+        }
+
+        @Override
+        public void apply(Candidates c) {
+            for (int i = 0; i < tokens.length; i++) {
+                if (tokens[i] < c.logits.length) {
+                    c.logits[tokens[i]] += biases[i];
+                }
+            }
+        }
+    }
 
     /** HF repetition penalty over prompt + output, then OpenAI presence/frequency over output tokens. */
     record Penalties(TokenHistory history, double repetition, double presence, double frequency) implements SamplingStep {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
@@ -180,6 +181,30 @@ class SamplerTest {
     }
 
     @Test
+    void logitBiasIsAddedFirstAndLeavesLogprobsRaw() {
+        float[] logits = {3, 2.5f, 0, 1};
+        // +2.9 lifts token 3 to 3.9, past token 0; a repetition penalty of 2 then halves it (bias first, as llama.cpp)
+        var biased = new Sampler(SamplingParams.greedy().withLogitBias(Map.of(3, 2.9f)), 4);
+        assertEquals(3, biased.sample(logits, 0).token());
+        var penalised = new Sampler(SamplingParams.greedy().withLogitBias(Map.of(3, 2.9f)).withRepetitionPenalty(2), 4);
+        penalised.acceptPrompt(new int[] {3});
+        assertEquals(0, penalised.sample(logits, 0).token(), "(1 + 2.9) / 2 = 1.95 < 3");
+        // -100 bans the best token; the reported log-prob of the chosen one is that of the raw logits
+        TokenChoice choice = new Sampler(SamplingParams.greedy().withLogitBias(Map.of(0, -100f)), 4).sample(logits, 0);
+        assertEquals(1, choice.token());
+        double lse = Math.log(Math.exp(3) + Math.exp(2.5) + Math.exp(0) + Math.exp(1));
+        assertEquals(2.5 - lse, choice.logprob(), 1e-6);
+        // sampling never draws a banned token
+        var sampler = new Sampler(SamplingParams.greedy().withTemperature(1).withSeed(5).withLogitBias(Map.of(0, -100f, 1, -100f)), 4);
+        for (int i = 0; i < 2000; i++) {
+            int token = sampler.sample(logits, 0).token();
+            assertTrue(token == 2 || token == 3, "drew " + token);
+        }
+        assertMessage(() -> SamplingParams.greedy().withLogitBias(Map.of(1, 100.5f)), "logit_bias", "100.5");
+        assertMessage(() -> SamplingParams.greedy().withLogitBias(Map.of(-1, 1f)), "logit_bias", "-1");
+    }
+
+    @Test
     void logprobsAreLogSoftmaxOfRawLogits() {
         float[] logits = randomLogits(5, 300);
         var sampler = new Sampler(SamplingParams.greedy().withTemperature(0.3).withTopK(5).withTopP(0.5)
@@ -214,6 +239,8 @@ class SamplerTest {
         var all = SamplingParams.greedy().withTemperature(0.7).withTopK(20).withTopP(0.8).withMinP(0.05)
                 .withPresencePenalty(0.5);
         assertEquals(List.of("penalties", "temperature", "top-k", "top-p", "min-p"), new Sampler(all, 3).stepNames());
+        assertEquals(List.of("logit-bias", "penalties", "temperature", "top-k", "top-p", "min-p"),
+                new Sampler(all.withLogitBias(Map.of(1, 1f)), 3).stepNames());
     }
 
     @Test

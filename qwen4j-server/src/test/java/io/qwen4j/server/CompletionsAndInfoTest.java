@@ -68,6 +68,23 @@ class CompletionsAndInfoTest {
     }
 
     @Test
+    void logitBiasForcesAndBansTokens() throws Exception {
+        var tokenizer = server.model.tokenizer();
+        int paris = tokenizer.encode(" Paris", false)[0];
+        int rome = tokenizer.encode(" Rome", false)[0];
+        String body = "{\"prompt\": \"The capital is\", \"max_tokens\": 1, \"temperature\": 0, \"logit_bias\": ";
+        var forced = server.post("/v1/completions", body + "{\"" + paris + "\": 100, \"" + rome + "\": 99.5}}");
+        assertEquals(tokenizer.decode(new int[] {paris}), JSON.readTree(forced.body()).at("/choices/0/text").asText(), forced.body());
+        var banned = server.post("/v1/completions", body + "{\"" + paris + "\": -100, \"" + rome + "\": 99.5}}");
+        assertEquals(tokenizer.decode(new int[] {rome}), JSON.readTree(banned.body()).at("/choices/0/text").asText(), banned.body());
+        for (String bad : List.of("{\"x\": 1}", "{\"-1\": 1}", "{\"999999\": 1}", "{\"5\": 100.5}", "{\"5\": \"a\"}", "[1]")) {
+            var r = server.post("/v1/completions", body + bad + "}");
+            assertEquals(400, r.statusCode(), bad + " -> " + r.body());
+            assertEquals("logit_bias", JSON.readTree(r.body()).at("/error/param").asText(), r.body());
+        }
+    }
+
+    @Test
     void tokenIdPromptsAreAccepted() throws Exception {
         int[] ids = server.model.tokenizer().encode("Hello", true);
         var r = server.post("/v1/completions", "{\"prompt\": " + java.util.Arrays.toString(ids) + ", \"max_tokens\": 2}");

@@ -52,7 +52,7 @@ public final class ChatCompletionsEndpoint extends GenerationEndpoint {
         }
         SamplingParams defaults = ctx.model.samplingDefaults().forMode(prompt.thinking());
         GenerationOptions options = GenerationOptions.read(f, defaults, topLogprobs, prompt.tokens().length,
-                ctx.service.contextLength(), "max_completion_tokens", "max_tokens");
+                ctx.service.contextLength(), ctx.model.tokenizer().size(), "max_completion_tokens", "max_tokens");
         boolean parallelCalls = f.bool("parallel_tool_calls").orElse(true);
 
         Tokenizer tokenizer = ctx.model.tokenizer();

@@ -36,7 +36,7 @@ public final class CompletionsEndpoint extends GenerationEndpoint {
         var logprobCount = f.integer("logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS);
         SamplingParams defaults = ctx.model.samplingDefaults().forMode(false);
         GenerationOptions options = GenerationOptions.read(f, defaults, logprobCount.orElse(0), prompt.length,
-                ctx.service.contextLength(), "max_tokens");
+                ctx.service.contextLength(), tokenizer.size(), "max_tokens");
         var shape = new TextShape(outputTexts(options, logprobCount.isPresent()), prompt.length,
                 echo ? tokenizer.decode(prompt) : "", logprobCount.isPresent());
         return new Plan(prompt, options, options.requests(ctx.model.endOfTurnIds(), tokenizer, null, null), shape);

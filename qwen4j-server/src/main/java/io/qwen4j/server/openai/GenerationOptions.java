@@ -1,5 +1,6 @@
 package io.qwen4j.server.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.StepHook;
@@ -9,7 +10,9 @@ import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.IntFunction;
@@ -32,7 +35,7 @@ public record GenerationOptions(SamplingParams sampling, int n, boolean stream, 
      * ({@code max_completion_tokens}, {@code max_tokens}). Fails with 400 when the prompt leaves no room.
      */
     public static GenerationOptions read(RequestFields f, SamplingParams defaults, int topLogprobs, int promptLength,
-            int contextLength, String... maxTokenFields) {
+            int contextLength, int vocabularySize, String... maxTokenFields) {
         if (promptLength >= contextLength) {
             throw new ContextOverflowException("the prompt", promptLength, contextLength - 1);
         }
@@ -73,6 +76,10 @@ public record GenerationOptions(SamplingParams sampling, int n, boolean stream, 
         if (seed.isPresent()) {
             s = s.withSeed(seed.getAsLong());
         }
+        var bias = f.object("logit_bias");
+        if (bias.isPresent()) {
+            s = s.withLogitBias(logitBias(bias.get(), vocabularySize));
+        }
         int n = f.integer("n", 1, MAX_N).orElse(1);
         boolean stream = f.bool("stream").orElse(false);
         boolean includeUsage = false;
@@ -96,6 +103,33 @@ public record GenerationOptions(SamplingParams sampling, int n, boolean stream, 
             }
         }
         return new GenerationOptions(s, n, stream, includeUsage, stops, maxTokens);
+    }
+
+    /** OpenAI's {@code logit_bias}: token ids (as JSON object keys) to biases in [-100, 100]; 400 naming the entry otherwise. */
+    static Map<Integer, Float> logitBias(JsonNode bias, int vocabularySize) {
+        Map<Integer, Float> out = new HashMap<>();
+        for (var it = bias.fields(); it.hasNext(); ) {
+            var e = it.next();
+            int token;
+            try {
+                token = Integer.parseInt(e.getKey().strip());
+            } catch (NumberFormatException notAnId) {
+                throw ApiException.badRequest("logit_bias", "logit_bias keys must be token ids, got \"" + e.getKey() + "\"");
+            }
+            if (token < 0 || token >= vocabularySize) {
+                throw ApiException.badRequest("logit_bias", "logit_bias: " + token + " is not a token id in [0, " + vocabularySize + ")");
+            }
+            JsonNode value = e.getValue();
+            if (!value.isNumber()) {
+                throw ApiException.wrongType("logit_bias", "numbers (the bias of each token id)", RequestFields.kind(value));
+            }
+            double v = value.asDouble();
+            if (!(v >= -SamplingParams.MAX_LOGIT_BIAS && v <= SamplingParams.MAX_LOGIT_BIAS)) {
+                throw ApiException.badRequest("logit_bias", "logit_bias of token " + token + " must be in [-100, 100], got " + value);
+            }
+            out.put(token, (float) v);
+        }
+        return out;
     }
 
     /**
