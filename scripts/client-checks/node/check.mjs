@@ -124,6 +124,23 @@ const checks = {
     assertWeatherArguments(args);
   },
 
+  async structuredOutput(model) {
+    // response_format json_schema: the random-weight model's answer parses as JSON of the schema
+    const schema = {
+      type: 'object', properties: { ok: { type: 'boolean' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+      required: ['ok', 'unit'], additionalProperties: false,
+    };
+    const r = await client.chat.completions.create({
+      model, messages: [{ role: 'user', content: 'Answer in JSON' }], max_tokens: 60, temperature: 0, ...noThinking,
+      response_format: { type: 'json_schema', json_schema: { name: 'answer', schema, strict: true } },
+    });
+    const answer = JSON.parse(r.choices[0].message.content);
+    assert.equal(typeof answer.ok, 'boolean');
+    assert.ok(['celsius', 'fahrenheit'].includes(answer.unit));
+    assert.deepEqual(Object.keys(answer).sort(), ['ok', 'unit']);
+    assert.equal(r.choices[0].finish_reason, 'stop');
+  },
+
   async abortMidStream(model) {
     const controller = new AbortController();
     const stream = await client.chat.completions.create({
