@@ -102,7 +102,7 @@ final class PyFilters {
         global.registerFilter(filter("replace", (v, a, i) -> PyStrings.replace(PyValues.softStr(TemplateLibrary.unwrap(v)),
                 PyValues.str(a.get("old", "")), PyValues.str(a.get("new", "")), a.integer("count", -1)), "old", "new", "count"));
         global.registerFilter(filter("title", (v, a, i) -> titleFilter(PyValues.softStr(TemplateLibrary.unwrap(v)))));
-        global.registerFilter(filter("capitalize", (v, a, i) -> PyStrings.capitalize(PyValues.softStr(TemplateLibrary.unwrap(v)))));
+        global.registerFilter(filter("capitalize", (v, a, i) -> PyCase.capitalize(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("filesizeformat", (v, a, i) -> fileSize(TemplateLibrary.unwrap(v), a.flag("binary")),
                 "binary"));
         global.registerFilter(filter("xmlattr", (v, a, i) -> xmlAttributes(TemplateLibrary.unwrap(v),
@@ -259,7 +259,7 @@ final class PyFilters {
                 end += Character.charCount(s.codePointAt(end));
             }
             out.append(Character.toString(first).toUpperCase(java.util.Locale.ROOT))
-                    .append(PyStrings.lower(s.substring(start + Character.charCount(first), end)));
+                    .append(PyCase.lower(s.substring(start + Character.charCount(first), end)));
             start = end;
         }
         return out.toString();

@@ -38,7 +38,7 @@ final class TemplateLibrary {
         global.registerFilter(named("trim", (value, args) ->
                 PyStrings.strip(PyValues.softStr(unwrap(value)), args.length > 0 ? args[0] : null, true, true)));
         // Jinja2's soft_str(value).lower()/.upper(): None is 'none', an undefined value ''.
-        global.registerFilter(named("lower", (value, args) -> PyStrings.lower(PyValues.softStr(unwrap(value)))));
+        global.registerFilter(named("lower", (value, args) -> PyCase.lower(PyValues.softStr(unwrap(value)))));
         global.registerFilter(named("upper", (value, args) -> PyValues.softStr(unwrap(value)).toUpperCase(java.util.Locale.ROOT)));
         // Python's len(): code points for strings (an emoji is 1, not 2 UTF-16 units).
         global.registerFilter(named("length", (value, args) -> length(unwrap(value))));
