@@ -16,11 +16,10 @@ import jinjava.javax.el.ELContext;
  * Binary operators with Python's semantics where EL's differ, swapped in by {@link PyParser}:
  * {@code and} returns an operand ({@code 'x' and 0} is {@code 0}, not {@code False}; Jinjava's
  * {@code or} already does), {@code ==}/{@code !=} are {@link PyEquality}, {@code *} repeats a
- * string or list ({@code '=' * 3}), and {@code %} formats a string ({@link PyPercentFormat}) or takes
- * the divisor's sign ({@code -7 % 3} is 2), {@code //} rounds down as CPython does ({@link #FLOOR_DIV}), {@code **} gives a float for a negative integer
- * exponent ({@code 2 ** -1} is 0.5; Jinjava's gave 0), {@code +} is {@link #add}, and {@code in} is
- * {@link PyTests#contains}. Anything else falls
- * through to Jinjava's operator.
+ * string or list ({@code '=' * 3}), {@code %} formats a string ({@link PyPercentFormat}), {@code +} is
+ * {@link #add}, the ordering comparisons are {@link PyOrdering}'s, {@code in} is {@link PyTests#contains},
+ * and on numbers {@code + - * / // % **} are {@link PyArithmetic}'s (bools as ints, big ints exact,
+ * CPython's floor division and signs of zero). Anything else falls through to Jinjava's operator.
  */
 final class PyOperators {
     private PyOperators() {
@@ -57,9 +56,41 @@ final class PyOperators {
             if (repeated == null) {
                 repeated = repeat(r, l);
             }
-            return repeated != null ? repeated : AstBinary.MUL.eval(bindings, context, constant(l), constant(r));
+            if (repeated != null) {
+                return repeated;
+            }
+            Object product = PyArithmetic.multiply(l, r);
+            return product != null ? product : AstBinary.MUL.eval(bindings, context, constant(l), constant(r));
         }
     };
+
+    /**
+     * Python's ordering operators ({@link PyOrdering#compare}): numbers of any kind exactly (a bool is 0 or 1,
+     * {@code 2**53 + 1 > 2.0**53}), strings by code point, lists item by item; a NaN compares false; other
+     * mixes (a string and a number, None, an undefined value) are Python's TypeError, where Jinjava coerced.
+     */
+    static final AstBinary.Operator LT = ordering("<", c -> c < 0);
+    static final AstBinary.Operator LE = ordering("<=", c -> c <= 0);
+    static final AstBinary.Operator GT = ordering(">", c -> c > 0);
+    static final AstBinary.Operator GE = ordering(">=", c -> c >= 0);
+
+    private static AstBinary.Operator ordering(String symbol, java.util.function.IntPredicate holds) {
+        return new Named(symbol) {
+            @Override
+            public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+                Object l = left.eval(bindings, context);
+                Object r = right.eval(bindings, context);
+                if (l instanceof Double x && x.isNaN() || r instanceof Double y && y.isNaN()) {
+                    return false;
+                }
+                return holds.test(PyOrdering.compare(l, r));
+            }
+        };
+    }
+
+    /** Python's {@code -} and {@code /} on numbers ({@link PyArithmetic}). */
+    static final AstBinary.Operator SUB = arithmetic("-", PyArithmetic::subtract, AstBinary.SUB);
+    static final AstBinary.Operator DIV = arithmetic("/", PyArithmetic::trueDivide, AstBinary.DIV);
 
     static final AstBinary.Operator MOD = new Named("%") {
         @Override
@@ -69,20 +100,8 @@ final class PyOperators {
             if (l instanceof CharSequence || l instanceof com.hubspot.jinjava.objects.SafeString) {
                 return PyPercentFormat.format(l.toString(), r);
             }
-            if (PyNumbers.isInt(l) && PyNumbers.isInt(r)) {
-                return PyNumbers.narrow(floorDivMod(l, r)[1]);
-            }
-            if (PyNumbers.isNumber(l) && PyNumbers.isNumber(r)) {
-                double x = PyNumbers.toDouble(l);
-                double y = PyNumbers.toDouble(r);
-                if (y == 0) {
-                    throw new TemplateException("float modulo by zero");
-                }
-                double m = x % y;
-                // Python: the divisor's sign, for a zero result too (-406.0 % 7 is 0.0)
-                return m == 0 ? Math.copySign(0.0, y) : (m < 0) != (y < 0) ? m + y : m;
-            }
-            return AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
+            Object remainder = PyArithmetic.modulo(l, r);
+            return remainder != null ? remainder : AstBinary.MOD.eval(bindings, context, constant(l), constant(r));
         }
     };
 
@@ -120,11 +139,9 @@ final class PyOperators {
         if (a == null || b == null) {
             throw new TemplateException("an undefined value is an operand of +");
         }
-        if (PyNumbers.isNumber(a) && PyNumbers.isNumber(b)) {
-            if (PyNumbers.isInt(a) && PyNumbers.isInt(b)) {
-                return PyNumbers.narrow(PyNumbers.toBigInteger(a).add(PyNumbers.toBigInteger(b)));
-            }
-            return PyNumbers.toDouble(a) + PyNumbers.toDouble(b);
+        Object sum = PyArithmetic.add(a, b);
+        if (sum != null) {
+            return sum;
         }
         if (isString(a)) {
             if (isString(b)) {
@@ -162,87 +179,24 @@ final class PyOperators {
         return v instanceof CharSequence || v instanceof com.hubspot.jinjava.objects.SafeString;
     }
 
-    /** Results of {@code int ** int} above this many bits are an error, not an unbounded computation. */
-    private static final int MAX_POWER_BITS = 4096;
+    /** Python's {@code **} ({@link PyArithmetic#power}); Jinja2's power level is parsed by {@link PyParser#unary}. */
+    static final AstBinary.Operator POW = arithmetic("**", PyArithmetic::power, PowerOfOperator.OP);
 
-    static final AstBinary.Operator POW = new Named("**") {
-        @Override
-        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
-            Object l = left.eval(bindings, context);
-            Object r = right.eval(bindings, context);
-            if (isInteger(l) && isInteger(r)) {
-                long base = ((Number) l).longValue();
-                long exponent = ((Number) r).longValue();
-                if (exponent < 0) {
-                    if (base == 0) {
-                        throw new TemplateException("0.0 cannot be raised to a negative power");
-                    }
-                    return Math.pow(base, exponent);
-                }
-                java.math.BigInteger b = java.math.BigInteger.valueOf(base);
-                if (Math.abs(base) > 1 && (double) exponent * b.abs().bitLength() > MAX_POWER_BITS) {
-                    throw new TemplateException(base + " ** " + exponent + " is too large");
-                }
-                java.math.BigInteger power = b.pow((int) Math.min(exponent, Integer.MAX_VALUE));
-                return power.bitLength() < 64 ? (Object) power.longValue() : power;
-            }
-            if (l instanceof Number a && r instanceof Number b) {
-                return Math.pow(a.doubleValue(), b.doubleValue());
-            }
-            return PowerOfOperator.OP.eval(bindings, context, constant(l), constant(r));
-        }
-    };
+    /** Python's {@code //} ({@link PyArithmetic#floorDivide}). */
+    static final AstBinary.Operator FLOOR_DIV = arithmetic("//", PyArithmetic::floorDivide, TruncDivOperator.OP);
 
-    /**
-     * Python's {@code //}. Ints (of any size, bools included) floor-divide exactly. Floats as CPython's {@code float_floor_div} computes them
-     * (remainder by fmod, quotient {@code (x - mod) / y} snapped to the nearest integer), which is not
-     * {@code floor(x / y)} for large values: -3.983572011779427e+16 // 3 is -1.3278573372598092e+16 in Python
-     * and -1.327857337259809e+16 by a plain floor of the quotient, as Jinjava had it.
-     */
-    static final AstBinary.Operator FLOOR_DIV = new Named("//") {
-        @Override
-        public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
-            Object l = left.eval(bindings, context);
-            Object r = right.eval(bindings, context);
-            if (PyNumbers.isInt(l) && PyNumbers.isInt(r)) {
-                return PyNumbers.narrow(floorDivMod(l, r)[0]);
+    /** An operator that computes {@code python} on numbers and hands anything else to Jinjava's {@code fallback}. */
+    private static AstBinary.Operator arithmetic(String symbol, java.util.function.BinaryOperator<Object> python,
+                                                 AstBinary.Operator fallback) {
+        return new Named(symbol) {
+            @Override
+            public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
+                Object l = left.eval(bindings, context);
+                Object r = right.eval(bindings, context);
+                Object result = python.apply(l, r);
+                return result != null ? result : fallback.eval(bindings, context, constant(l), constant(r));
             }
-            if (PyNumbers.isNumber(l) && PyNumbers.isNumber(r)) {
-                return floorDivide(PyNumbers.toDouble(l), PyNumbers.toDouble(r));
-            }
-            return TruncDivOperator.OP.eval(bindings, context, constant(l), constant(r));
-        }
-    };
-
-    /** Python's {@code divmod} of two ints, exactly: the quotient rounded down, the remainder with the divisor's sign. */
-    private static java.math.BigInteger[] floorDivMod(Object l, Object r) {
-        java.math.BigInteger x = PyNumbers.toBigInteger(l);
-        java.math.BigInteger y = PyNumbers.toBigInteger(r);
-        if (y.signum() == 0) {
-            throw new TemplateException("integer division or modulo by zero");
-        }
-        java.math.BigInteger[] qr = x.divideAndRemainder(y); // truncating
-        if (qr[1].signum() != 0 && qr[1].signum() != y.signum()) {
-            qr[0] = qr[0].subtract(java.math.BigInteger.ONE);
-            qr[1] = qr[1].add(y);
-        }
-        return qr;
-    }
-
-    private static double floorDivide(double x, double y) {
-        if (y == 0) {
-            throw new TemplateException("float floor division by zero");
-        }
-        double mod = x % y; // fmod
-        double div = (x - mod) / y;
-        if (mod != 0 && (y < 0) != (mod < 0)) {
-            div -= 1.0;
-        }
-        if (div == 0) {
-            return Math.copySign(0.0, x / y);
-        }
-        double floor = Math.floor(div);
-        return div - floor > 0.5 ? floor + 1.0 : floor;
+        };
     }
 
     /** Unary minus on a Python number: a bool is the int 0 or 1 ({@code -true} is -1), a big int stays exact. */
@@ -253,11 +207,6 @@ final class PyOperators {
         }
         return AstUnary.NEG.eval(bindings, context, constant(v));
     };
-
-    /** An int that fits a long, what % and ** work on exactly ({@link PyNumbers#isInt} also takes bools and big ints). */
-    private static boolean isInteger(Object v) {
-        return v instanceof Long || v instanceof Integer;
-    }
 
     /** Python's sequence repetition, or null if {@code sequence * count} is not one. */
     private static Object repeat(Object sequence, Object count) {

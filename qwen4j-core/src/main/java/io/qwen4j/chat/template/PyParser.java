@@ -28,7 +28,8 @@ import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
  *
  * <ol>
  *   <li>Operators with Python semantics ({@link PyOperators}) in place of EL's for {@code and},
- *       {@code ==}, {@code !=}, {@code *}, {@code %} (string formatting, floor modulo), {@code //} and {@code **}.</li>
+ *       {@code ==}, {@code !=}, {@code *}, {@code %} (string formatting, floor modulo), {@code -}, {@code /}, {@code //}, {@code **} and the ordering
+ *       comparisons.</li>
  *   <li>Chained comparisons: {@code 1 < x < 3} is {@code 1 < x and x < 3}; Jinjava stops after the
  *       first comparison and fails on the second. The middle operand is evaluated twice, which only
  *       matters for an operand with side effects (none in a chat template).</li>
@@ -61,6 +62,39 @@ final class PyParser extends ExtendedParser {
         });
     }
 
+    /** How deep the parse is in nested {@link #unary} calls: only the outermost one takes {@code **} operators. */
+    private int unaryDepth;
+
+    /**
+     * Jinja2's power level: {@code **} binds tighter than {@code *} and looser than a unary minus, and chains
+     * to the left ({@code 2 ** 3 ** 2} is 64 in Jinja2, {@code -2 ** 2} is 4, {@code 10 ** 20 * 10 ** 3} is
+     * {@code 10 ** 23}). Jinjava parsed {@code **} at the level of {@code *}, so the last was
+     * {@code ((10 ** 20) * 10) ** 3}. The operand after a prefix operator, or after {@code **}, is parsed one
+     * level deeper and takes no {@code **} itself.
+     */
+    @Override
+    protected AstNode unary(boolean required) throws ScanException, ParseException {
+        AstNode left = nestedUnary(required);
+        if (unaryDepth > 0 || left == null) {
+            return left;
+        }
+        while (getToken().getSymbol() == jinjava.de.odysseus.el.tree.impl.Scanner.Symbol.EXTENSION
+                && "**".equals(getToken().getImage())) {
+            consumeToken();
+            left = createAstBinary(left, nestedUnary(true), PyOperators.POW);
+        }
+        return left;
+    }
+
+    private AstNode nestedUnary(boolean required) throws ScanException, ParseException {
+        unaryDepth++;
+        try {
+            return super.unary(required);
+        } finally {
+            unaryDepth--;
+        }
+    }
+
     @Override
     protected AstUnary createAstUnary(AstNode child, AstUnary.Operator operator) {
         return super.createAstUnary(child, operator == AstUnary.NEG ? PyOperators.NEG : operator);
@@ -72,6 +106,8 @@ final class PyParser extends ExtendedParser {
                 : operator == AstBinary.EQ ? PyOperators.EQ
                 : operator == AstBinary.NE ? PyOperators.NE
                 : operator == AstBinary.MUL ? PyOperators.MUL
+                : operator == AstBinary.SUB ? PyOperators.SUB
+                : operator == AstBinary.DIV ? PyOperators.DIV
                 : operator == AstBinary.MOD ? PyOperators.MOD
                 : operator == com.hubspot.jinjava.el.ext.AdditionOperator.OP ? PyOperators.ADD
                 : operator;
@@ -185,10 +221,10 @@ final class PyParser extends ExtendedParser {
 
     private AstNode orderingStep(AstNode left) throws ScanException, ParseException {
         AstBinary.Operator op = switch (getToken().getSymbol()) {
-            case LT -> AstBinary.LT;
-            case LE -> AstBinary.LE;
-            case GT -> AstBinary.GT;
-            case GE -> AstBinary.GE;
+            case LT -> PyOperators.LT;
+            case LE -> PyOperators.LE;
+            case GT -> PyOperators.GT;
+            case GE -> PyOperators.GE;
             default -> null;
         };
         if (op != null) {

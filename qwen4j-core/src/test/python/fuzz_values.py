@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Value fuzz of the template engine against Python Jinja2: random values through one template of operators,
+filters and str methods, rendered by both (set up as diff_templates.py does). Finds where qwen4j's Python
+semantics differ from CPython's: number formatting and arithmetic, JSON, truthiness, Unicode case mappings.
+
+    python3 fuzz_values.py SEED COUNT (numbers|values|strings)
+
+Needs `mvn -o -pl qwen4j-core test-compile` first. Prints the first differences and a count; exit status 1 if any.
+`pprint` is left out: its 80-column line wrapping is not implemented.
+"""
+import math
+import random
+import sys
+import unicodedata
+
+import diff_templates as dt
+import gen_template_cases as gen
+
+TEMPLATES = {
+    "numbers": "{{ v }}|{{ v|string }}|{{ v|tojson }}|{{ v + 1 }}|{{ v * 2.5 }}|{{ v|round(2) }}|{{ v|round(0, 'floor') }}"
+               "|{{ v|int }}|{{ v|float }}|{{ v|abs }}|{{ -v }}|{{ v // 3 }}|{{ v // -2.5 }}|{{ v % -2.5 }}"
+               "|{{ (v|int) // -7 }}|{{ (v|int) % -7 }}|{{ v % 7 }}|{{ v / 4 }}|{{ '%.3f'|format(v) }}|{{ '%d'|format(v) }}"
+               "|{{ '%s %r'|format(v, v) }}|{{ v > 0 }}|{{ v == v|int }}",
+    "values": "{{ v }}|{{ v|string }}|{{ v|tojson }}|{{ v|tojson(indent=2) }}|{% if v %}T{% else %}F{% endif %}"
+              "|{{ v is number }}{{ v is string }}{{ v is mapping }}{{ v is sequence }}{{ v is iterable }}"
+              "|{{ v|length if v is iterable else '' }}|{{ [v]|tojson }}|{{ {'k': v}|tojson }}"
+              "|{{ (v|list)|tojson if v is iterable else '' }}|{{ v|e }}|{{ v|trim if v is string else '' }}",
+    "strings": "{{ v.title() }}|{{ v.capitalize() }}|{{ v|title }}|{{ v|capitalize }}|{{ v.lower() }}|{{ v|lower }}"
+               "|{{ v.upper() }}|{{ v|upper }}|{{ v.swapcase() }}|{{ v.casefold() }}|{{ v.islower() }}|{{ v.isupper() }}"
+               "|{{ v.isdigit() }}|{{ v.isalnum() }}|{{ v.isalpha() }}|{{ v.isspace() }}|{{ v.strip() }}|{{ v.split() }}",
+}
+
+
+def main():
+    seed, count, kind = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    r = random.Random(seed)
+
+    def number():
+        k = r.random()
+        if k < 0.2:
+            return r.choice([float(r.randint(-1000, 1000)), r.randint(-10**9, 10**9)])
+        if k < 0.4:
+            return round(r.uniform(-100, 100), r.randint(0, 6))
+        if k < 0.6:
+            return r.choice([1e16, 1e15, 1e-5, 1e-4, -0.0, 1e22, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 2.5, -2.5, 0.5,
+                             1e100, 10**22, -(10**22) + 1, True])
+        return math.ldexp(r.uniform(-1, 1), r.randint(-40, 70))
+
+    def text():
+        pool = ['a', 'Z', ' ', '\n', '\t', '"', '\\', '<', '&', "'", 'é', 'ß', '中', '😀', '\u2028', '\x00', '\x1f', '{', '%']
+        return ''.join(r.choice(pool) for _ in range(r.randint(0, 8)))
+
+    def value(depth=0):
+        k = r.random()
+        if depth > 2 or k < 0.3:
+            return number()
+        if k < 0.6:
+            return text()
+        if k < 0.65:
+            return r.choice([True, False, None])
+        if k < 0.8:
+            return [value(depth + 1) for _ in range(r.randint(0, 3))]
+        return {text()[:4] or f'k{i}': value(depth + 1) for i in range(r.randint(0, 3))}
+
+    points = [c for c in range(0x20, 0x30000) if chr(c).isprintable() and unicodedata.category(chr(c)) != 'Cn']
+    cased = [c for c in points if chr(c).lower() != chr(c) or chr(c).upper() != chr(c)]
+    extra = [ord(c) for c in "ΣσςΑα'\u0301 .ǅßİı²₇①½Ⅱ⑩"]
+
+    def string():
+        pool = r.choice([points, cased, extra])
+        return ''.join(chr(r.choice(pool)) for _ in range(r.randint(1, 8)))
+
+    make = {"numbers": number, "values": value, "strings": string}[kind]
+    items = [(f"{kind}{i}", TEMPLATES[kind], {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}})
+             for i in range(count)]
+    ours = dt.qwen4j_render_all(items)
+    env = gen.environment()
+    same = both = differ = 0
+    for (_, source, case), answer in zip(items, ours):
+        try:
+            expected, py_error = dt.python_render(env, source, case), None
+        except Exception as e:
+            expected, py_error = None, f"{type(e).__name__}: {e}"
+        got, j_error = answer.get("output"), answer.get("error")
+        if py_error and j_error:
+            both += 1
+        elif expected == got:
+            same += 1
+        else:
+            differ += 1
+            if differ <= 10:
+                print("DIFF v =", repr(case["kwargs"]["v"])[:200])
+                if expected is not None and got is not None:
+                    at, py, java = dt.first_difference(expected, got)
+                    print(f"  at {at}\n  py:   {py!r}\n  java: {java!r}")
+                else:
+                    print(f"  py:   {(py_error or expected)!r}\n  java: {(j_error or got)!r}"[:400])
+    print(f"{count} {kind}: {same} identical, {both} failing on both sides, {differ} different")
+    sys.exit(1 if differ else 0)
+
+
+if __name__ == "__main__":
+    main()
