@@ -3,12 +3,15 @@
 filters and str methods, rendered by both (set up as diff_templates.py does). Finds where qwen4j's Python
 semantics differ from CPython's: number formatting and arithmetic, JSON, truthiness, Unicode case mappings.
 
-    python3 fuzz_values.py SEED COUNT (numbers|values|strings)
+    python3 fuzz_values.py SEED COUNT (numbers|values|strings|exprs)
 
-Needs `mvn -o -pl qwen4j-core test-compile` first. Prints the first differences and a count; exit status 1 if any.
+`exprs` renders one random filter, method, test or slice expression per case. Needs `mvn -o -pl qwen4j-core
+test-compile` first. Prints the first differences and a count; exit status 1 if any.
 `pprint` is left out: its 80-column line wrapping is not implemented.
 """
+import collections
 import math
+import re
 import random
 import sys
 import unicodedata
@@ -29,6 +32,27 @@ TEMPLATES = {
                "|{{ v.upper() }}|{{ v|upper }}|{{ v.swapcase() }}|{{ v.casefold() }}|{{ v.islower() }}|{{ v.isupper() }}"
                "|{{ v.isdigit() }}|{{ v.isalnum() }}|{{ v.isalpha() }}|{{ v.isspace() }}|{{ v.strip() }}|{{ v.split() }}",
 }
+
+
+# Expressions over a value v, one picked per case ("exprs" kind); {a} {b} are filled with small random ints.
+EXPRESSIONS = [
+    "v|trim", "v|truncate({a})", "v|truncate({a}, true)", "v|truncate({a}, false, '..', 0)", "v|wordwrap({a} + 1)",
+    "v|center({a})", "v|indent({a})", "v|indent({a}, true)", "v|replace('a', 'b', {a})", "v|wordcount", "v|striptags",
+    "v|urlencode", "v|title", "v|capitalize", "v|string|length", "v|reverse|list", "v|list|sort|list", "v|unique|list",
+    "v|sort(reverse=true)|list", "v|first", "v|last", "v|min", "v|max", "v|sum", "v|join('-')", "v|batch({a})|list",
+    "v|slice({a})|list", "v|map('string')|list", "v|select|list", "v|reject|list", "v|dictsort", "v|items|list",
+    "v|default('d')", "v|int", "v|float", "v|int(7)", "v|float(1.5)", "v|abs", "v|round({a})", "v|filesizeformat",
+    "v|tojson", "v|tojson(indent={a})", "v|pprint|length", "v|e", "v|forceescape", "v|safe", "v|list",
+    "v[{a}:{b}]", "v[::-1]", "v[-{a}:]", "v[::{a}]", "v.split()", "v.split(',', {a})", "v.rsplit(' ', {a})",
+    "v.strip('a ')", "v.find('a')", "v.count('a')", "v.startswith(('a', 'b'))", "v.endswith('a', {a})",
+    "v.replace('a', 'xy', {a})", "v.zfill({a} + 3)", "v.center({a} + 3, '*')", "v.ljust({a} + 2, '.')",
+    "v.splitlines()", "v.partition(' ')", "v.rpartition('a')", "v.upper()", "v.lower()", "v.title()",
+    "v.startswith('a')", "v.index('a') if 'a' in v else -1", "'{}'.format(v)", "'%s|%r'|format(v, v)",
+    "v is string", "v is sequence", "v is mapping", "v is number", "v is iterable", "v is none", "v is defined",
+    "v in ['a', 1, none]", "v == v", "v != none", "(v|list)[{a}] if v is iterable and v|list|length > {a} else 0",
+    "v.keys()|list if v is mapping else v", "v.values()|list if v is mapping else v", "v.items()|list if v is mapping else v",
+    "v.get('a', 'z') if v is mapping else v",
+]
 
 
 def main():
@@ -70,12 +94,17 @@ def main():
         pool = r.choice([points, cased, extra])
         return ''.join(chr(r.choice(pool)) for _ in range(r.randint(1, 8)))
 
-    make = {"numbers": number, "values": value, "strings": string}[kind]
-    items = [(f"{kind}{i}", TEMPLATES[kind], {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}})
-             for i in range(count)]
+    def expression():
+        expression = r.choice(EXPRESSIONS).replace("{a}", str(r.randint(0, 5))).replace("{b}", str(r.randint(-3, 6)))
+        return "{{ " + expression + " }}"
+
+    make = {"numbers": number, "values": value, "strings": string, "exprs": value}[kind]
+    items = [(f"{kind}{i}", expression() if kind == "exprs" else TEMPLATES[kind],
+              {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}}) for i in range(count)]
     ours = dt.qwen4j_render_all(items)
     env = gen.environment()
     same = both = differ = 0
+    by_expression = collections.Counter()
     for (_, source, case), answer in zip(items, ours):
         try:
             expected, py_error = dt.python_render(env, source, case), None
@@ -88,13 +117,16 @@ def main():
             same += 1
         else:
             differ += 1
+            by_expression[re.sub(r"\d+", "N", source)] += 1
             if differ <= 10:
-                print("DIFF v =", repr(case["kwargs"]["v"])[:200])
+                print("DIFF", source if kind == "exprs" else "", "v =", repr(case["kwargs"]["v"])[:200])
                 if expected is not None and got is not None:
                     at, py, java = dt.first_difference(expected, got)
                     print(f"  at {at}\n  py:   {py!r}\n  java: {java!r}")
                 else:
                     print(f"  py:   {(py_error or expected)!r}\n  java: {(j_error or got)!r}"[:400])
+    if kind == "exprs" and by_expression:
+        print("different by expression:", ", ".join(f"{e} ({n})" for e, n in by_expression.most_common()))
     print(f"{count} {kind}: {same} identical, {both} failing on both sides, {differ} different")
     sys.exit(1 if differ else 0)
 

@@ -90,11 +90,14 @@ final class PyFilters {
                 "center", a.integer("width", 80), " "), "width"));
         global.registerFilter(filter("first", (v, a, i) -> firstOrLast(TemplateLibrary.unwrap(v), true)));
         global.registerFilter(filter("last", (v, a, i) -> firstOrLast(TemplateLibrary.unwrap(v), false)));
-        global.registerFilter(filter("indent", (v, a, i) -> indent(PyValues.softStr(TemplateLibrary.unwrap(v)),
+        global.registerFilter(filter("indent", (v, a, i) -> indent(requireString("indent", TemplateLibrary.unwrap(v)),
                 a.get("width", 4L), a.flag("first"), a.flag("blank")), "width", "first", "blank"));
         Body escape = (v, a, i) -> v instanceof SafeString ? v : new SafeString(escape(PyValues.softStr(v)));
         global.registerFilter(filter("escape", escape));
         global.registerFilter(filter("e", escape));
+        // escaped even when already safe, from Python's str() of the value
+        global.registerFilter(filter("forceescape", (v, a, i) -> new SafeString(escape(PyValues.softStr(TemplateLibrary.unwrap(v))))));
+        global.registerFilter(filter("wordcount", (v, a, i) -> wordCount(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("truncate", (v, a, i) -> truncate(TemplateLibrary.unwrap(v),
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
                 a.integer("leeway", 5)), "length", "killwords", "end", "leeway"));
@@ -270,9 +273,24 @@ final class PyFilters {
         return cp == '-' || cp == '(' || cp == '{' || cp == '[' || cp == '<' || PyStrings.isSpace(cp);
     }
 
+    /** The value of a filter that Jinja2 applies to strings only (an int or a list there is a TypeError, undefined an UndefinedError). */
+    private static String requireString(String filter, Object value) {
+        if (value instanceof CharSequence || value instanceof SafeString) {
+            return value.toString();
+        }
+        throw new TemplateException(filter + ": expected a string, got " + PyOrdering.typeName(value));
+    }
+
+    /** Jinja2's wordcount: runs of Python word characters ({@code \w}: letters, numbers of any kind, '_'). */
+    private static long wordCount(String s) {
+        return WORD.matcher(s).results().count();
+    }
+
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[\\p{L}\\p{N}_]+");
+
     /** Jinja2's filesizeformat: decimal kB, MB, … by default, KiB, MiB, … with {@code binary}. */
     static String fileSize(Object value, boolean binary) {
-        double bytes = value instanceof Number n ? n.doubleValue() : Double.parseDouble(PyValues.str(value));
+        double bytes = PyNumbers.isNumber(value) ? PyNumbers.toDouble(value) : Double.parseDouble(PyValues.str(value));
         int base = binary ? 1024 : 1000;
         String[] prefixes = binary ? new String[] {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"}
                 : new String[] {"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
@@ -332,10 +350,22 @@ final class PyFilters {
 
     /** Jinja2 measures len(value) before any str(): a short list (content parts) comes back as it is. */
     private static Object truncate(Object value, int length, boolean killwords, String end, int leeway) {
-        // Jinja2 returns anything with len() <= length + leeway as it is (an undefined value has length 0)
-        if (value instanceof Collection<?> c && c.size() <= length + leeway
-                || value instanceof Map<?, ?> m && m.size() <= length + leeway) {
-            return value;
+        int endLength = end.codePointCount(0, end.length());
+        if (length < endLength || leeway < 0) { // Jinja2's assertions
+            throw new TemplateException(length < endLength ? "truncate: expected length >= " + endLength + ", got " + length
+                    : "truncate: expected leeway >= 0, got " + leeway);
+        }
+        // Jinja2 returns anything with len() <= length + leeway as it is (an undefined value has length 0); a longer
+        // list or dict fails there (slicing it and adding the end string), and a number has no len()
+        if (value instanceof Collection<?> c || value instanceof Map<?, ?>) {
+            int size = value instanceof Collection<?> c ? c.size() : ((Map<?, ?>) value).size();
+            if (size <= length + leeway) {
+                return value;
+            }
+            throw new TemplateException("truncate: cannot cut " + PyOrdering.typeName(value) + " of length " + size);
+        }
+        if (value != null && !(value instanceof CharSequence || value instanceof SafeString)) {
+            throw new TemplateException("truncate: object of type " + PyOrdering.typeName(value) + " has no len()");
         }
         String s = PyValues.softStr(value);
         int size = s.codePointCount(0, s.length());

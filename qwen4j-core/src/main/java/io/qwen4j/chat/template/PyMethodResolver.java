@@ -111,11 +111,25 @@ final class PyMethodResolver extends ELResolver {
             result = listMethod(list, name, args);
         }
         if (result == PyStrings.UNKNOWN) {
+            if (base instanceof String || base instanceof Map<?, ?> && !DICT_METHODS.contains(name)
+                    || base instanceof List<?> && !LIST_METHODS.contains(name)) {
+                // Python has no such method (Jinja2 fails calling the undefined attribute); the Java one of the
+                // same name (Map.replace, List.add, String.isEmpty) must not run in its place. Python's own list
+                // and dict methods stay with Jinjava's PyList/PyMap (the loop-filter rewrite appends, SourceRewriter)
+                throw new TemplateException("'" + PyOrdering.typeName(base).replace("'", "") + " object' has no attribute '"
+                        + name + "'");
+            }
             return null;
         }
         context.setPropertyResolved(true);
         return result;
     }
+
+    /** Python's list and dict methods: the names a template may call on them (the rest are Java's). */
+    private static final java.util.Set<String> LIST_METHODS = java.util.Set.of("append", "extend", "insert", "remove", "pop",
+            "clear", "index", "count", "sort", "reverse", "copy");
+    private static final java.util.Set<String> DICT_METHODS = java.util.Set.of("keys", "values", "items", "get", "pop",
+            "popitem", "setdefault", "update", "clear", "copy");
 
     /** Python's read-only list methods; mutating ones stay unsupported, as Jinja2's sandbox refuses them. */
     private static Object listMethod(List<?> list, String name, Object[] args) {

@@ -67,6 +67,9 @@ final class PySequenceFilters {
             Object attribute = a.get("attribute", null);
             for (Object item : items(v)) {
                 Object key = attribute(item, attribute, null);
+                if (key instanceof Map<?, ?> || key instanceof List<?> && !(key instanceof PyTuple)) {
+                    throw new TemplateException("unhashable type: " + PyOrdering.typeName(key)); // Jinja2 keeps a set of seen keys
+                }
                 key = a.flag("case_sensitive") ? key : PyOrdering.ignoreCase(key);
                 Object k = key;
                 if (seen.stream().noneMatch(s -> PyEquality.equal(s, k))) {
@@ -81,8 +84,8 @@ final class PySequenceFilters {
         global.registerFilter(PyFilters.filter("groupby", (v, a, i) -> groupby(items(v), a.get("attribute", null),
                 a.get("default", null), a.flag("case_sensitive")), "attribute", "default", "case_sensitive"));
         global.registerFilter(PyFilters.varargsFilter("map", PySequenceFilters::map));
-        global.registerFilter(PyFilters.filter("select", (v, a, i) -> select(items(v), a.rest(), i, true)));
-        global.registerFilter(PyFilters.filter("reject", (v, a, i) -> select(items(v), a.rest(), i, false)));
+        global.registerFilter(PyFilters.filter("select", (v, a, i) -> select(itemsIfTruthy(v), a.rest(), i, true)));
+        global.registerFilter(PyFilters.filter("reject", (v, a, i) -> select(itemsIfTruthy(v), a.rest(), i, false)));
         global.registerFilter(PyFilters.filter("sum", (v, a, i) -> {
             Object total = a.get("start", 0L);
             if (total instanceof CharSequence) {
@@ -110,6 +113,11 @@ final class PySequenceFilters {
 
     private static List<Object> items(Object value) {
         return new ArrayList<>((Collection<?>) PyFunctions.iter(TemplateLibrary.unwrap(value)));
+    }
+
+    /** Jinja2's {@code map}, {@code select} and {@code reject} start with {@code if value:}: a falsy value (none, 0, '') gives nothing. */
+    private static List<Object> itemsIfTruthy(Object value) {
+        return PyValues.truthy(TemplateLibrary.unwrap(value)) ? items(value) : new ArrayList<>();
     }
 
     /** Jinja2's environment.getitem along a dotted path; integer parts index lists. Missing: {@code otherwise}. */
@@ -289,7 +297,7 @@ final class PySequenceFilters {
         if (keywords.containsKey("attribute")) {
             Object attribute = keywords.get("attribute");
             Object otherwise = keywords.get("default");
-            for (Object item : items(var)) {
+            for (Object item : itemsIfTruthy(var)) {
                 out.add(attribute(item, attribute, otherwise));
             }
             return out;
@@ -303,7 +311,7 @@ final class PySequenceFilters {
             throw new TemplateException("No filter named '" + name + "'");
         }
         Object[] rest = Arrays.copyOfRange(args, 1, args.length);
-        for (Object item : items(var)) {
+        for (Object item : itemsIfTruthy(var)) {
             out.add(filter.filter(item, interpreter, rest, keywords));
         }
         return out;

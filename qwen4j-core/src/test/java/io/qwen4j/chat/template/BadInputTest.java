@@ -27,6 +27,23 @@ class BadInputTest {
         return e.getMessage();
     }
 
+    /** What Jinja2 refuses (a TypeError, an assertion, a missing attribute), found by src/test/python/fuzz_values.py. */
+    @Test
+    void pythonErrorsAreErrorsHere() {
+        assertEachRefused(Map.of(
+                "{{ 5|indent(2) }}", "indent",
+                "{{ 'abcdef'|truncate(2) }}", "expected length >= 3, got 2",
+                "{{ 5.5|truncate(3) }}", "has no len()",
+                "{{ [{'a': 1}, {'a': 1}]|unique|list }}", "unhashable type: 'dict'",
+                "{{ messages[0].replace('a', 'b') }}", "'dict object' has no attribute 'replace'",
+                "{{ messages.add(1) }}", "'list object' has no attribute 'add'",
+                "{{ 'x'.isEmpty() }}", "'str object' has no attribute 'isEmpty'",
+                "{{ 1 / 0 }}", "division by zero",
+                "{{ 1 // 0 }}", "division or modulo by zero",
+                "{{ 1.5 % 0 }}", "float modulo"));
+        assertEachRefused(Map.of("{{ 'a' < 1 }}", "'<' not supported", "{{ none > 0 }}", "'<' not supported"));
+    }
+
     @Test
     void templateThatDoesNotParse() {
         String message = failure(() -> ChatTemplate.parse("{% for m in messages %}{{ m.content }}", "", ""));
