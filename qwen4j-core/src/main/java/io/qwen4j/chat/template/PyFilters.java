@@ -97,6 +97,10 @@ final class PyFilters {
         global.registerFilter(filter("e", escape));
         // escaped even when already safe, from Python's str() of the value
         global.registerFilter(filter("forceescape", (v, a, i) -> new SafeString(escape(PyValues.softStr(TemplateLibrary.unwrap(v))))));
+        global.registerFilter(filter("wordwrap", (v, a, i) -> PyTextWrap.wordwrap(requireString("wordwrap", TemplateLibrary.unwrap(v)),
+                a.integer("width", 79), PyValues.truthy(a.get("break_long_words", true)),
+                wrapString(a.get("wrapstring", null)), PyValues.truthy(a.get("break_on_hyphens", true))),
+                "width", "break_long_words", "wrapstring", "break_on_hyphens"));
         global.registerFilter(filter("wordcount", (v, a, i) -> wordCount(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("truncate", (v, a, i) -> truncate(TemplateLibrary.unwrap(v),
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
@@ -279,6 +283,11 @@ final class PyFilters {
             return value.toString();
         }
         throw new TemplateException(filter + ": expected a string, got " + PyOrdering.typeName(value));
+    }
+
+    /** Jinja2's wordwrap joins with the environment's newline unless given a string. */
+    private static String wrapString(Object given) {
+        return given == null || given == PyNone.NONE ? "\n" : PyValues.str(given);
     }
 
     /** Jinja2's wordcount: runs of Python word characters ({@code \w}: letters, numbers of any kind, '_'). */
