@@ -3,9 +3,10 @@
 filters and str methods, rendered by both (set up as diff_templates.py does). Finds where qwen4j's Python
 semantics differ from CPython's: number formatting and arithmetic, JSON, truthiness, Unicode case mappings.
 
-    python3 fuzz_values.py SEED COUNT (numbers|values|strings|exprs)
+    python3 fuzz_values.py SEED COUNT (numbers|values|strings|exprs|wraps)
 
-`exprs` renders one random filter, method, test or slice expression per case. Needs `mvn -o -pl qwen4j-core
+`exprs` renders one random filter, method, test or slice expression per case, `wraps` one `wordwrap` call on
+random text (hyphens, dashes, long words, CJK, emoji). Needs `mvn -o -pl qwen4j-core
 test-compile` first. Prints the first differences and a count; exit status 1 if any.
 `pprint` is left out: its 80-column line wrapping is not implemented.
 """
@@ -94,13 +95,37 @@ def main():
         pool = r.choice([points, cased, extra])
         return ''.join(chr(r.choice(pool)) for _ in range(r.randint(1, 8)))
 
+    wrap_words = ['a', 'bb', 'ccc', 'dddd', 'hyphen-ated', 'well--known', 'x-y-z', '--', '-', 'long' * 6, 'ünï-cödé',
+                  '😀😀', '中文字符', 'a.b,c!', "it's", '"q"', '12-34', 'ab-cd-ef-gh', '_u_', '--x', 'y--']
+    wrap_separators = [' ', ' ', ' ', '  ', '\t', '\n', '\r\n', '\u2028', ' \n ']
+
+    def wrap_text():
+        if r.random() < 0.1:
+            return ''
+        return ''.join(r.choice(wrap_words) + r.choice(wrap_separators) for _ in range(r.randint(0, 12))).rstrip(' ')
+
+    def wrap_expression():
+        width = r.randint(1, 20)
+        if r.random() < 0.2:
+            return "{{ v|wordwrap(width=%d, break_on_hyphens=false) }}" % width
+        args = [str(width)]
+        k = r.random()
+        if k < 0.3:
+            args.append(r.choice(['false', 'true']))
+        if k < 0.15:
+            args.append(repr(r.choice(['<br>', '|', '\n'])))
+        if k < 0.1:
+            args.append(r.choice(['false', 'true']))
+        return "{{ v|wordwrap(" + ", ".join(args) + ") }}"
+
     def expression():
         expression = r.choice(EXPRESSIONS).replace("{a}", str(r.randint(0, 5))).replace("{b}", str(r.randint(-3, 6)))
         return "{{ " + expression + " }}"
 
-    make = {"numbers": number, "values": value, "strings": string, "exprs": value}[kind]
-    items = [(f"{kind}{i}", expression() if kind == "exprs" else TEMPLATES[kind],
-              {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}}) for i in range(count)]
+    make = {"numbers": number, "values": value, "strings": string, "exprs": value, "wraps": wrap_text}[kind]
+    make_source = {"exprs": expression, "wraps": wrap_expression}.get(kind, lambda: TEMPLATES[kind])
+    items = [(f"{kind}{i}", make_source(), {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}})
+             for i in range(count)]
     ours = dt.qwen4j_render_all(items)
     env = gen.environment()
     same = both = differ = 0
@@ -119,7 +144,7 @@ def main():
             differ += 1
             by_expression[re.sub(r"\d+", "N", source)] += 1
             if differ <= 10:
-                print("DIFF", source if kind == "exprs" else "", "v =", repr(case["kwargs"]["v"])[:200])
+                print("DIFF", source if kind in ("exprs", "wraps") else "", "v =", repr(case["kwargs"]["v"])[:200])
                 if expected is not None and got is not None:
                     at, py, java = dt.first_difference(expected, got)
                     print(f"  at {at}\n  py:   {py!r}\n  java: {java!r}")
