@@ -106,9 +106,9 @@ final class PySequenceFilters {
             return reversed;
         }));
         global.registerFilter(PyFilters.filter("batch", (v, a, i) -> batch(items(v), a.integer("linecount", 1),
-                a.get("fill_with", null)), "linecount", "fill_with"));
+                PyNone.toNull(a.get("fill_with", null))), "linecount", "fill_with"));
         global.registerFilter(PyFilters.filter("slice", (v, a, i) -> slice(items(v), a.integer("slices", 1),
-                a.get("fill_with", null)), "slices", "fill_with"));
+                PyNone.toNull(a.get("fill_with", null))), "slices", "fill_with"));
     }
 
     private static List<Object> items(Object value) {
@@ -254,13 +254,21 @@ final class PySequenceFilters {
         return out;
     }
 
+    /**
+     * Jinja2's batch, its loop as written: a row is handed out when it holds {@code size} items, before the next
+     * is added, so a size of 0 gives an empty row then one row of everything, and a negative size one row.
+     */
     private static List<Object> batch(List<Object> items, int size, Object fill) {
-        if (size <= 0) {
-            throw new TemplateException("batch: linecount must be positive");
-        }
         List<Object> out = new ArrayList<>();
-        for (int start = 0; start < items.size(); start += size) {
-            List<Object> row = new ArrayList<>(items.subList(start, Math.min(items.size(), start + size)));
+        List<Object> row = new ArrayList<>();
+        for (Object item : items) {
+            if (row.size() == size) {
+                out.add(row);
+                row = new ArrayList<>();
+            }
+            row.add(item);
+        }
+        if (!row.isEmpty()) {
             while (fill != null && row.size() < size) {
                 row.add(fill);
             }
