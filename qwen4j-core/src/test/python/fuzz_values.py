@@ -3,14 +3,15 @@
 filters and str methods, rendered by both (set up as diff_templates.py does). Finds where qwen4j's Python
 semantics differ from CPython's: number formatting and arithmetic, JSON, truthiness, Unicode case mappings.
 
-    python3 fuzz_values.py SEED COUNT (numbers|values|strings|exprs|wraps)
+    python3 fuzz_values.py SEED COUNT (numbers|values|strings|exprs|wraps|tags)
 
 `exprs` renders one random filter, method, test or slice expression per case, `wraps` one `wordwrap` call on
-random text (hyphens, dashes, long words, CJK, emoji). Needs `mvn -o -pl qwen4j-core
+random text (hyphens, dashes, long words, CJK, emoji), `tags` `striptags` on random markup and HTML references. Needs `mvn -o -pl qwen4j-core
 test-compile` first. Prints the first differences and a count; exit status 1 if any.
 `pprint` is left out: its 80-column line wrapping is not implemented.
 """
 import collections
+import html.entities
 import math
 import re
 import random
@@ -29,6 +30,7 @@ TEMPLATES = {
               "|{{ v is number }}{{ v is string }}{{ v is mapping }}{{ v is sequence }}{{ v is iterable }}"
               "|{{ v|length if v is iterable else '' }}|{{ [v]|tojson }}|{{ {'k': v}|tojson }}"
               "|{{ (v|list)|tojson if v is iterable else '' }}|{{ v|e }}|{{ v|trim if v is string else '' }}",
+    "tags": "{{ v|striptags }}",
     "strings": "{{ v.title() }}|{{ v.capitalize() }}|{{ v|title }}|{{ v|capitalize }}|{{ v.lower() }}|{{ v|lower }}"
                "|{{ v.upper() }}|{{ v|upper }}|{{ v.swapcase() }}|{{ v.casefold() }}|{{ v.islower() }}|{{ v.isupper() }}"
                "|{{ v.isdigit() }}|{{ v.isalnum() }}|{{ v.isalpha() }}|{{ v.isspace() }}|{{ v.strip() }}|{{ v.split() }}",
@@ -118,11 +120,32 @@ def main():
             args.append(r.choice(['false', 'true']))
         return "{{ v|wordwrap(" + ", ".join(args) + ") }}"
 
+    entity_names = sorted(html.entities.html5)
+    markup = ['<b>', '</b>', '<!--', '-->', '<', '>', '&', '&#', '&#x', ';', 'a', '  ', '\t', '\n', '\u00a0', '\u3000',
+              '<a href="x">', '&amp', '&lt;', '&#0;', '&#128;', '&#xD800;', '&#1114112;', '&#65534;', '中', '😀']
+
+    def tagged_text():
+        bits = []
+        for _ in range(r.randint(0, 14)):
+            k = r.random()
+            if k < 0.25:
+                bits.append('&' + r.choice(entity_names))
+            elif k < 0.35:
+                bits.append('&' + r.choice(entity_names).rstrip(';') + r.choice(['', 'x', ';', 'zz;']))
+            elif k < 0.45:
+                bits.append('&#' + str(r.randint(0, 0x120000)) + r.choice([';', '']))
+            elif k < 0.5:
+                bits.append('&#x' + format(r.randint(0, 0x120000), 'x') + r.choice([';', '']))
+            else:
+                bits.append(r.choice(markup))
+        return ''.join(bits)
+
     def expression():
         expression = r.choice(EXPRESSIONS).replace("{a}", str(r.randint(0, 5))).replace("{b}", str(r.randint(-3, 6)))
         return "{{ " + expression + " }}"
 
-    make = {"numbers": number, "values": value, "strings": string, "exprs": value, "wraps": wrap_text}[kind]
+    make = {"numbers": number, "values": value, "strings": string, "exprs": value, "wraps": wrap_text,
+            "tags": tagged_text}[kind]
     make_source = {"exprs": expression, "wraps": wrap_expression}.get(kind, lambda: TEMPLATES[kind])
     items = [(f"{kind}{i}", make_source(), {"messages": [{"role": "user", "content": "x"}], "kwargs": {"v": make()}})
              for i in range(count)]

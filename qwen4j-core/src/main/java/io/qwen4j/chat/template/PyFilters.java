@@ -101,6 +101,7 @@ final class PyFilters {
                 a.integer("width", 79), PyValues.truthy(a.get("break_long_words", true)),
                 wrapString(a.get("wrapstring", null)), PyValues.truthy(a.get("break_on_hyphens", true))),
                 "width", "break_long_words", "wrapstring", "break_on_hyphens"));
+        global.registerFilter(filter("striptags", (v, a, i) -> stripTags(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("wordcount", (v, a, i) -> wordCount(PyValues.softStr(TemplateLibrary.unwrap(v)))));
         global.registerFilter(filter("truncate", (v, a, i) -> truncate(TemplateLibrary.unwrap(v),
                 a.integer("length", 255), a.flag("killwords"), PyValues.str(a.get("end", "...")),
@@ -283,6 +284,30 @@ final class PyFilters {
             return value.toString();
         }
         throw new TemplateException(filter + ": expected a string, got " + PyOrdering.typeName(value));
+    }
+
+    /**
+     * Jinja2's striptags (markupsafe 3's): comments, then tags removed (each up to the next {@code -->} or
+     * {@code >}; an unclosed one stays), whitespace runs made single spaces as Python's split() finds them, then
+     * HTML references unescaped ({@link HtmlUnescape}). Jinjava's escaped the text instead.
+     */
+    static String stripTags(String value) {
+        String v = value;
+        for (int start; (start = v.indexOf("<!--")) != -1; ) {
+            int end = v.indexOf("-->", start);
+            if (end == -1) {
+                break;
+            }
+            v = v.substring(0, start) + v.substring(end + 3);
+        }
+        for (int start; (start = v.indexOf('<')) != -1; ) {
+            int end = v.indexOf('>', start);
+            if (end == -1) {
+                break;
+            }
+            v = v.substring(0, start) + v.substring(end + 1);
+        }
+        return HtmlUnescape.unescape(String.join(" ", PyStrings.split(v, null, -1)));
     }
 
     /** Jinja2's wordwrap joins with the environment's newline unless given a string. */
