@@ -35,18 +35,12 @@ public final class ToolCallConstraints {
         if (allowedTools.isEmpty()) {
             throw new InvalidInputException("a forced tool call needs at least one tool");
         }
-        if (endOfTurnIds.isEmpty()) {
-            throw new InvalidInputException("a forced tool call needs an end-of-turn token id");
+        requireEndOfTurn(endOfTurnIds, "a forced tool call");
+        CallGrammar grammar = callGrammar(format, allowedTools, limits);
+        if (grammar == null) {
+            throw new InvalidInputException("the chat template has no tool-call format, so a tool call cannot be forced");
         }
-        CallGrammar grammar = switch (format) {
-            case HERMES -> new HermesCalls(allowedTools, limits);
-            case XML -> new XmlCalls(allowedTools, limits);
-            case NONE -> throw new InvalidInputException("the chat template has no tool-call format, so a tool call cannot be forced");
-        };
-        MatchState afterCall = new BetweenCalls(grammar, parallel);
-        MatchState call = MatchState.Whitespace.upTo(2, grammar.call(afterCall));
-        MatchState start = mode == ReasoningMode.DISABLED ? call : FreeText.start(call, grammar.afterOpenTag(afterCall));
-        return new GrammarConstraint(TokenTable.of(tokenizer), start, endOfTurnIds);
+        return constrained(null, grammar, parallel, mode, tokenizer, endOfTurnIds);
     }
 
     /**
@@ -59,22 +53,43 @@ public final class ToolCallConstraints {
      */
     public static TokenConstraint answer(JsonNode schema, List<ToolSpec> tools, ToolCallFormat callFormat, boolean parallel,
             ReasoningMode mode, Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
-        if (endOfTurnIds.isEmpty()) {
-            throw new InvalidInputException("a JSON constraint needs an end-of-turn token id");
-        }
+        requireEndOfTurn(endOfTurnIds, "a JSON constraint");
         JsonLimits limits = JsonLimits.DEFAULTS;
         MatchState json = JsonGrammar.value(SchemaCompiler.compile(schema), MatchState.END, new JsonContext(limits, TextGuard.NONE), 0);
-        CallGrammar grammar = tools.isEmpty() ? null : switch (callFormat) {
+        return constrained(json, callGrammar(callFormat, tools, limits), parallel, mode, tokenizer, endOfTurnIds);
+    }
+
+    /** The template's call grammar over {@code tools}, or null when there are none or the template has no call format. */
+    private static CallGrammar callGrammar(ToolCallFormat format, List<ToolSpec> tools, JsonLimits limits) {
+        if (tools.isEmpty()) {
+            return null;
+        }
+        return switch (format) {
             case HERMES -> new HermesCalls(tools, limits);
             case XML -> new XmlCalls(tools, limits);
             case NONE -> null;
         };
+    }
+
+    /**
+     * The output both kinds share: with thinking a free thought until {@code </think>} (or a {@code <tool_call>}
+     * that starts a call), then up to two whitespace bytes and {@code answer} or a call (either may be null),
+     * calls followed by more calls when {@code parallel}.
+     */
+    private static TokenConstraint constrained(MatchState answer, CallGrammar grammar, boolean parallel, ReasoningMode mode,
+            Tokenizer tokenizer, Set<Integer> endOfTurnIds) {
         MatchState afterCall = grammar == null ? null : new BetweenCalls(grammar, parallel);
-        MatchState answer = MatchState.Whitespace.upTo(2,
-                MatchState.Alternatives.of(grammar == null ? null : grammar.call(afterCall), json));
-        MatchState start = mode == ReasoningMode.DISABLED ? answer
-                : FreeText.start(answer, grammar == null ? null : grammar.afterOpenTag(afterCall));
+        MatchState body = MatchState.Whitespace.upTo(2,
+                MatchState.Alternatives.of(grammar == null ? null : grammar.call(afterCall), answer));
+        MatchState start = mode == ReasoningMode.DISABLED ? body
+                : FreeText.start(body, grammar == null ? null : grammar.afterOpenTag(afterCall));
         return new GrammarConstraint(TokenTable.of(tokenizer), start, endOfTurnIds);
+    }
+
+    private static void requireEndOfTurn(Set<Integer> endOfTurnIds, String what) {
+        if (endOfTurnIds.isEmpty()) {
+            throw new InvalidInputException(what + " needs an end-of-turn token id");
+        }
     }
 
     /** {@link #json(JsonNode, Tokenizer, Set, JsonLimits)} with default limits. */
@@ -87,9 +102,7 @@ public final class ToolCallConstraints {
      * JSON schema), then an end-of-turn token.
      */
     public static TokenConstraint json(JsonNode schema, Tokenizer tokenizer, Set<Integer> endOfTurnIds, JsonLimits limits) {
-        if (endOfTurnIds.isEmpty()) {
-            throw new InvalidInputException("a JSON constraint needs an end-of-turn token id");
-        }
+        requireEndOfTurn(endOfTurnIds, "a JSON constraint");
         var context = new JsonContext(limits, TextGuard.NONE);
         return new GrammarConstraint(TokenTable.of(tokenizer),
                 JsonGrammar.value(SchemaCompiler.compile(schema), MatchState.END, context, 0), endOfTurnIds);

@@ -24,7 +24,7 @@ final class PyCase {
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
-            boolean cased = Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+            boolean cased = isCased(cp);
             if (!cased) {
                 out.appendCodePoint(cp);
             } else if (previousCased) {
@@ -80,13 +80,18 @@ final class PyCase {
         }
     }
 
+    /** Unicode's Cased property, as Python reads it: upper, lower (with Other_Lowercase) or title case. */
+    private static boolean isCased(int cp) {
+        return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+    }
+
     /** Whether a cased character precedes {@code before} after case-ignorable ones (Final_Sigma's other half). */
     private static boolean casedBefore(String s, int before) {
         for (int i = before; i > 0; ) {
             int cp = s.codePointBefore(i);
             i -= Character.charCount(cp);
             if (!caseIgnorable(cp)) {
-                return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+                return isCased(cp);
             }
         }
         return false;
@@ -130,7 +135,7 @@ final class PyCase {
             int cp = s.codePointAt(i);
             i += Character.charCount(cp);
             if (!caseIgnorable(cp)) {
-                return Character.isUpperCase(cp) || Character.isLowerCase(cp) || Character.isTitleCase(cp);
+                return isCased(cp);
             }
         }
         return false;

@@ -1,6 +1,5 @@
 package io.qwen4j.chat.template;
 
-import com.hubspot.jinjava.objects.SafeString;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Collection;
@@ -28,8 +27,8 @@ final class PyEquality {
         if (a == null || b == null || a == PyNone.NONE || b == PyNone.NONE) {
             return false;
         }
-        if (isText(a) || isText(b)) {
-            return isText(a) && isText(b) && a.toString().equals(b.toString());
+        if (PyValues.isText(a) || PyValues.isText(b)) {
+            return PyValues.isText(a) && PyValues.isText(b) && a.toString().equals(b.toString());
         }
         if (isNumeric(a) || isNumeric(b)) {
             return isNumeric(a) && isNumeric(b) && numbersEqual(a, b);
@@ -42,10 +41,6 @@ final class PyEquality {
             return mapsEqual(x, y);
         }
         return Objects.equals(a, b);
-    }
-
-    private static boolean isText(Object v) {
-        return v instanceof CharSequence || v instanceof SafeString;
     }
 
     /** Numbers and booleans: Python's bool is a subclass of int. */

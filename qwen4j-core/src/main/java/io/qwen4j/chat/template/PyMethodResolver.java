@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
@@ -126,9 +127,9 @@ final class PyMethodResolver extends ELResolver {
     }
 
     /** Python's list and dict methods: the names a template may call on them (the rest are Java's). */
-    private static final java.util.Set<String> LIST_METHODS = java.util.Set.of("append", "extend", "insert", "remove", "pop",
+    private static final Set<String> LIST_METHODS = Set.of("append", "extend", "insert", "remove", "pop",
             "clear", "index", "count", "sort", "reverse", "copy");
-    private static final java.util.Set<String> DICT_METHODS = java.util.Set.of("keys", "values", "items", "get", "pop",
+    private static final Set<String> DICT_METHODS = Set.of("keys", "values", "items", "get", "pop",
             "popitem", "setdefault", "update", "clear", "copy");
 
     /** Python's read-only list methods; mutating ones stay unsupported, as Jinja2's sandbox refuses them. */

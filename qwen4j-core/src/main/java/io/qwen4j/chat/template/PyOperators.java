@@ -97,7 +97,7 @@ final class PyOperators {
         public Object eval(Bindings bindings, ELContext context, AstNode left, AstNode right) {
             Object l = left.eval(bindings, context);
             Object r = right.eval(bindings, context);
-            if (l instanceof CharSequence || l instanceof com.hubspot.jinjava.objects.SafeString) {
+            if (PyValues.isText(l)) {
                 return PyPercentFormat.format(l.toString(), r);
             }
             Object remainder = PyArithmetic.modulo(l, r);
@@ -143,8 +143,8 @@ final class PyOperators {
         if (sum != null) {
             return sum;
         }
-        if (isString(a)) {
-            if (isString(b)) {
+        if (PyValues.isText(a)) {
+            if (PyValues.isText(b)) {
                 return a.toString() + b;
             }
             throw cannotConcatenate("str", b);
@@ -173,10 +173,6 @@ final class PyOperators {
     private static TemplateException cannotConcatenate(String kind, Object other) {
         String name = PyOrdering.typeName(other).replace('\'', '"');
         return new TemplateException("can only concatenate " + kind + " (not " + name + ") to " + kind);
-    }
-
-    private static boolean isString(Object v) {
-        return v instanceof CharSequence || v instanceof com.hubspot.jinjava.objects.SafeString;
     }
 
     /** Python's {@code **} ({@link PyArithmetic#power}); Jinja2's power level is parsed by {@link PyParser#unary}. */

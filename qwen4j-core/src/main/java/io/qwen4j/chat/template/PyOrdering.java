@@ -1,6 +1,5 @@
 package io.qwen4j.chat.template;
 
-import com.hubspot.jinjava.objects.SafeString;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Comparator;
@@ -24,14 +23,14 @@ final class PyOrdering {
 
     /** Jinja2's ignore_case: lower-cases strings, leaves everything else. */
     static Object ignoreCase(Object value) {
-        return isText(value) ? value.toString().toLowerCase(Locale.ROOT) : value;
+        return PyValues.isText(value) ? value.toString().toLowerCase(Locale.ROOT) : value;
     }
 
     static int compare(Object a, Object b) {
         if (isNumber(a) && isNumber(b)) {
             return number(a).compareTo(number(b));
         }
-        if (isText(a) && isText(b)) {
+        if (PyValues.isText(a) && PyValues.isText(b)) {
             return compareCodePoints(a.toString(), b.toString());
         }
         if (a instanceof List<?> x && b instanceof List<?> y) {
@@ -62,10 +61,6 @@ final class PyOrdering {
             j += Character.charCount(q);
         }
         return Integer.compare(a.length() - i, b.length() - j);
-    }
-
-    private static boolean isText(Object v) {
-        return v instanceof CharSequence || v instanceof SafeString;
     }
 
     private static boolean isNumber(Object v) {

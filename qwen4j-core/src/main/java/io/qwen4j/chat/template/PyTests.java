@@ -34,7 +34,7 @@ final class PyTests {
     static boolean contains(Object container, Object item) {
         Object c = TemplateLibrary.unwrap(PyValues.unwrapList(container));
         return switch (c) {
-            case CharSequence s when item instanceof CharSequence || item instanceof SafeString ->
+            case CharSequence s when PyValues.isText(item) ->
                     s.toString().contains(item.toString());
             case CharSequence s -> throw new TemplateException("'in <string>' requires string as left operand, not "
                     + PyOrdering.typeName(item));

@@ -18,6 +18,11 @@ final class PyValues {
     private PyValues() {
     }
 
+    /** A Python str: a Java string, or Jinjava's escaped {@code SafeString} (markup, still a str to Python). */
+    static boolean isText(Object value) {
+        return value instanceof CharSequence || value instanceof com.hubspot.jinjava.objects.SafeString;
+    }
+
     /** Jinja2's {@code soft_str}: an undefined value (null) is {@code ''}, anything else {@link #str}. */
     static String softStr(Object value) {
         return value == null ? "" : str(value);

@@ -30,6 +30,7 @@ final class TemplateLibrary {
         global.put("none", PyNone.NONE);
         global.registerFilter(PyFilters.varargsFilter("tojson", TemplateLibrary::toJson));
         PyFilters.install(global);
+        PyTextFilters.install(global);
         PySequenceFilters.install(global);
         BlockTags.install(global);
         // Jinja2's soft_str: an undefined value is '' (None is 'None')

@@ -49,6 +49,6 @@ class PyCaseTest {
         assertEquals("\u01c5x ß", PyCase.capitalize("\u01c6x ß"));
         assertEquals("Hello world", PyCase.capitalize("hELLO wORLD"));
         assertEquals("", PyCase.capitalize(""));
-        assertEquals("Οδος Οδος-Ασ (\u01c4x", PyFilters.titleFilter("ΟΔΟΣ ΟΔΟΣ-ΑΣ (\u01c6x"));
+        assertEquals("Οδος Οδος-Ασ (\u01c4x", PyTextFilters.titleFilter("ΟΔΟΣ ΟΔΟΣ-ΑΣ (\u01c6x"));
     }
 }

@@ -61,8 +61,7 @@ public final class ChatCompletionsEndpoint extends GenerationEndpoint {
                 ? () -> new ThinkingBudgetHook(ThinkingBudget.of(mode, prompt.thinkingBudget().getAsInt()), tokenizer)
                 : null;
         Optional<JsonNode> schema = ResponseFormats.schema(f);
-        boolean forcedCall = prompt.toolChoice() instanceof ToolChoices.ToolChoice.Required
-                || prompt.toolChoice() instanceof ToolChoices.ToolChoice.Named;
+        boolean forcedCall = prompt.toolChoice().forcesCall();
         Supplier<TokenConstraint> constraint = constraint(prompt, forcedCall, schema, parallelCalls);
         if (constraint != null) {
             try {

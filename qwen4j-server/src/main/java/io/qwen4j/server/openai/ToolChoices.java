@@ -17,6 +17,11 @@ public final class ToolChoices {
 
     /** What the request allows or demands. */
     public sealed interface ToolChoice {
+        /** Whether the model must call a tool ({@code required} or a named function). */
+        default boolean forcesCall() {
+            return this instanceof Required || this instanceof Named;
+        }
+
         /** Tools are not offered to the model at all (rendered without them). */
         record None() implements ToolChoice {
         }
@@ -67,7 +72,7 @@ public final class ToolChoices {
         } else {
             throw ApiException.wrongType("tool_choice", "a string or an object", RequestFields.kind(v));
         }
-        if ((choice instanceof ToolChoice.Required || choice instanceof ToolChoice.Named) && tools.isEmpty()) {
+        if (choice.forcesCall() && tools.isEmpty()) {
             throw ApiException.badRequest("tool_choice", "tool_choice " + v + " needs a non-empty 'tools' list");
         }
         if (choice instanceof ToolChoice.Named named && tools.stream().noneMatch(t -> t.name().equals(named.name()))) {
