@@ -1,5 +1,6 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.engine.KvCacheType;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -40,6 +41,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Decode steps of the generation test (default ${DEFAULT-VALUE}; 0 = skip).")
     int genTokens;
 
+    @Option(names = {"-d", "--n-depth"}, paramLabel = "N", defaultValue = "0",
+            description = "Context already in the cache when each test starts, as llama-bench's -d (default ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32",
+            description = "KV cache storage: f32 (default) or f16.")
+    String kvCacheType;
+
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",
             description = "Timed repetitions of each test after one warm-up (default ${DEFAULT-VALUE}).")
     int repetitions;
@@ -57,7 +66,8 @@ public final class BenchCommand implements Callable<Integer> {
             spec.commandLine().usage(spec.commandLine().getOut());
             return 0;
         }
-        var settings = new BenchModelCommand.Settings(promptTokens, genTokens, repetitions, warmupSeconds, json);
+        var settings = new BenchModelCommand.Settings(promptTokens, genTokens, depth, KvCacheType.parse(kvCacheType), repetitions,
+                warmupSeconds, json);
         return new BenchModelCommand(settings).run(model, new PrintStream(System.out, false, StandardCharsets.UTF_8));
     }
 }

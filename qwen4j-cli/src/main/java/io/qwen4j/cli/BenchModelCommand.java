@@ -34,14 +34,20 @@ import java.util.SplittableRandom;
  *   <li>after the prefill test, the best GFLOP/s of the batched matmul alone on layer 0's matrices with the
  *       same batch ({@link KernelThroughput}), and the prefill's ratio to it;</li>
  *   <li>memory read bandwidth with the same threads ({@link MemoryBandwidth}), bytes a decode step reads
- *       ({@link DecodeTraffic}), the ceiling bandwidth / bytes, and decode's ratio to it.</li>
+ *       (weights: {@link DecodeTraffic}; the KV cache at the test's mean context), the ceiling bandwidth /
+ *       bytes, and decode's ratio to it;</li>
+ *   <li>with {@code -d D}, both tests start at position D of a cache holding D tokens of context.</li>
  * </ul>
  * Run by {@link BenchCommand} when {@code -m} is given; the JSON shape is fixed by ../shared/CONTRACTS.md.
  */
 final class BenchModelCommand {
 
-    record Settings(int promptTokens, int genTokens, int repetitions, double warmupSeconds, boolean json) {
+    record Settings(int promptTokens, int genTokens, int depth, KvCacheType kvCacheType, int repetitions,
+                    double warmupSeconds, boolean json) {
         Settings {
+            if (depth < 0) {
+                throw new InvalidInputException("-d must be >= 0, got " + depth);
+            }
             if (!(warmupSeconds >= 0 && warmupSeconds <= 600)) {
                 throw new InvalidInputException("--warmup must be between 0 and 600 seconds, got " + warmupSeconds);
             }
@@ -57,6 +63,11 @@ final class BenchModelCommand {
 
     /** One test's samples in tokens/s. */
     record Result(String test, int nPrompt, int nGen, double[] samples, Double gflops) {
+        /** llama-bench's name of a test: {@code pp128}, {@code tg64}, at a depth {@code pp128 @ d4096}. */
+        static String name(String kind, int tokens, int depth) {
+            return kind + tokens + (depth > 0 ? " @ d" + depth : "");
+        }
+
         double mean() {
             double s = 0;
             for (double v : samples) {
@@ -95,7 +106,8 @@ final class BenchModelCommand {
             throw new InvalidInputException("bench -m needs a GGUF file; " + path + " is a folder: convert a"
                     + " Hugging Face folder first (qwen4j convert DIR -o FILE.gguf --type f16)");
         }
-        try (LoadedModel loaded = modelOptions.load(path, LoadOptions.defaults().maxBatchTokens());
+        int maxBatchTokens = LoadOptions.defaults().maxBatchTokens();
+        try (LoadedModel loaded = modelOptions.load(path, maxBatchTokens);
              GgufFile gguf = GgufFile.open(path)) {
             DecodeTraffic traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
                     loaded.config().numExpertsUsed());
@@ -106,51 +118,68 @@ final class BenchModelCommand {
                 }
             }
             Model model = loaded.model();
-            int capacity = Math.max(1, Math.max(settings.promptTokens, settings.genTokens));
+            int depth = settings.depth;
+            int capacity = depth + Math.max(1, Math.max(settings.promptTokens, settings.genTokens));
             if (capacity > loaded.config().contextLength()) {
-                throw new InvalidInputException("-p/-n of " + capacity + " tokens exceed the model's context of "
-                        + loaded.config().contextLength());
+                throw new InvalidInputException("-d plus -p/-n come to " + capacity
+                        + " tokens, more than the model's context of " + loaded.config().contextLength());
             }
-            var cache = ContiguousKvCache.forContext(loaded.config(), KvCacheType.F32, capacity);
+            var cache = ContiguousKvCache.forContext(loaded.config(), settings.kvCacheType, capacity);
             var random = new SplittableRandom(1234);
             int vocab = loaded.config().vocabSize();
+            if (depth > 0) {
+                // Once, untimed: every test writes only positions from the depth on, so the context below it
+                // stays valid for all runs (llama-bench prefills it again before each).
+                int[] context = random.ints(depth, 0, vocab).toArray();
+                model.forward(ForwardBatch.of(new ForwardBatch.Sequence(context, 0, cache)));
+            }
             List<Result> results = new ArrayList<>();
             KernelThroughput.Best kernel = null;
             if (settings.promptTokens > 0) {
                 int[] prompt = random.ints(settings.promptTokens, 0, vocab).toArray();
                 double[] samples = repeat(() -> {
-                    model.forward(ForwardBatch.of(new ForwardBatch.Sequence(prompt, 0, cache)));
+                    model.forward(ForwardBatch.of(new ForwardBatch.Sequence(prompt, depth, cache)));
                     return prompt.length;
                 });
                 // tokens/s x FLOPs per token; the LM head runs on the last prompt token only
                 double gflops = traffic.prefillFlops(settings.promptTokens) / settings.promptTokens * mean(samples) / 1e9;
-                results.add(new Result("pp" + settings.promptTokens, settings.promptTokens, 0, samples, gflops));
+                results.add(new Result(Result.name("pp", settings.promptTokens, depth), settings.promptTokens, 0,
+                        samples, gflops));
             }
             if (settings.genTokens > 0) {
                 int[] tokens = random.ints(settings.genTokens, 0, vocab).toArray();
                 double[] samples = repeat(() -> {
                     for (int i = 0; i < tokens.length; i++) {
-                        model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache)));
+                        model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, depth + i, cache)));
                     }
                     return tokens.length;
                 });
-                results.add(new Result("tg" + settings.genTokens, 0, settings.genTokens, samples, null));
+                results.add(new Result(Result.name("tg", settings.genTokens, depth), 0, settings.genTokens, samples,
+                        null));
             }
             // After pp and tg, so that its seconds of batched matmuls on layer 0 cannot shape the JIT profile
             // that decode is measured under.
             if (settings.promptTokens > 0 && !layerZero.isEmpty()) {
-                kernel = KernelThroughput.measure(loaded.pool(), layerZero, settings.promptTokens, KERNEL_SECONDS);
+                // the batch the prefill's passes run at: a longer prompt runs in slices of maxBatchTokens
+                kernel = KernelThroughput.measure(loaded.pool(), layerZero,
+                        Math.min(settings.promptTokens, maxBatchTokens), KERNEL_SECONDS);
             }
             double bandwidth = MemoryBandwidth.measure(loaded.pool(), MemoryBandwidth.DEFAULT_BYTES,
                     MemoryBandwidth.DEFAULT_PASSES);
-            double ceiling = bandwidth * 1e9 / traffic.bytesPerToken();
+            // a decode step reads the weights and the keys and values of every position it attends to: on
+            // average the depth plus half the steps (a few MB at depth 0, as much as the weights at long context)
+            long kvBytes = settings.genTokens == 0 ? 0 : Math.round(ContiguousKvCache.bytesPerPosition(
+                    loaded.config(), settings.kvCacheType) * (depth + (settings.genTokens + 1) / 2.0));
+            long bytesPerToken = traffic.bytesPerToken() + kvBytes;
+            double ceiling = bandwidth * 1e9 / bytesPerToken;
             Double ratio = null;
             for (Result r : results) {
                 if (r.nGen > 0) {
                     ratio = r.mean() / ceiling;
                 }
             }
-            Report report = new Report(loaded, traffic, results, bandwidth, ceiling, ratio, kernel);
+            Report report = new Report(loaded, traffic, results, depth, bytesPerToken, kvBytes, bandwidth, ceiling,
+                    ratio, kernel);
             if (settings.json) {
                 out.println(new ObjectMapper().writeValueAsString(report.asJson(settings.repetitions)));
             } else {
@@ -196,8 +225,9 @@ final class BenchModelCommand {
         return s / v.length;
     }
 
-    private record Report(LoadedModel loaded, DecodeTraffic traffic, List<Result> results, double bandwidth,
-                          double ceiling, Double ratio, KernelThroughput.Best kernel) {
+    private record Report(LoadedModel loaded, DecodeTraffic traffic, List<Result> results, int depth,
+                          long bytesPerToken, long kvBytes, double bandwidth, double ceiling, Double ratio,
+                          KernelThroughput.Best kernel) {
 
         Map<String, Object> asJson(int repetitions) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -211,6 +241,9 @@ final class BenchModelCommand {
                 e.put("test", r.test);
                 e.put("n_prompt", r.nPrompt);
                 e.put("n_gen", r.nGen);
+                if (depth > 0) {
+                    e.put("n_depth", depth);
+                }
                 e.put("avg_ts", round(r.mean()));
                 e.put("stddev_ts", round(r.stddev()));
                 List<Double> samples = new ArrayList<>();
@@ -230,7 +263,7 @@ final class BenchModelCommand {
             }
             m.put("results", list);
             m.put("mem_bw_gbs", round(bandwidth));
-            m.put("bytes_per_token", traffic.bytesPerToken());
+            m.put("bytes_per_token", bytesPerToken);
             m.put("tg_ceiling_ts", round(ceiling));
             m.put("tg_ceiling_ratio", ratio == null ? null : Math.round(ratio * 1000) / 1000.0);
             m.put("active_params", traffic.activeParameters());
@@ -252,8 +285,8 @@ final class BenchModelCommand {
             }
             out.printf(Locale.ROOT, "%nmemory read bandwidth: %.2f GB/s (%d threads, 1 GiB, best of 5)%n",
                     bandwidth, loaded.pool().threads());
-            out.printf(Locale.ROOT, "bytes read per decode step: %,d  ->  decode ceiling %.2f t/s%n",
-                    traffic.bytesPerToken(), ceiling);
+            out.printf(Locale.ROOT, "bytes read per decode step: %,d (KV cache %,d)  ->  decode ceiling %.2f t/s%n",
+                    bytesPerToken, kvBytes, ceiling);
             if (ratio != null) {
                 out.printf(Locale.ROOT, "decode / ceiling: %.1f %%%n", ratio * 100);
             }

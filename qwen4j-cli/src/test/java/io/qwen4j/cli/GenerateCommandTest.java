@@ -179,6 +179,35 @@ class GenerateCommandTest {
     }
 
     @Test
+    void benchAtDepthNamesItsTestsAndCountsTheCacheItReads() throws Exception {
+        String[] common = {"bench", "-m", model, "-p", "4", "-n", "4", "-r", "1", "-t", "1", "--warmup", "0",
+            "--kv-cache-type", "f16", "--json"};
+        JsonNode flat = json(CliRun.run("", common));
+        JsonNode deep = json(CliRun.run("", concat(common, "-d", "16")));
+        assertEquals("pp4 @ d16", deep.get("results").get(0).get("test").asText());
+        assertEquals("tg4 @ d16", deep.get("results").get(1).get("test").asText());
+        for (JsonNode t : deep.get("results")) {
+            assertEquals(16, t.get("n_depth").intValue());
+        }
+        assertEquals("pp4", flat.get("results").get(0).get("test").asText());
+        assertTrue(flat.get("results").get(0).get("n_depth") == null, "no n_depth at depth 0 (contract shape)");
+        // 16 more positions attended to per step: keys and values, 1 layer, 1 KV head of 32, 2 bytes each
+        assertEquals(16L * 2 * 32 * 2, deep.get("bytes_per_token").longValue() - flat.get("bytes_per_token").longValue());
+        CliRun tooDeep = CliRun.run("", concat(common, "-d", "61"));
+        assertEquals(2, tooDeep.status(), tooDeep.err());
+        assertTrue(tooDeep.err().contains("-d plus -p/-n come to 65 tokens") && tooDeep.err().contains("64"), tooDeep.err());
+        CliRun negative = CliRun.run("", concat(common, "-d", "-1"));
+        assertEquals(2, negative.status(), negative.err());
+        assertTrue(negative.err().contains("-d must be >= 0"), negative.err());
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void benchOfAFolderAsksForAGgufFile() {
         String folder = ModelFolderOptionTest.qwen3().toString();
         CliRun r = CliRun.run("", "bench", "-m", folder, "-p", "1", "-n", "1");
