@@ -5,15 +5,23 @@ import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.model.ModelConfig;
 
 /**
- * Key and value storage shared by the cache layouts: one array per layer and kind, {@code slots} rows of
- * {@code kvDim} elements, F32 as computed or F16. A contiguous cache maps position {@code p} to slot
- * {@code p}; a paged pool maps it through a block table. Both read runs of consecutive slots here, so the
- * vectorised loops exist once.
+ * Key and value storage shared by the cache layouts: one array per layer and kind, F32 as computed or F16,
+ * head-major: head {@code h} of slot {@code s} is the {@code headDim} elements at
+ * {@code (h * slots + s) * headDim}. A contiguous cache maps position {@code p} to slot {@code p}; a paged
+ * pool maps it through a block table. Both read runs of consecutive slots here, so the vectorised loops
+ * exist once.
+ *
+ * <p>Why head-major: attention reads one head of every position in turn. Slot-major rows put those heads
+ * {@code kvDim} apart (256 or 512 bytes out of every 2 or 4 KB), so a long context was read in short runs that
+ * the hardware prefetchers, which stop at 4 KB pages, kept losing; head-major makes it one sequential stream
+ * per head.
  */
 final class KvSlots {
 
     private final int kvDim;
     private final int headDim;
+    /** Elements between one head's rows and the next head's: {@code slots * headDim}. */
+    private final int headStride;
     private final KvCacheType type;
     // Exactly one pair is non-null, per type.
     private final float[][] keysF32;
@@ -21,7 +29,13 @@ final class KvSlots {
     private final short[][] keysF16;
     private final short[][] valuesF16;
 
-    /** Per compute thread: four positions' heads of F16 keys or values widened to floats. */
+    /**
+     * Positions whose heads are staged as floats at a time: runs of 4, 16 and 64 measured, fewer was faster
+     * (F16, 2048 positions, 2 threads: 26.5 / 23.7-24.8 / 21.0-21.6 t/s), 4 against 8 within this box's noise.
+     */
+    private static final int RUN = 8;
+
+    /** Per compute thread: {@link #RUN} positions' heads of F16 keys or values widened to floats. */
     private final ThreadLocal<float[]> scratch;
 
     KvSlots(ModelConfig config, KvCacheType type, long slots, String what) {
@@ -29,12 +43,13 @@ final class KvSlots {
         this.headDim = config.headDim();
         this.type = type;
         int dim = headDim;
-        this.scratch = ThreadLocal.withInitial(() -> new float[4 * dim]);
+        this.scratch = ThreadLocal.withInitial(() -> new float[RUN * dim]);
         long elements = slots * kvDim;
         if (elements > Integer.MAX_VALUE - 16) {
             throw new InvalidInputException(what + " of " + slots
                     + " positions is too large for one array per layer; use a smaller context");
         }
+        this.headStride = (int) (slots * headDim);
         int layers = config.numLayers();
         if (type == KvCacheType.F32) {
             keysF32 = new float[layers][(int) elements];
@@ -57,16 +72,18 @@ final class KvSlots {
     }
 
     void write(int layer, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
-        int at = slot * kvDim;
-        if (type == KvCacheType.F32) {
-            System.arraycopy(key, keyOffset, keysF32[layer], at, kvDim);
-            System.arraycopy(value, valueOffset, valuesF32[layer], at, kvDim);
-        } else {
-            short[] k = keysF16[layer];
-            short[] v = valuesF16[layer];
-            for (int i = 0; i < kvDim; i++) {
-                k[at + i] = Float.floatToFloat16(key[keyOffset + i]);
-                v[at + i] = Float.floatToFloat16(value[valueOffset + i]);
+        for (int h = 0, from = 0; from < kvDim; h++, from += headDim) {
+            int at = h * headStride + slot * headDim;
+            if (type == KvCacheType.F32) {
+                System.arraycopy(key, keyOffset + from, keysF32[layer], at, headDim);
+                System.arraycopy(value, valueOffset + from, valuesF32[layer], at, headDim);
+            } else {
+                short[] k = keysF16[layer];
+                short[] v = valuesF16[layer];
+                for (int i = 0; i < headDim; i++) {
+                    k[at + i] = Float.floatToFloat16(key[keyOffset + from + i]);
+                    v[at + i] = Float.floatToFloat16(value[valueOffset + from + i]);
+                }
             }
         }
     }
@@ -75,27 +92,28 @@ final class KvSlots {
      * {@code scores[scoresOffset + g * scoresStride + i] = query_g . key(layer, firstSlot + i, kvHead)} for
      * {@code i < n} and each of the {@code queries} query heads sharing the key head (query {@code g} at
      * {@code queryOffset + g * headDim}). Keys are taken four positions at a time ({@link VectorOps#dot4}: the
-     * same sums as one {@link VectorOps#dot} each), and each F16 key is widened once for the whole group.
+     * same sums as one {@link VectorOps#dot} each), from runs of {@link #RUN} positions staged once for the
+     * whole group ({@link #stage}).
      */
     void keyScores(int layer, int kvHead, float[] query, int queryOffset, int queries, int firstSlot, int n,
                    float[] scores, int scoresOffset, int scoresStride) {
-        int at = firstSlot * kvDim + kvHead * headDim;
-        boolean f32 = type == KvCacheType.F32;
-        float[] keys = f32 ? keysF32[layer] : scratch.get();
-        int step = fourHeadsStep(f32);
-        int i = 0;
-        for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
-            int k0 = f32 ? at : widen(keysF16[layer], at, 4, keys);
-            for (int g = 0; g < queries; g++) {
-                VectorOps.dot4(query, queryOffset + g * headDim, keys, k0, k0 + step, k0 + 2 * step, k0 + 3 * step,
-                        headDim, scores, scoresOffset + g * scoresStride + i);
+        int at = kvHead * headStride + firstSlot * headDim;
+        for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
+            int m = Math.min(RUN, n - run);
+            float[] keys = scratch.get();
+            int k = stage(keysF32, keysF16, layer, at, m, keys);
+            int i = 0;
+            for (; i + 4 <= m; i += 4, k += 4 * headDim) {
+                for (int g = 0; g < queries; g++) {
+                    VectorOps.dot4(query, queryOffset + g * headDim, keys, k, k + headDim, k + 2 * headDim,
+                            k + 3 * headDim, headDim, scores, scoresOffset + g * scoresStride + run + i);
+                }
             }
-        }
-        for (; i < n; i++, at += kvDim) {
-            int keyAt = f32 ? at : widen(keysF16[layer], at, 1, keys);
-            for (int g = 0; g < queries; g++) {
-                scores[scoresOffset + g * scoresStride + i] =
-                        VectorOps.dot(query, queryOffset + g * headDim, keys, keyAt, headDim);
+            for (; i < m; i++, k += headDim) {
+                for (int g = 0; g < queries; g++) {
+                    scores[scoresOffset + g * scoresStride + run + i] =
+                            VectorOps.dot(query, queryOffset + g * headDim, keys, k, headDim);
+                }
             }
         }
     }
@@ -104,53 +122,57 @@ final class KvSlots {
      * {@code out[outOffset + g * headDim ...] += sum_i weights[weightsOffset + g * weightsStride + i] *
      * value(layer, firstSlot + i, kvHead)} for each of the {@code queries} query heads sharing the value head,
      * positions in order, four at a time ({@link VectorOps#axpy4}: the same operations as one
-     * {@link VectorOps#axpy} each). Each F16 value is widened once for the whole group.
+     * {@link VectorOps#axpy} each), from runs of {@link #RUN} positions staged once for the whole group.
      */
     void accumulateValues(int layer, int kvHead, float[] weights, int weightsOffset, int weightsStride, int queries,
                           int firstSlot, int n, float[] out, int outOffset) {
-        int at = firstSlot * kvDim + kvHead * headDim;
-        boolean f32 = type == KvCacheType.F32;
-        float[] values = f32 ? valuesF32[layer] : scratch.get();
-        int step = fourHeadsStep(f32);
-        int i = 0;
-        for (; i + 4 <= n; i += 4, at += 4 * kvDim) {
-            int v0 = f32 ? at : widen(valuesF16[layer], at, 4, values);
-            for (int g = 0; g < queries; g++) {
-                int w = weightsOffset + g * weightsStride + i;
-                VectorOps.axpy4(weights[w], weights[w + 1], weights[w + 2], weights[w + 3], values, v0, v0 + step,
-                        v0 + 2 * step, v0 + 3 * step, out, outOffset + g * headDim, headDim);
+        int at = kvHead * headStride + firstSlot * headDim;
+        for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
+            int m = Math.min(RUN, n - run);
+            float[] values = scratch.get();
+            int v = stage(valuesF32, valuesF16, layer, at, m, values);
+            int i = 0;
+            for (; i + 4 <= m; i += 4, v += 4 * headDim) {
+                for (int g = 0; g < queries; g++) {
+                    int w = weightsOffset + g * weightsStride + run + i;
+                    VectorOps.axpy4(weights[w], weights[w + 1], weights[w + 2], weights[w + 3], values, v,
+                            v + headDim, v + 2 * headDim, v + 3 * headDim, out, outOffset + g * headDim, headDim);
+                }
             }
-        }
-        for (; i < n; i++, at += kvDim) {
-            int valueAt = f32 ? at : widen(valuesF16[layer], at, 1, values);
-            for (int g = 0; g < queries; g++) {
-                VectorOps.axpy(weights[weightsOffset + g * weightsStride + i], values, valueAt, out,
-                        outOffset + g * headDim, headDim);
+            for (; i < m; i++, v += headDim) {
+                for (int g = 0; g < queries; g++) {
+                    VectorOps.axpy(weights[weightsOffset + g * weightsStride + run + i], values, v, out,
+                            outOffset + g * headDim, headDim);
+                }
             }
         }
     }
 
     /**
-     * Distance between four consecutive positions' heads as the kernels read them: F32 heads in place, one
-     * position ({@code kvDim}) apart; F16 heads widened next to each other by {@link #widen}.
+     * One head of {@code positions} consecutive slots from {@code at} as floats in {@code buffer} from index 0,
+     * which it returns: F16 widened, F32 copied. Why copy F32 too: the kernels then stream a run from memory in
+     * one plain loop and compute on it in L1; reading the cache in place, with the loads between the FMAs and
+     * lane sums, decoded slower (0.6B Q8_0, 2048 positions of F32 context, 2 threads: 16.9-17.0 vs 21.2-21.6
+     * t/s, two rounds alternated).
      */
-    private int fourHeadsStep(boolean f32) {
-        return f32 ? kvDim : headDim;
+    private int stage(float[][] f32, short[][] f16, int layer, int at, int positions, float[] buffer) {
+        if (f16 == null) {
+            System.arraycopy(f32[layer], at, buffer, 0, positions * headDim);
+            return 0;
+        }
+        return widen(f16[layer], at, positions, buffer);
     }
 
     /**
-     * The heads of {@code positions} consecutive positions (at {@code at}, {@code at + kvDim}, ...) as floats,
-     * one after the other in {@code heads} from index 0, which it returns: where the kernels read them. C2
-     * vectorises this plain loop (F16C), and the float dot/axpy that follows is the Vector API one: about 3x
-     * the fused scalar loop, which cannot vectorise a float sum.
+     * One head of {@code positions} consecutive slots (from {@code at}) as floats in {@code heads} from index 0,
+     * which it returns: where the kernels read them. C2 vectorises this plain loop (F16C), and the float
+     * dot/axpy that follows is the Vector API one: about 3x the fused scalar loop, which cannot vectorise a
+     * float sum.
      */
     private int widen(short[] halves, int at, int positions, float[] heads) {
-        for (int k = 0; k < positions; k++) {
-            int from = at + k * kvDim;
-            int to = k * headDim;
-            for (int d = 0; d < headDim; d++) {
-                heads[to + d] = Float.float16ToFloat(halves[from + d]);
-            }
+        int n = positions * headDim;
+        for (int d = 0; d < n; d++) {
+            heads[d] = Float.float16ToFloat(halves[at + d]);
         }
         return 0;
     }
