@@ -72,14 +72,14 @@ final class KvSlots {
     }
 
     void write(int layer, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
+        short[] k = type == KvCacheType.F16 ? keysF16[layer] : null;
+        short[] v = type == KvCacheType.F16 ? valuesF16[layer] : null;
         for (int h = 0, from = 0; from < kvDim; h++, from += headDim) {
             int at = h * headStride + slot * headDim;
-            if (type == KvCacheType.F32) {
+            if (k == null) {
                 System.arraycopy(key, keyOffset + from, keysF32[layer], at, headDim);
                 System.arraycopy(value, valueOffset + from, valuesF32[layer], at, headDim);
             } else {
-                short[] k = keysF16[layer];
-                short[] v = valuesF16[layer];
                 for (int i = 0; i < headDim; i++) {
                     k[at + i] = Float.floatToFloat16(key[keyOffset + from + i]);
                     v[at + i] = Float.floatToFloat16(value[valueOffset + from + i]);
@@ -101,8 +101,9 @@ final class KvSlots {
         for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
             int m = Math.min(RUN, n - run);
             float[] keys = scratch.get();
-            int k = stage(keysF32, keysF16, layer, at, m, keys);
+            stage(keysF32, keysF16, layer, at, m, keys);
             int i = 0;
+            int k = 0;
             for (; i + 4 <= m; i += 4, k += 4 * headDim) {
                 for (int g = 0; g < queries; g++) {
                     VectorOps.dot4(query, queryOffset + g * headDim, keys, k, k + headDim, k + 2 * headDim,
@@ -130,8 +131,9 @@ final class KvSlots {
         for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
             int m = Math.min(RUN, n - run);
             float[] values = scratch.get();
-            int v = stage(valuesF32, valuesF16, layer, at, m, values);
+            stage(valuesF32, valuesF16, layer, at, m, values);
             int i = 0;
+            int v = 0;
             for (; i + 4 <= m; i += 4, v += 4 * headDim) {
                 for (int g = 0; g < queries; g++) {
                     int w = weightsOffset + g * weightsStride + run + i;
@@ -150,30 +152,22 @@ final class KvSlots {
 
     /**
      * One head of {@code positions} consecutive slots from {@code at} as floats in {@code buffer} from index 0,
-     * which it returns: F16 widened, F32 copied. Why copy F32 too: the kernels then stream a run from memory in
-     * one plain loop and compute on it in L1; reading the cache in place, with the loads between the FMAs and
-     * lane sums, decoded slower (0.6B Q8_0, 2048 positions of F32 context, 2 threads: 16.9-17.0 vs 21.2-21.6
-     * t/s, two rounds alternated).
+     * where the kernels read them: F16 widened, F32 copied. Why copy F32 too: the kernels then stream a run
+     * from memory in one plain loop and compute on it in L1; reading the cache in place, with the loads between
+     * the FMAs and lane sums, decoded slower (0.6B Q8_0, 2048 positions of F32 context, 2 threads: 16.9-17.0
+     * vs 21.2-21.6 t/s, two rounds alternated).
      */
-    private int stage(float[][] f32, short[][] f16, int layer, int at, int positions, float[] buffer) {
-        if (f16 == null) {
-            System.arraycopy(f32[layer], at, buffer, 0, positions * headDim);
-            return 0;
-        }
-        return widen(f16[layer], at, positions, buffer);
-    }
-
-    /**
-     * One head of {@code positions} consecutive slots (from {@code at}) as floats in {@code heads} from index 0,
-     * which it returns: where the kernels read them. C2 vectorises this plain loop (F16C), and the float
-     * dot/axpy that follows is the Vector API one: about 3x the fused scalar loop, which cannot vectorise a
-     * float sum.
-     */
-    private int widen(short[] halves, int at, int positions, float[] heads) {
+    private void stage(float[][] f32, short[][] f16, int layer, int at, int positions, float[] buffer) {
         int n = positions * headDim;
-        for (int d = 0; d < n; d++) {
-            heads[d] = Float.float16ToFloat(halves[at + d]);
+        if (f16 == null) {
+            System.arraycopy(f32[layer], at, buffer, 0, n);
+            return;
         }
-        return 0;
+        // C2 vectorises this plain loop (F16C); the float dot/axpy that follows is the Vector API one, about 3x
+        // the fused scalar loop, which cannot vectorise a float sum
+        short[] halves = f16[layer];
+        for (int d = 0; d < n; d++) {
+            buffer[d] = Float.float16ToFloat(halves[at + d]);
+        }
     }
 }
