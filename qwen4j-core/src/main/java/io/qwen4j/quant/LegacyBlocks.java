@@ -142,6 +142,12 @@ final class LegacyBlocks {
                 .convertShape(VectorOperators.I2F, F, 0);
     }
 
+    /** 16 signed bytes at {@code offset} widened to 16 floats ({@link Species#WIDE_FLOATS}). */
+    static FloatVector widen16(MemorySegment segment, long offset) {
+        return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, offset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, Species.WIDE_FLOATS, 0);
+    }
+
     static ByteVector loadBytes(MemorySegment segment, long offset) {
         return ByteVector.fromMemorySegment(B, segment, offset, ByteOrder.LITTLE_ENDIAN);
     }

@@ -21,6 +21,23 @@ public final class Species {
     public static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
     public static final VectorSpecies<Integer> INTS = IntVector.SPECIES_256;
 
+    /**
+     * 16 float lanes, for the few one-row kernels that have a wide variant ({@link #WIDE}). The exception to one
+     * shape, measured: such a kernel is its own compiled method behind a kernel barrier and none of its vectors
+     * meet the 8-lane ones, and decode allocated no more than before (GC count of {@code bench}, same run length).
+     * Why at all: a one-row dot of byte weights is bound by instructions, not by arithmetic or memory; one
+     * 16-lane widen-multiply-add does the work of two 8-lane ones.
+     */
+    public static final VectorSpecies<Float> WIDE_FLOATS = FloatVector.SPECIES_512;
+
+    /**
+     * Whether this CPU runs 16-lane vectors natively (AVX-512). Without it C2 would emulate them lane by lane, so
+     * the wide kernels are chosen only here; {@code -Dqwen4j.wideVectors=false} turns them off (to compare, or to
+     * test the 8-lane kernels on an AVX-512 machine).
+     */
+    public static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && !"false".equals(System.getProperty("qwen4j.wideVectors"));
+
     private Species() {
     }
 }
