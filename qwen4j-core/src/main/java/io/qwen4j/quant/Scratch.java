@@ -21,6 +21,8 @@ final class Scratch {
         THIRD_ROW,
         /** Per-sub-block values of a row: scales, mins, unpacked levels. */
         ROW_SIDE,
+        /** {@link #ROW_SIDE} of a second row, for one-row kernels that take two rows at once. */
+        SECOND_ROW_SIDE,
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
         /** The sums a kernel hands back (a tile's, a one-row dot's); a blocked batched pass's accumulators per pair. */

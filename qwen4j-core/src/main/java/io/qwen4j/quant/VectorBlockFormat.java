@@ -47,6 +47,12 @@ abstract class VectorBlockFormat implements QuantFormat {
                 .convertShape(VectorOperators.B2I, INTS_8, 0);
     }
 
+    /** Sixteen bytes at {@code at}, sign-extended to 16 int lanes ({@link #widen} for {@link Species#WIDE_FLOATS} kernels). */
+    static IntVector widen16(MemorySegment src, long at) {
+        return (IntVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, at, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
+    }
+
     /** Eight small ints to floats (exact). */
     static FloatVector toFloats(IntVector ints) {
         return (FloatVector) ints.convert(VectorOperators.I2F, 0);

@@ -1,0 +1,97 @@
+package io.qwen4j.quant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one-row kernels that have a 16-lane variant (chosen on AVX-512 machines) give the same bits as their 8-lane
+ * one for every row of any range (odd counts pair a row with itself, ranges start anywhere), interpreted and once
+ * C2 has compiled them, and their value is the exact dot within float rounding. Both variants are called directly,
+ * so both are tested whichever the machine selects.
+ */
+class WideKernelTest {
+
+    private static final int ROWS = 9;
+    private static final int CALLS = 3000;
+    private static final int[][] RANGES = {{0, ROWS}, {0, 1}, {2, 5}, {3, 7}, {1, 9}, {4, 6}};
+
+    /** A kernel of {@link KernelBarrier#ROWS_DOT}'s shape over the test's weights and activations. */
+    @FunctionalInterface
+    private interface RowsKernel {
+        void run(float[] out, int rowStart, int rowEnd);
+    }
+
+    @Test
+    void q8_0WideKernelGivesTheNarrowKernelsBits() {
+        int cols = 12 * 32;
+        Random random = new Random(8_016);
+        byte[] bytes = LegacyTestData.randomBlocks(TensorType.Q8_0, ROWS * cols / 32, random, LegacyTestData::moderateHalf);
+        MemorySegment weights = MemorySegment.ofArray(bytes);
+        long rowBytes = TensorType.Q8_0.bytesFor(cols);
+        float[] x = aligned(LegacyTestData.gaussian(cols, random));
+        assertSameBits(cols, LegacyReference.dequantize(TensorType.Q8_0, bytes, 0, ROWS * cols), x,
+                (out, from, to) -> Q8_0Format.rowsDot(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to),
+                (out, from, to) -> Q8_0Format.rowsDotWide(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to));
+    }
+
+    /** 1280 columns are 40 sub-blocks: the mins of two whole 16-lane chunks, then a scalar tail of 8. */
+    @Test
+    void q4_KWideKernelGivesTheNarrowKernelsBits() {
+        int cols = 5 * 256;
+        Random random = new Random(4_016);
+        byte[] bytes = KQuantBlocks.random(TensorType.Q4_K, ROWS * cols / 256, random, 18);
+        MemorySegment weights = MemorySegment.ofArray(bytes);
+        long rowBytes = TensorType.Q4_K.bytesFor(cols);
+        float[] x = aligned(LegacyTestData.gaussian(cols, random));
+        int subs = cols / 32;
+        float[] narrowFactors = new float[3 * subs];
+        float[] wideFactors = new float[3 * subs];
+        Q4_KFormat.subBlockSums(x, FloatDots.LEAD, cols, narrowFactors, 2 * subs);
+        Q4_KFormat.subBlockSums(x, FloatDots.LEAD, cols, wideFactors, 2 * subs);
+        assertSameBits(cols, KQuantReference.dequantize(TensorType.Q4_K, bytes), x,
+                (out, from, to) -> Q4_KFormat.rowsDot(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to, narrowFactors),
+                (out, from, to) -> Q4_KFormat.rowsDotWide(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to, wideFactors));
+    }
+
+    private static float[] aligned(float[] values) {
+        float[] x = new float[FloatDots.LEAD + values.length];
+        System.arraycopy(values, 0, x, FloatDots.LEAD, values.length);
+        return x;
+    }
+
+    private static void assertSameBits(int cols, float[] w, float[] x, RowsKernel narrowKernel, RowsKernel wideKernel) {
+        for (int call = 0; call < CALLS; call++) {
+            int[] range = RANGES[call % RANGES.length];
+            float[] narrow = new float[ROWS];
+            float[] wide = new float[ROWS];
+            narrowKernel.run(narrow, range[0], range[1]);
+            wideKernel.run(wide, range[0], range[1]);
+            for (int r = 0; r < ROWS; r++) {
+                assertEquals(Float.floatToIntBits(narrow[r]), Float.floatToIntBits(wide[r]),
+                        "row " + r + " of range " + range[0] + ".." + range[1] + " at call " + call);
+                boolean inRange = r >= range[0] && r < range[1];
+                if (!inRange) {
+                    assertEquals(0f, wide[r], "row " + r + " is outside the range but was written");
+                } else if (call < RANGES.length) {
+                    assertClose(wide[r], w, r * cols, x, cols);
+                }
+            }
+        }
+    }
+
+    private static void assertClose(float actual, float[] w, int wOffset, float[] x, int cols) {
+        double exact = 0;
+        double scale = 0;
+        for (int i = 0; i < cols; i++) {
+            double product = (double) w[wOffset + i] * x[FloatDots.LEAD + i];
+            exact += product;
+            scale += Math.abs(product);
+        }
+        assertTrue(Math.abs(actual - exact) <= 1e-5 * scale, actual + " vs exact " + exact);
+    }
+}
