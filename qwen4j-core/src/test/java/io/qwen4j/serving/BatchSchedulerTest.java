@@ -207,11 +207,17 @@ class BatchSchedulerTest {
     void cancelMidStreamFreesBlocksAndOthersCarryOn() throws Exception {
         try (var scheduler = new BatchScheduler(MODEL, options())) {
             var threeSteps = new CountDownLatch(3);
+            var cancelIssued = new CountDownLatch(1);
             var cancelled = new Recorder() {
                 @Override
                 public void onStep(GenerationStep step) {
                     super.onStep(step);
                     threeSteps.countDown();
+                    if (steps.size() == 3) {
+                        // hold the engine thread until the cancel is issued: on a tiny model the other 77 steps
+                        // could otherwise all run before the test thread gets to cancel (seen once in CI)
+                        awaitQuietly(cancelIssued);
+                    }
                 }
             };
             // a listener that throws on its second step is dropped like a disconnected client
@@ -230,6 +236,7 @@ class BatchSchedulerTest {
             scheduler.submit(prompt(22, 12), greedy(40), survivor);
             assertTrue(threeSteps.await(10, TimeUnit.SECONDS));
             submission.cancel();
+            cancelIssued.countDown();
             eventually(submission::isDone, "cancelled submission done");
             int stepsAtCancel = cancelled.steps.size();
             survivor.await();
@@ -342,5 +349,13 @@ class BatchSchedulerTest {
         assertEquals("the generation service shut down", queued.error.getMessage());
         assertTrue(running.finish != null || running.error != null, "the running stream was told");
         assertThrows(IllegalStateException.class, () -> scheduler.submit(prompt(62, 3), greedy(1), new Recorder()));
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
