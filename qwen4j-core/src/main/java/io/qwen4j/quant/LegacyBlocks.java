@@ -143,7 +143,7 @@ final class LegacyBlocks {
     }
 
     /** 16 signed bytes at {@code offset} widened to 16 floats ({@link Species#WIDE_FLOATS}). */
-    static FloatVector widen16(MemorySegment segment, long offset) {
+    static FloatVector floats16(MemorySegment segment, long offset) {
         return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, offset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, Species.WIDE_FLOATS, 0);
     }

@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -207,11 +206,11 @@ final class Q4_KFormat extends VectorBlockFormat {
                     var xLow = FloatVector.fromArray(WIDE, x, xs + l);
                     var xHigh = FloatVector.fromArray(WIDE, x, xs + l + 32);
                     var wa = widen16(weights, q + l);
-                    a = toFloats16(wa.and(0xF)).mul(lowA).fma(xLow, a);
-                    a = toFloats16(wa.and(0xF0)).mul(highA).fma(xHigh, a);
+                    a = toFloats(wa.and(0xF)).mul(lowA).fma(xLow, a);
+                    a = toFloats(wa.and(0xF0)).mul(highA).fma(xHigh, a);
                     var wb = widen16(weights, q + gap + l);
-                    b = toFloats16(wb.and(0xF)).mul(lowB).fma(xLow, b);
-                    b = toFloats16(wb.and(0xF0)).mul(highB).fma(xHigh, b);
+                    b = toFloats(wb.and(0xF)).mul(lowB).fma(xLow, b);
+                    b = toFloats(wb.and(0xF0)).mul(highB).fma(xHigh, b);
                 }
                 j += 2;
                 xs += 64;
@@ -232,10 +231,6 @@ final class Q4_KFormat extends VectorBlockFormat {
             sum += factors[subs + i] * xSums[2 * subs + i];
         }
         return sum;
-    }
-
-    private static FloatVector toFloats16(IntVector ints) {
-        return (FloatVector) ints.convert(VectorOperators.I2F, 0);
     }
 
     /**

@@ -53,7 +53,7 @@ abstract class VectorBlockFormat implements QuantFormat {
                 .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
     }
 
-    /** Eight small ints to floats (exact). */
+    /** Small ints to floats, lane for lane, 8 or 16 lanes ({@link #widen}, {@link #widen16}); exact. */
     static FloatVector toFloats(IntVector ints) {
         return (FloatVector) ints.convert(VectorOperators.I2F, 0);
     }
