@@ -34,11 +34,8 @@ public final class MatMul {
                               int rows, float[] x, int batch, float[] out) {
         QuantFormat format = QuantFormats.of(type);
         int minRows = minRows(type.bytesFor((long) cols));
-        // once here rather than once per chunk: with a dozen chunks per matmul, rearranging the activations
-        // in every chunk cost Q4_0 prefill 6 % (JFR)
-        float[][] prepared = format.prepareActivations(x, batch, cols);
         pool.parallelFor(rows, minRows,
-                (rowStart, rowEnd) -> format.matmul(data, offset, cols, x, prepared, batch, out, rows, rowStart, rowEnd));
+                (rowStart, rowEnd) -> format.matmul(data, offset, cols, x, batch, out, rows, rowStart, rowEnd));
     }
 
     /** The fewest rows worth a kernel call of their own: {@link #MIN_BYTES_PER_CHUNK} of weights. */
@@ -66,23 +63,13 @@ public final class MatMul {
             firstRow[i + 1] = firstRow[i] + (int) weights[i].dim(1);
             widest = Math.max(widest, weights[i].type().bytesFor(weights[i].dim(0)));
         }
-        float[][][] prepared = new float[weights.length][][];
-        for (int i = 0; i < weights.length; i++) {
-            // the matrices share x: a format prepares it once (its buffer is its own, per thread)
-            TensorType type = weights[i].type();
-            int same = 0;
-            while (same < i && weights[same].type() != type) {
-                same++;
-            }
-            prepared[i] = same < i ? prepared[same] : QuantFormats.of(type).prepareActivations(x, batch, (int) weights[i].dim(0));
-        }
         pool.parallelFor(firstRow[weights.length], minRows(widest), (start, end) -> {
             for (int i = 0; i < weights.length; i++) {
                 int from = Math.max(start, firstRow[i]);
                 int to = Math.min(end, firstRow[i + 1]);
                 if (from < to) {
                     Tensor w = weights[i];
-                    QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, prepared[i], batch, outs[i],
+                    QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, batch, outs[i],
                             (int) w.dim(1), from - firstRow[i], to - firstRow[i]);
                 }
             }

@@ -98,27 +98,8 @@ final class FloatDots {
     }
 
     /**
-     * The accumulation order of a batched pass over decoded rows: which tile multiplies three rows by two
-     * activation rows and which dot one by one (both give the same bits for the same pair). A branch per tile
-     * call rather than an interface: dispatching through one cost {@link Tile3x2} batch 32 ~10 % (`bench
-     * matmul --types q8_0`, measured).
-     */
-    enum Order {
-        /** {@link FloatDots}' own: {@link Tile3x2} and {@link FloatDots#dot}, over floats. */
-        ELEMENTS,
-        /** {@link GroupDots}': {@link GroupDots#dot3x2} and {@link GroupDots#dot}, over groups. */
-        GROUPS
-    }
-
-    /** {@link #decodedRowsTimesBatch(Order, RowDecoder, int, float[][], int, int, float[], int, int, int)} in this class's order. */
-    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
-                                      float[] out, int outStride, int rowStart, int rowEnd) {
-        decodedRowsTimesBatch(Order.ELEMENTS, rows, rowFloats, xRows, n, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    /**
      * Rows {@code rowStart..rowEnd} of a batched matmul over decoded rows: three rows are decoded at a time
-     * and multiplied with pairs of activation rows by {@code order}'s tile (when one or two rows are left, the
+     * and multiplied with pairs of activation rows by {@link Tile3x2} (when one or two rows are left, the
      * tile repeats the last of them and its extra sums are dropped); an odd last activation row gets its
      * dot. Every result equals that dot of its decoded row and activation row.
      *
@@ -131,23 +112,20 @@ final class FloatDots {
      *
      * @param rowFloats the floats one decoded row needs (a decoder may use room past {@code n})
      * @param xRows     the activation rows, each an array of its own ({@link Scratch#rows}) holding its
-     *                  floats from index {@link #LEAD}, as the tile runs fastest on them;
-     *                  callers that rearrange x write it there (weight rows are decoded to the same index)
-     * @param n         the length {@code order} multiplies over (floats per activation row, or groups)
+     *                  floats from index {@link #LEAD}, as the tile runs fastest on them (weight rows are
+     *                  decoded to the same index)
+     * @param n         the floats of an activation row
      */
-    static void decodedRowsTimesBatch(Order order, RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
+    static void decodedRowsTimesBatch(RowDecoder rows, int rowFloats, float[][] xRows, int n, int batch,
                                       float[] out, int outStride, int rowStart, int rowEnd) {
         int lead = LEAD;
         float[] w0 = Scratch.floats(Scratch.Slot.ROW, lead + rowFloats);
         float[] w1 = Scratch.floats(Scratch.Slot.SECOND_ROW, lead + rowFloats);
         float[] w2 = Scratch.floats(Scratch.Slot.THIRD_ROW, lead + rowFloats);
-        boolean groups = order == Order.GROUPS;
         int pairs = batch / 2;
-        // GroupDots' tile is not split in column blocks: given separate starts for the weights and the
-        // activations it ran Q4_0 batch 32 at 45-47 instead of 63 GFLOP/s (1024 columns, measured)
         int vectorPart = n - n % 16;
-        boolean blocked = !groups && vectorPart > COLUMN_BLOCK;
-        float[] acc = Scratch.floats(Scratch.Slot.SUMS, Math.max(pairs, 1) * Math.max(Tile3x2.SUMS, GroupDots.SUMS));
+        boolean blocked = vectorPart > COLUMN_BLOCK;
+        float[] acc = Scratch.floats(Scratch.Slot.SUMS, Math.max(pairs, 1) * Tile3x2.SUMS);
         for (int r = rowStart; r < rowEnd; r += 3) {
             int count = Math.min(3, rowEnd - r);
             rows.decode(r, w0, lead);
@@ -163,22 +141,18 @@ final class FloatDots {
                 blockedTimesPairs(w0, second, third, xRows, pairs, vectorPart, n, acc, out, outStride, r, count);
             } else {
                 for (int p = 0; p < pairs; p++) {
-                    if (groups) {
-                        GroupDots.dot3x2(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead, n, acc);
-                    } else {
-                        Tile3x2.dot(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead, n, acc);
-                    }
+                    Tile3x2.dot(w0, second, third, xRows[2 * p], xRows[2 * p + 1], lead, n, acc);
                     writeTile(acc, 0, out, 2 * p * outStride + r, outStride, count);
                 }
             }
             int b = 2 * pairs;
             if (b < batch) {
-                out[b * outStride + r] = dot(groups, w0, xRows[b], lead, n);
+                out[b * outStride + r] = dot(w0, lead, xRows[b], lead, n);
                 if (count > 1) {
-                    out[b * outStride + r + 1] = dot(groups, w1, xRows[b], lead, n);
+                    out[b * outStride + r + 1] = dot(w1, lead, xRows[b], lead, n);
                 }
                 if (count > 2) {
-                    out[b * outStride + r + 2] = dot(groups, w2, xRows[b], lead, n);
+                    out[b * outStride + r + 2] = dot(w2, lead, xRows[b], lead, n);
                 }
             }
         }
@@ -216,10 +190,6 @@ final class FloatDots {
             out[to + 2] = sums[at + 4];
             out[next + 2] = sums[at + 5];
         }
-    }
-
-    private static float dot(boolean groups, float[] w, float[] x, int from, int n) {
-        return groups ? GroupDots.dot(w, from, x, from, n) : dot(w, from, x, from, n);
     }
 
     /**

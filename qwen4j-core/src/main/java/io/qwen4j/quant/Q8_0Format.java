@@ -72,24 +72,10 @@ final class Q8_0Format extends VectorBlockFormat {
         }
     }
 
-    /**
-     * {@link #rowsDot} with 16-lane vectors, the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the
-     * same bits. Row {@code r} of the range's first half is taken together with row {@code r + half}, so the
-     * weights are read as two long sequential streams; taking neighbouring rows together made streams of one row
-     * each and ran a 16384x3072 matrix (from memory) at half the speed ({@code bench matmul --rows 16384 --cols
-     * 3072}: 12.7 against 26 GFLOP/s for one row at a time).
-     */
+    /** {@link #rowsDot} with 16-lane vectors ({@link #twoRowsWide}), the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the same bits. */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd) {
-        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
-        int half = (rowEnd - rowStart + 1) / 2;
-        for (int r = rowStart; r < rowStart + half; r++) {
-            // with an odd count the middle row is paired with itself
-            int partner = Math.min(r + half, rowEnd - 1);
-            twoRowsWide(weights, offset + r * rowBytes, (partner - r) * rowBytes, x, xOffset, count, lanes);
-            out[r] = Lanes.sumOfTwo(lanes, 0);
-            out[partner] = Lanes.sumOfTwo(lanes, 16);
-        }
+        rowsDotInPairs(Q8_0Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
     }
 
     /**

@@ -45,25 +45,6 @@ public interface QuantFormat {
         }
     }
 
-    /**
-     * The {@code batch} activation rows of {@code x} as this format's kernels read them, prepared once per
-     * matmul and then read by every chunk of it, on any thread; {@code null} (the default) when the format
-     * prepares nothing worth sharing. The rows live in a per-thread buffer of the format, valid until the
-     * calling thread prepares again.
-     */
-    default float[][] prepareActivations(float[] x, int batch, int cols) {
-        return null;
-    }
-
-    /**
-     * {@link #matmul(MemorySegment, long, int, float[], int, float[], int, int, int)} with the activations
-     * {@link #prepareActivations prepared} by the caller ({@code prepared}, or {@code null} to use {@code x}).
-     */
-    default void matmul(MemorySegment weights, long offset, int cols, float[] x, float[][] prepared, int batch,
-                        float[] out, int outStride, int rowStart, int rowEnd) {
-        matmul(weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
-    }
-
     /** Whether {@link #quantize} is implemented (the reference quantizers qwen4j can write). */
     default boolean canQuantize() {
         return false;

@@ -26,9 +26,7 @@ final class Scratch {
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
         /** The sums a kernel hands back (a tile's, a one-row dot's); a blocked batched pass's accumulators per pair. */
-        SUMS,
-        /** One activation row rearranged for a format's single dot ({@link Q4_0Format#prepare}). */
-        PREPARED_ROW
+        SUMS
     }
 
     /** 1 Mi floats (4 MiB) per slot at most. */

@@ -26,17 +26,32 @@ class WideKernelTest {
         void run(float[] out, int rowStart, int rowEnd);
     }
 
+    /** A legacy format's {@link KernelBarrier#ROWS_DOT} kernel. */
+    @FunctionalInterface
+    private interface LegacyKernel {
+        void run(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count, float[] out, int rowStart, int rowEnd);
+    }
+
     @Test
     void q8_0WideKernelGivesTheNarrowKernelsBits() {
+        assertLegacySameBits(TensorType.Q8_0, 8_016, Q8_0Format::rowsDot, Q8_0Format::rowsDotWide);
+    }
+
+    @Test
+    void q4_0WideKernelGivesTheNarrowKernelsBits() {
+        assertLegacySameBits(TensorType.Q4_0, 4_000, Q4_0Format::rowsDot, Q4_0Format::rowsDotWide);
+    }
+
+    private static void assertLegacySameBits(TensorType type, long seed, LegacyKernel narrow, LegacyKernel wide) {
         int cols = 12 * 32;
-        Random random = new Random(8_016);
-        byte[] bytes = LegacyTestData.randomBlocks(TensorType.Q8_0, ROWS * cols / 32, random, LegacyTestData::moderateHalf);
+        Random random = new Random(seed);
+        byte[] bytes = LegacyTestData.randomBlocks(type, ROWS * cols / 32, random, LegacyTestData::moderateHalf);
         MemorySegment weights = MemorySegment.ofArray(bytes);
-        long rowBytes = TensorType.Q8_0.bytesFor(cols);
+        long rowBytes = type.bytesFor(cols);
         float[] x = aligned(LegacyTestData.gaussian(cols, random));
-        assertSameBits(cols, LegacyReference.dequantize(TensorType.Q8_0, bytes, 0, ROWS * cols), x,
-                (out, from, to) -> Q8_0Format.rowsDot(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to),
-                (out, from, to) -> Q8_0Format.rowsDotWide(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to));
+        assertSameBits(cols, LegacyReference.dequantize(type, bytes, 0, ROWS * cols), x,
+                (out, from, to) -> narrow.run(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to),
+                (out, from, to) -> wide.run(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to));
     }
 
     /** 1280 columns are 40 sub-blocks: the mins of two whole 16-lane chunks, then a scalar tail of 8. */
