@@ -120,6 +120,7 @@ final class KQuants {
             var scales = first.and(0x3F).blend(bytes4to11.and(0xF).or(first.lanewise(VectorOperators.LSHR, 2).and(0x30)), UPPER_FOUR);
             var mins = second.and(0x3F).blend(bytes4to11.lanewise(VectorOperators.LSHR, 4).and(0xF)
                     .or(second.lanewise(VectorOperators.LSHR, 2).and(0x30)), UPPER_FOUR);
+            // convertShape here, not VectorBlockFormat.toFloats: the kernels inline this method (see toFloats16)
             ((FloatVector) scales.convertShape(VectorOperators.I2F, FloatDots.F, 0)).mul(d).mul(odd).intoArray(factors, scalesAt + j);
             ((FloatVector) mins.convertShape(VectorOperators.I2F, FloatDots.F, 0)).mul(min).neg().intoArray(factors, minsAt + j);
         }

@@ -206,11 +206,11 @@ final class Q4_KFormat extends VectorBlockFormat {
                     var xLow = FloatVector.fromArray(WIDE, x, xs + l);
                     var xHigh = FloatVector.fromArray(WIDE, x, xs + l + 32);
                     var wa = widen16(weights, q + l);
-                    a = toFloats(wa.and(0xF)).mul(lowA).fma(xLow, a);
-                    a = toFloats(wa.and(0xF0)).mul(highA).fma(xHigh, a);
+                    a = toFloats16(wa.and(0xF)).mul(lowA).fma(xLow, a);
+                    a = toFloats16(wa.and(0xF0)).mul(highA).fma(xHigh, a);
                     var wb = widen16(weights, q + gap + l);
-                    b = toFloats(wb.and(0xF)).mul(lowB).fma(xLow, b);
-                    b = toFloats(wb.and(0xF0)).mul(highB).fma(xHigh, b);
+                    b = toFloats16(wb.and(0xF)).mul(lowB).fma(xLow, b);
+                    b = toFloats16(wb.and(0xF0)).mul(highB).fma(xHigh, b);
                 }
                 j += 2;
                 xs += 64;

@@ -31,6 +31,7 @@ abstract class VectorBlockFormat implements QuantFormat {
 
     static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
     static final VectorSpecies<Integer> INTS_8 = Species.INTS;
+    private static final VectorSpecies<Float> INTS_8_FLOATS = Species.FLOATS;
     /**
      * Batches up to this size go through the pair kernel, when the format has one, instead of decoded rows:
      * Q8_0 1024x8192, one thread, batch 2 / 3 / 4: 31-32 / 31 / 43 -> 49 / 36 / 48 GFLOP/s ({@code bench matmul}).
@@ -54,9 +55,21 @@ abstract class VectorBlockFormat implements QuantFormat {
                 .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
     }
 
-    /** Small ints to floats, lane for lane, 8 or 16 lanes ({@link #widen}, {@link #widen16}); exact. */
+    /** Small ints to floats, lane for lane, 8 lanes ({@link #widen}); exact. */
     static FloatVector toFloats(IntVector ints) {
-        return (FloatVector) ints.convert(VectorOperators.I2F, 0);
+        return (FloatVector) ints.convertShape(VectorOperators.I2F, INTS_8_FLOATS, 0);
+    }
+
+    /**
+     * {@link #toFloats} for 16 lanes ({@link #widen16}). Not one helper for both shapes, as "One vector shape" in
+     * the README says of shared code: a helper's call into the Vector API carries one type profile for all its
+     * callers. Seen here: with {@code toFloats} serving both shapes, the same build ran the 16-lane Q4_K kernel at
+     * 19.8 or 23.3 GFLOP/s from one run to the next, and at 4.6 after a Q5_K run ({@code bench matmul --types
+     * q5_k,q4_k --batch 1 -t 1}); and calling it from the K-quant factor unpacking, which the kernels inline,
+     * made them run boxed at 8-17.
+     */
+    static FloatVector toFloats16(IntVector ints) {
+        return (FloatVector) ints.convertShape(VectorOperators.I2F, Species.WIDE_FLOATS, 0);
     }
 
     /** A 16-lane kernel over two rows at once, {@code row} and {@code row + gap}: their accumulators into {@code lanes[0..15]} and {@code lanes[16..31]}. */
