@@ -136,18 +136,6 @@ final class LegacyBlocks {
         return (FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** 8 bytes read as unsigned, widened to 8 floats. */
-    static FloatVector widenUnsigned(ByteVector bytes) {
-        return (FloatVector) bytes.convertShape(VectorOperators.ZERO_EXTEND_B2I, Species.INTS, 0)
-                .convertShape(VectorOperators.I2F, F, 0);
-    }
-
-    /** 16 signed bytes at {@code offset} widened to 16 floats ({@link Species#WIDE_FLOATS}). */
-    static FloatVector floats16(MemorySegment segment, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, segment, offset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, Species.WIDE_FLOATS, 0);
-    }
-
     static ByteVector loadBytes(MemorySegment segment, long offset) {
         return ByteVector.fromMemorySegment(B, segment, offset, ByteOrder.LITTLE_ENDIAN);
     }

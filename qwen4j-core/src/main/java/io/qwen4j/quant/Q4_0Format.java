@@ -2,7 +2,6 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
 import static io.qwen4j.quant.LegacyBlocks.half;
-import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
@@ -74,20 +73,20 @@ final class Q4_0Format extends VectorBlockFormat {
         }
     }
 
+    /** The weights as {@link #rowDot} makes them in registers: the same floats as {@link #dequantize}. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
             float scale = half(src, base);
             var d = FloatVector.broadcast(F, scale);
-            var dHigh = FloatVector.broadcast(F, scale * 0.0625f);
-            var bias = FloatVector.broadcast(F, -8 * scale);
-            var first = loadBytes(src, base + 2);   // bytes 0-7: elements 0-7 and 16-23
-            var second = loadBytes(src, base + 10); // bytes 8-15: elements 8-15 and 24-31
-            LegacyBlocks.widenUnsigned(first.and((byte) 0x0F)).fma(d, bias).intoArray(dst, dstOffset + k);
-            LegacyBlocks.widenUnsigned(second.and((byte) 0x0F)).fma(d, bias).intoArray(dst, dstOffset + k + 8);
-            LegacyBlocks.widenUnsigned(first.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 16);
-            LegacyBlocks.widenUnsigned(second.and((byte) 0xF0)).fma(dHigh, bias).intoArray(dst, dstOffset + k + 24);
+            var dLow = FloatVector.broadcast(F, scale * UNSHIFT);
+            var first = signedNibbles(src, base + 2);   // bytes 0-7: elements 0-7 and 16-23
+            var second = signedNibbles(src, base + 10); // bytes 8-15: elements 8-15 and 24-31
+            low(first).mul(dLow).intoArray(dst, dstOffset + k);
+            low(second).mul(dLow).intoArray(dst, dstOffset + k + 8);
+            high(first).mul(d).intoArray(dst, dstOffset + k + HIGH);
+            high(second).mul(d).intoArray(dst, dstOffset + k + HIGH + 8);
         }
     }
 

@@ -159,7 +159,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     /**
      * {@link #rowsDot} with 16-lane vectors, two neighbouring rows at a time, the {@link KernelBarrier#ROWS_DOT_WITH_SIDE}
      * kernel with {@link Species#WIDE}: the same bits as {@link #rowDot}. Neighbours, not the two halves of the range
-     * as {@link Q8_0Format#rowsDotWide} pairs them: both rows' factors are unpacked first, a read through the two
+     * as {@link #rowsDotInPairs} pairs them for Q8_0 and Q4_0: both rows' factors are unpacked first, a read through the two
      * rows in order, and so paired the kernel kept its speed on a matrix read from memory (16384x3072, one thread:
      * 23.2 GFLOP/s; halves 17.4; the 8-lane kernel 21.0), where halves kept Q8_0's.
      *

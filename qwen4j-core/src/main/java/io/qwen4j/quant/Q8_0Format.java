@@ -96,11 +96,11 @@ final class Q8_0Format extends VectorBlockFormat {
             var db = FloatVector.broadcast(WIDE, half(weights, base + gap));
             int i = xOffset + k * BLOCK;
             var v = FloatVector.fromArray(WIDE, x, i);
-            a = LegacyBlocks.floats16(weights, base + 2).mul(da).fma(v, a);
-            b = LegacyBlocks.floats16(weights, base + gap + 2).mul(db).fma(v, b);
+            a = toFloats16(widen16(weights, base + 2)).mul(da).fma(v, a);
+            b = toFloats16(widen16(weights, base + gap + 2)).mul(db).fma(v, b);
             v = FloatVector.fromArray(WIDE, x, i + 16);
-            a = LegacyBlocks.floats16(weights, base + 18).mul(da).fma(v, a);
-            b = LegacyBlocks.floats16(weights, base + gap + 18).mul(db).fma(v, b);
+            a = toFloats16(widen16(weights, base + 18)).mul(da).fma(v, a);
+            b = toFloats16(widen16(weights, base + gap + 18)).mul(db).fma(v, b);
         }
         a.intoArray(lanes, 0);
         b.intoArray(lanes, 16);

@@ -63,10 +63,10 @@ abstract class VectorBlockFormat implements QuantFormat {
     /**
      * {@link #toFloats} for 16 lanes ({@link #widen16}). Not one helper for both shapes, as "One vector shape" in
      * the README says of shared code: a helper's call into the Vector API carries one type profile for all its
-     * callers. Seen here: with {@code toFloats} serving both shapes, the same build ran the 16-lane Q4_K kernel at
-     * 19.8 or 23.3 GFLOP/s from one run to the next, and at 4.6 after a Q5_K run ({@code bench matmul --types
-     * q5_k,q4_k --batch 1 -t 1}); and calling it from the K-quant factor unpacking, which the kernels inline,
-     * made them run boxed at 8-17.
+     * callers. Calling {@code toFloats} from the K-quant factor unpacking, which the kernels inline, made them run
+     * boxed (8-17 GFLOP/s). The split did not remove every cliff: the 16-lane Q4_K kernel still runs boxed (~5
+     * GFLOP/s) in some runs of {@code bench matmul --types q4_k,q8_0,q4_0 --batch 1,32 -t 1} (2 of 6 seen, builds
+     * with the split); the cause is not found.
      */
     static FloatVector toFloats16(IntVector ints) {
         return (FloatVector) ints.convertShape(VectorOperators.I2F, Species.WIDE_FLOATS, 0);
