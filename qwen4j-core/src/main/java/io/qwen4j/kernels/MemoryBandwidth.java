@@ -1,5 +1,6 @@
 package io.qwen4j.kernels;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,6 +65,8 @@ public final class MemoryBandwidth {
 
     /** Sum of the floats in {@code [offset, offset + length)}, four independent accumulators. */
     static float sum(MemorySegment data, long offset, long length) {
+        // typed as the kernels' weights are, so the ceiling is measured with the same reads they make
+        data = NativeSegments.typed(data);
         var a = FloatVector.zero(F);
         var b = FloatVector.zero(F);
         var c = FloatVector.zero(F);

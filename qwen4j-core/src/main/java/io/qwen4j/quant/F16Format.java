@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -32,6 +33,7 @@ final class F16Format extends VectorBlockFormat {
     /** The reference conversion itself: C2 compiles its loop to F16C's {@code vcvtph2ps}, 8 lanes at a time. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.typed(src);
         dequantize(src, offset, dst, dstOffset, count);
     }
 

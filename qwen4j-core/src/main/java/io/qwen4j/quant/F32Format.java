@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -26,6 +27,7 @@ final class F32Format extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.typed(src);
         dequantize(src, offset, dst, dstOffset, count);
     }
 
@@ -36,6 +38,7 @@ final class F32Format extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        weights = NativeSegments.typed(weights);
         return FloatDots.dot(weights, offset, x, xOffset, count);
     }
 

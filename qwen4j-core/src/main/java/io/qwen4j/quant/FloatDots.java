@@ -1,6 +1,7 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -197,6 +198,7 @@ final class FloatDots {
      * row gives what the decoded formats give for the same floats.
      */
     static float dot(MemorySegment w, long wOff, float[] x, int xOff, int n) {
+        w = NativeSegments.typed(w);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         int i = 0;
@@ -218,6 +220,7 @@ final class FloatDots {
     }
 
     private static FloatVector load(MemorySegment w, long wOff, int i) {
+        w = NativeSegments.typed(w);
         return FloatVector.fromMemorySegment(F, w, wOff + 4L * i, ByteOrder.LITTLE_ENDIAN);
     }
 

@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -105,6 +106,7 @@ final class KQuants {
      */
     static void unpackK4Factors(MemorySegment w, long offset, int count, int blockBytes, boolean oddSixteenth,
                                 float[] factors, int scalesAt, int minsAt) {
+        w = NativeSegments.typed(w);
         var odd = FloatVector.fromArray(FloatDots.F, oddSixteenth ? ODD_SIXTEENTHS : ONES, 0);
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * blockBytes; block < end; block += blockBytes, j += 8) {

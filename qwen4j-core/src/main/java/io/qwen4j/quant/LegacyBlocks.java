@@ -1,6 +1,7 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -137,6 +138,7 @@ final class LegacyBlocks {
     }
 
     static ByteVector loadBytes(MemorySegment segment, long offset) {
+        segment = NativeSegments.typed(segment);
         return ByteVector.fromMemorySegment(B, segment, offset, ByteOrder.LITTLE_ENDIAN);
     }
 

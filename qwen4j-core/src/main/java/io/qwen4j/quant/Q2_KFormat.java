@@ -3,6 +3,7 @@ package io.qwen4j.quant;
 import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
@@ -70,6 +71,7 @@ final class Q2_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.typed(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block + 80);
@@ -102,6 +104,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        weights = NativeSegments.typed(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         Q5_KFormat.permute(x, xOffset, permuted, 0, count);
@@ -161,6 +164,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)}; x's sub-block sums follow, put there by the caller.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors) {
+        w = NativeSegments.typed(w);
         int j = 0;
         int mins = count / 16;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES, j += 16) {
@@ -189,6 +193,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * @param side the row's scales and mins ({@link #unpackFactors}), then x's sub-block sums
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
+        weights = NativeSegments.typed(weights);
         int subs = count / 16;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -233,6 +238,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * ({@link #unpackFactors}); {@code count + count / 16} floats into {@code scaled} from index {@code from}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
+        weights = NativeSegments.typed(weights);
         int out = from;
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {

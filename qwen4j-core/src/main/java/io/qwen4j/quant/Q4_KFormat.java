@@ -3,6 +3,7 @@ package io.qwen4j.quant;
 import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
@@ -68,6 +69,7 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.typed(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
@@ -95,6 +97,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        weights = NativeSegments.typed(weights);
         requireWholeBlocks(count);
         int subs = count / 32;
         float[] factors = new float[3 * subs];
@@ -148,6 +151,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)}: its factors unpacked into {@code factors}, then {@link #rowDot} (without {@link Species#WIDE}). */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] factors) {
+        weights = NativeSegments.typed(weights);
         int subs = count / 32;
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
@@ -167,6 +171,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd, float[] factors) {
+        weights = NativeSegments.typed(weights);
         int subs = count / 32;
         float[] partnerFactors = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
@@ -191,6 +196,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count,
                                     float[] factorsA, float[] factorsB, float[] lanes) {
+        weights = NativeSegments.typed(weights);
         int subs = count / 32;
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
@@ -246,6 +252,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      *     boxed (Q4_K at 1-3 GFLOP/s)
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] factors) {
+        weights = NativeSegments.typed(weights);
         int subs = count / 32;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -303,6 +310,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code from + count + count / 16} floats.
      */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] factors) {
+        w = NativeSegments.typed(w);
         int scales = from + count + count / 32;
         int k = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -326,11 +334,13 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
+        w = NativeSegments.typed(w);
         KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, true, factors, scalesAt, minsAt);
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */
     static FloatVector nibbles(MemorySegment w, long at, int shift) {
+        w = NativeSegments.typed(w);
         return toFloats(widen(w, at).lanewise(VectorOperators.ASHR, shift).and(0xF));
     }
 

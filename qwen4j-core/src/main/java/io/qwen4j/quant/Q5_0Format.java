@@ -12,6 +12,7 @@ import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
 import static io.qwen4j.quant.LegacyBlocks.widen;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
@@ -57,6 +58,7 @@ final class Q5_0Format extends LegacyFormat {
 
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        weights = NativeSegments.typed(weights);
         LegacyBlocks.requireWholeBlocks(count);
         var acc = FloatVector.zero(F);
         for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
@@ -78,6 +80,7 @@ final class Q5_0Format extends LegacyFormat {
     /** Codes of one row as floats, for the batched kernel. */
     private static void decodeRow(MemorySegment weights, long offset, int count,
                                   float[] codes, float[] scales) {
+        weights = NativeSegments.typed(weights);
         for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
             long base = offset + (long) block * BLOCK_BYTES;
             int qh = weights.get(LE_INT, base + 2);

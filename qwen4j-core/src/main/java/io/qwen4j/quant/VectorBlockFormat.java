@@ -1,6 +1,7 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.Lanes;
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -45,12 +46,14 @@ abstract class VectorBlockFormat implements QuantFormat {
      * AVX2 has no byte-lane shifts, and the emulated ones made decoders 2-3x slower.
      */
     static IntVector widen(MemorySegment src, long at) {
+        src = NativeSegments.typed(src);
         return (IntVector) ByteVector.fromMemorySegment(BYTES_8, src, at, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2I, INTS_8, 0);
     }
 
     /** Sixteen bytes at {@code at}, sign-extended to 16 int lanes ({@link #widen} for {@link Species#WIDE_FLOATS} kernels). */
     static IntVector widen16(MemorySegment src, long at) {
+        src = NativeSegments.typed(src);
         return (IntVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, at, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
     }
@@ -64,9 +67,8 @@ abstract class VectorBlockFormat implements QuantFormat {
      * {@link #toFloats} for 16 lanes ({@link #widen16}). Not one helper for both shapes, as "One vector shape" in
      * the README says of shared code: a helper's call into the Vector API carries one type profile for all its
      * callers. Calling {@code toFloats} from the K-quant factor unpacking, which the kernels inline, made them run
-     * boxed (8-17 GFLOP/s). The split did not remove every cliff: the 16-lane Q4_K kernel still runs boxed (~5
-     * GFLOP/s) in some runs of {@code bench matmul --types q4_k,q8_0,q4_0 --batch 1,32 -t 1} (2 of 6 seen, builds
-     * with the split); the cause is not found.
+     * boxed (8-17 GFLOP/s). (The ~5 GFLOP/s runs of the 16-lane Q4_K kernel that remained after the split were
+     * another profile: the segment reads', see {@link io.qwen4j.simd.NativeSegments}.)
      */
     static FloatVector toFloats16(IntVector ints) {
         return (FloatVector) ints.convertShape(VectorOperators.I2F, Species.WIDE_FLOATS, 0);
@@ -88,6 +90,7 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     static void rowsDotInPairs(TwoRowsWide kernel, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
                                int count, float[] out, int rowStart, int rowEnd) {
+        weights = NativeSegments.typed(weights);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
         int half = (rowEnd - rowStart + 1) / 2;
         for (int r = rowStart; r < rowStart + half; r++) {
@@ -156,6 +159,7 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
+        weights = NativeSegments.typed(weights);
         requireWholeBlocks(count);
         if (rowsDotKernel != null) {
             return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count);

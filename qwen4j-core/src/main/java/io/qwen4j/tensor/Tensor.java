@@ -1,11 +1,12 @@
 package io.qwen4j.tensor;
 
+import io.qwen4j.simd.NativeSegments;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * A named tensor whose bytes live in a {@link MemorySegment} (usually a slice of a memory-mapped model
- * file, so no weight is copied to the heap).
+ * A named tensor whose bytes live in native memory (usually a slice of a memory-mapped model file, so no
+ * weight is copied to the heap; data given in a heap segment is copied to native memory).
  *
  * <p>{@code shape} is in ggml order: {@code shape[0]} (ne0) varies fastest. A weight matrix with HF shape
  * {@code [out_features, in_features]} therefore has {@code shape = {in_features, out_features}}: each of
@@ -15,6 +16,8 @@ public record Tensor(String name, TensorType type, long[] shape, MemorySegment d
 
     public Tensor {
         shape = shape.clone();
+        // the kernels read native memory only (NativeSegments); heap data (tests, small tensors built in code) is copied
+        data = NativeSegments.of(data);
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class MatMulSharedTest {
                     for (int i = 0; i < w.length; i++) {
                         w[i] = (float) random.nextGaussian();
                     }
-                    var segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(w.length)]);
+                    var segment = Arena.ofAuto().allocate((int) type.bytesFor(w.length));
                     QuantFormats.of(type).quantize(w, 0, w.length, segment, 0);
                     dequantized[m] = new float[w.length];
                     QuantFormats.of(type).dequantize(segment, 0, dequantized[m], 0, w.length);

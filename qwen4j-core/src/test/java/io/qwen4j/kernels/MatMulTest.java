@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -29,7 +30,7 @@ class MatMulTest {
             x[i] = (float) random.nextGaussian();
         }
         for (TensorType type : new TensorType[] {TensorType.F32, TensorType.F16, TensorType.BF16}) {
-            var segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(w.length)]);
+            var segment = Arena.ofAuto().allocate((int) type.bytesFor(w.length));
             QuantFormats.of(type).quantize(w, 0, w.length, segment, 0);
             float[] dequantized = new float[w.length];
             QuantFormats.of(type).dequantize(segment, 0, dequantized, 0, w.length);

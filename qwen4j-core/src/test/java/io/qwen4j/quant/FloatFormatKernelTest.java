@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class FloatFormatKernelTest {
             for (int cols : COLS) {
                 float[] w = gaussian(random, cols);
                 float[] x = gaussian(random, cols + 5);
-                MemorySegment segment = MemorySegment.ofArray(new byte[(int) type.bytesFor(cols) + 6]);
+                MemorySegment segment = Arena.ofAuto().allocate((int) type.bytesFor(cols) + 6);
                 format.quantize(w, 0, cols, segment, 6); // an unaligned offset
                 float[] stored = new float[cols];
                 format.dequantize(segment, 6, stored, 0, cols);
@@ -54,7 +55,7 @@ class FloatFormatKernelTest {
                 float[] w = gaussian(random, rows * cols);
                 float[] x = gaussian(random, batch * cols);
                 long rowBytes = type.bytesFor(cols);
-                MemorySegment segment = MemorySegment.ofArray(new byte[(int) (rowBytes * rows)]);
+                MemorySegment segment = Arena.ofAuto().allocate((int) (rowBytes * rows));
                 for (int r = 0; r < rows; r++) {
                     format.quantize(w, r * cols, cols, segment, r * rowBytes);
                 }

@@ -3,6 +3,7 @@ package io.qwen4j.quant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -99,7 +100,7 @@ class KQuantKernelTest {
     void partialBlocksAreRejectedNotDropped(TensorType type) {
         QuantFormat format = QuantFormats.of(type);
         int count = type.blockSize + 16;
-        var weights = MemorySegment.ofArray(new byte[2 * type.blockBytes]);
+        var weights = Arena.ofAuto().allocate(2 * type.blockBytes);
         float[] x = new float[2 * type.blockSize];
         var error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> format.dot(weights, 0, x, 0, count));
@@ -115,6 +116,6 @@ class KQuantKernelTest {
     void zeroWeightsGiveZero(TensorType type) {
         byte[] data = new byte[type.blockBytes * (1024 / type.blockSize)];
         float[] x = activations(new Random(3), 1024);
-        assertEquals(0f, QuantFormats.of(type).dot(MemorySegment.ofArray(data), 0, x, 0, 1024));
+        assertEquals(0f, QuantFormats.of(type).dot(NativeSegments.of(MemorySegment.ofArray(data)), 0, x, 0, 1024));
     }
 }

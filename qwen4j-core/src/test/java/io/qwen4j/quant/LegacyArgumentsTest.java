@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,7 +24,7 @@ class LegacyArgumentsTest {
     @EnumSource(value = TensorType.class, names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void partialBlocksAreRefused(TensorType type) {
         QuantFormat format = QuantFormats.of(type);
-        MemorySegment bytes = MemorySegment.ofArray(new byte[256]);
+        MemorySegment bytes = Arena.ofAuto().allocate(256);
         float[] values = new float[256];
         assertNamesCount(assertThrows(IllegalArgumentException.class, () -> format.dequantize(bytes, 0, values, 0, 33)));
         assertNamesCount(assertThrows(IllegalArgumentException.class, () -> format.dot(bytes, 0, values, 0, 33)));

@@ -4,6 +4,7 @@ import static io.qwen4j.quant.LegacyReference.QK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -29,7 +30,7 @@ class LegacyCompiledKernelTest {
         int cols = 8 * QK;
         int batch = 5;
         byte[] bytes = LegacyTestData.randomBlocks(type, rows * cols / QK, random, LegacyTestData::moderateHalf);
-        MemorySegment weights = MemorySegment.ofArray(bytes);
+        MemorySegment weights = NativeSegments.of(MemorySegment.ofArray(bytes));
         float[] x = LegacyTestData.gaussian(batch * cols, random);
 
         float[] firstBatched = null;

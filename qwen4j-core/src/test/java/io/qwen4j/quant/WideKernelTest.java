@@ -3,6 +3,7 @@ package io.qwen4j.quant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -46,7 +47,7 @@ class WideKernelTest {
         int cols = 12 * 32;
         Random random = new Random(seed);
         byte[] bytes = LegacyTestData.randomBlocks(type, ROWS * cols / 32, random, LegacyTestData::moderateHalf);
-        MemorySegment weights = MemorySegment.ofArray(bytes);
+        MemorySegment weights = NativeSegments.of(MemorySegment.ofArray(bytes));
         long rowBytes = type.bytesFor(cols);
         float[] x = aligned(LegacyTestData.gaussian(cols, random));
         assertSameBits(cols, LegacyReference.dequantize(type, bytes, 0, ROWS * cols), x,
@@ -60,7 +61,7 @@ class WideKernelTest {
         int cols = 5 * 256;
         Random random = new Random(4_016);
         byte[] bytes = KQuantBlocks.random(TensorType.Q4_K, ROWS * cols / 256, random, 18);
-        MemorySegment weights = MemorySegment.ofArray(bytes);
+        MemorySegment weights = NativeSegments.of(MemorySegment.ofArray(bytes));
         long rowBytes = TensorType.Q4_K.bytesFor(cols);
         float[] x = aligned(LegacyTestData.gaussian(cols, random));
         int subs = cols / 32;

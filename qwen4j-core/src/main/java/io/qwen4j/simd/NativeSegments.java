@@ -1,0 +1,51 @@
+package io.qwen4j.simd;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Segments of native memory (a mapped model file, an arena's allocation) typed as the JDK's class for them, so
+ * that the JIT binds their accessors from the class hierarchy instead of from a type profile.
+ *
+ * <p>Why: every read of a segment, vector or scalar, runs through JDK code shared by all segment reads in the
+ * JVM (for vector loads {@code ScopedMemoryAccess.loadFromMemorySegmentScopedInternal}), whose calls to the
+ * segment's base and offset are virtual. With the heap segment classes loaded ({@link SegmentKinds}) C2 binds
+ * them only from that shared code's type profile, and a kernel compiled while the profile was thin or mixed made
+ * them real calls on every load: the 16-lane Q4_K kernel ran at ~5 GFLOP/s instead of ~24 in about one of three
+ * {@code bench matmul --types q4_k,q8_0,q4_0 --batch 1,32 -t 1} runs, the hot frame that shared method. With
+ * type profiles off ({@code -XX:-UseTypeProfile}) every kernel did (Q8_0 batch 1: 2.9 GFLOP/s). A segment cast
+ * to a constant class has that class wherever the kernel is compiled, whatever the profiles hold (README,
+ * "Weights typed as native segments").
+ *
+ * <p>Each method that reads weights casts its segment first ({@link #typed}); on a segment already typed the
+ * check folds away. A heap segment there is an error: {@code Tensor} copies heap data to native memory.
+ */
+public final class NativeSegments {
+
+    /** The class of native segments; mapped segments are a subclass of it. */
+    private static final Class<? extends MemorySegment> NATIVE = Arena.global().allocate(1).getClass();
+
+    private NativeSegments() {
+    }
+
+    /**
+     * {@code segment}, typed as a native segment.
+     *
+     * @throws IllegalArgumentException if it is a heap segment
+     */
+    public static MemorySegment typed(MemorySegment segment) {
+        if (!NATIVE.isInstance(segment)) {
+            throw new IllegalArgumentException("weights must be in native memory (a mapped file or an arena), not "
+                    + segment);
+        }
+        return NATIVE.cast(segment);
+    }
+
+    /** {@code segment} itself when native, else a copy of it in native memory freed with its last reference. */
+    public static MemorySegment of(MemorySegment segment) {
+        if (segment.isNative()) {
+            return segment;
+        }
+        return Arena.ofAuto().allocate(segment.byteSize(), 64).copyFrom(segment);
+    }
+}
