@@ -66,7 +66,7 @@ public final class MemoryBandwidth {
     /** Sum of the floats in {@code [offset, offset + length)}, four independent accumulators. */
     static float sum(MemorySegment data, long offset, long length) {
         // typed as the kernels' weights are, so the ceiling is measured with the same reads they make
-        data = NativeSegments.typed(data);
+        data = NativeSegments.TYPE.cast(data);
         var a = FloatVector.zero(F);
         var b = FloatVector.zero(F);
         var c = FloatVector.zero(F);

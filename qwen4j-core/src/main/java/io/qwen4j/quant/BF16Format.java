@@ -38,7 +38,7 @@ final class BF16Format extends VectorBlockFormat {
     /** Eight lanes at a time: widening sign-extends, but the shift pushes those bits out (bits << 16). */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int i = 0;
         for (int upper = F.loopBound(count); i < upper; i += F.length()) {
             var halves = ShortVector.fromMemorySegment(S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);

@@ -33,7 +33,7 @@ final class F16Format extends VectorBlockFormat {
     /** The reference conversion itself: C2 compiles its loop to F16C's {@code vcvtph2ps}, 8 lanes at a time. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         dequantize(src, offset, dst, dstOffset, count);
     }
 

@@ -198,7 +198,7 @@ final class FloatDots {
      * row gives what the decoded formats give for the same floats.
      */
     static float dot(MemorySegment w, long wOff, float[] x, int xOff, int n) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         int i = 0;
@@ -220,7 +220,7 @@ final class FloatDots {
     }
 
     private static FloatVector load(MemorySegment w, long wOff, int i) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         return FloatVector.fromMemorySegment(F, w, wOff + 4L * i, ByteOrder.LITTLE_ENDIAN);
     }
 

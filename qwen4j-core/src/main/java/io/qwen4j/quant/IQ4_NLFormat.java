@@ -46,7 +46,7 @@ final class IQ4_NLFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / 32 * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             decode16(ByteVector.fromMemorySegment(B, src, block + 2, ByteOrder.LITTLE_ENDIAN), KQuants.half(src, block), dst, out);

@@ -53,7 +53,7 @@ final class IQ4_XSFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);

@@ -106,7 +106,7 @@ final class KQuants {
      */
     static void unpackK4Factors(MemorySegment w, long offset, int count, int blockBytes, boolean oddSixteenth,
                                 float[] factors, int scalesAt, int minsAt) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         var odd = FloatVector.fromArray(FloatDots.F, oddSixteenth ? ODD_SIXTEENTHS : ONES, 0);
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * blockBytes; block < end; block += blockBytes, j += 8) {

@@ -138,7 +138,7 @@ final class LegacyBlocks {
     }
 
     static ByteVector loadBytes(MemorySegment segment, long offset) {
-        segment = NativeSegments.typed(segment);
+        segment = NativeSegments.TYPE.cast(segment);
         return ByteVector.fromMemorySegment(B, segment, offset, ByteOrder.LITTLE_ENDIAN);
     }
 

@@ -71,7 +71,7 @@ final class Q2_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block + 80);
@@ -104,7 +104,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         Q5_KFormat.permute(x, xOffset, permuted, 0, count);
@@ -164,7 +164,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)}; x's sub-block sums follow, put there by the caller.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         int j = 0;
         int mins = count / 16;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES, j += 16) {
@@ -193,7 +193,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * @param side the row's scales and mins ({@link #unpackFactors}), then x's sub-block sums
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 16;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -238,7 +238,7 @@ final class Q2_KFormat extends VectorBlockFormat {
      * ({@link #unpackFactors}); {@code count + count / 16} floats into {@code scaled} from index {@code from}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int out = from;
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {

@@ -80,7 +80,7 @@ final class Q3_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float dAll = KQuants.half(src, block + 108);
@@ -113,7 +113,7 @@ final class Q3_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         Q5_KFormat.permute(x, xOffset, permuted, 0, count);
@@ -164,14 +164,14 @@ final class Q3_KFormat extends VectorBlockFormat {
      * sub-block {@code d * (scale_j - 32)}.
      */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
         unpackScales(weights, offset, count, side, count / 4);
     }
 
     /** {@code d * (scale_j - 32)} per 16-weight sub-block at {@code factors[at + j]}. */
     static void unpackScales(MemorySegment w, long offset, int count, float[] factors, int at) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         int j = at;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES, j += 16) {
             float d = KQuants.half(w, block + 108);
@@ -199,7 +199,7 @@ final class Q3_KFormat extends VectorBlockFormat {
      * {@link Q5_KFormat}'s repack, so {@link #rowDot} stays within C2's node budget.
      */
     private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         int out = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             // clear third bits, so that a set bit means "minus 4"
@@ -229,7 +229,7 @@ final class Q3_KFormat extends VectorBlockFormat {
      * @param side the row's levels and factors ({@link #unpackRow})
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int levels = count / 4;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -256,7 +256,7 @@ final class Q3_KFormat extends VectorBlockFormat {
      * {@code scaled} from index {@code from}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int levels = count / 4;
         int out = from;
         for (int at = 0, j = levels; at < levels; at += 8, j += 2) {

@@ -77,7 +77,7 @@ final class Q4_0Format extends VectorBlockFormat {
     /** The weights as {@link #rowDot} makes them in registers: the same floats as {@link #dequantize}. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
             float scale = half(src, base);
@@ -94,7 +94,7 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /** Eight bytes at {@code at} as int lanes holding {@code q - 8} in two's complement: low nibble, then the high one signed over it. */
     private static IntVector signedNibbles(MemorySegment w, long at) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         return widen(w, at).lanewise(VectorOperators.XOR, TO_SIGNED_NIBBLES);
     }
 
@@ -111,7 +111,7 @@ final class Q4_0Format extends VectorBlockFormat {
     /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel without {@link Species#WIDE}. */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                         float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
         }
@@ -123,7 +123,7 @@ final class Q4_0Format extends VectorBlockFormat {
      * elements come times {@code 2^28}, so their scale is {@code d * 2^-28}: the products are the same floats.
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         for (int k = 0; k < count; k += BLOCK) {
@@ -149,13 +149,13 @@ final class Q4_0Format extends VectorBlockFormat {
      */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         rowsDotInPairs(Q4_0Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
     }
 
     /** The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}. */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
         for (int k = 0; k < count; k += BLOCK) {

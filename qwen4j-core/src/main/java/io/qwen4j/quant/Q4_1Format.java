@@ -57,7 +57,7 @@ final class Q4_1Format extends LegacyFormat {
 
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         LegacyBlocks.requireWholeBlocks(count);
         var acc = FloatVector.zero(F);
         for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
@@ -76,7 +76,7 @@ final class Q4_1Format extends LegacyFormat {
     /** The row's weights {@code fma(q, d, m)}, as dot computes them, for the batched kernel. */
     private static void decodeRow(MemorySegment weights, long offset, int count,
                                   float[] codes, float[] scales) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
             long base = offset + (long) block * BLOCK_BYTES;
             var d = FloatVector.broadcast(F, half(weights, base));

@@ -69,7 +69,7 @@ final class Q4_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
@@ -97,7 +97,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         int subs = count / 32;
         float[] factors = new float[3 * subs];
@@ -151,7 +151,7 @@ final class Q4_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)}: its factors unpacked into {@code factors}, then {@link #rowDot} (without {@link Species#WIDE}). */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] factors) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
@@ -171,7 +171,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd, float[] factors) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         float[] partnerFactors = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
@@ -196,7 +196,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count,
                                     float[] factorsA, float[] factorsB, float[] lanes) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
@@ -252,7 +252,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      *     boxed (Q4_K at 1-3 GFLOP/s)
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] factors) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -310,7 +310,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code from + count + count / 16} floats.
      */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] factors) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         int scales = from + count + count / 32;
         int k = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -334,13 +334,13 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, true, factors, scalesAt, minsAt);
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */
     static FloatVector nibbles(MemorySegment w, long at, int shift) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         return toFloats(widen(w, at).lanewise(VectorOperators.ASHR, shift).and(0xF));
     }
 

@@ -58,7 +58,7 @@ final class Q5_0Format extends LegacyFormat {
 
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         LegacyBlocks.requireWholeBlocks(count);
         var acc = FloatVector.zero(F);
         for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
@@ -80,7 +80,7 @@ final class Q5_0Format extends LegacyFormat {
     /** Codes of one row as floats, for the batched kernel. */
     private static void decodeRow(MemorySegment weights, long offset, int count,
                                   float[] codes, float[] scales) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
             long base = offset + (long) block * BLOCK_BYTES;
             int qh = weights.get(LE_INT, base + 2);

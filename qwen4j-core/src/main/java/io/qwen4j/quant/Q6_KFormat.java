@@ -83,7 +83,7 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block + 208);
@@ -110,7 +110,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         permute(x, xOffset, permuted, 0, count);
@@ -148,7 +148,7 @@ final class Q6_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)} unpacked into {@code side} and multiplied by {@link #rowDot}. */
     private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
             repack(weights, row, count, side, side);
@@ -158,7 +158,7 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /** A row's side array for {@link #rowDot} ({@link #repack}), through its kernel barrier. */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
     }
 
@@ -188,7 +188,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      * longer than the row's dot (~170 of ~340 ns per 1024-weight row, measured).
      */
     private static void unpackScales(MemorySegment w, long block, int half, float[] scales, int at) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         var scaled = ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 192 + 8 * half, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2F, F, 0)).mul(KQuants.half(w, block + 208));
         scaled.rearrange(QUARTER_0).intoArray(scales, at);
@@ -217,7 +217,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      * @param side the row's levels and scales ({@link #unpackRow})
      */
     private static float rowDot(MemorySegment w, long offset, float[] x, int xOffset, int count, float[] side) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         int xs = xOffset;
@@ -243,7 +243,7 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul, into {@code scaled} from {@code from}. */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] side) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         int out = from;
         for (int at = 0, scales = count / 4; at < scales; at += 32) {
             var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
@@ -275,7 +275,7 @@ final class Q6_KFormat extends VectorBlockFormat {
      * and another for the scales: {@code bench matmul --types q6_k --batch 1 -t 1}, 12.0 -> 13.4 GFLOP/s.
      */
     private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
-        w = NativeSegments.typed(w);
+        w = NativeSegments.TYPE.cast(w);
         for (int half = 0, halves = count / 128; half < halves; half++) {
             long block = offset + (long) (half >> 1) * BLOCK_BYTES;
             long ql = block + 64 * (half & 1);

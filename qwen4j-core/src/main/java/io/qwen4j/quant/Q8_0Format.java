@@ -55,7 +55,7 @@ final class Q8_0Format extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
             float d = half(src, base);
@@ -69,7 +69,7 @@ final class Q8_0Format extends VectorBlockFormat {
     /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel without {@link Species#WIDE}. */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                         float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
         }
@@ -78,7 +78,7 @@ final class Q8_0Format extends VectorBlockFormat {
     /** {@link #rowsDot} with 16-lane vectors ({@link #twoRowsWide}), the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the same bits. */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         rowsDotInPairs(Q8_0Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
     }
 
@@ -91,7 +91,7 @@ final class Q8_0Format extends VectorBlockFormat {
      * summed by the caller: the vector sum here put the kernel past C2's node budget and boxed its vectors.
      */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
         int blocks = count / BLOCK;
@@ -120,7 +120,7 @@ final class Q8_0Format extends VectorBlockFormat {
      */
     private static void rowsDotPair(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset,
                                     int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
             var a0 = FloatVector.zero(F);
@@ -154,7 +154,7 @@ final class Q8_0Format extends VectorBlockFormat {
      * 0-7 and 16-23 of each block into accumulator 0, 8-15 and 24-31 into 1.
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         for (int k = 0; k < count; k += BLOCK) {

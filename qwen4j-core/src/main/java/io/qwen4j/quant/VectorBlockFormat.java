@@ -46,14 +46,14 @@ abstract class VectorBlockFormat implements QuantFormat {
      * AVX2 has no byte-lane shifts, and the emulated ones made decoders 2-3x slower.
      */
     static IntVector widen(MemorySegment src, long at) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         return (IntVector) ByteVector.fromMemorySegment(BYTES_8, src, at, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2I, INTS_8, 0);
     }
 
     /** Sixteen bytes at {@code at}, sign-extended to 16 int lanes ({@link #widen} for {@link Species#WIDE_FLOATS} kernels). */
     static IntVector widen16(MemorySegment src, long at) {
-        src = NativeSegments.typed(src);
+        src = NativeSegments.TYPE.cast(src);
         return (IntVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, src, at, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2I, IntVector.SPECIES_512, 0);
     }
@@ -90,7 +90,7 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     static void rowsDotInPairs(TwoRowsWide kernel, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
                                int count, float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
         int half = (rowEnd - rowStart + 1) / 2;
         for (int r = rowStart; r < rowStart + half; r++) {
@@ -159,7 +159,7 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.typed(weights);
+        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         if (rowsDotKernel != null) {
             return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count);

@@ -17,31 +17,22 @@ import java.lang.foreign.MemorySegment;
  * to a constant class has that class wherever the kernel is compiled, whatever the profiles hold (README,
  * "Weights typed as native segments").
  *
- * <p>Each method that reads weights casts its segment first ({@link #typed}); on a segment already typed the
- * check folds away. A heap segment there is an error: {@code Tensor} copies heap data to native memory.
+ * <p>Each method that reads weights starts with {@code weights = NativeSegments.TYPE.cast(weights)}: the cast
+ * itself, not a helper around it, because C2 may leave even a small helper out of line at a call it thinks cold,
+ * and its result would be a plain {@code MemorySegment} again (seen: a helper of 26 bytes, "low call site
+ * frequency", with the ~6 GFLOP/s back). On a segment already typed the check folds away. A heap segment there
+ * fails the cast ({@code ClassCastException} naming the heap segment class): {@code Tensor} copies heap data to
+ * native memory first ({@link #of}).
  */
 public final class NativeSegments {
 
-    /** The class of native segments; mapped segments are a subclass of it. */
-    private static final Class<? extends MemorySegment> NATIVE = Arena.global().allocate(1).getClass();
+    /** The class of native segments; mapped segments are a subclass of it that overrides none of the accessors. */
+    public static final Class<? extends MemorySegment> TYPE = Arena.global().allocate(1).getClass();
 
     private NativeSegments() {
     }
 
-    /**
-     * {@code segment}, typed as a native segment.
-     *
-     * @throws IllegalArgumentException if it is a heap segment
-     */
-    public static MemorySegment typed(MemorySegment segment) {
-        if (!NATIVE.isInstance(segment)) {
-            throw new IllegalArgumentException("weights must be in native memory (a mapped file or an arena), not "
-                    + segment);
-        }
-        return NATIVE.cast(segment);
-    }
-
-    /** {@code segment} itself when native, else a copy of it in native memory freed with its last reference. */
+    /** {@code segment} itself when native, else a copy of it in native memory, freed with its last reference. */
     public static MemorySegment of(MemorySegment segment) {
         if (segment.isNative()) {
             return segment;
