@@ -2,6 +2,7 @@ package io.qwen4j.kernels;
 
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.quant.SmallBatches;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
@@ -35,7 +36,7 @@ public final class MatMul {
         QuantFormat format = QuantFormats.of(type);
         int minRows = minRows(type.bytesFor((long) cols));
         pool.parallelFor(rows, minRows,
-                (rowStart, rowEnd) -> format.matmul(data, offset, cols, x, batch, out, rows, rowStart, rowEnd));
+                (rowStart, rowEnd) -> SmallBatches.matmul(format, data, offset, cols, x, batch, out, rows, rowStart, rowEnd));
     }
 
     /** The fewest rows worth a kernel call of their own: {@link #MIN_BYTES_PER_CHUNK} of weights. */
@@ -69,7 +70,7 @@ public final class MatMul {
                 int to = Math.min(end, firstRow[i + 1]);
                 if (from < to) {
                     Tensor w = weights[i];
-                    QuantFormats.of(w.type()).matmul(w.data(), 0, (int) w.dim(0), x, batch, outs[i],
+                    SmallBatches.matmul(QuantFormats.of(w.type()), w.data(), 0, (int) w.dim(0), x, batch, outs[i],
                             (int) w.dim(1), from - firstRow[i], to - firstRow[i]);
                 }
             }

@@ -45,6 +45,15 @@ public interface QuantFormat {
         }
     }
 
+    /**
+     * Batches of 2 up to this size are multiplied one activation row at a time through the batch-1 path
+     * ({@link SmallBatches}): where this format's batched path, for them, is slower than its one-row kernel run once
+     * per row. 1: never.
+     */
+    default int rowByRowBatch() {
+        return 1;
+    }
+
     /** Whether {@link #quantize} is implemented (the reference quantizers qwen4j can write). */
     default boolean canQuantize() {
         return false;

@@ -26,7 +26,11 @@ final class Scratch {
         /** Per-sub-block sums of the activations. */
         ACTIVATION_SUMS,
         /** The sums a kernel hands back (a tile's, a one-row dot's); a blocked batched pass's accumulators per pair. */
-        SUMS
+        SUMS,
+        /** One activation row of a small batch multiplied row by row ({@link SmallBatches}). */
+        BATCH_ROW,
+        /** That row's results, before they move to their place in the batch's output. */
+        BATCH_ROW_OUT
     }
 
     /** 1 Mi floats (4 MiB) per slot at most. */
