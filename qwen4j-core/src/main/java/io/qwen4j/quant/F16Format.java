@@ -33,6 +33,7 @@ final class F16Format extends VectorBlockFormat {
     /** The reference conversion itself: C2 compiles its loop to F16C's {@code vcvtph2ps}, 8 lanes at a time. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        // typed here: the reference dequantize it runs reads the segment and takes any kind
         src = NativeSegments.TYPE.cast(src);
         dequantize(src, offset, dst, dstOffset, count);
     }

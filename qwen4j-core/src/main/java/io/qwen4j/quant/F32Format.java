@@ -27,6 +27,7 @@ final class F32Format extends VectorBlockFormat {
 
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        // typed here: the reference dequantize it runs reads the segment and takes any kind
         src = NativeSegments.TYPE.cast(src);
         dequantize(src, offset, dst, dstOffset, count);
     }
@@ -38,7 +39,6 @@ final class F32Format extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         return FloatDots.dot(weights, offset, x, xOffset, count);
     }
 

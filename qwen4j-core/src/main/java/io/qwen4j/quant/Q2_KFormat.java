@@ -104,7 +104,6 @@ final class Q2_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         Q5_KFormat.permute(x, xOffset, permuted, 0, count);

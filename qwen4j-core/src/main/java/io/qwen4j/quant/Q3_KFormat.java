@@ -113,7 +113,6 @@ final class Q3_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         Q5_KFormat.permute(x, xOffset, permuted, 0, count);
@@ -164,7 +163,6 @@ final class Q3_KFormat extends VectorBlockFormat {
      * sub-block {@code d * (scale_j - 32)}.
      */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
         unpackScales(weights, offset, count, side, count / 4);
     }
@@ -229,7 +227,6 @@ final class Q3_KFormat extends VectorBlockFormat {
      * @param side the row's levels and factors ({@link #unpackRow})
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         int levels = count / 4;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -256,7 +253,6 @@ final class Q3_KFormat extends VectorBlockFormat {
      * {@code scaled} from index {@code from}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         int levels = count / 4;
         int out = from;
         for (int at = 0, j = levels; at < levels; at += 8, j += 2) {

@@ -104,7 +104,6 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /** Eight bytes at {@code at} as int lanes holding {@code q - 8} in two's complement: low nibble, then the high one signed over it. */
     private static IntVector signedNibbles(MemorySegment w, long at) {
-        w = NativeSegments.TYPE.cast(w);
         return widen(w, at).lanewise(VectorOperators.XOR, TO_SIGNED_NIBBLES);
     }
 
@@ -121,7 +120,6 @@ final class Q4_0Format extends VectorBlockFormat {
     /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel without {@link Species#WIDE}. */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                         float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
         }
@@ -159,7 +157,6 @@ final class Q4_0Format extends VectorBlockFormat {
      */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.TYPE.cast(weights);
         rowsDotInPairs(Q4_0Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
     }
 

@@ -107,7 +107,6 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         int subs = count / 32;
         float[] factors = new float[3 * subs];
@@ -161,7 +160,6 @@ final class Q4_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)}: its factors unpacked into {@code factors}, then {@link #rowDot} (without {@link Species#WIDE}). */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] factors) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
@@ -181,7 +179,6 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd, float[] factors) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         float[] partnerFactors = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
@@ -206,7 +203,6 @@ final class Q4_KFormat extends VectorBlockFormat {
      */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count,
                                     float[] factorsA, float[] factorsB, float[] lanes) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
@@ -262,7 +258,6 @@ final class Q4_KFormat extends VectorBlockFormat {
      *     boxed (Q4_K at 1-3 GFLOP/s)
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] factors) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
@@ -320,7 +315,6 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code from + count + count / 16} floats.
      */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] factors) {
-        w = NativeSegments.TYPE.cast(w);
         int scales = from + count + count / 32;
         int k = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
@@ -344,13 +338,11 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        w = NativeSegments.TYPE.cast(w);
         KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, true, factors, scalesAt, minsAt);
     }
 
     /** 8 nibbles (low for {@code shift} 0, high for 4) of 8 bytes as floats. */
     static FloatVector nibbles(MemorySegment w, long at, int shift) {
-        w = NativeSegments.TYPE.cast(w);
         return toFloats(widen(w, at).lanewise(VectorOperators.ASHR, shift).and(0xF));
     }
 

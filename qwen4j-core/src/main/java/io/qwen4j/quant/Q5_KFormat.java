@@ -99,7 +99,6 @@ final class Q5_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         permute(x, xOffset, permuted, 0, count);
@@ -146,7 +145,6 @@ final class Q5_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)}: its side array unpacked (x's sums stay), then {@link #rowDot}. */
     private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
             repack(weights, row, count, side, side);
@@ -160,7 +158,6 @@ final class Q5_KFormat extends VectorBlockFormat {
      * {@code d * scale_j} and {@code -(dmin * min_j)}; x's sub-block sums follow, put there by the caller.
      */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
         unpackFactors(weights, offset, count, side, count / 4, count / 4 + count / 32);
     }
@@ -186,7 +183,6 @@ final class Q5_KFormat extends VectorBlockFormat {
      * {@code factors[scalesAt + j]}, {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
      */
     static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        w = NativeSegments.TYPE.cast(w);
         KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, false, factors, scalesAt, minsAt);
     }
 
@@ -223,7 +219,6 @@ final class Q5_KFormat extends VectorBlockFormat {
      * @param side the row's levels, scales and mins ({@link #unpackRow}), then x's sub-block sums
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         int scales = count / 4;
         var acc0 = FloatVector.zero(F);
@@ -259,7 +254,6 @@ final class Q5_KFormat extends VectorBlockFormat {
      * ({@link #unpackRow}); {@code count + count / 32} floats into {@code scaled} from index {@code from}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         int subs = count / 32;
         int scales = count / 4;
         int out = from;

@@ -110,7 +110,6 @@ final class Q6_KFormat extends VectorBlockFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         float[] permuted = new float[count];
         permute(x, xOffset, permuted, 0, count);
@@ -148,7 +147,6 @@ final class Q6_KFormat extends VectorBlockFormat {
     /** Each row of {@code [rowStart, rowEnd)} unpacked into {@code side} and multiplied by {@link #rowDot}. */
     private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         for (int r = rowStart; r < rowEnd; r++) {
             long row = offset + r * rowBytes;
             repack(weights, row, count, side, side);
@@ -158,7 +156,6 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /** A row's side array for {@link #rowDot} ({@link #repack}), through its kernel barrier. */
     private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        weights = NativeSegments.TYPE.cast(weights);
         KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
     }
 
@@ -217,7 +214,6 @@ final class Q6_KFormat extends VectorBlockFormat {
      * @param side the row's levels and scales ({@link #unpackRow})
      */
     private static float rowDot(MemorySegment w, long offset, float[] x, int xOffset, int count, float[] side) {
-        w = NativeSegments.TYPE.cast(w);
         var acc0 = FloatVector.zero(F);
         var acc1 = FloatVector.zero(F);
         int xs = xOffset;
@@ -243,7 +239,6 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul, into {@code scaled} from {@code from}. */
     private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] side) {
-        w = NativeSegments.TYPE.cast(w);
         int out = from;
         for (int at = 0, scales = count / 4; at < scales; at += 32) {
             var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();

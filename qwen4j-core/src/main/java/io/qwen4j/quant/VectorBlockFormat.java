@@ -90,7 +90,6 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     static void rowsDotInPairs(TwoRowsWide kernel, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
                                int count, float[] out, int rowStart, int rowEnd) {
-        weights = NativeSegments.TYPE.cast(weights);
         float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
         int half = (rowEnd - rowStart + 1) / 2;
         for (int r = rowStart; r < rowStart + half; r++) {
@@ -159,7 +158,6 @@ abstract class VectorBlockFormat implements QuantFormat {
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
         requireWholeBlocks(count);
         if (rowsDotKernel != null) {
             return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count);

@@ -17,8 +17,9 @@ import java.lang.foreign.MemorySegment;
  * to a constant class has that class wherever the kernel is compiled, whatever the profiles hold (README,
  * "Weights typed as native segments").
  *
- * <p>Each method that reads weights starts with {@code weights = NativeSegments.TYPE.cast(weights)}: the cast
- * itself, not a helper around it, because C2 may leave even a small helper out of line at a call it thinks cold,
+ * <p>Each method that reads weights itself (a load, a {@code get}, or a call to a reference method such as
+ * {@code dequantize} that takes any segment) starts with {@code weights = NativeSegments.TYPE.cast(weights)}; a
+ * method that only hands the segment to such a method needs none. The cast itself, not a helper around it, because C2 may leave even a small helper out of line at a call it thinks cold,
  * and its result would be a plain {@code MemorySegment} again (seen: a helper of 26 bytes, "low call site
  * frequency", with the ~6 GFLOP/s back). On a segment already typed the check folds away. A heap segment there
  * fails the cast ({@code ClassCastException} naming the heap segment class): {@code Tensor} copies heap data to
