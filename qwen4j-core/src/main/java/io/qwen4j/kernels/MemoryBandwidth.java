@@ -73,10 +73,10 @@ public final class MemoryBandwidth {
         var d = FloatVector.zero(F);
         long step = 4L * F.vectorByteSize();
         for (long at = offset, end = offset + length; at < end; at += step) {
-            a = a.add(FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN));
-            b = b.add(FloatVector.fromMemorySegment(F, data, at + 32, ByteOrder.LITTLE_ENDIAN));
-            c = c.add(FloatVector.fromMemorySegment(F, data, at + 64, ByteOrder.LITTLE_ENDIAN));
-            d = d.add(FloatVector.fromMemorySegment(F, data, at + 96, ByteOrder.LITTLE_ENDIAN));
+            a = FloatVector.fromMemorySegment(F, data, at, ByteOrder.LITTLE_ENDIAN).add(a);
+            b = FloatVector.fromMemorySegment(F, data, at + 32, ByteOrder.LITTLE_ENDIAN).add(b);
+            c = FloatVector.fromMemorySegment(F, data, at + 64, ByteOrder.LITTLE_ENDIAN).add(c);
+            d = FloatVector.fromMemorySegment(F, data, at + 96, ByteOrder.LITTLE_ENDIAN).add(d);
         }
         return a.add(b).add(c.add(d)).reduceLanes(VectorOperators.ADD);
     }

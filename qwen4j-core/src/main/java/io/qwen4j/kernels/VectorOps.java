@@ -183,7 +183,7 @@ public final class VectorOps {
             var e = FloatVector.fromArray(F, x, off + i).sub(maxV);
             e = Lanes.exp(e);
             e.intoArray(x, off + i);
-            acc = acc.add(e);
+            acc = e.add(acc);
         }
         float sum = Lanes.sum(acc);
         for (; i < n; i++) {
@@ -220,8 +220,8 @@ public final class VectorOps {
             var a0 = FloatVector.zero(F);
             var a1 = FloatVector.zero(F);
             for (int blockEnd = Math.min(end, i + EXP_SUM_BLOCK); i < blockEnd; i += step) {
-                a0 = a0.add(Lanes.exp(FloatVector.fromArray(F, x, off + i).sub(s)));
-                a1 = a1.add(Lanes.exp(FloatVector.fromArray(F, x, off + i + F.length()).sub(s)));
+                a0 = Lanes.exp(FloatVector.fromArray(F, x, off + i).sub(s)).add(a0);
+                a1 = Lanes.exp(FloatVector.fromArray(F, x, off + i + F.length()).sub(s)).add(a1);
             }
             sum += Lanes.sum(a0.add(a1));
         }
@@ -262,7 +262,7 @@ public final class VectorOps {
         if (vector && n >= F.length()) {
             var m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-                m = m.max(FloatVector.fromArray(F, x, off + i));
+                m = FloatVector.fromArray(F, x, off + i).max(m);
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }

@@ -200,8 +200,10 @@ final class Q2_KFormat extends VectorBlockFormat {
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             for (long at = block + 16; at < block + 80; at += 32) {
-                var q = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
+                var packed = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
                 for (int g = 0; g < 4; g++) {
+                    // by a counter, not a step per iteration: VectorBlockFormat's "Vectors not carried by loops"
+                    var q = packed.lanewise(VectorOperators.LSHR, 2 * g);
                     var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
                     acc0 = toFloats(q.and(3)).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
                     acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 8).and(3)).mul(scale)
@@ -210,7 +212,6 @@ final class Q2_KFormat extends VectorBlockFormat {
                             .fma(FloatVector.fromArray(F, x, xs + 16), acc0);
                     acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 24).and(3)).mul(scale)
                             .fma(FloatVector.fromArray(F, x, xs + 24), acc1);
-                    q = q.lanewise(VectorOperators.LSHR, 2);
                     j += 2;
                     xs += 32;
                 }
@@ -242,14 +243,14 @@ final class Q2_KFormat extends VectorBlockFormat {
         int j = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             for (long at = block + 16; at < block + 80; at += 32) {
-                var q = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
+                var packed = IntVector.fromMemorySegment(I, weights, at, ByteOrder.LITTLE_ENDIAN);
                 for (int g = 0; g < 4; g++) {
+                    var q = packed.lanewise(VectorOperators.LSHR, 2 * g);
                     var scale = FloatVector.fromArray(F, side, j).rearrange(PAIR);
                     toFloats(q.and(3)).mul(scale).intoArray(scaled, out);
                     toFloats(q.lanewise(VectorOperators.LSHR, 8).and(3)).mul(scale).intoArray(scaled, out + 8);
                     toFloats(q.lanewise(VectorOperators.LSHR, 16).and(3)).mul(scale).intoArray(scaled, out + 16);
                     toFloats(q.lanewise(VectorOperators.LSHR, 24).and(3)).mul(scale).intoArray(scaled, out + 24);
-                    q = q.lanewise(VectorOperators.LSHR, 2);
                     j += 2;
                     out += 32;
                 }

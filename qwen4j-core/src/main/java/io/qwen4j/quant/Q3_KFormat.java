@@ -201,16 +201,17 @@ final class Q3_KFormat extends VectorBlockFormat {
         int out = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             // clear third bits, so that a set bit means "minus 4"
-            var minus = IntVector.fromMemorySegment(I, w, block, ByteOrder.LITTLE_ENDIAN).not();
-            for (long q = block + 32; q < block + 96; q += 32) {
-                var low = IntVector.fromMemorySegment(I, w, q, ByteOrder.LITTLE_ENDIAN);
+            // shifted by a counter rather than carried from iteration to iteration: see VectorBlockFormat's
+            // "Vectors not carried by loops"
+            var minusBits = IntVector.fromMemorySegment(I, w, block, ByteOrder.LITTLE_ENDIAN).not();
+            for (int half = 0; half < 2; half++) {
+                var lowBits = IntVector.fromMemorySegment(I, w, block + 32 + 32 * half, ByteOrder.LITTLE_ENDIAN);
                 for (int j = 0; j < 4; j++) {
-                    var m = minus.and(0x01010101);
+                    var m = minusBits.lanewise(VectorOperators.LSHR, 4 * half + j).and(0x01010101);
                     // m * 0xFC per byte, no carries between bytes
                     var fill = m.lanewise(VectorOperators.LSHL, 8).sub(m.lanewise(VectorOperators.LSHL, 2));
-                    low.and(0x03030303).or(fill).reinterpretAsFloats().intoArray(side, out);
-                    low = low.lanewise(VectorOperators.LSHR, 2);
-                    minus = minus.lanewise(VectorOperators.LSHR, 1);
+                    lowBits.lanewise(VectorOperators.LSHR, 2 * j).and(0x03030303).or(fill).reinterpretAsFloats()
+                            .intoArray(side, out);
                     out += 8;
                 }
             }

@@ -66,9 +66,9 @@ final class Q4_1Format extends LegacyFormat {
             var m = FloatVector.broadcast(F, half(weights, base + 2));
             var first = loadBytes(weights, base + 4);
             var second = loadBytes(weights, base + 12);
-            acc = acc.add(blockDot(widen(lowNibbles(first)).fma(d, m), widen(lowNibbles(second)).fma(d, m),
+            acc = blockDot(widen(lowNibbles(first)).fma(d, m), widen(lowNibbles(second)).fma(d, m),
                     widen(highNibbles(first)).fma(d, m), widen(highNibbles(second)).fma(d, m),
-                    x, xOffset + block * BLOCK));
+                    x, xOffset + block * BLOCK).add(acc);
         }
         return Lanes.sum(acc);
     }

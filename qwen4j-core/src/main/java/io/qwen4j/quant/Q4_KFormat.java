@@ -301,7 +301,7 @@ final class Q4_KFormat extends VectorBlockFormat {
         for (int k = 0, s = sumsOffset; k < count; k += 32, s++) {
             var sum = FloatVector.zero(F);
             for (int l = 0; l < 32; l += 8) {
-                sum = sum.add(FloatVector.fromArray(F, x, xOffset + k + l));
+                sum = FloatVector.fromArray(F, x, xOffset + k + l).add(sum);
             }
             sums[s] = Lanes.sum(sum);
         }

@@ -78,12 +78,12 @@ final class Q5_1Format extends LegacyFormat {
             int qh = weights.get(LE_INT, base + 4);
             var first = loadBytes(weights, base + 8);
             var second = loadBytes(weights, base + 16);
-            acc = acc.add(blockDot(
+            acc = blockDot(
                     widen(lowNibbles(first).or(fifthBits(qh, 0))).fma(d, m),
                     widen(lowNibbles(second).or(fifthBits(qh, 8))).fma(d, m),
                     widen(highNibbles(first).or(fifthBits(qh, 16))).fma(d, m),
                     widen(highNibbles(second).or(fifthBits(qh, 24))).fma(d, m),
-                    x, xOffset + block * BLOCK));
+                    x, xOffset + block * BLOCK).add(acc);
         }
         return Lanes.sum(acc);
     }

@@ -196,14 +196,15 @@ final class Q5_KFormat extends VectorBlockFormat {
         w = NativeSegments.TYPE.cast(w);
         int out = 0;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            var high = IntVector.fromMemorySegment(I, w, block + 16, ByteOrder.LITTLE_ENDIAN);
-            for (long q = block + 48; q < block + BLOCK_BYTES; q += 32) {
-                var nibbles = IntVector.fromMemorySegment(I, w, q, ByteOrder.LITTLE_ENDIAN);
+            var highBits = IntVector.fromMemorySegment(I, w, block + 16, ByteOrder.LITTLE_ENDIAN);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                // shifted by a counter rather than carried: see VectorBlockFormat's "Vectors not carried by loops"
+                var high = highBits.lanewise(VectorOperators.LSHR, 2 * chunk);
+                var nibbles = IntVector.fromMemorySegment(I, w, block + 48 + 32 * chunk, ByteOrder.LITTLE_ENDIAN);
                 nibbles.and(0x0F0F0F0F).or(high.and(0x01010101).lanewise(VectorOperators.LSHL, 4))
                         .reinterpretAsFloats().intoArray(side, out);
                 nibbles.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(high.and(0x02020202).lanewise(VectorOperators.LSHL, 3))
                         .reinterpretAsFloats().intoArray(side, out + 8);
-                high = high.lanewise(VectorOperators.LSHR, 2);
                 out += 16;
             }
         }

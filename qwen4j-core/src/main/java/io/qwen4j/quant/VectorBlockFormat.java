@@ -27,6 +27,13 @@ import jdk.incubator.vector.VectorSpecies;
  * budget; past the budget the vectors are boxed and a kernel runs 3-10x slower, allocating. Hence the
  * small loop bodies, the per-block kernel methods and the {@link KernelBarrier} between callers and
  * kernels; measure allocation (GC count) after changing a kernel's shape.
+ *
+ * <p><b>Vectors not carried by loops.</b> A vector carried from one iteration to the next is, to C2, only the
+ * abstract {@code IntVector} or {@code FloatVector} its loop phi declares; as the receiver of an operation it is a
+ * virtual call unless a type profile guesses its class, and without one the loop runs boxed (Q2_K batch 1 at
+ * 0.1 GFLOP/s under {@code -XX:-UseTypeProfile}). So accumulators are an operation's argument
+ * ({@code acc = e.add(acc)}), and bit fields are shifted out of a vector loaded once, by a counter, rather than
+ * shifted a step per iteration (README, "Vectors typed without a profile").
  */
 abstract class VectorBlockFormat implements QuantFormat {
 

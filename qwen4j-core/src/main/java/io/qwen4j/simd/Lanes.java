@@ -26,22 +26,33 @@ public final class Lanes {
      * The sum of all lanes, halves first: ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)) for 8 lanes. Straight-line
      * code over constant shuffles on purpose: a loop over a shuffle table was not intrinsified (vectors
      * boxed, 70 % of a batched decode's time in this method).
+     *
+     * <p>The shape is told by the vector's class, and {@code v} cast to it, not by {@code v.length()}: C2 often
+     * compiles this method on its own, where {@code v} is only an abstract {@code FloatVector}, and calls on it
+     * were virtual unless a type profile guessed its class; without one every sum ran boxed (0.6B Q4_K_M, one
+     * thread, {@code -XX:-UseTypeProfile}: 9 instead of 15 tok/s, most of it here). A cast to a constant class
+     * gives C2 the exact type in every compile, as {@link NativeSegments} does for weights.
      */
     public static float sum(FloatVector v) {
-        int length = v.length();
-        if (length == 8) {
-            v = v.add(v.rearrange(SWAP4_OF_8));
-            v = v.add(v.rearrange(SWAP2_OF_8));
-            return v.add(v.rearrange(SWAP1_OF_8)).lane(0);
+        if (v.getClass() == EIGHT_LANES) {
+            var e = EIGHT_LANES.cast(v);
+            e = e.add(e.rearrange(SWAP4_OF_8));
+            e = e.add(e.rearrange(SWAP2_OF_8));
+            return e.add(e.rearrange(SWAP1_OF_8)).lane(0);
         }
-        if (length == 16) {
-            v = v.add(v.rearrange(SWAP8_OF_16));
-            v = v.add(v.rearrange(SWAP4_OF_16));
-            v = v.add(v.rearrange(SWAP2_OF_16));
-            return v.add(v.rearrange(SWAP1_OF_16)).lane(0);
+        if (v.getClass() == SIXTEEN_LANES) {
+            var e = SIXTEEN_LANES.cast(v);
+            e = e.add(e.rearrange(SWAP8_OF_16));
+            e = e.add(e.rearrange(SWAP4_OF_16));
+            e = e.add(e.rearrange(SWAP2_OF_16));
+            return e.add(e.rearrange(SWAP1_OF_16)).lane(0);
         }
-        return sumInOrder(v.toArray(), 0, length);
+        return sumInOrder(v.toArray(), 0, v.length());
     }
+
+    /** The JDK's classes of 8- and 16-lane float vectors (package-private there, so taken from an instance). */
+    private static final Class<? extends FloatVector> EIGHT_LANES = FloatVector.zero(FloatVector.SPECIES_256).getClass();
+    private static final Class<? extends FloatVector> SIXTEEN_LANES = FloatVector.zero(FloatVector.SPECIES_512).getClass();
 
     /**
      * {@link #sum}'s value for 8 lanes stored in {@code lanes[at..at+7]}, the same bits, in scalar code. For
@@ -107,14 +118,24 @@ public final class Lanes {
     private static final float MIN_INPUT = -87.3f;
 
     /**
-     * {@code e^x} per lane, within 2 ulp of the exact value for normal results; +infinity above 88.7, 0
-     * below -87.3 (including -infinity, as a softmax over masked positions needs), NaN for NaN.
+     * {@code e^x} per lane of an 8-lane ({@link Species#FLOATS}) vector, within 2 ulp of the exact value for
+     * normal results; +infinity above 88.7, 0 below -87.3 (including -infinity, as a softmax over masked
+     * positions needs), NaN for NaN.
+     *
+     * <p>{@code x} is never the receiver of a vector operation, only an argument to one whose receiver is built
+     * from the constant species: C2 often leaves this method out of line in its callers ("too big"), and then
+     * knows {@code x} only as the abstract {@code FloatVector}; as a receiver, every operation on it was a
+     * virtual call unless a type profile guessed the class, and without one the whole method ran boxed
+     * ({@code -XX:-UseTypeProfile}: the 0.6B model decoded at 16 instead of 24 tok/s, most of the time here).
      */
     public static FloatVector exp(FloatVector x) {
-        VectorSpecies<Float> species = x.species();
-        VectorMask<Float> overflow = x.compare(VectorOperators.GT, MAX_INPUT);
-        VectorMask<Float> underflow = x.compare(VectorOperators.LT, MIN_INPUT);
-        var clamped = x.max(MIN_INPUT).min(MAX_INPUT);
+        VectorSpecies<Float> species = Species.FLOATS;
+        var max = FloatVector.broadcast(species, MAX_INPUT);
+        var min = FloatVector.broadcast(species, MIN_INPUT);
+        VectorMask<Float> overflow = max.compare(VectorOperators.LT, x);
+        VectorMask<Float> underflow = min.compare(VectorOperators.GT, x);
+        // max and min are symmetric in their operands (NaN wins, +0 beats -0): the same lanes as x.max(..).min(..)
+        var clamped = min.max(x).min(max);
         var shifted = clamped.fma(FloatVector.broadcast(species, LOG2_E), FloatVector.broadcast(species, ROUNDER));
         var n = shifted.sub(ROUNDER);
         var r = n.fma(FloatVector.broadcast(species, -LN2_HIGH), clamped);

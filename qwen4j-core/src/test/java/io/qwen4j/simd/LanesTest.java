@@ -121,4 +121,33 @@ class LanesTest {
         }
         assertEquals(plain, Lanes.sum(FloatVector.fromArray(preferred, v, 0)));
     }
+
+    /** The halves-first tree written out: lane i plus lane i + n/2, then the same over the halves. */
+    private static float halvesFirst(float[] v, int from, int n) {
+        if (n == 1) {
+            return v[from];
+        }
+        float[] folded = new float[n / 2];
+        for (int i = 0; i < n / 2; i++) {
+            folded[i] = v[from + i] + v[from + n / 2 + i];
+        }
+        return halvesFirst(folded, 0, n / 2);
+    }
+
+    @Test
+    void everyShapeIsSummedHalvesFirst() {
+        // 4, 8 and 16 lanes: the 8- and 16-lane shapes take the shuffle code (chosen by the vector's class), 4 lanes the array
+        Random random = new Random(5);
+        for (VectorSpecies<Float> species : java.util.List.of(FloatVector.SPECIES_128, FloatVector.SPECIES_256, FloatVector.SPECIES_512)) {
+            float[] v = new float[species.length()];
+            for (int round = 0; round < 200; round++) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4));
+                }
+                assertEquals(Float.floatToRawIntBits(halvesFirst(v, 0, v.length)),
+                        Float.floatToRawIntBits(Lanes.sum(FloatVector.fromArray(species, v, 0))),
+                        species + " round " + round);
+            }
+        }
+    }
 }
