@@ -55,10 +55,7 @@ class FloatFormatKernelTest {
                 float[] w = gaussian(random, rows * cols);
                 float[] x = gaussian(random, batch * cols);
                 long rowBytes = type.bytesFor(cols);
-                MemorySegment segment = Arena.ofAuto().allocate((int) (rowBytes * rows));
-                for (int r = 0; r < rows; r++) {
-                    format.quantize(w, r * cols, cols, segment, r * rowBytes);
-                }
+                MemorySegment segment = quantizedRows(format, w, rows, cols);
                 float[] out = new float[batch * rows];
                 format.matmul(segment, 0, cols, x, batch, out, rows, 0, rows);
                 for (int b = 0; b < batch; b++) {
@@ -70,6 +67,41 @@ class FloatFormatKernelTest {
                 }
             }
         }
+    }
+
+    @Test
+    void singleRowMatmulEqualsOneDotPerRowBitForBit() {
+        // batch 1 takes the row-range kernels (BF16: rows in 16-lane pairs when whole 16-value chunks, else one by one)
+        Random random = new Random(6);
+        for (TensorType type : TYPES) {
+            QuantFormat format = QuantFormats.of(type);
+            for (int cols : COLS) {
+                int rows = 5; // two row pairs and an odd row
+                float[] w = gaussian(random, rows * cols);
+                float[] x = gaussian(random, cols);
+                long rowBytes = type.bytesFor(cols);
+                MemorySegment segment = quantizedRows(format, w, rows, cols);
+                for (int from = 0; from < 2; from++) {
+                    float[] out = new float[rows];
+                    format.matmul(segment, 0, cols, x, 1, out, rows, from, rows);
+                    for (int r = from; r < rows; r++) {
+                        float single = format.dot(segment, r * rowBytes, x, 0, cols);
+                        assertEquals(Float.floatToIntBits(single), Float.floatToIntBits(out[r]),
+                                type + " cols=" + cols + " rows " + from + ".." + rows + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code rows} rows of {@code cols} values of {@code w}, stored one after the other in the format. */
+    private static MemorySegment quantizedRows(QuantFormat format, float[] w, int rows, int cols) {
+        long rowBytes = format.type().bytesFor(cols);
+        MemorySegment segment = Arena.ofAuto().allocate((int) (rowBytes * rows));
+        for (int r = 0; r < rows; r++) {
+            format.quantize(w, r * cols, cols, segment, r * rowBytes);
+        }
+        return segment;
     }
 
     private static float[] gaussian(Random random, int n) {
