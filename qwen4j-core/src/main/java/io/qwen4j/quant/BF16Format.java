@@ -30,7 +30,8 @@ final class BF16Format extends VectorBlockFormat {
     private static final VectorSpecies<Short> SHORTS_16 = ShortVector.SPECIES_256;
 
     BF16Format() {
-        super(KernelBarrier.find(MethodHandles.lookup(), BF16Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT));
+        // without 16 lanes, the inherited batch-1 loop: one dot per row
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), BF16Format.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
     }
 
     @Override
@@ -41,7 +42,7 @@ final class BF16Format extends VectorBlockFormat {
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         for (int i = 0; i < count; i++) {
-            dst[dstOffset + i] = Float.intBitsToFloat((src.get(LE_SHORT, offset + 2L * i) & 0xFFFF) << 16);
+            dst[dstOffset + i] = toFloat(src, offset + 2L * i);
         }
     }
 
@@ -53,8 +54,13 @@ final class BF16Format extends VectorBlockFormat {
             toFloats(src, offset + 2L * i).intoArray(dst, dstOffset + i);
         }
         for (; i < count; i++) {
-            dst[dstOffset + i] = Float.intBitsToFloat((src.get(LE_SHORT, offset + 2L * i) & 0xFFFF) << 16);
+            dst[dstOffset + i] = toFloat(src, offset + 2L * i);
         }
+    }
+
+    /** The value at {@code at}: its bits are the float's top half. */
+    private static float toFloat(MemorySegment src, long at) {
+        return Float.intBitsToFloat((src.get(LE_SHORT, at) & 0xFFFF) << 16);
     }
 
     /** Eight values at {@code at} as floats: widening sign-extends, but the shift pushes those bits out (bits << 16). */
@@ -86,17 +92,9 @@ final class BF16Format extends VectorBlockFormat {
         }
         float sum = FloatDots.sum(acc0, acc1);
         for (; i < count; i++) {
-            sum += Float.intBitsToFloat((weights.get(LE_SHORT, offset + 2L * i) & 0xFFFF) << 16) * x[xOffset + i];
+            sum += toFloat(weights, offset + 2L * i) * x[xOffset + i];
         }
         return sum;
-    }
-
-    /** One {@link #dot} per row (without {@link Species#WIDE}). */
-    static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
-                        float[] out, int rowStart, int rowEnd) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
-        }
     }
 
     /**
@@ -104,10 +102,12 @@ final class BF16Format extends VectorBlockFormat {
      * accumulator chains, each waiting on its FMA's latency, held a single activation row to about F32's ~28
      * GFLOP/s; two rows' chains side by side do not wait on each other. Rows with a tail take {@link #rowDot}.
      */
-    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+    private static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                             float[] out, int rowStart, int rowEnd) {
         if (count % 16 != 0) {
-            rowsDot(weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
+            }
             return;
         }
         rowsDotInPairs(BF16Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
