@@ -2,11 +2,11 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -14,7 +14,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -25,25 +24,22 @@ import jdk.incubator.vector.VectorSpecies;
  * each), 16 scales, {@code d} (fp16). Per 128-weight half, with {@code l} in 0..31: {@code ql[l]} holds
  * weights {@code l} (low nibble) and {@code l+64} (high), {@code ql[l+32]} weights {@code l+32} and
  * {@code l+96}; {@code qh[l]} bits 0-1, 2-3, 4-5, 6-7 are the high bits of {@code l, l+32, l+64, l+96}.
+ *
+ * <p>The one-row kernels {@link #unpack} each row first (levels as signed bytes in element order, one scale per
+ * 16 weights) and multiply in {@link FloatDots}' order, each weight rounded as {@link #decode} rounds it: a row's dot
+ * is {@link FloatDots#dot} over its dequantized floats bit for bit, and the batched matmul is the base class's
+ * decoded-row tile over {@link #decode}.
  */
 final class Q6_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 210;
     private static final VectorSpecies<Float> F = FloatDots.F;
     private static final VectorSpecies<Integer> I = Species.INTS;
-    private static final VectorSpecies<Byte> BYTES_8 = ByteVector.SPECIES_64;
-    /** Quarter {@code k} of a half takes its sub-blocks {@code 2k} and {@code 2k + 1}, four lanes each. */
-    private static final VectorShuffle<Float> QUARTER_0 = VectorShuffle.fromValues(F, 0, 0, 0, 0, 1, 1, 1, 1);
-    private static final VectorShuffle<Float> QUARTER_1 = VectorShuffle.fromValues(F, 2, 2, 2, 2, 3, 3, 3, 3);
-    private static final VectorShuffle<Float> QUARTER_2 = VectorShuffle.fromValues(F, 4, 4, 4, 4, 5, 5, 5, 5);
-    private static final VectorShuffle<Float> QUARTER_3 = VectorShuffle.fromValues(F, 6, 6, 6, 6, 7, 7, 7, 7);
-    /** {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
-    private final MethodHandle rowsDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
-    private final MethodHandle repackKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
-    private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
+    private static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
+
+    Q6_KFormat() {
+        super(KernelBarrier.find(MethodHandles.lookup(), Q6_KFormat.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT));
+    }
 
     @Override
     public TensorType type() {
@@ -81,225 +77,149 @@ final class Q6_KFormat extends VectorBlockFormat {
         return src.get(ValueLayout.JAVA_BYTE, at);
     }
 
+    /** The row {@link #unpack}ed, then each level times its scale: the products {@link #dequantize} makes. */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
-        src = NativeSegments.TYPE.cast(src);
-        int out = dstOffset;
+        byte[] levels = Scratch.bytes(count);
+        float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, count / 16);
+        unpack(src, offset, count, levels, 0, scales, 0);
+        for (int i = 0; i < count; i += 16) {
+            float scale = scales[i >> 4];
+            levels8(levels, i).mul(scale).intoArray(dst, dstOffset + i);
+            levels8(levels, i + 8).mul(scale).intoArray(dst, dstOffset + i + 8);
+        }
+    }
+
+    /**
+     * {@link #rowsDot} of each row in {@code [rowStart, rowEnd)} with 8-lane vectors, the {@link KernelBarrier#ROWS_DOT}
+     * kernel without {@link Species#WIDE}: two rows at a time, so four accumulator chains run side by side.
+     */
+    static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                        float[] out, int rowStart, int rowEnd) {
+        byte[] levels = Scratch.bytes(2 * count);
+        float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, count / 8);
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            // an odd last row is paired with itself
+            int partner = Math.min(r + 1, rowEnd - 1);
+            unpack(weights, offset + r * rowBytes, count, levels, 0, scales, 0);
+            unpack(weights, offset + partner * rowBytes, count, levels, count, scales, count / 16);
+            twoRows(levels, scales, count, x, xOffset, out, r, partner);
+        }
+    }
+
+    /**
+     * {@link FloatDots#dot}'s FMAs over two unpacked rows ({@link #unpack}; the second from {@code count}): per 16
+     * weights, their 16 levels times the sub-block's scale (the floats {@link #decode} makes) into {@code a0}/{@code b0}
+     * (first 8) and {@code a1}/{@code b1} (last 8).
+     */
+    private static void twoRows(byte[] levels, float[] scales, int count, float[] x, int xOffset, float[] out, int r, int partner) {
+        var a0 = FloatVector.zero(F);
+        var a1 = FloatVector.zero(F);
+        var b0 = FloatVector.zero(F);
+        var b1 = FloatVector.zero(F);
+        int second = count / 16;
+        for (int i = 0, j = 0; i < count; i += 16, j++) {
+            var x0 = FloatVector.fromArray(F, x, xOffset + i);
+            var x1 = FloatVector.fromArray(F, x, xOffset + i + 8);
+            float sa = scales[j];
+            float sb = scales[second + j];
+            a0 = levels8(levels, i).mul(sa).fma(x0, a0);
+            a1 = levels8(levels, i + 8).mul(sa).fma(x1, a1);
+            b0 = levels8(levels, count + i).mul(sb).fma(x0, b0);
+            b1 = levels8(levels, count + i + 8).mul(sb).fma(x1, b1);
+        }
+        out[r] = FloatDots.sum(a0, a1);
+        out[partner] = FloatDots.sum(b0, b1);
+    }
+
+    /** Eight unpacked levels from {@code at} as floats (exact). */
+    private static FloatVector levels8(byte[] levels, int at) {
+        return (FloatVector) ByteVector.fromArray(BYTES_8, levels, at).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /**
+     * {@link #rowsDot} with 16-lane vectors, the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the
+     * same bits, as a 16-lane accumulator over 16 consecutive weights is {@link #twoRows}' {@code a0} and {@code a1} side
+     * by side. Neighbouring rows are paired, as for Q4_K: each row is read whole, in order, by {@link #unpack} first.
+     */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd) {
+        byte[] levels = Scratch.bytes(2 * count);
+        float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, count / 8);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            int partner = Math.min(r + 1, rowEnd - 1);
+            unpack(weights, offset + r * rowBytes, count, levels, 0, scales, 0);
+            unpack(weights, offset + partner * rowBytes, count, levels, count, scales, count / 16);
+            twoRowsWide(levels, scales, count, x, xOffset, lanes);
+            // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
+            out[r] = Lanes.sumOfTwo(lanes, 0);
+            out[partner] = Lanes.sumOfTwo(lanes, 16);
+        }
+    }
+
+    /** {@link #twoRows} with one 16-lane accumulator per row, into {@code lanes[0..15]} and {@code lanes[16..31]}. */
+    private static void twoRowsWide(byte[] levels, float[] scales, int count, float[] x, int xOffset, float[] lanes) {
+        var a = FloatVector.zero(WIDE);
+        var b = FloatVector.zero(WIDE);
+        int second = count / 16;
+        for (int i = 0, j = 0; i < count; i += 16, j++) {
+            var xs = FloatVector.fromArray(WIDE, x, xOffset + i);
+            a = levels16(levels, i).mul(scales[j]).fma(xs, a);
+            b = levels16(levels, count + i).mul(scales[second + j]).fma(xs, b);
+        }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, 16);
+    }
+
+    /** Sixteen unpacked levels from {@code at} as floats (exact). */
+    private static FloatVector levels16(byte[] levels, int at) {
+        return (FloatVector) ByteVector.fromArray(ByteVector.SPECIES_128, levels, at).convertShape(VectorOperators.B2F, WIDE, 0);
+    }
+
+    /**
+     * A row unpacked for the kernels: its levels {@code q - 32} as signed bytes in element order into {@code levels}
+     * from {@code at}, and its scales {@code d * scale_j} (one per 16 weights, in order) into {@code scales} from
+     * {@code scalesAt}. Per 128-weight half, {@code ql[0..31]}, {@code ql[32..63]} and {@code qh[0..31]} are read once
+     * each as 8 int lanes, and each 32 weights' 6-bit levels are put together in the bytes of one vector (a byte
+     * {@code l} of {@code ql} and of {@code qh} serve weights {@code l}, {@code l + 32}, {@code l + 64}, {@code l + 96}),
+     * then 32 subtracted byte by byte. With the levels in bytes, a weight costs the dot one widening load, a
+     * conversion, the scale and an FMA, where the levels packed four to an int lane cost two more shifts and one row
+     * alone set the pace by its FMA latency ({@code bench matmul --types q6_k --batch 1 -t 1}: README, "Q6_K levels in bytes").
+     */
+    private static void unpack(MemorySegment w, long offset, int count, byte[] levels, int at, float[] scales, int scalesAt) {
+        w = NativeSegments.TYPE.cast(w);
+        int out = at;
+        int s = scalesAt;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
-            float d = KQuants.half(src, block + 208);
-            for (int step = 0; step < 16; step++) {
-                int half = step >> 3;
-                int k = (step >> 1) & 3;
-                int l = 16 * (step & 1);
-                long ql = block + 64 * half + 32 * (k & 1) + l;
-                long qh = block + 128 + 32 * half + l;
-                float scale = d * scale(src, block + 192 + 8 * half + 2 * k + (step & 1));
-                int at = out + 128 * half + 32 * k + l;
-                toFloats(level6x8(src, ql, qh, 4 * (k >> 1), 2 * k)).mul(scale).intoArray(dst, at);
-                toFloats(level6x8(src, ql + 8, qh + 8, 4 * (k >> 1), 2 * k)).mul(scale).intoArray(dst, at + 8);
+            for (int half = 0; half < 2; half++) {
+                long ql = block + 64 * half;
+                long qh = block + 128 + 32 * half;
+                var low = IntVector.fromMemorySegment(I, w, ql, ByteOrder.LITTLE_ENDIAN);
+                var high = IntVector.fromMemorySegment(I, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
+                var bits = IntVector.fromMemorySegment(I, w, qh, ByteOrder.LITTLE_ENDIAN);
+                centred(low.and(0x0F0F0F0F).or(bits.and(0x03030303).lanewise(VectorOperators.LSHL, 4)))
+                        .intoArray(levels, out);
+                centred(high.and(0x0F0F0F0F).or(bits.and(0x0C0C0C0C).lanewise(VectorOperators.LSHL, 2)))
+                        .intoArray(levels, out + 32);
+                centred(low.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0x30303030)))
+                        .intoArray(levels, out + 64);
+                centred(high.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.lanewise(VectorOperators.LSHR, 2).and(0x30303030)))
+                        .intoArray(levels, out + 96);
+                out += 128;
             }
-            out += QK_K;
+            float d = KQuants.half(w, block + 208);
+            ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 192, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(scales, s);
+            ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 200, ByteOrder.LITTLE_ENDIAN)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(scales, s + 8);
+            s += 16;
         }
     }
 
-    /**
-     * Fused dot over the row in {@link #rowDot}'s order: x is permuted to it first ({@link #permute}),
-     * and the row's levels and scales are unpacked into a side array before the vector loop ({@link #rowsDot}),
-     * which keeps that loop within C2's node budget. The engine calls {@link #matmul}, which permutes x once
-     * for all rows.
-     */
-    @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        requireWholeBlocks(count);
-        float[] permuted = new float[count];
-        permute(x, xOffset, permuted, 0, count);
-        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, permuted, 0, count, new float[count / 2]);
-    }
-
-    /**
-     * x is permuted once per call ({@link #permute}). For a single activation row, {@link #rowsDot} unpacks and
-     * multiplies the rows in one kernel call; for more, each row is decoded once in that order ({@link #decodeScaled}) and
-     * multiplied, two rows at a time, by pairs of activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
-     * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
-     */
-    @Override
-    public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
-                       float[] out, int outStride, int rowStart, int rowEnd) {
-        requireWholeBlocks(cols);
-        long rowBytes = type().bytesFor(cols);
-        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, cols / 2);
-        int lead = FloatDots.LEAD;
-        float[][] permuted = Scratch.rows(batch, lead + cols);
-        for (int b = 0; b < batch; b++) {
-            permute(x, b * cols, permuted[b], lead, cols);
-        }
-        if (batch == 1) {
-            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, permuted[0], lead, cols, out, rowStart, rowEnd, side);
-            return;
-        }
-        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
-            long row = offset + r * rowBytes;
-            unpackRow(weights, row, cols, side);
-            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, cols, permuted, cols, batch, out, outStride, rowStart, rowEnd);
-    }
-
-    /** Each row of {@code [rowStart, rowEnd)} unpacked into {@code side} and multiplied by {@link #rowDot}. */
-    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
-                                float[] out, int rowStart, int rowEnd, float[] side) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            long row = offset + r * rowBytes;
-            repack(weights, row, count, side, side);
-            out[r] = rowDot(weights, row, x, xOffset, count, side);
-        }
-    }
-
-    /** A row's side array for {@link #rowDot} ({@link #repack}), through its kernel barrier. */
-    private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
-    }
-
-    /**
-     * {@code x} in {@link #rowDot}'s order: within each 128 elements, element {@code 32 k + 4 j + b}
-     * (quarter {@code k}, int lane {@code j}, byte {@code b} of the lane) moves to {@code 32 b + 8 k + j}.
-     */
-    static void permute(float[] x, int xOffset, float[] dst, int dstOffset, int count) {
-        for (int half = 0; half < count; half += 128) {
-            int to = dstOffset + half;
-            for (int b = 0; b < 4; b++) {
-                for (int k = 0; k < 4; k++) {
-                    int from = xOffset + half + 32 * k + b;
-                    for (int j = 0; j < 8; j++) {
-                        dst[to++] = x[from + 4 * j];
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * The scales of 128-weight half {@code half} of the block at {@code block} as {@link #rowDot} multiplies
-     * them, into {@code scales} from {@code at}: per quarter {@code k}, 8 lanes, {@code d * scale_(2k)} in lanes
-     * 0-3 and {@code d * scale_(2k+1)} in 4-7 (the half's sub-blocks). The half's 8 scales are widened and
-     * multiplied as one vector and spread by a lane shuffle per quarter: written scale by scale, this took
-     * longer than the row's dot (~170 of ~340 ns per 1024-weight row, measured).
-     */
-    private static void unpackScales(MemorySegment w, long block, int half, float[] scales, int at) {
-        w = NativeSegments.TYPE.cast(w);
-        var scaled = ((FloatVector) ByteVector.fromMemorySegment(BYTES_8, w, block + 192 + 8 * half, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2F, F, 0)).mul(KQuants.half(w, block + 208));
-        scaled.rearrange(QUARTER_0).intoArray(scales, at);
-        scaled.rearrange(QUARTER_1).intoArray(scales, at + 8);
-        scaled.rearrange(QUARTER_2).intoArray(scales, at + 16);
-        scaled.rearrange(QUARTER_3).intoArray(scales, at + 24);
-    }
-
-    /**
-     * The 6-bit field that {@code left} moves to the top of each lane, read as a signed number: with its
-     * top bit flipped ({@code q ^ 32}) that is {@code q - 32}. Each byte holds one field in its low 6
-     * bits, so the lower bytes' fields fall off the right end.
-     */
-    private static IntVector signed(IntVector levels, int left) {
-        return levels.lanewise(VectorOperators.LSHL, left).lanewise(VectorOperators.ASHR, 26);
-    }
-
-    /**
-     * The dot of one row in its own order ({@link #permute}). Per 128-weight half, the four quarters'
-     * repacked levels ({@link #repack}) and scales are loaded once; for byte {@code b} of the int lanes,
-     * two shifts give weights {@code 32 k + 4 j + b} ({@code j} = lane) as {@code q - 32}. Lanes 0-3 of
-     * a quarter are its first sub-block, 4-7 its second. Each weight is {@code (q - 32) * scale}, as the
-     * reference dequantization rounds it, then one FMA into accumulator 0 (quarters 0, 2) or 1 (1, 3).
-     *
-     * @param x the activations permuted by {@link #permute}
-     * @param side the row's levels and scales ({@link #unpackRow})
-     */
-    private static float rowDot(MemorySegment w, long offset, float[] x, int xOffset, int count, float[] side) {
-        var acc0 = FloatVector.zero(F);
-        var acc1 = FloatVector.zero(F);
-        int xs = xOffset;
-        for (int at = 0, scales = count / 4; at < scales; at += 32) {
-            var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
-            var q1 = FloatVector.fromArray(F, side, at + 8).reinterpretAsInts();
-            var q2 = FloatVector.fromArray(F, side, at + 16).reinterpretAsInts();
-            var q3 = FloatVector.fromArray(F, side, at + 24).reinterpretAsInts();
-            var s0 = FloatVector.fromArray(F, side, scales + at);
-            var s1 = FloatVector.fromArray(F, side, scales + at + 8);
-            var s2 = FloatVector.fromArray(F, side, scales + at + 16);
-            var s3 = FloatVector.fromArray(F, side, scales + at + 24);
-            for (int shift = 0; shift < 32; shift += 8) {
-                acc0 = toFloats(signed(q0, 26 - shift)).mul(s0).fma(FloatVector.fromArray(F, x, xs), acc0);
-                acc1 = toFloats(signed(q1, 26 - shift)).mul(s1).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
-                acc0 = toFloats(signed(q2, 26 - shift)).mul(s2).fma(FloatVector.fromArray(F, x, xs + 16), acc0);
-                acc1 = toFloats(signed(q3, 26 - shift)).mul(s3).fma(FloatVector.fromArray(F, x, xs + 24), acc1);
-                xs += 32;
-            }
-        }
-        return FloatDots.sum(acc0, acc1);
-    }
-
-    /** One row as {@link #rowDot} multiplies it, in its order, for the batched matmul, into {@code scaled} from {@code from}. */
-    private static void decodeScaled(MemorySegment w, long offset, int count, float[] scaled, int from, float[] side) {
-        int out = from;
-        for (int at = 0, scales = count / 4; at < scales; at += 32) {
-            var q0 = FloatVector.fromArray(F, side, at).reinterpretAsInts();
-            var q1 = FloatVector.fromArray(F, side, at + 8).reinterpretAsInts();
-            var q2 = FloatVector.fromArray(F, side, at + 16).reinterpretAsInts();
-            var q3 = FloatVector.fromArray(F, side, at + 24).reinterpretAsInts();
-            var s0 = FloatVector.fromArray(F, side, scales + at);
-            var s1 = FloatVector.fromArray(F, side, scales + at + 8);
-            var s2 = FloatVector.fromArray(F, side, scales + at + 16);
-            var s3 = FloatVector.fromArray(F, side, scales + at + 24);
-            for (int shift = 0; shift < 32; shift += 8) {
-                toFloats(signed(q0, 26 - shift)).mul(s0).intoArray(scaled, out);
-                toFloats(signed(q1, 26 - shift)).mul(s1).intoArray(scaled, out + 8);
-                toFloats(signed(q2, 26 - shift)).mul(s2).intoArray(scaled, out + 16);
-                toFloats(signed(q3, 26 - shift)).mul(s3).intoArray(scaled, out + 24);
-                out += 32;
-            }
-        }
-    }
-
-    /**
-     * A row's side array for {@link #rowDot}, both parts in one pass over its 128-weight halves: the levels
-     * regrouped, into {@code side[0 .. count / 4)} as int bits, then the scales ({@link #unpackScales}) from
-     * {@code count / 4}. Per half, {@code ql[0..31]}, {@code ql[32..63]} and {@code qh[0..31]} are read once
-     * each as 8 int lanes, and quarter {@code k}'s vector gets in byte {@code b} of lane {@code j} the 6 bits
-     * of weight {@code 32 k + 4 j + b}, top bit flipped ({@code q ^ 32}, so {@link #signed} reads
-     * {@code q - 32}). A kernel of its own: with these loads inlined, {@link #rowDot} passed C2's node
-     * budget and its vectors were boxed (Q6_K dot 1.4 GFLOP/s). One pass instead of a pass for the levels
-     * and another for the scales: {@code bench matmul --types q6_k --batch 1 -t 1}, 12.0 -> 13.4 GFLOP/s.
-     */
-    private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
-        w = NativeSegments.TYPE.cast(w);
-        for (int half = 0, halves = count / 128; half < halves; half++) {
-            long block = offset + (long) (half >> 1) * BLOCK_BYTES;
-            long ql = block + 64 * (half & 1);
-            long qh = block + 128 + 32 * (half & 1);
-            var low = IntVector.fromMemorySegment(I, w, ql, ByteOrder.LITTLE_ENDIAN);
-            var high = IntVector.fromMemorySegment(I, w, ql + 32, ByteOrder.LITTLE_ENDIAN);
-            var bits = IntVector.fromMemorySegment(I, w, qh, ByteOrder.LITTLE_ENDIAN).lanewise(VectorOperators.XOR, 0xAAAAAAAA);
-            low.and(0x0F0F0F0F).or(bits.and(0x03030303).lanewise(VectorOperators.LSHL, 4))
-                    .reinterpretAsFloats().intoArray(side, 32 * half);
-            high.and(0x0F0F0F0F).or(bits.and(0x0C0C0C0C).lanewise(VectorOperators.LSHL, 2))
-                    .reinterpretAsFloats().intoArray(side, 32 * half + 8);
-            low.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0x30303030))
-                    .reinterpretAsFloats().intoArray(side, 32 * half + 16);
-            high.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(bits.and(0xC0C0C0C0).lanewise(VectorOperators.LSHR, 2))
-                    .reinterpretAsFloats().intoArray(side, 32 * half + 24);
-            unpackScales(w, block, half & 1, side, count / 4 + 32 * half);
-        }
-    }
-
-    /**
-     * Eight signed levels {@code (ql >> nibble & 15 | (qh >> highShift & 3) << 4) - 32} in int lanes,
-     * converted straight to floats by the callers: 16-bit lanes halve the bit operations, but converting
-     * the upper half of a 16-lane short vector needs an extra shuffle, and the dot was slower
-     * (Q6_K dot 4.5 -> 5.3 GFLOP/s with int lanes).
-     */
-    private static IntVector level6x8(MemorySegment w, long ql, long qh, int nibble, int highShift) {
-        return widen(w, ql).lanewise(VectorOperators.ASHR, nibble).and(0xF)
-                .or(widen(w, qh).lanewise(VectorOperators.ASHR, highShift).and(3).lanewise(VectorOperators.LSHL, 4))
-                .sub(32);
+    /** Levels {@code 0..63} in the bytes of {@code q}, minus 32 byte by byte: {@code q - 32} as signed bytes. */
+    private static ByteVector centred(IntVector q) {
+        return q.reinterpretAsBytes().sub((byte) 32);
     }
 
     @Override

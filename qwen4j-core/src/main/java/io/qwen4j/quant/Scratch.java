@@ -56,6 +56,21 @@ final class Scratch {
         return buffer;
     }
 
+    private static final ThreadLocal<byte[]> BYTES = ThreadLocal.withInitial(() -> new byte[0]);
+
+    /** A buffer of at least {@code count} bytes, owned by the calling thread: the one byte slot (a row's unpacked levels). */
+    static byte[] bytes(int count) {
+        if (count > 4 * MAX_KEPT) {
+            return new byte[count];
+        }
+        byte[] buffer = BYTES.get();
+        if (buffer.length < count) {
+            buffer = new byte[Math.max(count, Math.min(4 * MAX_KEPT, 2 * buffer.length))];
+            BYTES.set(buffer);
+        }
+        return buffer;
+    }
+
     /**
      * {@code count} buffers of at least {@code length} floats each, owned by the calling thread: the
      * activation rows of a batched kernel (each rearranged into its element order), as arrays of their own. Above {@link #MAX_KEPT} floats in all, fresh arrays.

@@ -43,9 +43,8 @@ class KQuantKernelTest {
                 double error = Math.abs(got - exact) / magnitude;
                 assertTrue(error < 1e-5, type + " cols " + cols + ": normalised error " + error);
                 // the fused kernels keep the shared accumulation order of a dot over decoded floats; Q2_K,
-                // Q3_K, Q4_K, Q5_K and Q6_K use their own permuted orders (which their batched matmuls repeat)
-                if (type != TensorType.Q2_K && type != TensorType.Q3_K && type != TensorType.Q4_K && type != TensorType.Q5_K
-                        && type != TensorType.Q6_K) {
+                // Q3_K, Q4_K and Q5_K use their own permuted orders (which their batched matmuls repeat)
+                if (type != TensorType.Q2_K && type != TensorType.Q3_K && type != TensorType.Q4_K && type != TensorType.Q5_K) {
                     assertEquals(Float.floatToRawIntBits(FloatDots.dot(w, 0, x, 9, cols)), Float.floatToRawIntBits(got),
                             type + " cols " + cols + ": dot differs from the shared F32 order");
                 }

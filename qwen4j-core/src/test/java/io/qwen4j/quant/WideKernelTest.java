@@ -55,23 +55,42 @@ class WideKernelTest {
                 (out, from, to) -> wide.run(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to));
     }
 
+    /** Random rows of a K-quant type, five 256-weight blocks each, with activations from {@link FloatDots#LEAD}. */
+    private record KQuantRows(TensorType type, int cols, byte[] bytes, MemorySegment weights, long rowBytes, float[] x) {
+
+        static KQuantRows random(TensorType type, long seed) {
+            int cols = 5 * 256;
+            Random random = new Random(seed);
+            byte[] bytes = KQuantBlocks.random(type, ROWS * cols / 256, random, 18);
+            return new KQuantRows(type, cols, bytes, NativeSegments.of(MemorySegment.ofArray(bytes)), type.bytesFor(cols),
+                    aligned(LegacyTestData.gaussian(cols, random)));
+        }
+
+        void assertSameBits(LegacyKernel narrow, LegacyKernel wide) {
+            WideKernelTest.assertSameBits(cols, KQuantReference.dequantize(type, bytes), x,
+                    (out, from, to) -> narrow.run(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to),
+                    (out, from, to) -> wide.run(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to));
+        }
+    }
+
     /** 1280 columns are 40 sub-blocks: the mins of two whole 16-lane chunks, then a scalar tail of 8. */
     @Test
     void q4_KWideKernelGivesTheNarrowKernelsBits() {
-        int cols = 5 * 256;
-        Random random = new Random(4_016);
-        byte[] bytes = KQuantBlocks.random(TensorType.Q4_K, ROWS * cols / 256, random, 18);
-        MemorySegment weights = NativeSegments.of(MemorySegment.ofArray(bytes));
-        long rowBytes = TensorType.Q4_K.bytesFor(cols);
-        float[] x = aligned(LegacyTestData.gaussian(cols, random));
-        int subs = cols / 32;
+        KQuantRows rows = KQuantRows.random(TensorType.Q4_K, 4_016);
+        int subs = rows.cols() / 32;
         float[] narrowFactors = new float[3 * subs];
         float[] wideFactors = new float[3 * subs];
-        Q4_KFormat.subBlockSums(x, FloatDots.LEAD, cols, narrowFactors, 2 * subs);
-        Q4_KFormat.subBlockSums(x, FloatDots.LEAD, cols, wideFactors, 2 * subs);
-        assertSameBits(cols, KQuantReference.dequantize(TensorType.Q4_K, bytes), x,
-                (out, from, to) -> Q4_KFormat.rowsDot(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to, narrowFactors),
-                (out, from, to) -> Q4_KFormat.rowsDotWide(weights, 0, rowBytes, x, FloatDots.LEAD, cols, out, from, to, wideFactors));
+        Q4_KFormat.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), narrowFactors, 2 * subs);
+        Q4_KFormat.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), wideFactors, 2 * subs);
+        rows.assertSameBits(
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KFormat.rowsDot(w, offset, rowBytes, x, xOffset, cols, out, from, to, narrowFactors),
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KFormat.rowsDotWide(w, offset, rowBytes, x, xOffset, cols, out, from, to, wideFactors));
+    }
+
+    /** The narrow kernel takes rows in pairs as the wide one does, so odd ranges pair a row with itself in both. */
+    @Test
+    void q6_KWideKernelGivesTheNarrowKernelsBits() {
+        KQuantRows.random(TensorType.Q6_K, 6_016).assertSameBits(Q6_KFormat::rowsDot, Q6_KFormat::rowsDotWide);
     }
 
     private static float[] aligned(float[] values) {
