@@ -108,11 +108,11 @@ final class KQuants {
                                 float[] factors, int scalesAt, int minsAt) {
         w = NativeSegments.TYPE.cast(w);
         var odd = FloatVector.fromArray(FloatDots.F, oddSixteenth ? ODD_SIXTEENTHS : ONES, 0);
-        int j = 0;
         // counted by an int: a long loop stepping by the parameter blockBytes made C2 rebuild the segment bounds checks
         // for every block (279 instructions a block in the machine code, 64 now; Q5_K batch 1 +7 %)
-        for (int b = 0, blocks = count / QK_K; b < blocks; b++, j += 8) {
+        for (int b = 0, blocks = count / QK_K; b < blocks; b++) {
             long block = offset + (long) b * blockBytes;
+            int j = 8 * b;
             int head = w.get(LE_INT, block);
             float d = Float.float16ToFloat((short) head);
             float min = Float.float16ToFloat((short) (head >>> 16));

@@ -54,17 +54,7 @@ class FloatFormatKernelTest {
                 int batch = 5; // two activation pairs and an odd row
                 float[] w = gaussian(random, rows * cols);
                 float[] x = gaussian(random, batch * cols);
-                long rowBytes = type.bytesFor(cols);
-                MemorySegment segment = quantizedRows(format, w, rows, cols);
-                float[] out = new float[batch * rows];
-                format.matmul(segment, 0, cols, x, batch, out, rows, 0, rows);
-                for (int b = 0; b < batch; b++) {
-                    for (int r = 0; r < rows; r++) {
-                        float single = format.dot(segment, r * rowBytes, x, b * cols, cols);
-                        assertEquals(Float.floatToIntBits(single), Float.floatToIntBits(out[b * rows + r]),
-                                type + " cols=" + cols + " b=" + b + " r=" + r);
-                    }
-                }
+                assertMatmulEqualsDots(format, quantizedRows(format, w, rows, cols), rows, cols, x, batch, 0);
             }
         }
     }
@@ -79,17 +69,25 @@ class FloatFormatKernelTest {
                 int rows = 5; // two row pairs and an odd row
                 float[] w = gaussian(random, rows * cols);
                 float[] x = gaussian(random, cols);
-                long rowBytes = type.bytesFor(cols);
                 MemorySegment segment = quantizedRows(format, w, rows, cols);
                 for (int from = 0; from < 2; from++) {
-                    float[] out = new float[rows];
-                    format.matmul(segment, 0, cols, x, 1, out, rows, from, rows);
-                    for (int r = from; r < rows; r++) {
-                        float single = format.dot(segment, r * rowBytes, x, 0, cols);
-                        assertEquals(Float.floatToIntBits(single), Float.floatToIntBits(out[r]),
-                                type + " cols=" + cols + " rows " + from + ".." + rows + " r=" + r);
-                    }
+                    assertMatmulEqualsDots(format, segment, rows, cols, x, 1, from);
                 }
+            }
+        }
+    }
+
+    /** A matmul of rows {@code from..rows} by {@code batch} activation rows gives, bit for bit, one {@code dot} per row and activation row. */
+    private static void assertMatmulEqualsDots(QuantFormat format, MemorySegment segment, int rows, int cols, float[] x, int batch,
+                                               int from) {
+        long rowBytes = format.type().bytesFor(cols);
+        float[] out = new float[batch * rows];
+        format.matmul(segment, 0, cols, x, batch, out, rows, from, rows);
+        for (int b = 0; b < batch; b++) {
+            for (int r = from; r < rows; r++) {
+                float single = format.dot(segment, r * rowBytes, x, b * cols, cols);
+                assertEquals(Float.floatToIntBits(single), Float.floatToIntBits(out[b * rows + r]),
+                        format.type() + " cols=" + cols + " batch=" + batch + " rows " + from + ".." + rows + " b=" + b + " r=" + r);
             }
         }
     }
