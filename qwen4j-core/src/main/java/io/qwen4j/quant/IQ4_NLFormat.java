@@ -1,8 +1,10 @@
 package io.qwen4j.quant;
 
 import io.qwen4j.simd.NativeSegments;
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -16,6 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Block ({@code block_iq4_nl}): {@code d} (fp16), 16 bytes; byte {@code j} holds weight {@code j} in
  * its low nibble and weight {@code j + 16} in its high nibble.
+ *
+ * <p>With 16-lane vectors a row's dot looks its weights up in registers ({@link NibbleTables}, Q4_0's kernel with
+ * this table); with 8 lanes, where one register cannot hold the 16 weights of a block, it decodes the row first.
  */
 final class IQ4_NLFormat extends VectorBlockFormat {
 
@@ -24,9 +29,23 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     /** The table as a vector, so a shuffle does the 16-way lookup of all nibbles at once. */
     static final ByteVector TABLE = ByteVector.fromArray(B, KQuants.KVALUES_IQ4NL, 0);
 
+    IQ4_NLFormat() {
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_NLFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
+    }
+
     @Override
     public TensorType type() {
         return TensorType.IQ4_NL;
+    }
+
+    /** The {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: rows in pairs as {@link #rowsDotInPairs} says. */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd) {
+        rowsDotInPairs(IQ4_NLFormat::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+    }
+
+    private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
+        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, NibbleTables.IQ4_NL_LEVELS);
     }
 
     @Override

@@ -3,10 +3,13 @@ package io.qwen4j.quant;
 import static io.qwen4j.quant.KQuants.QK_K;
 
 import io.qwen4j.simd.NativeSegments;
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * IQ4_XS: 256 weights in 136 bytes, {@code w = d * (scale_j - 32) * kvalues[q]}: IQ4_NL's table with a
@@ -15,10 +18,20 @@ import jdk.incubator.vector.ByteVector;
  * <p>Block ({@code block_iq4_xs}): {@code d} (fp16), {@code scales_h} (u16: 2 high scale bits per
  * sub-block), {@code scales_l} (4 bytes: a low nibble per sub-block), 128 bytes of nibbles laid out per
  * 32-weight sub-block as in IQ4_NL.
+ *
+ * <p>With 16-lane vectors a row's dot looks its weights up in registers ({@link NibbleTables}: per sub-block the
+ * table times {@code d * (scale_j - 32)}); with 8 lanes it decodes the row first.
  */
 final class IQ4_XSFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 136;
+    private static final int GROUPS = QK_K / 32;
+    /** Where a block's nibbles start: after {@code d}, {@code scales_h} and {@code scales_l}. */
+    private static final int NIBBLES = 8;
+
+    IQ4_XSFormat() {
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_XSFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
+    }
 
     @Override
     public TensorType type() {
@@ -27,9 +40,22 @@ final class IQ4_XSFormat extends VectorBlockFormat {
 
     /** Sub-block {@code ib}'s scale, already minus 32. */
     static int scale(MemorySegment src, long block, int ib) {
-        int low = (KQuants.u8(src, block + 4 + ib / 2) >>> (4 * (ib % 2))) & 0xF;
-        int high = ((src.get(KQuants.LE_SHORT, block + 2) & 0xFFFF) >>> (2 * ib)) & 3;
-        return (low | (high << 4)) - 32;
+        return scale(lowScaleBits(src, block), highScaleBits(src, block), ib);
+    }
+
+    /** {@code scales_l}: sub-block {@code ib}'s low 4 scale bits at bit {@code 4 ib}. */
+    private static int lowScaleBits(MemorySegment src, long block) {
+        return src.get(KQuants.LE_INT, block + 4);
+    }
+
+    /** {@code scales_h}: sub-block {@code ib}'s high 2 scale bits at bit {@code 2 ib}. */
+    private static int highScaleBits(MemorySegment src, long block) {
+        return src.get(KQuants.LE_SHORT, block + 2);
+    }
+
+    /** Sub-block {@code ib}'s scale minus 32 from a block's {@link #lowScaleBits} and {@link #highScaleBits}. */
+    private static int scale(int low, int high, int ib) {
+        return (((low >>> (4 * ib)) & 0xF) | (((high >>> (2 * ib)) & 3) << 4)) - 32;
     }
 
     @Override
@@ -58,11 +84,45 @@ final class IQ4_XSFormat extends VectorBlockFormat {
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
             for (int ib = 0; ib < 8; ib++) {
-                var nibbles = ByteVector.fromMemorySegment(IQ4_NLFormat.B, src, block + 8 + 16 * ib, ByteOrder.LITTLE_ENDIAN);
+                var nibbles = ByteVector.fromMemorySegment(IQ4_NLFormat.B, src, block + NIBBLES + 16 * ib, ByteOrder.LITTLE_ENDIAN);
                 IQ4_NLFormat.decode16(nibbles, d * scale(src, block, ib), dst, out);
                 out += 32;
             }
         }
+    }
+
+    /** The {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: rows in pairs as {@link #rowsDotInPairs} says. */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd) {
+        rowsDotInPairs(IQ4_XSFormat::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+    }
+
+    /** The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}. */
+    private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var levels = NibbleTables.levels(NibbleTables.IQ4_NL_LEVELS);
+        var a = FloatVector.zero(NibbleTables.WIDE);
+        var b = FloatVector.zero(NibbleTables.WIDE);
+        for (int k = 0; k < count; k += QK_K) {
+            long block = row + (long) (k / QK_K) * BLOCK_BYTES;
+            float da = KQuants.half(weights, block);
+            float db = KQuants.half(weights, block + gap);
+            // the scale bits read once a block, a sub-block's cut out by shifts
+            int lowA = lowScaleBits(weights, block);
+            int highA = highScaleBits(weights, block);
+            int lowB = lowScaleBits(weights, block + gap);
+            int highB = highScaleBits(weights, block + gap);
+            for (int ib = 0; ib < GROUPS; ib++) {
+                int i = xOffset + k + 32 * ib;
+                var xLow = FloatVector.fromArray(NibbleTables.WIDE, x, i);
+                var xHigh = FloatVector.fromArray(NibbleTables.WIDE, x, i + 16);
+                long at = block + NIBBLES + 16 * ib;
+                a = NibbleTables.group(weights, at, NibbleTables.scaled(levels, da * scale(lowA, highA, ib)), xLow, xHigh, a);
+                b = NibbleTables.group(weights, at + gap, NibbleTables.scaled(levels, db * scale(lowB, highB, ib)), xLow, xHigh, b);
+            }
+        }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, 16);
     }
 
     @Override

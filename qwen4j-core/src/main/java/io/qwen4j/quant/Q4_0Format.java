@@ -27,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * them with {@code 0xFFFFFF88}, the sign extension of {@code byte ^ 0x88}: both nibbles become {@code q - 8} in
  * 4-bit two's complement, so an arithmetic shift right by 4 gives the high element and a shift left by 28 the
  * low one times {@code 2^28} (its scale is then {@code d * 2^-28}; every product exact). The 16-lane one looks
- * the weights up instead: the block's 16 possible values {@code (q - 8) * d} fill one register, and one
- * permute per 16 nibbles picks them (no conversion, no per-weight multiply).
+ * the weights up instead ({@link NibbleTables}, shared with IQ4_NL and IQ4_XS): the block's 16 possible values
+ * {@code (q - 8) * d} fill one register, and one permute per 16 nibbles picks them.
  *
  * <p>Measured on 1024x1024, one thread ({@code bench matmul --types q4_0 --batch 1,8,32 -t 1}), against the
  * layout before (two blocks as eight int lanes, levels times x, the scale applied per group, activations
@@ -40,13 +40,12 @@ final class Q4_0Format extends VectorBlockFormat {
     private static final int BLOCK_BYTES = 18;
     private static final byte OFFSET = 8;
     private static final VectorSpecies<Float> F = FloatDots.F;
-    private static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
     /** Sign extension of {@code 0x88}: XOR with it is the sign extension of the byte XOR {@code 0x88}. */
     private static final int TO_SIGNED_NIBBLES = 0xFFFFFF88;
     /** {@code 2^-28}: undoes the position of the low element ({@link #low}). */
     private static final float UNSHIFT = 0x1p-28f;
-    /** {@code q - 8} for {@code q} = 0..15: times {@code d}, the 16 values of a block's weights. */
-    private static final FloatVector LEVELS = FloatVector.fromArray(WIDE, new float[] {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7}, 0);
+    /** {@code q - 8} for {@code q} = 0..15: times {@code d}, the 16 values of a block's weights ({@link NibbleTables}). */
+    private static final float[] LEVELS = {-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7};
     /** Where the high half of a block's elements starts. */
     private static final int HIGH = BLOCK / 2;
 
@@ -162,30 +161,7 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /** The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}. */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
-        weights = NativeSegments.TYPE.cast(weights);
-        var a = FloatVector.zero(WIDE);
-        var b = FloatVector.zero(WIDE);
-        for (int k = 0; k < count; k += BLOCK) {
-            long base = row + (long) (k / BLOCK) * BLOCK_BYTES;
-            int i = xOffset + k;
-            var xLow = FloatVector.fromArray(WIDE, x, i);
-            var xHigh = FloatVector.fromArray(WIDE, x, i + HIGH);
-            var table = LEVELS.mul(half(weights, base)).viewAsIntegralLanes();
-            var v = widen16(weights, base + 2);
-            a = lookUp(v, table).fma(xLow, a);
-            a = lookUp(v.lanewise(VectorOperators.ASHR, 4), table).fma(xHigh, a);
-            table = LEVELS.mul(half(weights, base + gap)).viewAsIntegralLanes();
-            v = widen16(weights, base + gap + 2);
-            b = lookUp(v, table).fma(xLow, b);
-            b = lookUp(v.lanewise(VectorOperators.ASHR, 4), table).fma(xHigh, b);
-        }
-        a.intoArray(lanes, 0);
-        b.intoArray(lanes, 16);
-    }
-
-    /** The weights whose nibble is in the low 4 bits of each lane of {@code nibbles}: lane {@code q} of {@code table}. */
-    private static FloatVector lookUp(IntVector nibbles, IntVector table) {
-        return nibbles.selectFrom(table).viewAsFloatingLanes();
+        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, LEVELS);
     }
 
     @Override

@@ -1,0 +1,88 @@
+package io.qwen4j.quant;
+
+import io.qwen4j.simd.NativeSegments;
+import io.qwen4j.simd.Species;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * 16-lane one-row kernels for the formats whose weight is a 4-bit index into 16 levels times a scale per 32 weights:
+ * Q4_0 (levels {@code q - 8}), IQ4_NL and IQ4_XS (the non-linear table {@link KQuants#KVALUES_IQ4NL}). A group's 32
+ * indices are 16 bytes, byte {@code j} holding weight {@code j} in its low nibble and {@code j + 16} in its high one.
+ * The group's 16 possible weights, {@code level * scale}, fill one register, and one permute per 16 nibbles picks
+ * them: no conversion and no multiply per weight. Each product is the float the scalar dequantization computes, and
+ * the sums run in {@link FloatDots}' order (lanes 0-7 of an accumulator are its first 8-lane chain, 8-15 its
+ * second), so a row's dot is {@code FloatDots.dot} of the dequantized row bit for bit.
+ */
+final class NibbleTables {
+
+    static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
+    /** IQ4_NL's table as floats (exact), for {@link #levels}. */
+    static final float[] IQ4_NL_LEVELS = toFloats(KQuants.KVALUES_IQ4NL);
+    /** The weights of a group of 32 in 18-byte blocks (IQ4_NL, Q4_0): where its 16 bytes of nibbles start. */
+    private static final int NIBBLES = 2;
+    private static final int BLOCK_BYTES = 18;
+    private static final int GROUP = 32;
+
+    private NibbleTables() {
+    }
+
+    /** The 16 levels as one register. */
+    static FloatVector levels(float[] levels) {
+        return FloatVector.fromArray(WIDE, levels, 0);
+    }
+
+    /**
+     * Rows {@code row} and {@code row + gap} of a format stored as 18-byte blocks, an fp16 scale then a group's nibbles
+     * (Q4_0, IQ4_NL): their accumulators into {@code lanes[0..15]} and {@code lanes[16..31]}, a
+     * {@link VectorBlockFormat.TwoRowsWide} kernel given the format's 16 levels.
+     */
+    static void twoRowsOfBlocks(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes,
+                                float[] levelValues) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var levels = levels(levelValues);
+        var a = FloatVector.zero(WIDE);
+        var b = FloatVector.zero(WIDE);
+        for (int k = 0; k < count; k += GROUP) {
+            long base = row + (long) (k / GROUP) * BLOCK_BYTES;
+            int i = xOffset + k;
+            var xLow = FloatVector.fromArray(WIDE, x, i);
+            var xHigh = FloatVector.fromArray(WIDE, x, i + GROUP / 2);
+            a = group(weights, base + NIBBLES, scaled(levels, KQuants.half(weights, base)), xLow, xHigh, a);
+            b = group(weights, base + gap + NIBBLES, scaled(levels, KQuants.half(weights, base + gap)), xLow, xHigh, b);
+        }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, 16);
+    }
+
+    /** A group's 16 weights, {@code levels * scale}, as int lanes for {@link #group}'s permutes. */
+    static IntVector scaled(FloatVector levels, float scale) {
+        return levels.mul(scale).viewAsIntegralLanes();
+    }
+
+    /**
+     * {@code acc} plus the group of 32 weights whose nibbles are at {@code at} times {@code xLow} (weights 0-15) and
+     * {@code xHigh} (16-31), in that order; {@code weights} typed as {@link NativeSegments#TYPE} by the caller.
+     */
+    static FloatVector group(MemorySegment weights, long at, IntVector table, FloatVector xLow, FloatVector xHigh, FloatVector acc) {
+        var v = VectorBlockFormat.widen16(weights, at);
+        acc = lookUp(v, table).fma(xLow, acc);
+        return lookUp(v.lanewise(VectorOperators.ASHR, 4), table).fma(xHigh, acc);
+    }
+
+    /** The weights whose nibble is in the low 4 bits of each lane of {@code nibbles}: lane {@code q} of {@code table}. */
+    private static FloatVector lookUp(IntVector nibbles, IntVector table) {
+        return nibbles.selectFrom(table).viewAsFloatingLanes();
+    }
+
+    private static float[] toFloats(byte[] values) {
+        float[] floats = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            floats[i] = values[i];
+        }
+        return floats;
+    }
+}
