@@ -10,12 +10,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code qwen4j quantize IN.gguf OUT.gguf TYPE}: requantize every matrix with llama.cpp's mixes. */
 @Command(name = "quantize", mixinStandardHelpOptions = true,
-        description = "Requantize a GGUF model (llama.cpp's Q4_K_M/Q5_K_M mixes; norms and MoE router stay F32).")
+        description = "Requantize a GGUF model (llama.cpp's Q4_K_M/Q5_K_M/IQ4 mixes; norms and MoE router stay F32).")
 public final class QuantizeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IN.gguf") Path in;
     @Parameters(index = "1", paramLabel = "OUT.gguf") Path out;
-    @Parameters(index = "2", paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m, q6_k (case-insensitive).")
+    @Parameters(index = "2", paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m, q6_k, iq4_nl, iq4_xs (case-insensitive).")
     String type;
 
     @Override

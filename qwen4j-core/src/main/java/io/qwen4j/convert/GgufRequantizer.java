@@ -50,8 +50,10 @@ public final class GgufRequantizer {
                 writer.putUInt32("general.quantization_version", 2);
             }
             boolean hasOutput = gguf.hasTensor("output.weight");
+            int heads = metadata.getInt(arch + ".attention.head_count", 1);
+            int kvHeads = metadata.getInt(arch + ".attention.head_count_kv", heads);
             var mix = new QuantMix(target, metadata.getInt(arch + ".block_count", 0),
-                    metadata.getInt(arch + ".expert_count", 0), hasOutput);
+                    metadata.getInt(arch + ".expert_count", 0), heads / Math.max(1, kvHeads), hasOutput);
             for (GgufTensorInfo info : gguf.tensorInfos()) {
                 Tensor source = gguf.tensor(info.name());
                 TensorType type = mix.typeFor(info.name(), source.shape());

@@ -43,7 +43,8 @@ public final class HfToGguf {
             generation.samplingDefaults().ifPresent(s -> LlamaCppMetadata.writeSampling(writer, s.nonThinking()));
             LlamaCppMetadata.writeTokenizer(writer, vocabulary, template);
             var names = weights.ggufNames();
-            var mix = new QuantMix(target, model.numLayers(), model.numExperts(), names.contains("output.weight"));
+            var mix = new QuantMix(target, model.numLayers(), model.numExperts(),
+                    model.numHeads() / model.numKeyValueHeads(), names.contains("output.weight"));
             for (String tensorName : names) {
                 long[] shape = weights.ggufShape(tensorName);
                 TensorType type = mix.typeFor(tensorName, shape);

@@ -12,13 +12,16 @@ import io.qwen4j.tensor.TensorType;
  *       gets Q6_K unless the target is Q8_0, or Q8_0 when its rows are not whole blocks of the target;</li>
  *   <li>Q4_K_M / Q5_K_M: {@code attn_v} and {@code ffn_down} (also {@code ffn_down_exps}) of the layers
  *       {@link #useMoreBits} picks get Q6_K;</li>
- *   <li>models with exactly 8 experts: {@code attn_v} and {@code attn_k} Q8_0, and under Q4_K_M
- *       {@code attn_output} Q5_K;</li>
+ *   <li>IQ4_NL / IQ4_XS (llama.cpp's choices without an importance matrix): {@code attn_v} Q5_K when at least
+ *       four query heads share a KV head, {@code ffn_down} (also {@code ffn_down_exps}) of the first eighth of
+ *       the layers Q5_K;</li>
+ *   <li>models with exactly 8 experts: {@code attn_v} and {@code attn_k} Q8_0, and under Q4_K_M, IQ4_NL and
+ *       IQ4_XS {@code attn_output} Q5_K;</li>
  *   <li>last, a type whose block does not divide the row falls back: Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0,
  *       Q2_K/Q3_K/IQ4_XS→IQ4_NL, and F16 when even that does not fit.</li>
  * </ul>
  */
-public record QuantMix(GgufTarget target, int layers, int experts, boolean hasOutput) {
+public record QuantMix(GgufTarget target, int layers, int experts, int queryHeadsPerKvHead, boolean hasOutput) {
 
     /** The type for tensor {@code name} whose shape is {@code shape} (ggml order). */
     public TensorType typeFor(String name, long[] shape) {
@@ -34,6 +37,7 @@ public record QuantMix(GgufTarget target, int layers, int experts, boolean hasOu
     private TensorType mixed(String name, long rowLength) {
         TensorType base = target.baseType;
         boolean kM = target == GgufTarget.Q4_K_M || target == GgufTarget.Q5_K_M;
+        boolean iq4 = target == GgufTarget.IQ4_NL || target == GgufTarget.IQ4_XS;
         if (name.equals("output.weight") || (!hasOutput && name.equals("token_embd.weight"))) {
             if (rowLength % base.blockSize != 0) {
                 return TensorType.Q8_0;
@@ -42,16 +46,18 @@ public record QuantMix(GgufTarget target, int layers, int experts, boolean hasOu
         }
         int layer = layerOf(name);
         if (name.endsWith("attn_v.weight")) {
-            TensorType t = kM && useMoreBits(layer, layers) ? TensorType.Q6_K : base;
+            TensorType t = kM && useMoreBits(layer, layers) ? TensorType.Q6_K
+                    : iq4 && queryHeadsPerKvHead >= 4 ? TensorType.Q5_K : base;
             return experts == 8 ? TensorType.Q8_0 : t;
         }
         if (name.endsWith("attn_k.weight")) {
             return experts == 8 ? TensorType.Q8_0 : base;
         }
         if (name.contains("ffn_down")) {
-            return kM && useMoreBits(layer, layers) ? TensorType.Q6_K : base;
+            return kM && useMoreBits(layer, layers) ? TensorType.Q6_K
+                    : iq4 && layer < layers / 8 ? TensorType.Q5_K : base;
         }
-        if (name.endsWith("attn_output.weight") && experts == 8 && target == GgufTarget.Q4_K_M) {
+        if (name.endsWith("attn_output.weight") && experts == 8 && (target == GgufTarget.Q4_K_M || iq4)) {
             return TensorType.Q5_K;
         }
         return base;

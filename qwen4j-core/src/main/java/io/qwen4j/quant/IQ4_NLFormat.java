@@ -93,8 +93,10 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     }
 
     /**
-     * ggml's {@code quantize_row_iq4_nl_ref} ({@code quantize_row_iq4_nl_impl} with no importance
-     * weights and no scale search): per 32 weights, {@link #fitScale} with no extra tries, stored as fp16.
+     * What {@code llama-quantize} writes: ggml's {@code quantize_iq4_nl} with no importance matrix
+     * ({@code quantize_row_iq4_nl_impl}, 7 tries each way; not {@code quantize_row_iq4_nl_ref}, which skips the
+     * search): per 32 weights {@link #fitScale}, then every weight mapped again to its nearest level under the
+     * unrounded scale found, and the scale stored as fp16.
      */
     @Override
     public void quantize(float[] x, int srcOffset, int count, MemorySegment dst, long dstOffset) {
@@ -102,7 +104,11 @@ final class IQ4_NLFormat extends VectorBlockFormat {
         byte[] levels = new byte[32];
         long block = dstOffset;
         for (int xb = srcOffset; xb < srcOffset + count; xb += 32, block += BLOCK_BYTES) {
-            float d = fitScale(x, xb, levels, 0, -1);
+            float d = fitScale(x, xb, levels, 0, 7);
+            float id = d != 0 ? 1 / d : 0f;
+            for (int j = 0; j < 32; j++) {
+                levels[j] = (byte) nearestLevel(id * x[xb + j]);
+            }
             KQuants.putHalf(dst, block, d);
             packNibbles(levels, 0, dst, block + 2);
         }

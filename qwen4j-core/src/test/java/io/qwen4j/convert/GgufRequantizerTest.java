@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,12 +51,21 @@ class GgufRequantizerTest {
     }
 
     private Path model(int experts) throws Exception {
+        return model(experts, 0, 0);
+    }
+
+    /** With {@code heads > 0}, the attention head counts in the metadata (their ratio is llama.cpp's {@code n_gqa}). */
+    private Path model(int experts, int heads, int kvHeads) throws Exception {
         var w = new GgufWriter();
         w.putString("general.architecture", "qwen3moe");
         w.putString("general.name", "mix test");
         w.putUInt32("general.file_type", 0);
         w.putUInt32("qwen3moe.block_count", LAYERS);
         w.putUInt32("qwen3moe.expert_count", experts);
+        if (heads > 0) {
+            w.putUInt32("qwen3moe.attention.head_count", heads);
+            w.putUInt32("qwen3moe.attention.head_count_kv", kvHeads);
+        }
         w.putString("tokenizer.chat_template", "{{ messages }}");
         f32(w, "token_embd.weight", DIM, 300);
         f32(w, "output_norm.weight", DIM);
@@ -79,7 +89,7 @@ class GgufRequantizerTest {
                 f32(w, b + "ffn_down.weight", FFN, DIM);
             }
         }
-        Path file = dir.resolve("in-" + experts + ".gguf");
+        Path file = dir.resolve("in-" + experts + "-" + heads + "-" + kvHeads + ".gguf");
         w.write(file);
         return file;
     }
@@ -89,24 +99,8 @@ class GgufRequantizerTest {
         Path in = model(0);
         Path out = dir.resolve("q4km.gguf");
         GgufRequantizer.quantize(in, out, GgufTarget.parse("q4_k_m"), line -> { });
-        var expected = new LinkedHashMap<String, TensorType>();
-        expected.put("token_embd.weight", TensorType.Q4_K);
-        expected.put("output_norm.weight", TensorType.F32);
-        expected.put("output.weight", TensorType.Q6_K);
-        for (int l = 0; l < LAYERS; l++) {
-            String b = "blk." + l + ".";
-            TensorType more = MORE_BITS_OF_8.contains(l) ? TensorType.Q6_K : TensorType.Q4_K;
-            expected.put(b + "attn_norm.weight", TensorType.F32);
-            expected.put(b + "attn_q.weight", TensorType.Q4_K);
-            expected.put(b + "attn_k.weight", TensorType.Q4_K);
-            expected.put(b + "attn_v.weight", more);
-            expected.put(b + "attn_output.weight", TensorType.Q4_K);
-            expected.put(b + "ffn_norm.weight", TensorType.F32);
-            expected.put(b + "ffn_gate.weight", TensorType.Q4_K);
-            expected.put(b + "ffn_up.weight", TensorType.Q4_K);
-            expected.put(b + "ffn_down.weight", more);
-        }
-        assertEquals(expected, HfToGgufTest.types(out));
+        IntFunction<TensorType> more = l -> MORE_BITS_OF_8.contains(l) ? TensorType.Q6_K : TensorType.Q4_K;
+        assertEquals(denseTypes(TensorType.Q4_K, more, more), HfToGgufTest.types(out));
         try (GgufFile f = GgufFile.open(out); GgufFile src = GgufFile.open(in)) {
             assertEquals(15, f.metadata().getInt("general.file_type"));
             assertEquals("mix test", f.metadata().getString("general.name"));
@@ -115,6 +109,30 @@ class GgufRequantizerTest {
             assertClose(src.tensor("blk.3.ffn_down.weight"), f.tensor("blk.3.ffn_down.weight"), 0.02);
             assertClose(src.tensor("blk.1.attn_q.weight"), f.tensor("blk.1.attn_q.weight"), 0.1); // 4 bits on Gaussian values: ~7%
         }
+    }
+
+    /**
+     * Every tensor's type in the dense {@link #model} quantized to a mix whose matrices are {@code base} except
+     * {@code attn_v} and {@code ffn_down} (per layer) and {@code output.weight} (Q6_K); norms F32.
+     */
+    private static Map<String, TensorType> denseTypes(TensorType base, IntFunction<TensorType> attnV, IntFunction<TensorType> ffnDown) {
+        var expected = new LinkedHashMap<String, TensorType>();
+        expected.put("token_embd.weight", base);
+        expected.put("output_norm.weight", TensorType.F32);
+        expected.put("output.weight", TensorType.Q6_K);
+        for (int l = 0; l < LAYERS; l++) {
+            String b = "blk." + l + ".";
+            expected.put(b + "attn_norm.weight", TensorType.F32);
+            expected.put(b + "attn_q.weight", base);
+            expected.put(b + "attn_k.weight", base);
+            expected.put(b + "attn_v.weight", attnV.apply(l));
+            expected.put(b + "attn_output.weight", base);
+            expected.put(b + "ffn_norm.weight", TensorType.F32);
+            expected.put(b + "ffn_gate.weight", base);
+            expected.put(b + "ffn_up.weight", base);
+            expected.put(b + "ffn_down.weight", ffnDown.apply(l));
+        }
+        return expected;
     }
 
     @Test
@@ -131,6 +149,43 @@ class GgufRequantizerTest {
             assertEquals(TensorType.F32, t.get(b + "ffn_gate_inp.weight"));
             assertEquals(TensorType.Q4_K, t.get(b + "ffn_gate_exps.weight"));
             assertEquals(MORE_BITS_OF_8.contains(l) ? TensorType.Q6_K : TensorType.Q4_K, t.get(b + "ffn_down_exps.weight"));
+        }
+    }
+
+    /**
+     * llama.cpp's IQ4_XS without an importance matrix: output Q6_K; attn_v Q5_K when n_gqa >= 4 (16 / 4 here);
+     * ffn_down Q5_K in the first eighth of the layers (layer 0 of 8); the rest IQ4_XS, token_embd included.
+     */
+    @Test
+    void iq4XsMixGivesQ5KWhereLlamaCppDoes() throws Exception {
+        Path in = model(0, 16, 4);
+        Path out = dir.resolve("iq4xs.gguf");
+        GgufRequantizer.quantize(in, out, GgufTarget.parse("iq4_xs"), line -> { });
+        assertEquals(denseTypes(TensorType.IQ4_XS, l -> TensorType.Q5_K, l -> l == 0 ? TensorType.Q5_K : TensorType.IQ4_XS),
+                HfToGgufTest.types(out));
+        try (GgufFile f = GgufFile.open(out); GgufFile src = GgufFile.open(in)) {
+            assertEquals(30, f.metadata().getInt("general.file_type"));
+            assertClose(src.tensor("blk.1.attn_q.weight"), f.tensor("blk.1.attn_q.weight"), 0.1);
+        }
+    }
+
+    /** IQ4_NL with n_gqa 2 keeps attn_v; with 8 experts attn_v/attn_k go to Q8_0 and attn_output to Q5_K. */
+    @Test
+    void iq4NlMixFollowsTheHeadRatioAndTheEightExpertRules() throws Exception {
+        Path dense = dir.resolve("iq4nl.gguf");
+        GgufRequantizer.quantize(model(0, 16, 8), dense, GgufTarget.parse("IQ4_NL"), line -> { });
+        assertEquals(denseTypes(TensorType.IQ4_NL, l -> TensorType.IQ4_NL, l -> l == 0 ? TensorType.Q5_K : TensorType.IQ4_NL),
+                HfToGgufTest.types(dense));
+        Path moe = dir.resolve("iq4nl-moe.gguf");
+        GgufRequantizer.quantize(model(8, 16, 8), moe, GgufTarget.parse("IQ4_NL"), line -> { });
+        Map<String, TensorType> m = HfToGgufTest.types(moe);
+        assertEquals(TensorType.Q8_0, m.get("blk.2.attn_v.weight"));
+        assertEquals(TensorType.Q8_0, m.get("blk.2.attn_k.weight"));
+        assertEquals(TensorType.Q5_K, m.get("blk.2.attn_output.weight"));
+        assertEquals(TensorType.Q5_K, m.get("blk.0.ffn_down_exps.weight"));
+        assertEquals(TensorType.IQ4_NL, m.get("blk.2.ffn_down_exps.weight"));
+        try (GgufFile f = GgufFile.open(moe)) {
+            assertEquals(25, f.metadata().getInt("general.file_type"));
         }
     }
 

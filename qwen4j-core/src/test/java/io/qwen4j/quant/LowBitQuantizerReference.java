@@ -9,7 +9,7 @@ import static io.qwen4j.quant.KQuantizerReference.putHalf;
 /**
  * Test-side transcription of ggml's reference quantizers for the low-bit formats: Q2_K
  * ({@code quantize_row_q2_K_ref}), Q3_K ({@code quantize_row_q3_K_ref} with {@code make_q3_quants}) and
- * IQ4_NL ({@code quantize_row_iq4_nl_ref}) and IQ4_XS ({@code quantize_row_iq4_xs_ref}), in the same C-like style as {@link KQuantizerReference}.
+ * IQ4_NL ({@code quantize_iq4_nl}, what llama-quantize calls) and IQ4_XS ({@code quantize_row_iq4_xs_ref}), in the same C-like style as {@link KQuantizerReference}.
  */
 final class LowBitQuantizerReference {
 
@@ -26,9 +26,13 @@ final class LowBitQuantizerReference {
         return idx;
     }
 
-    /** quantize_row_iq4_nl_ref: quantize_row_iq4_nl_impl(32, 32, 16, ..., no quant weights, ntry -1). */
+    /**
+     * quantize_iq4_nl, what llama-quantize calls: quantize_row_iq4_nl_impl(32, 32, ..., no quant weights, ntry 7),
+     * whose one-block branch maps every weight again under 1 / scales[0] after the search.
+     */
     static byte[] quantizeIQ4NL(float[] x) {
         int[] values = KQuantReference.KVALUES;
+        int ntry = 7;
         int nb = x.length / 32;
         byte[] out = new byte[nb * 18];
         int[] L = new int[32];
@@ -44,27 +48,38 @@ final class LowBitQuantizerReference {
                     max = x[xo + j];
                 }
             }
-            float scale;
-            if (amax < 1e-15f) {
-                scale = 0;
-                java.util.Arrays.fill(L, 0);
-            } else {
-                int ntry = -1;
+            float scale = 0;
+            if (amax >= 1e-15f) {
                 float d = ntry > 0 ? -max / values[0] : max / values[0];
                 float id = 1 / d;
                 float sumqx = 0, sumq2 = 0;
                 for (int j = 0; j < 32; ++j) {
-                    float al = id * x[xo + j];
-                    int l = bestIndexInt8(16, values, al);
-                    L[j] = l;
+                    int l = bestIndexInt8(16, values, id * x[xo + j]);
                     float q = values[l];
-                    float w = weight[j];
-                    sumqx += w * q * x[xo + j];
-                    sumq2 += w * q * q;
+                    sumqx += weight[j] * q * x[xo + j];
+                    sumq2 += weight[j] * q * q;
                 }
                 d = sumq2 > 0 ? sumqx / sumq2 : 0.f;
+                float best = d * sumqx;
+                for (int itry = -ntry; itry <= ntry; ++itry) {
+                    id = (itry + values[0]) / max;
+                    sumqx = sumq2 = 0;
+                    for (int j = 0; j < 32; ++j) {
+                        int l = bestIndexInt8(16, values, id * x[xo + j]);
+                        float q = values[l];
+                        sumqx += weight[j] * q * x[xo + j];
+                        sumq2 += weight[j] * q * q;
+                    }
+                    if (sumq2 > 0 && sumqx * sumqx > best * sumq2) {
+                        d = sumqx / sumq2;
+                        best = d * sumqx;
+                    }
+                }
                 scale = d;
             }
+            // the one-block branch: dh = scales[0], then (ntry > 0) every level again from 1 / scales[0]
+            float id = scale != 0 ? 1 / scale : 0;
+            for (int j = 0; j < 32; ++j) L[j] = bestIndexInt8(16, values, id * x[xo + j]);
             putHalf(out, 18 * ibl, fp16(scale));
             for (int j = 0; j < 16; ++j) out[18 * ibl + 2 + j] = (byte) (L[j] | (L[16 + j] << 4));
         }
