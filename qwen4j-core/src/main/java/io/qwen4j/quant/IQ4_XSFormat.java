@@ -50,7 +50,7 @@ final class IQ4_XSFormat extends VectorBlockFormat {
 
     /** {@code scales_h}: sub-block {@code ib}'s high 2 scale bits at bit {@code 2 ib}. */
     private static int highScaleBits(MemorySegment src, long block) {
-        return src.get(KQuants.LE_SHORT, block + 2);
+        return src.get(KQuants.LE_SHORT, block + 2) & 0xFFFF;
     }
 
     /** Sub-block {@code ib}'s scale minus 32 from a block's {@link #lowScaleBits} and {@link #highScaleBits}. */
