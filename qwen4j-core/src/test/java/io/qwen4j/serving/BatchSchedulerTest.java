@@ -20,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -339,7 +340,14 @@ class BatchSchedulerTest {
         var scheduler = new BatchScheduler(MODEL, options().withParallel(1));
         var running = new Recorder();
         var queued = new Recorder();
-        Submission first = scheduler.submit(prompt(60, 20), greedy(80), running);
+        // 2 ms a step keeps the first stream running for 160 ms or more: without it the tiny model finished both
+        // streams before close() in one CI run (the test thread descheduled on a busy 2-core box)
+        io.qwen4j.engine.StepHook paced = state -> {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            return io.qwen4j.engine.StepHook.CONTINUE;
+        };
+        Submission first = scheduler.submit(prompt(60, 20),
+                new GenerationRequest(SamplingParams.greedy(), 80, Set.of(), List.of(paced)), running);
         Submission second = scheduler.submit(prompt(61, 20), greedy(80), queued);
         eventually(() -> !running.steps.isEmpty(), "first stream started");
         scheduler.close();
