@@ -83,9 +83,11 @@ final class IQ4_XSFormat extends VectorBlockFormat {
         int out = dstOffset;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             float d = KQuants.half(src, block);
-            for (int ib = 0; ib < 8; ib++) {
+            int low = lowScaleBits(src, block);
+            int high = highScaleBits(src, block);
+            for (int ib = 0; ib < GROUPS; ib++) {
                 var nibbles = ByteVector.fromMemorySegment(IQ4_NLFormat.B, src, block + NIBBLES + 16 * ib, ByteOrder.LITTLE_ENDIAN);
-                IQ4_NLFormat.decode16(nibbles, d * scale(src, block, ib), dst, out);
+                IQ4_NLFormat.decode16(nibbles, d * scale(low, high, ib), dst, out);
                 out += 32;
             }
         }
@@ -107,7 +109,7 @@ final class IQ4_XSFormat extends VectorBlockFormat {
             long block = row + (long) (k / QK_K) * BLOCK_BYTES;
             float da = KQuants.half(weights, block);
             float db = KQuants.half(weights, block + gap);
-            // the scale bits read once a block, a sub-block's cut out by shifts
+            // the scale bits read once a block, a sub-block's cut out by shifts (as decode does)
             int lowA = lowScaleBits(weights, block);
             int highA = highScaleBits(weights, block);
             int lowB = lowScaleBits(weights, block + gap);

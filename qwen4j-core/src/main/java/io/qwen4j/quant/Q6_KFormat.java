@@ -92,25 +92,54 @@ final class Q6_KFormat extends VectorBlockFormat {
 
     /**
      * {@link #rowsDot} of each row in {@code [rowStart, rowEnd)} with 8-lane vectors, the {@link KernelBarrier#ROWS_DOT}
-     * kernel without {@link Species#WIDE}: two rows at a time, so four accumulator chains run side by side.
+     * kernel without {@link Species#WIDE}: two rows at a time ({@link #twoRows}), so four accumulator chains run side
+     * by side.
      */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                         float[] out, int rowStart, int rowEnd) {
+        inPairs(false, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+    }
+
+    /**
+     * {@link #rowsDot} with 16-lane vectors ({@link #twoRowsWide}), the {@link KernelBarrier#ROWS_DOT} kernel with
+     * {@link Species#WIDE}: the same bits, as a 16-lane accumulator over 16 consecutive weights is {@link #twoRows}'
+     * {@code a0} and {@code a1} side by side.
+     */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd) {
+        inPairs(true, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+    }
+
+    /**
+     * Neighbouring rows two at a time, as for Q4_K (an odd last row with itself): each row is read whole, in order, by
+     * {@link #unpack} first, then both are multiplied. {@code wide} is a constant in each caller, so each of the two
+     * kernels compiles one branch.
+     */
+    private static void inPairs(boolean wide, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
+                                int count, float[] out, int rowStart, int rowEnd) {
         byte[] levels = Scratch.bytes(2 * count);
         float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, count / 8);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
         for (int r = rowStart; r < rowEnd; r += 2) {
-            // an odd last row is paired with itself
             int partner = Math.min(r + 1, rowEnd - 1);
             unpack(weights, offset + r * rowBytes, count, levels, 0, scales, 0);
             unpack(weights, offset + partner * rowBytes, count, levels, count, scales, count / 16);
-            twoRows(levels, scales, count, x, xOffset, out, r, partner);
+            if (wide) {
+                twoRowsWide(levels, scales, count, x, xOffset, lanes);
+                // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
+                out[r] = Lanes.sumOfTwo(lanes, 0);
+                out[partner] = Lanes.sumOfTwo(lanes, 16);
+            } else {
+                // summed in registers: through lanes, as the wide kernel must, the 8-lane kernel measured 3-5 % slower
+                twoRows(levels, scales, count, x, xOffset, out, r, partner);
+            }
         }
     }
 
     /**
      * {@link FloatDots#dot}'s FMAs over two unpacked rows ({@link #unpack}; the second from {@code count}): per 16
      * weights, their 16 levels times the sub-block's scale (the floats {@link #decode} makes) into {@code a0}/{@code b0}
-     * (first 8) and {@code a1}/{@code b1} (last 8).
+     * (first 8) and {@code a1}/{@code b1} (last 8), summed into {@code out[r]} and {@code out[partner]}.
      */
     private static void twoRows(byte[] levels, float[] scales, int count, float[] x, int xOffset, float[] out, int r, int partner) {
         var a0 = FloatVector.zero(F);
@@ -135,27 +164,6 @@ final class Q6_KFormat extends VectorBlockFormat {
     /** Eight unpacked levels from {@code at} as floats (exact). */
     private static FloatVector levels8(byte[] levels, int at) {
         return (FloatVector) ByteVector.fromArray(BYTES_8, levels, at).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    /**
-     * {@link #rowsDot} with 16-lane vectors, the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the
-     * same bits, as a 16-lane accumulator over 16 consecutive weights is {@link #twoRows}' {@code a0} and {@code a1} side
-     * by side. Neighbouring rows are paired, as for Q4_K: each row is read whole, in order, by {@link #unpack} first.
-     */
-    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
-                            float[] out, int rowStart, int rowEnd) {
-        byte[] levels = Scratch.bytes(2 * count);
-        float[] scales = Scratch.floats(Scratch.Slot.ROW_SIDE, count / 8);
-        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
-        for (int r = rowStart; r < rowEnd; r += 2) {
-            int partner = Math.min(r + 1, rowEnd - 1);
-            unpack(weights, offset + r * rowBytes, count, levels, 0, scales, 0);
-            unpack(weights, offset + partner * rowBytes, count, levels, count, scales, count / 16);
-            twoRowsWide(levels, scales, count, x, xOffset, lanes);
-            // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
-            out[r] = Lanes.sumOfTwo(lanes, 0);
-            out[partner] = Lanes.sumOfTwo(lanes, 16);
-        }
     }
 
     /** {@link #twoRows} with one 16-lane accumulator per row, into {@code lanes[0..15]} and {@code lanes[16..31]}. */

@@ -46,32 +46,30 @@ class FloatFormatKernelTest {
 
     @Test
     void batchedMatmulEqualsOneDotPerRowBitForBit() {
-        Random random = new Random(4);
-        for (TensorType type : TYPES) {
-            QuantFormat format = QuantFormats.of(type);
-            for (int cols : COLS) {
-                int rows = 5; // two row pairs and an odd row
-                int batch = 5; // two activation pairs and an odd row
-                float[] w = gaussian(random, rows * cols);
-                float[] x = gaussian(random, batch * cols);
-                assertMatmulEqualsDots(format, quantizedRows(format, w, rows, cols), rows, cols, x, batch, 0);
-            }
-        }
+        // two activation pairs and an odd row
+        assertEveryTypeAndWidth(new Random(4), 5, 1);
     }
 
     @Test
     void singleRowMatmulEqualsOneDotPerRowBitForBit() {
         // batch 1 takes the row-range kernels (BF16: rows in 16-lane pairs when whole 16-value chunks, else one by one)
-        Random random = new Random(6);
+        assertEveryTypeAndWidth(new Random(6), 1, 2);
+    }
+
+    /**
+     * For every type and width, five random rows (two row pairs and an odd row) times {@code batch} random activation
+     * rows, starting at row 0, 1, ... below {@code firstRows}: {@link #assertMatmulEqualsDots}.
+     */
+    private static void assertEveryTypeAndWidth(Random random, int batch, int firstRows) {
         for (TensorType type : TYPES) {
             QuantFormat format = QuantFormats.of(type);
             for (int cols : COLS) {
-                int rows = 5; // two row pairs and an odd row
+                int rows = 5;
                 float[] w = gaussian(random, rows * cols);
-                float[] x = gaussian(random, cols);
+                float[] x = gaussian(random, batch * cols);
                 MemorySegment segment = quantizedRows(format, w, rows, cols);
-                for (int from = 0; from < 2; from++) {
-                    assertMatmulEqualsDots(format, segment, rows, cols, x, 1, from);
+                for (int from = 0; from < firstRows; from++) {
+                    assertMatmulEqualsDots(format, segment, rows, cols, x, batch, from);
                 }
             }
         }
