@@ -28,3 +28,15 @@ for arch in qwen3 qwen2 qwen3moe; do
       | (cd "$check" && node compare.mjs "$file" 1)
   done
 done
+# The i-quant grid formats, which qwen4j reads but cannot write from floats: synth fills them with random blocks.
+# llama.cpp rounds activations to 8 bits for them too; the same greedy run against llama.cpp on an F32 copy of the
+# file (qwen4j's dequantization, held to llama.cpp's by IQuantGoldenTest) agrees to float rounding.
+for type in iq1_s iq1_m iq2_xxs iq2_xs iq2_s iq3_xxs iq3_s; do
+  file="$work/qwen3-$type.gguf"
+  copy="$work/qwen3-$type-as-f32.gguf"
+  [ -f "$file" ] || "$root/qwen4j" synth --preset qwen3-0.6b "${shape[@]/f32/$type}" --out "$file" >/dev/null
+  [ -f "$copy" ] || "$root/qwen4j" quantize "$file" "$copy" f32 >/dev/null
+  run="$("$root/qwen4j" generate -m "$file" --prompt "$prompt" -n 16 --temp 0 -t 1 --json 2>/dev/null)"
+  (cd "$check" && node compare.mjs "$file" 1 <<< "$run")
+  (cd "$check" && node compare.mjs "$copy" 1 <<< "$run")
+done

@@ -6,6 +6,7 @@ import io.qwen4j.kernels.ComputePool;
 import io.qwen4j.kernels.KernelThroughput;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.quant.RandomBlocks;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
 import java.io.PrintWriter;
@@ -124,9 +125,11 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         return selected;
     }
 
+    /** Types with a quantizer, or whose matrices can be random blocks ({@link RandomBlocks}: the i-quant grids). */
     private static boolean quantizable(TensorType t) {
         try {
-            return QuantFormats.of(t).canQuantize();
+            QuantFormat format = QuantFormats.of(t);
+            return format.canQuantize() || format instanceof RandomBlocks;
         } catch (InvalidInputException noKernel) {
             return false;
         }
@@ -136,6 +139,10 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         QuantFormat format = QuantFormats.of(type);
         long rowBytes = type.bytesFor(cols);
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
+        if (!format.canQuantize() && format instanceof RandomBlocks blocks) {
+            blocks.randomBlocks(11, 0.02f, data, 0, Math.multiplyExact(rows, cols));
+            return new Tensor("random." + type, type, new long[] {cols, rows}, data);
+        }
         var random = new SplittableRandom(11);
         float[] row = new float[cols];
         for (int r = 0; r < rows; r++) {

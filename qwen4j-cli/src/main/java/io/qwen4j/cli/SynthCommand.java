@@ -39,7 +39,9 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--vocab", description = "Embedding rows, >= the tokenizer's size (default 151936).") Integer vocab;
     @Option(names = "--context") Integer context;
 
-    @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k (default f16).")
+    @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, "
+            + "iq4_nl, iq4_xs, or (random blocks: qwen4j reads these but has no quantizer for them) iq1_s, iq1_m, iq2_xxs, "
+            + "iq2_xs, iq2_s, iq3_xxs, iq3_s (default f16).")
     String type = "f16";
 
     @Option(names = "--embd-type", description = "Type of token_embd and output (default: --type).")
@@ -119,7 +121,8 @@ public final class SynthCommand implements Callable<Integer> {
     private static TensorType type(String name, String option) {
         TensorType t = TensorType.fromName(name)
                 .orElseThrow(() -> new InvalidInputException(option + ": unknown type '" + name + "'"));
-        if (!io.qwen4j.quant.QuantFormats.of(t).canQuantize()) {
+        var format = io.qwen4j.quant.QuantFormats.of(t);
+        if (!format.canQuantize() && !(format instanceof io.qwen4j.quant.RandomBlocks)) {
             throw new InvalidInputException(option + ": qwen4j cannot write " + t + " tensors");
         }
         return t;

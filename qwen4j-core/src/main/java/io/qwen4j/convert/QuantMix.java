@@ -77,7 +77,7 @@ public record QuantMix(GgufTarget target, int layers, int experts, int queryHead
             case Q4_K -> TensorType.Q5_0;
             case Q5_K -> TensorType.Q5_1;
             case Q6_K -> TensorType.Q8_0;
-            case Q2_K, Q3_K, IQ4_XS -> TensorType.IQ4_NL;
+            case Q2_K, Q3_K, IQ4_XS, IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S -> TensorType.IQ4_NL;
             default -> TensorType.F16;
         };
         return rowLength % fallback.blockSize == 0 ? fallback : TensorType.F16;

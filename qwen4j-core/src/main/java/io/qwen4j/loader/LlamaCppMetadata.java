@@ -88,8 +88,15 @@ public final class LlamaCppMetadata {
             case Q4_K -> 14; // Q4_K_S; the _M mix is 15
             case Q5_K -> 16; // Q5_K_S; the _M mix is 17
             case Q6_K -> 18;
+            case IQ2_XXS -> 19;
+            case IQ2_XS -> 20;
+            case IQ3_XXS -> 23;
+            case IQ1_S -> 24;
             case IQ4_NL -> 25;
+            case IQ3_S -> 26;
+            case IQ2_S -> 28;
             case IQ4_XS -> 30;
+            case IQ1_M -> 31;
             case BF16 -> 32;
         };
     }

@@ -29,7 +29,14 @@ public final class QuantFormats {
                 new Q5_KFormat(),
                 new Q6_KFormat(),
                 new IQ4_NLFormat(),
-                new IQ4_XSFormat())) {
+                new IQ4_XSFormat(),
+                new IQ1_SFormat(),
+                new IQ1_MFormat(),
+                new IQ2_XXSFormat(),
+                new IQ2_XSFormat(),
+                new IQ2_SFormat(),
+                new IQ3_XXSFormat(),
+                new IQ3_SFormat())) {
             FORMATS.put(format.type(), format);
         }
     }

@@ -7,6 +7,7 @@ import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.quant.RandomBlocks;
 import io.qwen4j.tensor.TensorType;
 import io.qwen4j.tokenizer.Vocabulary;
 import java.io.IOException;
@@ -70,6 +71,10 @@ public final class SyntheticModelWriter {
             long base = first;
             int count = (int) Math.min(rowsPerChunk, rows - first);
             IntStream.range(0, count).parallel().forEach(i -> {
+                if (!format.canQuantize() && format instanceof RandomBlocks blocks) {
+                    blocks.randomBlocks(generator.rowSeed(base + i), generator.std(), chunkSegment, i * rowBytes, rowLength);
+                    return;
+                }
                 float[] values = new float[rowLength];
                 generator.fillRow(base + i, values, rowLength);
                 format.quantize(values, 0, rowLength, chunkSegment, i * rowBytes);

@@ -36,6 +36,16 @@ final class WeightGenerator {
         }
     }
 
+    /** A seed for row {@code row} alone, for formats filled with random blocks rather than quantized values. */
+    long rowSeed(long row) {
+        return mix(tensorSeed + row * 0x9E3779B97F4A7C15L);
+    }
+
+    /** The standard deviation asked for (of the values {@link #fillRow} draws). */
+    float std() {
+        return (float) (halfWidth / SQRT3);
+    }
+
     /** SplitMix64's finaliser: a fast, well-mixed 64-bit hash. */
     private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

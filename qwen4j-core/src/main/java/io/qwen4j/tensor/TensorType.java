@@ -23,8 +23,15 @@ public enum TensorType {
     Q4_K(12, 256, 144),
     Q5_K(13, 256, 176),
     Q6_K(14, 256, 210),
+    IQ2_XXS(16, 256, 66),
+    IQ2_XS(17, 256, 74),
+    IQ3_XXS(18, 256, 98),
+    IQ1_S(19, 256, 50),
     IQ4_NL(20, 32, 18),
+    IQ3_S(21, 256, 110),
+    IQ2_S(22, 256, 82),
     IQ4_XS(23, 256, 136),
+    IQ1_M(29, 256, 56),
     BF16(30, 1, 2);
 
     /** ggml's names for ids that exist but that qwen4j does not read, for error messages. */

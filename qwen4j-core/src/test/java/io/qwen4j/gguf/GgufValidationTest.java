@@ -137,8 +137,8 @@ class GgufValidationTest {
 
     @Test
     void unsupportedTensorTypeIsAnErrorAtLoad() throws IOException {
-        reject(withTensors(1).tensorInfo("blk.0.attn_q.weight", 16, 0, 256).padTo(32).raw(new byte[128]).bytes(),
-                "unsupported tensor type IQ2_XXS (16) in tensor blk.0.attn_q.weight");
+        reject(withTensors(1).tensorInfo("blk.0.attn_q.weight", 35, 0, 256).padTo(32).raw(new byte[128]).bytes(),
+                "unsupported tensor type TQ2_0 (35) in tensor blk.0.attn_q.weight");
         reject(withTensors(1).tensorInfo("x", 200, 0, 256).padTo(32).bytes(), "unsupported tensor type type#200 (200)");
     }
 

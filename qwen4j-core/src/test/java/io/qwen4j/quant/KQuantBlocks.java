@@ -24,7 +24,9 @@ final class KQuantBlocks {
             case Q3_K -> new int[] {108};
             case Q4_K, Q5_K -> new int[] {0, 2};
             case Q6_K -> new int[] {208};
-            case IQ4_NL, IQ4_XS -> new int[] {0};
+            case IQ4_NL, IQ4_XS, IQ1_S, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S -> new int[] {0};
+            // IQ1_M's fp16 scale is spread over four nibbles: see setIq1mScale
+            case IQ1_M -> new int[0];
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
@@ -52,8 +54,19 @@ final class KQuantBlocks {
             for (int field : halfFields(type)) {
                 setHalf(data, b * type.blockBytes + field, randomFiniteHalf(random, maxExponent));
             }
+            if (type == TensorType.IQ1_M) {
+                setIq1mScale(data, b * type.blockBytes, randomFiniteHalf(random, maxExponent));
+            }
         }
         return data;
+    }
+
+    /** IQ1_M's scale: nibble {@code i} of the fp16 is the top nibble of the block's 16-bit scale word {@code i}. */
+    static void setIq1mScale(byte[] data, int block, short half) {
+        for (int i = 0; i < 4; i++) {
+            int at = block + 49 + 2 * i;
+            data[at] = (byte) (data[at] & 0x0F | ((half >> 4 * i) & 0xF) << 4);
+        }
     }
 
     /** Blocks with every fp16 field set to {@code half} and all other bytes {@code fill}. */

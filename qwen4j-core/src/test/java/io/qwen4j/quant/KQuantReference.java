@@ -23,6 +23,9 @@ final class KQuantReference {
     }
 
     static float[] dequantize(TensorType type, byte[] data) {
+        if (java.util.Arrays.asList(IQuantReference.TYPES).contains(type)) {
+            return IQuantReference.dequantize(type, data);
+        }
         int blocks = data.length / type.blockBytes;
         float[] out = new float[blocks * type.blockSize];
         for (int blk = 0; blk < blocks; blk++) {

@@ -71,6 +71,44 @@ class SynthRoundTripTest {
         }
     }
 
+    /**
+     * The i-quant grid formats have no quantizer: synth fills them with random blocks, each scaled to the tensor's
+     * standard deviation, the same bytes for the same seed.
+     */
+    @Test
+    void gridFormatsGetRandomBlocksWithTheTensorsSpread() throws Exception {
+        for (TensorType type : List.of(TensorType.IQ1_M, TensorType.IQ2_XXS, TensorType.IQ3_S)) {
+            SynthSpec spec = tiny("qwen3", type, true);
+            Path first = dir.resolve(type + "-1.gguf");
+            Path second = dir.resolve(type + "-2.gguf");
+            SyntheticModelWriter.write(spec, first);
+            SyntheticModelWriter.write(spec, second);
+            assertEquals(-1L, Files.mismatch(first, second), type + ": same seed, same bytes");
+            try (GgufFile gguf = GgufFile.open(first)) {
+                for (SynthPlan.PlannedTensor planned : SynthPlan.plan(spec)) {
+                    Tensor tensor = gguf.tensor(planned.name());
+                    assertEquals(planned.type(), tensor.type(), planned.name());
+                    if (!planned.type().isQuantized()) {
+                        continue;
+                    }
+                    int rowLength = (int) planned.shape()[0];
+                    long rows = Math.min(planned.rows(), 64);
+                    float[] values = new float[rowLength];
+                    double squares = 0;
+                    for (long row = 0; row < rows; row++) {
+                        QuantFormats.of(type).dequantize(tensor.data(), row * type.bytesFor(rowLength), values, 0, rowLength);
+                        for (float v : values) {
+                            squares += (double) v * v;
+                        }
+                    }
+                    double rms = Math.sqrt(squares / (rows * rowLength));
+                    // each block is scaled to the std exactly but for its fp16 scale's rounding (2^-11 relative)
+                    assertEquals(planned.std(), rms, 2e-3 * planned.std(), type + " " + planned.name());
+                }
+            }
+        }
+    }
+
     private static void checkTensor(SynthSpec spec, SynthPlan.PlannedTensor planned, Tensor tensor, long rowsToCheck) {
         assertEquals(planned.type(), tensor.type(), planned.name());
         assertArrayEquals(planned.shape(), tensor.shape(), planned.name());

@@ -1,0 +1,92 @@
+package io.qwen4j.quant;
+
+import io.qwen4j.simd.NativeSegments;
+import io.qwen4j.tensor.TensorType;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Base of the i-quant formats whose weights are points of a grid ({@link IQuantGrids}): IQ1_S, IQ1_M, IQ2_XXS,
+ * IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S. All use 256-weight blocks; most start with an fp16 scale {@code d}.
+ *
+ * <p>qwen4j reads these formats but does not write them: llama.cpp's encoders search the grid against an importance
+ * matrix (and refuse the smallest types without one). Synthetic models and benchmarks get {@link #randomBlocks}
+ * instead: random bytes with the scale set for a chosen spread, valid blocks that exercise every field.
+ */
+abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
+
+    private final TensorType type;
+    /** Byte offset of the block's fp16 scale, or -1 when a subclass stores it otherwise. */
+    private final int scaleOffset;
+
+    GridFormat(TensorType type, int scaleOffset) {
+        this.type = type;
+        this.scaleOffset = scaleOffset;
+    }
+
+    @Override
+    public final TensorType type() {
+        return type;
+    }
+
+    /** The 256 weights of the block at byte {@code block} into {@code dst[at ...]}; {@code src} is a native segment. */
+    abstract void decodeBlock(MemorySegment src, long block, float[] dst, int at);
+
+    @Override
+    final void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.TYPE.cast(src);
+        long end = offset + type.bytesFor(count);
+        for (long block = offset; block < end; block += type.blockBytes, dstOffset += type.blockSize) {
+            decodeBlock(src, block, dst, dstOffset);
+        }
+    }
+
+    /**
+     * ggml's {@code dequantize_row_*}: the vectorised {@link #decode}, whose every float is the C's (a plain
+     * transcription of the C, in the test tree, and llama.cpp's own output hold it to that).
+     */
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
+        if (src.isNative()) {
+            decode(src, offset, dst, dstOffset, count);
+            return;
+        }
+        // the decoders read native segments only (typed so for C2, see NativeSegments); a heap one is copied over
+        try (Arena arena = Arena.ofConfined()) {
+            long bytes = type().bytesFor(count);
+            MemorySegment copy = arena.allocate(bytes);
+            MemorySegment.copy(src, offset, copy, 0, bytes);
+            decode(copy, 0, dst, dstOffset, count);
+        }
+    }
+
+    /** Writes the fp16 bits {@code half} as the block's overall scale. */
+    void writeScale(MemorySegment block, long at, short half) {
+        block.set(KQuants.LE_SHORT, at + scaleOffset, half);
+    }
+
+    @Override
+    public void randomBlocks(long seed, float rms, MemorySegment dst, long offset, int count) {
+        requireWholeBlocks(count);
+        TensorType t = type;
+        long state = seed | 1;
+        float[] values = new float[t.blockSize];
+        for (long block = offset, end = offset + t.bytesFor(count); block < end; block += t.blockBytes) {
+            for (int i = 0; i < t.blockBytes; i++) {
+                state = RandomBlocks.next(state);
+                dst.set(ValueLayout.JAVA_BYTE, block + i, (byte) state);
+            }
+            // measure the block at a unit scale, then scale it to the wanted root mean square
+            writeScale(dst, block, Float.floatToFloat16(1f));
+            dequantize(dst, block, values, 0, t.blockSize);
+            double squares = 0;
+            for (float v : values) {
+                squares += (double) v * v;
+            }
+            double unit = Math.sqrt(squares / t.blockSize);
+            writeScale(dst, block, Float.floatToFloat16(unit > 0 ? (float) (rms / unit) : 0f));
+        }
+    }
+}

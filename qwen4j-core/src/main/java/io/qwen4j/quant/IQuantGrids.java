@@ -1,0 +1,130 @@
+package io.qwen4j.quant;
+
+import io.qwen4j.simd.Species;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The grids of the i-quant formats (IQ1_S/M, IQ2_XXS/XS/S, IQ3_XXS/S) and the few vector steps their decoders share.
+ *
+ * <p>These formats store a group of 8 (or 4) weights as an index into a fixed set of points that ggml defines. The
+ * points are data of the format, not something to derive: {@code iq-grids.txt} holds them as llama.cpp's own library
+ * dequantizes them ({@code scripts/gen-iq-data.py grids}). They are kept here as floats, 8 (or 4) per entry, so a
+ * decoder loads an entry as one vector: the values are small integers, exact in float.
+ */
+final class IQuantGrids {
+
+    /** Every grid of the resource by name (read first: the fields below take theirs from it). */
+    private static final Map<String, float[]> TABLES = readAll();
+    static final float[] IQ2XXS = load("iq2xxs_grid", 256, 8);
+    static final float[] IQ2XS = load("iq2xs_grid", 512, 8);
+    static final float[] IQ2S = load("iq2s_grid", 1024, 8);
+    static final float[] IQ3XXS = load("iq3xxs_grid", 256, 4);
+    static final float[] IQ3S = load("iq3s_grid", 512, 4);
+    static final float[] IQ1S = load("iq1s_grid", 2048, 8);
+    /** IQ1_S and IQ1_M shift every point by this, up or down per group ({@code IQ1S_DELTA}). */
+    static final float IQ1_DELTA = 0.125f;
+
+    /**
+     * ggml's {@code ksigns_iq2xs}: 7 stored sign bits, the eighth set so that the count of minus signs is even (the
+     * encoders flip signs in pairs), so 7 bits carry 8 signs.
+     */
+    static final int[] KSIGNS = new int[128];
+    /** For each byte of sign bits, 8 int lanes: bit {@code j} set gives lane {@code j} the float sign bit. */
+    private static final int[] SIGN_BITS = new int[256 * 8];
+
+    private static final VectorSpecies<Float> F8 = Species.FLOATS;
+    private static final VectorSpecies<Integer> I8 = Species.INTS;
+    private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
+    private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
+
+    static {
+        for (int i = 0; i < 128; i++) {
+            KSIGNS[i] = i | (Integer.bitCount(i) % 2 == 1 ? 0x80 : 0);
+        }
+        for (int b = 0; b < 256; b++) {
+            for (int j = 0; j < 8; j++) {
+                SIGN_BITS[8 * b + j] = (b >> j & 1) != 0 ? 0x8000_0000 : 0;
+            }
+        }
+    }
+
+    private IQuantGrids() {
+    }
+
+    /** The IQ2 formats' scale from a 4-bit field {@code s}: {@code d (0.5 + s) / 4}, in the C's order. */
+    static float iq2Scale(float d, int s) {
+        return d * (0.5f + s) * 0.25f;
+    }
+
+    /**
+     * 8 weights at {@code dst[at]}: grid entry {@code entry}, lane {@code j} negated where bit {@code j} of
+     * {@code signs} is set, times {@code scale}. The scalar decoders multiply first and negate after; rounding to
+     * nearest is symmetric, so {@code (-g) * s} is {@code -(g * s)} bit for bit.
+     */
+    static void signed8(float[] grid, int entry, int signs, float scale, float[] dst, int at) {
+        var bits = IntVector.fromArray(I8, SIGN_BITS, 8 * signs);
+        FloatVector.fromArray(F8, grid, 8 * entry).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)
+                .viewAsFloatingLanes().mul(scale).intoArray(dst, at);
+    }
+
+    /** {@link #signed8} for a 4-value grid: signs {@code 4 * half .. 4 * half + 3} of {@code signs}. */
+    static void signed4(float[] grid, int entry, int signs, int half, float scale, float[] dst, int at) {
+        var bits = IntVector.fromArray(I4, SIGN_BITS, 8 * signs + 4 * half);
+        FloatVector.fromArray(F4, grid, 4 * entry).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)
+                .viewAsFloatingLanes().mul(scale).intoArray(dst, at);
+    }
+
+    /** 8 weights at {@code dst[at]}: {@code (grid entry + delta) * scale}, IQ1's order. */
+    static void shifted8(float[] grid, int entry, float delta, float scale, float[] dst, int at) {
+        FloatVector.fromArray(F8, grid, 8 * entry).add(delta).mul(scale).intoArray(dst, at);
+    }
+
+    private static float[] load(String name, int entries, int width) {
+        float[] grid = TABLES.get(name);
+        if (grid == null || grid.length != entries * width) {
+            throw new IllegalStateException("iq-grids.txt: grid " + name + " missing or not " + entries + " x " + width);
+        }
+        return grid;
+    }
+
+    private static Map<String, float[]> readAll() {
+        Map<String, float[]> all = new HashMap<>();
+        try (InputStream in = IQuantGrids.class.getResourceAsStream("iq-grids.txt")) {
+            if (in == null) {
+                throw new IllegalStateException("iq-grids.txt missing from the class path");
+            }
+            var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII));
+            float[] current = null;
+            int filled = 0;
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.startsWith("#") || line.isBlank()) {
+                    continue;
+                }
+                String[] fields = line.trim().split(" ");
+                if (fields[0].equals("grid")) {
+                    current = new float[Integer.parseInt(fields[2]) * Integer.parseInt(fields[3])];
+                    filled = 0;
+                    all.put(fields[1], current);
+                    continue;
+                }
+                for (String field : fields) {
+                    current[filled++] = Integer.parseInt(field);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return all;
+    }
+}
