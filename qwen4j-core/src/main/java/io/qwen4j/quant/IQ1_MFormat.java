@@ -43,7 +43,7 @@ final class IQ1_MFormat extends GridFormat {
                 // even groups take the low nibble of their high byte, odd ones the high nibble
                 int nibble = l % 2 == 0 ? high & 0xF : high >> 4;
                 int entry = KQuants.u8(src, qs + l) | (nibble & 7) << 8;
-                float delta = (nibble & 8) != 0 ? -IQuantGrids.IQ1_DELTA : IQuantGrids.IQ1_DELTA;
+                float delta = IQuantGrids.iq1Delta(nibble >> 3);
                 IQuantGrids.shifted8(IQuantGrids.IQ1S, entry, delta, l < 2 ? dl1 : dl2, dst, y);
             }
         }

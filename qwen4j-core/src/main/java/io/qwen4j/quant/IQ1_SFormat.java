@@ -23,7 +23,7 @@ final class IQ1_SFormat extends GridFormat {
         for (int ib = 0; ib < 8; ib++) {
             int high = src.get(KQuants.LE_SHORT, block + HIGH + 2 * ib) & 0xFFFF;
             float dl = d * (2 * (high >> 12 & 7) + 1);
-            float delta = (high & 0x8000) != 0 ? -IQuantGrids.IQ1_DELTA : IQuantGrids.IQ1_DELTA;
+            float delta = IQuantGrids.iq1Delta(high >> 15);
             for (int l = 0; l < 4; l++, y += 8) {
                 int entry = KQuants.u8(src, block + 2 + 4 * ib + l) | (high >> 3 * l & 7) << 8;
                 IQuantGrids.shifted8(IQuantGrids.IQ1S, entry, delta, dl, dst, y);
