@@ -73,20 +73,25 @@ abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
         TensorType t = type;
         long state = seed | 1;
         float[] values = new float[t.blockSize];
-        for (long block = offset, end = offset + t.bytesFor(count); block < end; block += t.blockBytes) {
-            for (int i = 0; i < t.blockBytes; i++) {
-                state = RandomBlocks.next(state);
-                dst.set(ValueLayout.JAVA_BYTE, block + i, (byte) state);
+        // each block is made in a native scratch block (the decoders read native segments), then copied to dst
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment scratch = arena.allocate(t.blockBytes);
+            for (long block = offset, end = offset + t.bytesFor(count); block < end; block += t.blockBytes) {
+                for (int i = 0; i < t.blockBytes; i++) {
+                    state = RandomBlocks.next(state);
+                    scratch.set(ValueLayout.JAVA_BYTE, i, (byte) state);
+                }
+                // measure the block at a unit scale, then scale it to the wanted root mean square
+                writeScale(scratch, 0, Float.floatToFloat16(1f));
+                decode(scratch, 0, values, 0, t.blockSize);
+                double squares = 0;
+                for (float v : values) {
+                    squares += (double) v * v;
+                }
+                double unit = Math.sqrt(squares / t.blockSize);
+                writeScale(scratch, 0, Float.floatToFloat16(unit > 0 ? (float) (rms / unit) : 0f));
+                MemorySegment.copy(scratch, 0, dst, block, t.blockBytes);
             }
-            // measure the block at a unit scale, then scale it to the wanted root mean square
-            writeScale(dst, block, Float.floatToFloat16(1f));
-            dequantize(dst, block, values, 0, t.blockSize);
-            double squares = 0;
-            for (float v : values) {
-                squares += (double) v * v;
-            }
-            double unit = Math.sqrt(squares / t.blockSize);
-            writeScale(dst, block, Float.floatToFloat16(unit > 0 ? (float) (rms / unit) : 0f));
         }
     }
 }
