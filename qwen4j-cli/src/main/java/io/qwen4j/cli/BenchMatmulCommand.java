@@ -128,8 +128,7 @@ public final class BenchMatmulCommand implements Callable<Integer> {
     /** Types with a quantizer, or whose matrices can be random blocks ({@link RandomBlocks}: the i-quant grids). */
     private static boolean quantizable(TensorType t) {
         try {
-            QuantFormat format = QuantFormats.of(t);
-            return format.canQuantize() || format instanceof RandomBlocks;
+            return RandomBlocks.writable(QuantFormats.of(t));
         } catch (InvalidInputException noKernel) {
             return false;
         }
@@ -139,8 +138,9 @@ public final class BenchMatmulCommand implements Callable<Integer> {
         QuantFormat format = QuantFormats.of(type);
         long rowBytes = type.bytesFor(cols);
         MemorySegment data = arena.allocate(rowBytes * rows, 64);
-        if (!format.canQuantize() && format instanceof RandomBlocks blocks) {
-            blocks.randomBlocks(11, 0.02f, data, 0, Math.multiplyExact(rows, cols));
+        var blocks = RandomBlocks.instead(format);
+        if (blocks.isPresent()) {
+            blocks.get().randomBlocks(11, 0.02f, data, 0, Math.multiplyExact(rows, cols));
             return new Tensor("random." + type, type, new long[] {cols, rows}, data);
         }
         var random = new SplittableRandom(11);

@@ -121,8 +121,7 @@ public final class SynthCommand implements Callable<Integer> {
     private static TensorType type(String name, String option) {
         TensorType t = TensorType.fromName(name)
                 .orElseThrow(() -> new InvalidInputException(option + ": unknown type '" + name + "'"));
-        var format = io.qwen4j.quant.QuantFormats.of(t);
-        if (!format.canQuantize() && !(format instanceof io.qwen4j.quant.RandomBlocks)) {
+        if (!io.qwen4j.quant.RandomBlocks.writable(io.qwen4j.quant.QuantFormats.of(t))) {
             throw new InvalidInputException(option + ": qwen4j cannot write " + t + " tensors");
         }
         return t;

@@ -55,7 +55,7 @@ abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
         }
         // the decoders read native segments only (typed so for C2, see NativeSegments); a heap one is copied over
         try (Arena arena = Arena.ofConfined()) {
-            long bytes = type().bytesFor(count);
+            long bytes = type.bytesFor(count);
             MemorySegment copy = arena.allocate(bytes);
             MemorySegment.copy(src, offset, copy, 0, bytes);
             decode(copy, 0, dst, dstOffset, count);
@@ -70,27 +70,26 @@ abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
     @Override
     public void randomBlocks(long seed, float rms, MemorySegment dst, long offset, int count) {
         requireWholeBlocks(count);
-        TensorType t = type;
         long state = seed | 1;
-        float[] values = new float[t.blockSize];
+        float[] values = new float[type.blockSize];
         // each block is made in a native scratch block (the decoders read native segments), then copied to dst
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment scratch = arena.allocate(t.blockBytes);
-            for (long block = offset, end = offset + t.bytesFor(count); block < end; block += t.blockBytes) {
-                for (int i = 0; i < t.blockBytes; i++) {
+            MemorySegment scratch = arena.allocate(type.blockBytes);
+            for (long block = offset, end = offset + type.bytesFor(count); block < end; block += type.blockBytes) {
+                for (int i = 0; i < type.blockBytes; i++) {
                     state = RandomBlocks.next(state);
                     scratch.set(ValueLayout.JAVA_BYTE, i, (byte) state);
                 }
                 // measure the block at a unit scale, then scale it to the wanted root mean square
                 writeScale(scratch, 0, Float.floatToFloat16(1f));
-                decode(scratch, 0, values, 0, t.blockSize);
+                decode(scratch, 0, values, 0, type.blockSize);
                 double squares = 0;
                 for (float v : values) {
                     squares += (double) v * v;
                 }
-                double unit = Math.sqrt(squares / t.blockSize);
+                double unit = Math.sqrt(squares / type.blockSize);
                 writeScale(scratch, 0, Float.floatToFloat16(unit > 0 ? (float) (rms / unit) : 0f));
-                MemorySegment.copy(scratch, 0, dst, block, t.blockBytes);
+                MemorySegment.copy(scratch, 0, dst, block, type.blockBytes);
             }
         }
     }

@@ -60,6 +60,7 @@ public final class SyntheticModelWriter {
     private static void fill(long seed, SynthPlan.PlannedTensor tensor, MemorySegment target) {
         var generator = new WeightGenerator(seed, tensor.name(), tensor.mean(), tensor.std());
         QuantFormat format = QuantFormats.of(tensor.type());
+        Optional<RandomBlocks> blocks = RandomBlocks.instead(format);
         int rowLength = (int) tensor.shape()[0];
         long rowBytes = tensor.type().bytesFor(rowLength);
         long rows = tensor.rows();
@@ -71,8 +72,8 @@ public final class SyntheticModelWriter {
             long base = first;
             int count = (int) Math.min(rowsPerChunk, rows - first);
             IntStream.range(0, count).parallel().forEach(i -> {
-                if (!format.canQuantize() && format instanceof RandomBlocks blocks) {
-                    blocks.randomBlocks(generator.rowSeed(base + i), generator.std(), chunkSegment, i * rowBytes, rowLength);
+                if (blocks.isPresent()) {
+                    blocks.get().randomBlocks(generator.rowSeed(base + i), generator.std(), chunkSegment, i * rowBytes, rowLength);
                     return;
                 }
                 float[] values = new float[rowLength];
