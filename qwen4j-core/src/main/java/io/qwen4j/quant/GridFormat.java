@@ -5,6 +5,7 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 
 /**
  * Base of the i-quant formats whose weights are points of a grid ({@link IQuantGrids}): IQ1_S, IQ1_M, IQ2_XXS,
@@ -21,6 +22,12 @@ abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
     private final int scaleOffset;
 
     GridFormat(TensorType type, int scaleOffset) {
+        this(type, scaleOffset, null);
+    }
+
+    /** @param rowsDotKernel a fused {@link KernelBarrier#ROWS_DOT} kernel (see {@link VectorBlockFormat}), or null */
+    GridFormat(TensorType type, int scaleOffset, MethodHandle rowsDotKernel) {
+        super(rowsDotKernel);
         this.type = type;
         this.scaleOffset = scaleOffset;
     }

@@ -47,6 +47,8 @@ final class IQuantGrids {
     static final int[] KSIGNS = new int[128];
     /** For each byte of sign bits, 8 int lanes: bit {@code j} set gives lane {@code j} the float sign bit. */
     private static final int[] SIGN_BITS = new int[256 * 8];
+    /** {@link #SIGN_BITS} of {@code KSIGNS[code]} for each 7-bit sign code: one lookup fewer per 8 weights. */
+    private static final int[] CODE_SIGN_BITS = new int[128 * 8];
 
     private static final VectorSpecies<Float> F8 = Species.FLOATS;
     private static final VectorSpecies<Integer> I8 = Species.INTS;
@@ -61,6 +63,9 @@ final class IQuantGrids {
             for (int j = 0; j < 8; j++) {
                 SIGN_BITS[8 * b + j] = (b >> j & 1) != 0 ? 0x8000_0000 : 0;
             }
+        }
+        for (int code = 0; code < 128; code++) {
+            System.arraycopy(SIGN_BITS, 8 * KSIGNS[code], CODE_SIGN_BITS, 8 * code, 8);
         }
     }
 
@@ -81,6 +86,21 @@ final class IQuantGrids {
         var bits = IntVector.fromArray(I8, SIGN_BITS, 8 * signs);
         FloatVector.fromArray(F8, grid, 8 * entry).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)
                 .viewAsFloatingLanes().mul(scale).intoArray(dst, at);
+    }
+
+    /**
+     * {@code acc} plus {@code x} times the 8 weights {@link #signed8} writes for grid entry {@code entry}, signs
+     * {@code KSIGNS[signCode]} and {@code scale}: those floats, multiplied in by one FMA per lane.
+     */
+    static FloatVector signedTimes(float[] grid, int entry, int signCode, float scale, FloatVector x, FloatVector acc) {
+        return signedTimesAt(grid, 8 * entry, 8 * signCode, scale, x, acc);
+    }
+
+    /** {@link #signedTimes} given the entry's and the sign code's offsets, {@code 8 * entry} and {@code 8 * signCode}. */
+    static FloatVector signedTimesAt(float[] grid, int entryAt, int signsAt, float scale, FloatVector x, FloatVector acc) {
+        var bits = IntVector.fromArray(I8, CODE_SIGN_BITS, signsAt);
+        return FloatVector.fromArray(F8, grid, entryAt).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)
+                .viewAsFloatingLanes().mul(scale).fma(x, acc);
     }
 
     /** {@link #signed8} for a 4-value grid: signs {@code 4 * half .. 4 * half + 3} of {@code signs}. */
