@@ -38,7 +38,9 @@ public final class Main implements Runnable {
             PullCommand.class,
             ServeCommand.class,
             ConvertCommand.class,
-            QuantizeCommand.class);
+            QuantizeCommand.class,
+            EmbedCommand.class,
+            RerankCommand.class);
 
     public static final int EXIT_BAD_INPUT = 2;
     public static final int EXIT_FAILURE = 1;

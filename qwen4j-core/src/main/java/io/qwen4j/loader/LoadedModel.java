@@ -1,6 +1,7 @@
 package io.qwen4j.loader;
 
 import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.embed.EmbeddingSettings;
 import io.qwen4j.engine.SamplingDefaults;
 import io.qwen4j.kernels.ComputePool;
 import io.qwen4j.model.Model;
@@ -31,6 +32,7 @@ public final class LoadedModel implements AutoCloseable {
     private final Supplier<Optional<ChatTemplate>> templateParser;
     private final Set<Integer> endOfTurnIds;
     private final SamplingDefaults samplingDefaults;
+    private final EmbeddingSettings embedding;
     private final long weightBytes;
     private final ComputePool pool;
     private final AutoCloseable storage;
@@ -44,13 +46,14 @@ public final class LoadedModel implements AutoCloseable {
                        Optional<ChatTemplate> chatTemplate, Set<Integer> endOfTurnIds,
                        SamplingDefaults samplingDefaults, long weightBytes, ComputePool pool, AutoCloseable storage) {
         this(name, path, config, model, tokenizer, constant(chatTemplate), endOfTurnIds, samplingDefaults,
-                weightBytes, pool, storage);
+                EmbeddingSettings.NONE, weightBytes, pool, storage);
     }
 
     /** As above, with the template parsed by {@code templateParser} on the first call of {@link #chatTemplate()}. */
     public LoadedModel(String name, Path path, ModelConfig config, Model model, Tokenizer tokenizer,
                        Supplier<Optional<ChatTemplate>> templateParser, Set<Integer> endOfTurnIds,
-                       SamplingDefaults samplingDefaults, long weightBytes, ComputePool pool, AutoCloseable storage) {
+                       SamplingDefaults samplingDefaults, EmbeddingSettings embedding, long weightBytes,
+                       ComputePool pool, AutoCloseable storage) {
         this.name = Objects.requireNonNull(name, "name");
         this.path = Objects.requireNonNull(path, "path");
         this.config = Objects.requireNonNull(config, "config");
@@ -59,6 +62,7 @@ public final class LoadedModel implements AutoCloseable {
         this.templateParser = Objects.requireNonNull(templateParser, "templateParser");
         this.endOfTurnIds = Set.copyOf(endOfTurnIds);
         this.samplingDefaults = Objects.requireNonNull(samplingDefaults, "samplingDefaults");
+        this.embedding = Objects.requireNonNull(embedding, "embedding");
         this.weightBytes = weightBytes;
         this.pool = Objects.requireNonNull(pool, "pool");
         this.storage = Objects.requireNonNull(storage, "storage");
@@ -110,6 +114,11 @@ public final class LoadedModel implements AutoCloseable {
 
     public SamplingDefaults samplingDefaults() {
         return samplingDefaults;
+    }
+
+    /** What the file says about pooling and reranking (nothing, for a chat model). */
+    public EmbeddingSettings embedding() {
+        return embedding;
     }
 
     /** Bytes of tensor data the file maps (what decode streams per token, at most). */

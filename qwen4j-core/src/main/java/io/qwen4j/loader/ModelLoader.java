@@ -2,6 +2,8 @@ package io.qwen4j.loader;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.embed.EmbeddingSettings;
+import io.qwen4j.embed.Pooling;
 import io.qwen4j.engine.SamplingDefaults;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.gguf.GgufMetadata;
@@ -70,7 +72,8 @@ public final class ModelLoader {
                     ? Optional.of(GgufChatTemplates.read(metadata)) : Optional.empty();
             long weightBytes = gguf.tensorInfos().stream().mapToLong(GgufTensorInfo::bytes).sum();
             return new LoadedModel(stem(gguf.path()), gguf.path(), config, model, tokenizer, template,
-                    endOfTurnIds(tokenizer), samplingDefaults(metadata), weightBytes, pool, gguf);
+                    endOfTurnIds(tokenizer), samplingDefaults(metadata), embeddingSettings(metadata, config.architecture()),
+                    weightBytes, pool, gguf);
         } catch (RuntimeException e) {
             pool.close();
             throw e;
@@ -88,6 +91,14 @@ public final class ModelLoader {
             tokenizer.id(token).ifPresent(ids::add);
         }
         return Set.copyOf(ids);
+    }
+
+    /** The pooling type and rerank template llama.cpp's converter writes for embedding and reranker models. */
+    static EmbeddingSettings embeddingSettings(GgufMetadata metadata, String arch) {
+        String pooling = EmbeddingSettings.poolingKey(arch);
+        return new EmbeddingSettings(
+                metadata.contains(pooling) ? Optional.of(Pooling.ofGgufId(metadata.getInt(pooling))) : Optional.empty(),
+                metadata.findString(EmbeddingSettings.RERANK_TEMPLATE));
     }
 
     /** llama.cpp's {@code general.sampling.*} keys when present, else Qwen3's recommended values. */

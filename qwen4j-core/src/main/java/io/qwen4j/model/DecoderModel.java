@@ -6,9 +6,11 @@ import io.qwen4j.kernels.MatMul;
 import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,13 +54,21 @@ final class DecoderModel implements Model {
         int rows = 0;
         for (int s = 0; s < sequences; s++) {
             firstRows[s] = rows;
-            rowCounts[s] = batch.logitsWanted() == ForwardBatch.LogitsWanted.ALL
+            rowCounts[s] = batch.logitsWanted() != ForwardBatch.LogitsWanted.LAST
                     ? batch.sequences().get(s).tokens().length : 1;
             rows += rowCounts[s];
         }
-        long needed = (long) rows * config.vocabSize();
-        if (logitsBuffer.length < needed) {
-            logitsBuffer = new float[Math.toIntExact(needed)];
+        boolean hidden = batch.logitsWanted() == ForwardBatch.LogitsWanted.HIDDEN;
+        int width = hidden ? config.hiddenSize() : config.vocabSize();
+        long needed = (long) rows * width;
+        float[] out;
+        if (hidden) {
+            out = new float[Math.toIntExact(needed)];
+        } else {
+            if (logitsBuffer.length < needed) {
+                logitsBuffer = new float[Math.toIntExact(needed)];
+            }
+            out = logitsBuffer;
         }
         // Fill slices of up to maxTokens tokens, in sequence order, and run each.
         int s = 0;
@@ -74,7 +84,7 @@ final class DecoderModel implements Model {
                     ws.positions[row] = seq.startPosition() + index;
                     ws.caches[row] = seq.cache();
                     boolean last = index == seq.tokens().length - 1;
-                    ws.logitsRow[row] = batch.logitsWanted() == ForwardBatch.LogitsWanted.ALL
+                    ws.logitsRow[row] = batch.logitsWanted() != ForwardBatch.LogitsWanted.LAST
                             ? firstRows[s] + index : last ? firstRows[s] : -1;
                     embed(seq.tokens()[index], row);
                 }
@@ -85,9 +95,26 @@ final class DecoderModel implements Model {
                     i = 0;
                 }
             }
-            run(used);
+            run(used, hidden ? null : out);
+            if (hidden) {
+                for (int t = 0, n = 0; t < used; t++) {
+                    if (ws.logitsRow[t] >= 0) {
+                        System.arraycopy(ws.normed, n++ * width, out, ws.logitsRow[t] * width, width);
+                    }
+                }
+            }
         }
-        return new Logits(logitsBuffer, config.vocabSize(), firstRows, rowCounts);
+        return new Logits(out, width, firstRows, rowCounts);
+    }
+
+    @Override
+    public Optional<Tensor> outputHead() {
+        return Optional.of(weights.lmHead());
+    }
+
+    @Override
+    public Optional<Tensor> classifier() {
+        return weights.classifier();
     }
 
     private void embed(int token, int row) {
@@ -96,8 +123,11 @@ final class DecoderModel implements Model {
         embeddingFormat.dequantize(weights.embedding().data(), offset, ws.hidden, row * dim, dim);
     }
 
-    /** The decoder on the {@code tokens} rows already embedded in {@code ws.hidden}. */
-    private void run(int tokens) {
+    /**
+     * The decoder on the {@code tokens} rows already embedded in {@code ws.hidden}, then the final norm of the rows
+     * that want output into {@code ws.normed} (in row order) and, unless {@code logits} is null, the LM head on them.
+     */
+    private void run(int tokens, float[] logits) {
         int dim = config.hiddenSize();
         int half = config.headDim() / 2;
         for (int t = 0; t < tokens; t++) {
@@ -124,6 +154,9 @@ final class DecoderModel implements Model {
                 ws.logitsTokens[wanted++] = ws.logitsRow[t];
             }
         }
+        if (logits == null) {
+            return;
+        }
         int vocab = config.vocabSize();
         for (int start = 0; start < wanted; start += Workspace.LOGITS_ROWS) {
             int n = Math.min(Workspace.LOGITS_ROWS, wanted - start);
@@ -131,7 +164,7 @@ final class DecoderModel implements Model {
             float[] in = start == 0 ? ws.normed : Arrays.copyOfRange(ws.normed, start * dim, (start + n) * dim);
             MatMul.matmul(pool, weights.lmHead(), in, n, ws.logitsScratch);
             for (int j = 0; j < n; j++) {
-                System.arraycopy(ws.logitsScratch, j * vocab, logitsBuffer, ws.logitsTokens[start + j] * vocab, vocab);
+                System.arraycopy(ws.logitsScratch, j * vocab, logits, ws.logitsTokens[start + j] * vocab, vocab);
             }
         }
     }

@@ -2,13 +2,17 @@ package io.qwen4j.model;
 
 import io.qwen4j.tensor.Tensor;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The weights of a Qwen decoder: token embedding, layers, final norm and LM head ({@code lmHead} is the
- * embedding itself when the model ties them).
+ * embedding itself when the model ties them), and a reranker's classifier head when the file has one.
  */
 record DecoderWeights(ModelConfig config, Tensor embedding, List<DecoderLayer> layers, RmsNorm finalNorm,
-                      Tensor lmHead) {
+                      Tensor lmHead, Optional<Tensor> classifier) {
+
+    /** llama.cpp's name of a classifier head's weight ({@code LLM_TENSOR_CLS_OUT}). */
+    static final String CLASSIFIER = "cls.output.weight";
 
     /** Loads the parts every Qwen decoder shares around its layers. */
     static DecoderWeights load(WeightSource source, ModelConfig config, List<DecoderLayer> layers) {
@@ -17,7 +21,13 @@ record DecoderWeights(ModelConfig config, Tensor embedding, List<DecoderLayer> l
         Tensor lmHead = config.tieWordEmbeddings()
                 ? embedding
                 : source.tensor("output.weight", dim, config.vocabSize());
+        Optional<Tensor> classifier = source.find(CLASSIFIER).map(t -> WeightSource.checkShape(t, dim, classes(t)));
         return new DecoderWeights(config, embedding, List.copyOf(layers),
-                RmsNorm.load(source, "output_norm.weight", dim, config.rmsNormEps()), lmHead);
+                RmsNorm.load(source, "output_norm.weight", dim, config.rmsNormEps()), lmHead, classifier);
+    }
+
+    /** The rows of a classifier tensor (its second dimension; a 1-D tensor is a single class). */
+    private static long classes(Tensor t) {
+        return t.shape().length > 1 ? t.shape()[1] : 1;
     }
 }

@@ -14,7 +14,14 @@ public record ForwardBatch(List<Sequence> sequences, LogitsWanted logitsWanted) 
         /** The last new position of each sequence (generation). */
         LAST,
         /** Every new position (teacher-forced scoring, tests). */
-        ALL
+        ALL,
+        /**
+         * No logits: every new position's hidden state after the final norm (HF's {@code last_hidden_state}),
+         * rows of {@code hiddenSize} floats, for embeddings and classifiers. Returned in an array of its own,
+         * not in the buffer the next pass reuses, so a caller on another thread than a generation loop never
+         * overwrites that loop's logits.
+         */
+        HIDDEN
     }
 
     /** New tokens of one sequence; {@code tokens[i]} sits at position {@code startPosition + i}. */

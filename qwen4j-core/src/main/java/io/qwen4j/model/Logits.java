@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * The logits a forward pass returns: rows of {@code vocabSize} floats in one buffer, {@code rowCount(s)}
  * rows for sequence {@code s} starting at row {@code firstRow(s)}. The buffer is reused by the next
- * forward pass of the same model: copy what must outlive it.
+ * forward pass of the same model: copy what must outlive it. For {@link ForwardBatch.LogitsWanted#HIDDEN} the rows
+ * are hidden states and {@code vocabSize} is their width, the model's hidden size.
  */
 public record Logits(float[] data, int vocabSize, int[] firstRows, int[] rowCounts) {
 

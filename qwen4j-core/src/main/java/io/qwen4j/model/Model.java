@@ -1,5 +1,8 @@
 package io.qwen4j.model;
 
+import io.qwen4j.tensor.Tensor;
+import java.util.Optional;
+
 /** A loaded causal language model: token ids in, logits out, keys and values kept in the caller's caches. */
 public interface Model {
 
@@ -11,4 +14,17 @@ public interface Model {
      * outside the vocabulary or a sequence that does not fit its cache.
      */
     Logits forward(ForwardBatch batch);
+
+    /** The LM head (rows of {@code hiddenSize}, one per vocabulary entry), when the model exposes it. */
+    default Optional<Tensor> outputHead() {
+        return Optional.empty();
+    }
+
+    /**
+     * A classifier head over the final hidden state ({@code cls.output.weight}, one row per class), as llama.cpp's
+     * converter writes for a reranker (Qwen3-Reranker: the LM head's rows of "yes" and "no"), or empty.
+     */
+    default Optional<Tensor> classifier() {
+        return Optional.empty();
+    }
 }

@@ -36,7 +36,7 @@ class LazyChatTemplateTest {
                 return Optional.of(template);
             };
             var lazy = new LoadedModel("m", file, real.config(), real.model(), real.tokenizer(), parser,
-                    real.endOfTurnIds(), real.samplingDefaults(), real.weightBytes(), real.pool(), () -> { });
+                    real.endOfTurnIds(), real.samplingDefaults(), real.embedding(), real.weightBytes(), real.pool(), () -> { });
             assertEquals(0, parses.get(), "not parsed at construction");
             assertEquals(template, lazy.chatTemplate().orElseThrow());
             assertEquals(template, lazy.requireChatTemplate());

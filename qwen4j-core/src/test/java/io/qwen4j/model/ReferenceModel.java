@@ -177,6 +177,27 @@ final class ReferenceModel {
 
     /** Logits of every position of {@code tokens} (positions 0..n-1). */
     double[][] logits(int[] tokens) {
+        double[] head = flat(w.containsKey("output.weight") ? "output.weight" : "token_embd.weight");
+        double[][] hidden = hiddenStates(tokens);
+        double[][] logits = new double[hidden.length][];
+        for (int t = 0; t < hidden.length; t++) {
+            logits[t] = linear(head, 0, hidden[t], c.vocabSize());
+        }
+        return logits;
+    }
+
+    /** {@code y = W x} for rows {@code rows} of the tensor {@code name} (a classifier head, chosen LM head rows). */
+    double[] rows(String name, int[] rows, double[] x) {
+        double[] weight = flat(name);
+        double[] y = new double[rows.length];
+        for (int r = 0; r < rows.length; r++) {
+            y[r] = linear(weight, (long) rows[r] * x.length, x, 1)[0];
+        }
+        return y;
+    }
+
+    /** The hidden state of every position after the final norm (HF's {@code last_hidden_state}). */
+    double[][] hiddenStates(int[] tokens) {
         int n = tokens.length;
         int dim = c.hiddenSize();
         int hd = c.headDim();
@@ -244,11 +265,10 @@ final class ReferenceModel {
                 }
             }
         }
-        double[] head = flat(w.containsKey("output.weight") ? "output.weight" : "token_embd.weight");
-        double[][] logits = new double[n][];
+        double[][] hidden = new double[n][];
         for (int t = 0; t < n; t++) {
-            logits[t] = linear(head, 0, rmsNorm(x[t], 0, dim, flat("output_norm.weight")), c.vocabSize());
+            hidden[t] = rmsNorm(x[t], 0, dim, flat("output_norm.weight"));
         }
-        return logits;
+        return hidden;
     }
 }

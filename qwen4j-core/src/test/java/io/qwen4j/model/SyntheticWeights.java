@@ -63,6 +63,12 @@ final class SyntheticWeights implements WeightSource {
         }
     }
 
+    /** Adds a reranker's classifier head, {@code classes} rows of the hidden size (llama.cpp's {@code cls.output}). */
+    SyntheticWeights withClassifier(ModelConfig c, int classes) {
+        matrix("cls.output.weight", 3.0 / Math.sqrt(c.hiddenSize()), c.hiddenSize(), classes);
+        return this;
+    }
+
     private static boolean contains(int[] values, int v) {
         for (int x : values) {
             if (x == v) {

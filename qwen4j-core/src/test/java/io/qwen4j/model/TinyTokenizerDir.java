@@ -26,6 +26,11 @@ final class TinyTokenizerDir {
     }
 
     static Path write(Path dir) throws IOException {
+        return write(dir, new String[0]);
+    }
+
+    /** The folder with {@code words} added as plain (not special) tokens after the three special ones, ids 259... */
+    static Path write(Path dir, String... words) throws IOException {
         var json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.set("normalizer", json.createObjectNode().put("type", "NFC"));
@@ -42,6 +47,9 @@ final class TinyTokenizerDir {
         String[] specials = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
         for (int i = 0; i < specials.length; i++) {
             added.addObject().put("id", 256 + i).put("content", specials[i]).put("special", true);
+        }
+        for (int i = 0; i < words.length; i++) {
+            added.addObject().put("id", 256 + specials.length + i).put("content", words[i]).put("special", false);
         }
         Files.createDirectories(dir);
         json.writeValue(dir.resolve("tokenizer.json").toFile(), root);

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.server.endpoint.ChatCompletionsEndpoint;
 import io.qwen4j.server.endpoint.CompletionsEndpoint;
+import io.qwen4j.server.endpoint.EmbeddingEndpoints;
 import io.qwen4j.server.endpoint.InfoEndpoints;
 import io.qwen4j.server.endpoint.TokenizerEndpoints;
 import io.qwen4j.server.generation.GenerationRun;
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * closes them after {@link #close()}.
  *
  * <p>Routes: {@code POST /v1/chat/completions}, {@code POST /v1/completions}, {@code GET /v1/models},
- * {@code GET /health} (open without a key), {@code GET /metrics}, {@code POST /tokenize},
+ * {@code GET /health} (open without a key), {@code GET /metrics}, {@code POST /v1/embeddings}, {@code POST /v1/rerank}
+ * (also {@code /rerank}), {@code POST /tokenize},
  * {@code POST /detokenize}, {@code POST /apply-template}.
  */
 public final class OpenAiServer implements AutoCloseable {
@@ -65,6 +67,9 @@ public final class OpenAiServer implements AutoCloseable {
         http.createContext("/v1/models", new InfoEndpoints.Models(ctx));
         http.createContext("/health", new InfoEndpoints.Health(ctx));
         http.createContext("/metrics", new InfoEndpoints.Metrics(ctx));
+        http.createContext("/v1/embeddings", new JsonRoute(ctx, EmbeddingEndpoints::embeddings));
+        http.createContext("/v1/rerank", new JsonRoute(ctx, EmbeddingEndpoints::rerank));
+        http.createContext("/rerank", new JsonRoute(ctx, EmbeddingEndpoints::rerank));
         http.createContext("/tokenize", new JsonRoute(ctx, TokenizerEndpoints::tokenize));
         http.createContext("/detokenize", new JsonRoute(ctx, TokenizerEndpoints::detokenize));
         http.createContext("/apply-template", new JsonRoute(ctx, TokenizerEndpoints::applyTemplate));

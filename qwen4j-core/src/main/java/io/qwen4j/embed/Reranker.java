@@ -1,0 +1,95 @@
+package io.qwen4j.embed;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.model.Model;
+import io.qwen4j.quant.QuantFormats;
+import io.qwen4j.tensor.Tensor;
+import io.qwen4j.tokenizer.Tokenizer;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A document's relevance to a query, as Qwen3-Reranker computes it: the model reads a judging prompt that ends where
+ * its answer would start, and the score is the probability of "yes" against "no" there,
+ * {@code softmax(logit_yes, logit_no)[0]}, between 0 and 1.
+ *
+ * <p>The two logits come from the file's classifier head when it has one ({@code cls.output.weight}: llama.cpp's
+ * converter stores the LM head's "yes" and "no" rows there, in that order, and drops the LM head), else from the LM
+ * head's rows of the tokens {@code yes} and {@code no} (a Qwen3-Reranker file or folder kept as a causal LM). Either
+ * way the same numbers: the rows are the same weights. Computed in double from the final hidden state.
+ */
+public final class Reranker {
+
+    /** Qwen3-Reranker's default task, used when a request gives none. */
+    public static final String DEFAULT_INSTRUCTION = "Given a web search query, retrieve relevant passages that answer the query";
+    private static final String PREFIX = "<|im_start|>system\nJudge whether the Document meets the requirements based on"
+            + " the Query and the Instruct provided. Note that the answer can only be \"yes\" or \"no\".<|im_end|>\n"
+            + "<|im_start|>user\n";
+    private static final String SUFFIX = "<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n";
+
+    private final Embedder embedder;
+    private final Tokenizer tokenizer;
+    private final Optional<String> template;
+    private final Tensor head;
+    private final int[] rows;
+
+    public Reranker(Model model, Tokenizer tokenizer, EmbeddingSettings settings, Embedder embedder) {
+        this.embedder = embedder;
+        this.tokenizer = tokenizer;
+        this.template = settings.rerankTemplate();
+        Optional<Tensor> classifier = model.classifier();
+        if (classifier.isPresent()) {
+            head = classifier.get();
+            int classes = Math.toIntExact(head.shape().length > 1 ? head.shape()[1] : 1);
+            rows = classes >= 2 ? new int[] {0, 1} : new int[] {0};
+        } else {
+            head = model.outputHead().orElseThrow(() ->
+                    new InvalidInputException("the model has neither a classifier head nor an LM head to rerank with"));
+            rows = new int[] {token("yes"), token("no")};
+        }
+    }
+
+    private int token(String text) {
+        OptionalInt id = tokenizer.id(text);
+        if (id.isEmpty()) {
+            throw new InvalidInputException("the model has no classifier head (cls.output.weight) and its vocabulary no"
+                    + " token '" + text + "': not a Qwen3-Reranker-style model");
+        }
+        return id.getAsInt();
+    }
+
+    /**
+     * The prompt the model judges: the file's rerank template with {@code {query}} and {@code {document}} replaced
+     * (llama.cpp's converter writes Qwen3-Reranker's, its instruction fixed), else Qwen3-Reranker's format with
+     * {@code instruction} (or {@link #DEFAULT_INSTRUCTION}).
+     */
+    public String prompt(String query, String document, Optional<String> instruction) {
+        if (template.isPresent() && instruction.isEmpty()) {
+            return template.get().replace("{query}", query).replace("{document}", document);
+        }
+        return PREFIX + "<Instruct>: " + instruction.orElse(DEFAULT_INSTRUCTION) + "\n<Query>: " + query
+                + "\n<Document>: " + document + SUFFIX;
+    }
+
+    /** The prompt's tokens (special tokens parsed). */
+    public int[] tokens(String query, String document, Optional<String> instruction) {
+        return tokenizer.encode(prompt(query, document, instruction), true);
+    }
+
+    /** The relevance score of a tokenized prompt, in [0, 1]. */
+    public double score(int[] tokens) {
+        float[] hidden = embedder.embed(tokens, Pooling.LAST, false);
+        double[] logits = new double[rows.length];
+        float[] row = new float[hidden.length];
+        for (int i = 0; i < rows.length; i++) {
+            QuantFormats.of(head.type()).dequantize(head.data(), rows[i] * head.rowBytes(), row, 0, row.length);
+            double dot = 0;
+            for (int j = 0; j < row.length; j++) {
+                dot += (double) row[j] * hidden[j];
+            }
+            logits[i] = dot;
+        }
+        // softmax over the classes, the first (yes) taken; one class is read as a logit
+        return logits.length == 1 ? 1 / (1 + Math.exp(-logits[0])) : 1 / (1 + Math.exp(logits[1] - logits[0]));
+    }
+}
