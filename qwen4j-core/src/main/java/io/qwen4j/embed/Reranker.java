@@ -40,8 +40,8 @@ public final class Reranker {
         Optional<Tensor> classifier = model.classifier();
         if (classifier.isPresent()) {
             head = classifier.get();
-            int classes = Math.toIntExact(head.shape().length > 1 ? head.shape()[1] : 1);
-            rows = classes >= 2 ? new int[] {0, 1} : new int[] {0};
+            rows = new int[Math.toIntExact(head.shape().length > 1 ? head.shape()[1] : 1)];
+            java.util.Arrays.setAll(rows, i -> i);
         } else {
             head = model.outputHead().orElseThrow(() ->
                     new InvalidInputException("the model has neither a classifier head nor an LM head to rerank with"));
@@ -89,7 +89,14 @@ public final class Reranker {
             }
             logits[i] = dot;
         }
-        // softmax over the classes, the first (yes) taken; one class is read as a logit
-        return logits.length == 1 ? 1 / (1 + Math.exp(-logits[0])) : 1 / (1 + Math.exp(logits[1] - logits[0]));
+        // softmax over the classes, the first (yes) taken; a single class is read as a logit
+        if (logits.length == 1) {
+            return 1 / (1 + Math.exp(-logits[0]));
+        }
+        double others = 0;
+        for (int i = 1; i < logits.length; i++) {
+            others += Math.exp(logits[i] - logits[0]);
+        }
+        return 1 / (1 + others);
     }
 }

@@ -89,14 +89,10 @@ final class IQuantGrids {
     }
 
     /**
-     * {@code acc} plus {@code x} times the 8 weights {@link #signed8} writes for grid entry {@code entry}, signs
-     * {@code KSIGNS[signCode]} and {@code scale}: those floats, multiplied in by one FMA per lane.
+     * {@code acc} plus {@code x} times the 8 weights {@link #signed8} writes for grid entry {@code entryAt / 8}, signs
+     * {@code KSIGNS[signsAt / 8]} and {@code scale}: those floats, multiplied in by one FMA per lane. The offsets come
+     * already times 8 (a vector's offset in the tables) so a kernel cuts them out of its bit fields with one mask.
      */
-    static FloatVector signedTimes(float[] grid, int entry, int signCode, float scale, FloatVector x, FloatVector acc) {
-        return signedTimesAt(grid, 8 * entry, 8 * signCode, scale, x, acc);
-    }
-
-    /** {@link #signedTimes} given the entry's and the sign code's offsets, {@code 8 * entry} and {@code 8 * signCode}. */
     static FloatVector signedTimesAt(float[] grid, int entryAt, int signsAt, float scale, FloatVector x, FloatVector acc) {
         var bits = IntVector.fromArray(I8, CODE_SIGN_BITS, signsAt);
         return FloatVector.fromArray(F8, grid, entryAt).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)

@@ -111,19 +111,31 @@ class EmbeddingsTest {
         assertThrows(InvalidInputException.class, () -> Embedder.truncate(full, full.length + 1, true));
     }
 
-    @Test
-    void rerankScoreIsTheClassifiersYesProbability() throws Exception {
+    /** Two classes as llama.cpp writes Qwen3-Reranker's head; one (a logit) and three (softmax, first class) too. */
+    @ParameterizedTest(name = "{0} classes")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3})
+    void rerankScoreIsTheClassifiersYesProbability(int classes) throws Exception {
         ModelConfig config = Models.qwen3(true, RopeScaling.NONE);
-        var weights = Models.weights(config, TensorType.F16, 25).withClassifier(config, 2);
+        var weights = Models.weights(config, TensorType.F16, 25).withClassifier(config, classes);
         Model model = Architectures.load(config, weights, Models.POOL);
         assertTrue(model.classifier().isPresent(), "cls.output.weight loaded");
         var reranker = new Reranker(model, tokenizer(), EmbeddingSettings.NONE, new Embedder(model, KvCacheType.F32, 64));
         var reference = new ReferenceModel(config, weights.tensors);
+        int[] rows = java.util.stream.IntStream.range(0, classes).toArray();
         for (long seed = 1; seed <= 3; seed++) {
             int[] tokens = Models.tokens(seed, 9, config.vocabSize());
             double[][] hidden = reference.hiddenStates(tokens);
-            double[] logits = reference.rows("cls.output.weight", new int[] {0, 1}, hidden[hidden.length - 1]);
-            double yes = Math.exp(logits[0]) / (Math.exp(logits[0]) + Math.exp(logits[1]));
+            double[] logits = reference.rows("cls.output.weight", rows, hidden[hidden.length - 1]);
+            double yes;
+            if (classes == 1) {
+                yes = 1 / (1 + Math.exp(-logits[0]));
+            } else {
+                double sum = 0;
+                for (double l : logits) {
+                    sum += Math.exp(l);
+                }
+                yes = Math.exp(logits[0]) / sum;
+            }
             assertEquals(yes, reranker.score(tokens), 1e-4, "seed " + seed);
         }
     }
