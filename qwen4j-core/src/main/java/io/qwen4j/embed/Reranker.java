@@ -30,14 +30,16 @@ public final class Reranker {
     private final Embedder embedder;
     private final Tokenizer tokenizer;
     private final Optional<String> template;
-    private final Tensor head;
-    private final int[] rows;
+    /** The class rows of the head (yes first), dequantized once: every score multiplies the same few rows. */
+    private final float[][] classRows;
 
     public Reranker(Model model, Tokenizer tokenizer, EmbeddingSettings settings, Embedder embedder) {
         this.embedder = embedder;
         this.tokenizer = tokenizer;
         this.template = settings.rerankTemplate();
         Optional<Tensor> classifier = model.classifier();
+        Tensor head;
+        int[] rows;
         if (classifier.isPresent()) {
             head = classifier.get();
             rows = new int[Math.toIntExact(head.shape().length > 1 ? head.shape()[1] : 1)];
@@ -46,6 +48,11 @@ public final class Reranker {
             head = model.outputHead().orElseThrow(() ->
                     new InvalidInputException("the model has neither a classifier head nor an LM head to rerank with"));
             rows = new int[] {token("yes"), token("no")};
+        }
+        int dim = model.config().hiddenSize();
+        classRows = new float[rows.length][dim];
+        for (int i = 0; i < rows.length; i++) {
+            QuantFormats.of(head.type()).dequantize(head.data(), rows[i] * head.rowBytes(), classRows[i], 0, dim);
         }
     }
 
@@ -79,10 +86,9 @@ public final class Reranker {
     /** The relevance score of a tokenized prompt, in [0, 1]. */
     public double score(int[] tokens) {
         float[] hidden = embedder.embed(tokens, Pooling.LAST, false);
-        double[] logits = new double[rows.length];
-        float[] row = new float[hidden.length];
-        for (int i = 0; i < rows.length; i++) {
-            QuantFormats.of(head.type()).dequantize(head.data(), rows[i] * head.rowBytes(), row, 0, row.length);
+        double[] logits = new double[classRows.length];
+        for (int i = 0; i < classRows.length; i++) {
+            float[] row = classRows[i];
             double dot = 0;
             for (int j = 0; j < row.length; j++) {
                 dot += (double) row[j] * hidden[j];

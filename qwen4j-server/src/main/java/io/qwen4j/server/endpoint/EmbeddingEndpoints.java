@@ -7,6 +7,7 @@ import io.qwen4j.embed.Embedder;
 import io.qwen4j.embed.Pooling;
 import io.qwen4j.embed.Reranker;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.openai.OpenAiJson;
@@ -111,12 +112,14 @@ public final class EmbeddingEndpoints {
         int tokens = 0;
         for (int i = 0; i < documents.size(); i++) {
             int[] prompt = reranker.tokens(query, documents.get(i), instruction);
-            if (prompt.length > embedder.maxTokens()) {
-                throw ApiException.badRequest("documents", "document " + i + " with the query makes a prompt of "
-                        + prompt.length + " tokens; at most " + embedder.maxTokens() + " fit the context");
-            }
             tokens += prompt.length;
-            scored.add(new Scored(i, run(() -> reranker.score(prompt))));
+            try {
+                scored.add(new Scored(i, run(() -> reranker.score(prompt))));
+            } catch (ContextOverflowException e) {
+                // the embedder's own length check, told which document it was
+                throw ApiException.badRequest("documents", "document " + i + " with the query makes a prompt of "
+                        + e.length() + " tokens; at most " + e.capacity() + " fit the context");
+            }
         }
         scored.sort(Comparator.comparingDouble(Scored::score).reversed());
         ObjectNode body = OpenAiJson.object();
