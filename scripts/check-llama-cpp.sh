@@ -40,3 +40,24 @@ for type in iq1_s iq1_m iq2_xxs iq2_xs iq2_s iq3_xxs iq3_s; do
   (cd "$check" && node compare.mjs "$file" 1 <<< "$run")
   (cd "$check" && node compare.mjs "$copy" 1 <<< "$run")
 done
+# Embeddings and rerank scores (qwen3: what Qwen3-Embedding and Qwen3-Reranker are), pooled as the file says:
+# last (no pooling key: llama.cpp then returns the last token's state), mean, cls; a reranker with a yes/no
+# classifier head. qwen4j's vectors are compared unnormalised (llama.cpp's embeddings API returns them so).
+texts=("The capital of France is Paris." "Gravity attracts two bodies towards each other." "Привет, мир! 你好，世界。")
+query="What is the capital of France?"
+for variant in last:f32 mean:f32 cls:f32 last:q8_0 rank:f32 rank:q8_0; do
+  pooling="${variant%%:*}"
+  type="${variant##*:}"
+  file="$work/qwen3-embed-$pooling-$type.gguf"
+  head=(--pooling "$pooling")
+  [ "$pooling" = last ] && head=()
+  [ "$pooling" = rank ] && head=(--pooling rank --classifier-labels yes,no)
+  [ -f "$file" ] || "$root/qwen4j" synth --preset qwen3-0.6b "${shape[@]/f32/$type}" "${head[@]}" --out "$file" >/dev/null
+  if [ "$pooling" = rank ]; then
+    "$root/qwen4j" rerank -m "$file" --json -t 1 --query "$query" "${texts[@]}" 2>/dev/null \
+      | (cd "$check" && node compare-embed.mjs "$file" 1 rerank "$query" "${texts[@]}")
+  else
+    "$root/qwen4j" embed -m "$file" --json --no-normalize -t 1 "${texts[@]}" 2>/dev/null \
+      | (cd "$check" && node compare-embed.mjs "$file" 1 embed "${texts[@]}")
+  fi
+done

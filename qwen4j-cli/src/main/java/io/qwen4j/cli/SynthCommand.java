@@ -1,12 +1,16 @@
 package io.qwen4j.cli;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.embed.Pooling;
+import io.qwen4j.synth.SynthHead;
 import io.qwen4j.synth.SynthPreset;
 import io.qwen4j.synth.SynthSpec;
 import io.qwen4j.synth.SyntheticModelWriter;
 import io.qwen4j.tensor.TensorType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,6 +61,14 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--rope-factor") Float ropeFactor;
     @Option(names = "--rope-orig-ctx") Integer ropeOriginalContext;
 
+    @Option(names = "--pooling", paramLabel = "P",
+            description = "Record an embedder's pooling (none, mean, cls, last, rank) as {arch}.pooling_type.")
+    String pooling;
+
+    @Option(names = "--classifier-labels", paramLabel = "L,L", split = ",",
+            description = "Add a classifier head (cls.output.weight, F32) with these labels, e.g. yes,no as Qwen3-Reranker's.")
+    List<String> classifierLabels;
+
     @Option(names = "--tokenizer", description = "HF tokenizer folder (default ../shared/qwen/qwen3).")
     Path tokenizer;
 
@@ -72,7 +84,7 @@ public final class SynthCommand implements Callable<Integer> {
             throw new InvalidInputException("--out: no such directory " + parent);
         }
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
-        SyntheticModelWriter.write(spec, partial);
+        SyntheticModelWriter.write(spec, head(), partial);
         Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         System.err.println("wrote " + out + " (" + Files.size(out) + " bytes)");
         return 0;
@@ -100,6 +112,11 @@ public final class SynthCommand implements Callable<Integer> {
                 matrixType, embeddingType != null ? type(embeddingType, "--embd-type") : matrixType,
                 fallback, yarn,
                 tokenizer != null ? tokenizer : RepoPaths.fromRoot("../shared/qwen/qwen3"), seed);
+    }
+
+    SynthHead head() {
+        return new SynthHead(Optional.ofNullable(pooling).map(Pooling::parse),
+                classifierLabels == null ? List.of() : classifierLabels);
     }
 
     private static SynthPreset defaultPreset(String architecture) {

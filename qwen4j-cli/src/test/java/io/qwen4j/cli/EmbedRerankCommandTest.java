@@ -86,6 +86,44 @@ class EmbedRerankCommandTest {
         }
     }
 
+    /** {@code synth --pooling --classifier-labels} makes a file the two commands then use as an embedder/reranker. */
+    @Test
+    void synthMarksAFileAsAnEmbedderAndReranker() throws Exception {
+        Path marked = dir.resolve("marked.gguf");
+        CliRun synth = CliRun.run("", "synth", "--arch", "qwen3", "--layers", "1", "--dim", "64", "--heads", "2",
+                "--kv-heads", "1", "--head-dim", "32", "--ffn", "64", "--context", "256", "--type", "q8_0",
+                "--pooling", "mean", "--classifier-labels", "yes,no", "--tokenizer", CliRun.shared().resolve("qwen/qwen3").toString(),
+                "--seed", "4", "--out", marked.toString());
+        assertEquals(0, synth.status(), synth.err());
+        CliRun embed = CliRun.run("", "embed", "-m", marked.toString(), "--json", "some text");
+        assertEquals(0, embed.status(), embed.err());
+        assertEquals("mean", JSON.readTree(embed.out()).get("pooling").asText());
+        CliRun rerank = CliRun.run("", "rerank", "-m", marked.toString(), "--json", "--query", "q", "doc");
+        assertEquals(0, rerank.status(), rerank.err());
+        try (LoadedModel loaded = ModelLoader.load(marked, LoadOptions.defaults().withThreads(1))) {
+            float[] yes = new float[64];
+            float[] no = new float[64];
+            var head = loaded.model().classifier().orElseThrow();
+            io.qwen4j.quant.QuantFormats.of(head.type()).dequantize(head.data(), 0, yes, 0, 64);
+            io.qwen4j.quant.QuantFormats.of(head.type()).dequantize(head.data(), head.rowBytes(), no, 0, 64);
+            var embedder = new Embedder(loaded.model(), KvCacheType.F32, 256);
+            var reranker = new Reranker(loaded.model(), loaded.tokenizer(), loaded.embedding(), embedder);
+            float[] hidden = embedder.embed(reranker.tokens("q", "doc", Optional.empty()), Pooling.LAST, false);
+            double logitYes = 0;
+            double logitNo = 0;
+            for (int j = 0; j < 64; j++) {
+                logitYes += (double) yes[j] * hidden[j];
+                logitNo += (double) no[j] * hidden[j];
+            }
+            double want = 1 / (1 + Math.exp(logitNo - logitYes));
+            assertEquals(want, JSON.readTree(rerank.out()).get("results").get(0).get("relevance_score").asDouble(), 1e-12);
+        }
+        CliRun bad = CliRun.run("", "synth", "--arch", "qwen3", "--pooling", "max", "--seed", "1", "--out",
+                dir.resolve("x.gguf").toString());
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("unknown pooling 'max'"), bad.err());
+    }
+
     @Test
     void badFlagsAreOneLineErrors() {
         CliRun run = CliRun.run("", "embed", "-m", model.toString(), "--pooling", "max", "x");

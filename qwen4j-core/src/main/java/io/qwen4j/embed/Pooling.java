@@ -36,6 +36,11 @@ public enum Pooling {
         }
     }
 
+    /** llama.cpp's id of this pooling, as {@code {arch}.pooling_type} stores it. */
+    public int ggufId() {
+        return ordinal();
+    }
+
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -37,6 +37,11 @@ public final class SynthPlan {
     }
 
     public static List<PlannedTensor> plan(SynthSpec spec) {
+        return plan(spec, SynthHead.NONE);
+    }
+
+    /** The spec's tensors, and a classifier head last when {@code head} has one. */
+    public static List<PlannedTensor> plan(SynthSpec spec, SynthHead head) {
         var tensors = new ArrayList<PlannedTensor>();
         int dim = spec.hiddenSize();
         int qDim = spec.heads() * spec.headDim();
@@ -82,6 +87,13 @@ public final class SynthPlan {
         } else {
             tensors.add(norm("output_norm.weight", dim, 1.0));
             tensors.add(matrix(spec, "output.weight", spec.embeddingType(), dim, spec.vocabSize(), outputStd));
+        }
+        if (head.hasClassifier()) {
+            // Class logits of std ~1 (a third of the LM head's scale: the final state is scaled as for the LM head),
+            // so scores spread over (0, 1) instead of sitting at its ends. F32, as a row per class is tiny.
+            double rowStd = (spec.tiedEmbeddings() ? EMBEDDING_STD : outputStd) / LOGIT_STD;
+            tensors.add(new PlannedTensor("cls.output.weight", new long[] {dim, head.classifierLabels().size()},
+                    TensorType.F32, 0, rowStd));
         }
         return tensors;
     }

@@ -1,6 +1,7 @@
 package io.qwen4j.synth;
 
 import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.embed.EmbeddingSettings;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.loader.LlamaCppMetadata;
 import io.qwen4j.model.ModelConfig;
@@ -31,6 +32,11 @@ public final class SyntheticModelWriter {
     }
 
     public static void write(SynthSpec spec, Path out) throws IOException {
+        write(spec, SynthHead.NONE, out);
+    }
+
+    /** A model with an embedder's or reranker's marks ({@link SynthHead}) besides the spec's layers. */
+    public static void write(SynthSpec spec, SynthHead head, Path out) throws IOException {
         Vocabulary vocabulary = Vocabulary.fromHuggingFace(spec.tokenizerDir(), spec.vocabSize());
         ChatTemplate template = ChatTemplate.fromHuggingFace(spec.tokenizerDir());
         var writer = new GgufWriter();
@@ -38,7 +44,11 @@ public final class SyntheticModelWriter {
                 "qwen4j synthetic " + spec.architecture() + " (random weights)", LlamaCppMetadata.fileType(spec.matrixType()));
         LlamaCppMetadata.writeHyperparameters(writer, modelConfig(spec));
         LlamaCppMetadata.writeTokenizer(writer, vocabulary, Optional.of(template));
-        for (SynthPlan.PlannedTensor tensor : SynthPlan.plan(spec)) {
+        head.pooling().ifPresent(p -> writer.putUInt32(EmbeddingSettings.poolingKey(spec.architecture()), p.ggufId()));
+        if (head.hasClassifier()) {
+            writer.putStrings(spec.architecture() + ".classifier.output_labels", head.classifierLabels());
+        }
+        for (SynthPlan.PlannedTensor tensor : SynthPlan.plan(spec, head)) {
             writer.addTensor(tensor.name(), tensor.type(), tensor.shape(), target -> fill(spec.seed(), tensor, target));
         }
         writer.write(out);

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.embed.Pooling;
 import io.qwen4j.gguf.GgufFile;
 import io.qwen4j.loader.GgufVocabulary;
+import io.qwen4j.loader.LoadOptions;
+import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.loader.ModelLoader;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.Tensor;
@@ -19,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +73,36 @@ class SynthRoundTripTest {
                 SynthPlan.PlannedTensor embedding = SynthPlan.plan(spec).get(0);
                 checkTensor(spec, embedding, gguf.tensor("token_embd.weight"), 64);
             }
+        }
+    }
+
+    /**
+     * An embedder's or reranker's marks as llama.cpp reads them (llama-model.cpp: {@code {arch}.pooling_type},
+     * {@code n_cls_out} from the length of {@code {arch}.classifier.output_labels}, {@code cls.output.weight} of shape
+     * [n_embd, n_cls_out]), and as qwen4j's loader then sees the model.
+     */
+    @Test
+    void embedderAndRerankerMarksAreWrittenAsLlamaCppReadsThem() throws Exception {
+        SynthSpec spec = tiny("qwen3", TensorType.F32, true);
+        Path file = dir.resolve("reranker.gguf");
+        SyntheticModelWriter.write(spec, new SynthHead(Optional.of(Pooling.RANK), List.of("yes", "no")), file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            assertEquals(4, gguf.metadata().getInt("qwen3.pooling_type"), "llama.cpp's LLAMA_POOLING_TYPE_RANK");
+            assertEquals(List.of("yes", "no"), gguf.metadata().getStringArray("qwen3.classifier.output_labels"));
+            Tensor classifier = gguf.tensor("cls.output.weight");
+            assertEquals(TensorType.F32, classifier.type());
+            assertArrayEquals(new long[] {256, 2}, classifier.shape());
+        }
+        try (LoadedModel loaded = ModelLoader.load(file, LoadOptions.defaults().withThreads(1))) {
+            assertEquals(Optional.of(Pooling.RANK), loaded.embedding().pooling());
+            assertArrayEquals(new long[] {256, 2}, loaded.model().classifier().orElseThrow().shape());
+        }
+        Path plain = dir.resolve("mean.gguf");
+        SyntheticModelWriter.write(spec, new SynthHead(Optional.of(Pooling.MEAN), List.of()), plain);
+        try (GgufFile gguf = GgufFile.open(plain)) {
+            assertEquals(1, gguf.metadata().getInt("qwen3.pooling_type"), "llama.cpp's LLAMA_POOLING_TYPE_MEAN");
+            assertFalse(gguf.metadata().contains("qwen3.classifier.output_labels"));
+            assertFalse(gguf.hasTensor("cls.output.weight"));
         }
     }
 
