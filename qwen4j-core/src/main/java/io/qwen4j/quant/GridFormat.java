@@ -20,16 +20,27 @@ abstract class GridFormat extends VectorBlockFormat implements RandomBlocks {
     private final TensorType type;
     /** Byte offset of the block's fp16 scale, or -1 when a subclass stores it otherwise. */
     private final int scaleOffset;
+    private final int rowByRowBatch;
 
-    GridFormat(TensorType type, int scaleOffset) {
-        this(type, scaleOffset, null);
-    }
-
-    /** @param rowsDotKernel a fused {@link KernelBarrier#ROWS_DOT} kernel (see {@link VectorBlockFormat}), or null */
-    GridFormat(TensorType type, int scaleOffset, MethodHandle rowsDotKernel) {
+    /**
+     * @param rowsDotKernel  a fused {@link KernelBarrier#ROWS_DOT} kernel (see {@link VectorBlockFormat})
+     * @param rowByRowBatch  {@link #rowByRowBatch}: with the fused one-row kernels, the batched path (rows decoded,
+     *     then multiplied) is slower for 2 activation rows on every grid format but IQ1_S, and for 3 on IQ2_XS and
+     *     IQ3_XXS. {@code bench matmul --types iq1_s,iq1_m,iq2_xxs,iq2_xs,iq2_s,iq3_xxs,iq3_s --batch 1,2,3 --rows
+     *     16384 --cols 3072 -t 1}, batch 2 / 3 through the batched path as a ratio to batch 1: IQ1_S 1.06 / 1.33,
+     *     IQ1_M 0.87 / 1.18, IQ2_XXS 0.91 / 1.11, IQ2_XS - / 0.92, IQ2_S 0.87 / 1.16, IQ3_XXS - / 0.80, IQ3_S
+     *     0.74 / 1.02 (IQ2_XS and IQ3_XXS measured with batch 2 already row by row: 1.00, 0.99).
+     */
+    GridFormat(TensorType type, int scaleOffset, MethodHandle rowsDotKernel, int rowByRowBatch) {
         super(rowsDotKernel);
         this.type = type;
         this.scaleOffset = scaleOffset;
+        this.rowByRowBatch = rowByRowBatch;
+    }
+
+    @Override
+    public int rowByRowBatch() {
+        return rowByRowBatch;
     }
 
     @Override

@@ -16,7 +16,8 @@ final class IQ2_XXSFormat extends GridFormat {
     private static final int BLOCK_BYTES = 66;
 
     IQ2_XXSFormat() {
-        super(TensorType.IQ2_XXS, 0, KernelBarrier.find(MethodHandles.lookup(), IQ2_XXSFormat.class, "rowsDot", KernelBarrier.ROWS_DOT));
+        super(TensorType.IQ2_XXS, 0,
+                KernelBarrier.find(MethodHandles.lookup(), IQ2_XXSFormat.class, "rowsDot", KernelBarrier.ROWS_DOT), 2);
     }
 
     @Override
@@ -33,51 +34,39 @@ final class IQ2_XXSFormat extends GridFormat {
         }
     }
 
-    /** The fused {@link KernelBarrier#ROWS_DOT} kernel: rows in pairs as {@link #rowsDotInPairs} says. */
+    /** The fused {@link KernelBarrier#ROWS_DOT} kernel: row by row ({@link #rowsDotOneByOne}). */
     static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                         float[] out, int rowStart, int rowEnd) {
-        rowsDotInPairs(IQ2_XXSFormat::twoRows, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+        rowsDotOneByOne(IQ2_XXSFormat::oneRow, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
     }
 
     /**
-     * Rows {@code row} and {@code row + gap} times x, each 8 weights decoded in registers as {@link #decodeBlock}
-     * decodes them and added in {@link FloatDots}' order: group {@code l} of a 32-weight run to accumulator
-     * {@code l % 2}. One loop step per 16 weights (the run's scale and codes read again for its second half):
-     * with 32 per step, two rows' eight groups overran C2's node budget and the vectors were boxed.
+     * Row {@code row} times x, each 8 weights decoded in registers as {@link #decodeBlock} decodes them and added
+     * in {@link FloatDots}' order: group {@code l} of a 32-weight run to accumulator {@code l % 2}. One loop step per
+     * run, its fields read once (as {@code IQ3_SFormat.oneRow}, which says why not two rows).
      */
-    private static void twoRows(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
+    private static void oneRow(MemorySegment weights, long row, float[] x, int xOffset, int count, float[] lanes) {
         weights = NativeSegments.TYPE.cast(weights);
         var a0 = FloatVector.zero(FloatDots.F);
         var a1 = FloatVector.zero(FloatDots.F);
-        var b0 = FloatVector.zero(FloatDots.F);
-        var b1 = FloatVector.zero(FloatDots.F);
-        for (int k = 0; k < count; k += 16) {
+        for (int k = 0; k < count; k += 32) {
             long block = row + (long) (k >> 8) * BLOCK_BYTES;
-            long run = block + 2 + (k & 224) / 4;
-            // the first or the second pair of groups of the run: where their grid entries and sign codes sit,
-            // taken out already times 8 (a vector's offset in the tables)
-            int entryShift = k & 16;
-            int signShift = 32 + 7 * ((k & 16) / 8) - 3;
-            long qa = weights.get(KQuants.LE_LONG, run);
-            long qb = weights.get(KQuants.LE_LONG, run + gap);
-            long ea = qa << 3;
-            long eb = qb << 3;
-            float sa = IQuantGrids.iq2Scale(KQuants.half(weights, block), (int) (qa >>> 60));
-            float sb = IQuantGrids.iq2Scale(KQuants.half(weights, block + gap), (int) (qb >>> 60));
+            int run = (k & 224) >> 5;
             var x0 = FloatVector.fromArray(FloatDots.F, x, xOffset + k);
             var x1 = FloatVector.fromArray(FloatDots.F, x, xOffset + k + 8);
-            a0 = IQuantGrids.signedTimesAt(IQuantGrids.IQ2XXS, (int) (ea >>> entryShift) & 0x7F8,
-                    (int) (qa >>> signShift) & 0x3F8, sa, x0, a0);
-            b0 = IQuantGrids.signedTimesAt(IQuantGrids.IQ2XXS, (int) (eb >>> entryShift) & 0x7F8,
-                    (int) (qb >>> signShift) & 0x3F8, sb, x0, b0);
-            a1 = IQuantGrids.signedTimesAt(IQuantGrids.IQ2XXS, (int) (ea >>> entryShift + 8) & 0x7F8,
-                    (int) (qa >>> signShift + 7) & 0x3F8, sa, x1, a1);
-            b1 = IQuantGrids.signedTimesAt(IQuantGrids.IQ2XXS, (int) (eb >>> entryShift + 8) & 0x7F8,
-                    (int) (qb >>> signShift + 7) & 0x3F8, sb, x1, b1);
+            var x2 = FloatVector.fromArray(FloatDots.F, x, xOffset + k + 16);
+            var x3 = FloatVector.fromArray(FloatDots.F, x, xOffset + k + 24);
+            // the run's four grid indices (a byte each) and, above them, four 7-bit sign codes and the scale
+            long q = weights.get(KQuants.LE_LONG, block + 2 + 8 * run);
+            float d = IQuantGrids.iq2Scale(KQuants.half(weights, block), (int) (q >>> 60));
+            float[] grid = IQuantGrids.IQ2XXS;
+            int[] signs = IQuantGrids.CODE_SIGN_BITS;
+            a0 = IQuantGrids.signedTimesAt(grid, (int) q << 3 & 0x7F8, signs, (int) (q >>> 29) & 0x3F8, d, x0, a0);
+            a1 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 5) & 0x7F8, signs, (int) (q >>> 36) & 0x3F8, d, x1, a1);
+            a0 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 13) & 0x7F8, signs, (int) (q >>> 43) & 0x3F8, d, x2, a0);
+            a1 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 21) & 0x7F8, signs, (int) (q >>> 50) & 0x3F8, d, x3, a1);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 8);
-        b0.intoArray(lanes, 16);
-        b1.intoArray(lanes, 24);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,6 +33,18 @@ final class IQuantGrids {
     static final float[] IQ3XXS = load("iq3xxs_grid", 256, 4);
     static final float[] IQ3S = load("iq3s_grid", 512, 4);
     static final float[] IQ1S = load("iq1s_grid", 2048, 8);
+    /**
+     * {@link #IQ3XXS} spread to 8 lanes, an entry's 4 values in lanes 0-3 ({@code _LOW}) or 4-7 ({@code _HIGH}) and
+     * zeros in the others: the sum of a low and a high entry is the 8 weights of two indices, exactly (the points
+     * are positive, and {@code g + 0} is {@code g}), so a fused kernel works on 8 lanes as for the 8-wide grids.
+     */
+    static final float[] IQ3XXS_LOW = spread(IQ3XXS, 0);
+    static final float[] IQ3XXS_HIGH = spread(IQ3XXS, 4);
+    /**
+     * {@link #IQ3S} spread as {@link #IQ3XXS_LOW}, lanes 0-3 only: its high entries are these with the halves swapped
+     * ({@link #lowPairSignedTimesAt}), as two 16 KB tables and the sign table overflowed the 32 KB L1 cache.
+     */
+    static final float[] IQ3S_LOW = spread(IQ3S, 0);
     /** IQ1_S and IQ1_M shift every point by this, up or down per group ({@code IQ1S_DELTA}). */
     static final float IQ1_DELTA = 0.125f;
     /**
@@ -46,11 +59,12 @@ final class IQuantGrids {
      */
     static final int[] KSIGNS = new int[128];
     /** For each byte of sign bits, 8 int lanes: bit {@code j} set gives lane {@code j} the float sign bit. */
-    private static final int[] SIGN_BITS = new int[256 * 8];
+    static final int[] SIGN_BITS = new int[256 * 8];
     /** {@link #SIGN_BITS} of {@code KSIGNS[code]} for each 7-bit sign code: one lookup fewer per 8 weights. */
-    private static final int[] CODE_SIGN_BITS = new int[128 * 8];
+    static final int[] CODE_SIGN_BITS = new int[128 * 8];
 
     private static final VectorSpecies<Float> F8 = Species.FLOATS;
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromValues(F8, 4, 5, 6, 7, 0, 1, 2, 3);
     private static final VectorSpecies<Integer> I8 = Species.INTS;
     private static final VectorSpecies<Float> F4 = FloatVector.SPECIES_128;
     private static final VectorSpecies<Integer> I4 = IntVector.SPECIES_128;
@@ -89,14 +103,40 @@ final class IQuantGrids {
     }
 
     /**
-     * {@code acc} plus {@code x} times the 8 weights {@link #signed8} writes for grid entry {@code entryAt / 8}, signs
-     * {@code KSIGNS[signsAt / 8]} and {@code scale}: those floats, multiplied in by one FMA per lane. The offsets come
-     * already times 8 (a vector's offset in the tables) so a kernel cuts them out of its bit fields with one mask.
+     * {@code acc} plus {@code x} times the 8 weights {@link #signed8} writes for grid entry {@code entryAt / 8}, the
+     * signs at {@code signs[signsAt]} ({@link #SIGN_BITS} of a sign byte or {@link #CODE_SIGN_BITS} of a 7-bit code)
+     * and {@code scale}: those floats, multiplied in by one FMA per lane. The offsets come already times 8 (a vector's
+     * offset in the tables) so a kernel cuts them out of its bit fields with one mask.
      */
-    static FloatVector signedTimesAt(float[] grid, int entryAt, int signsAt, float scale, FloatVector x, FloatVector acc) {
-        var bits = IntVector.fromArray(I8, CODE_SIGN_BITS, signsAt);
+    static FloatVector signedTimesAt(float[] grid, int entryAt, int[] signs, int signsAt, float scale, FloatVector x,
+                                     FloatVector acc) {
+        var bits = IntVector.fromArray(I8, signs, signsAt);
         return FloatVector.fromArray(F8, grid, entryAt).viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits)
                 .viewAsFloatingLanes().mul(scale).fma(x, acc);
+    }
+
+    /**
+     * {@link #signedTimesAt} for two entries of a 4-value grid spread to 8 lanes ({@link #IQ3XXS_LOW}): the entries
+     * at {@code low[lowAt]} and {@code high[highAt]} added into the 8 weights two {@link #signed4} calls write.
+     */
+    static FloatVector pairSignedTimesAt(float[] low, float[] high, int lowAt, int highAt, int[] signs, int signsAt,
+                                         float scale, FloatVector x, FloatVector acc) {
+        var bits = IntVector.fromArray(I8, signs, signsAt);
+        return FloatVector.fromArray(F8, low, lowAt).add(FloatVector.fromArray(F8, high, highAt)).viewAsIntegralLanes()
+                .lanewise(VectorOperators.XOR, bits).viewAsFloatingLanes().mul(scale).fma(x, acc);
+    }
+
+    /** {@link #pairSignedTimesAt} with the high entry taken from the low table, its halves swapped. */
+    static FloatVector lowPairSignedTimesAt(float[] low, int lowAt, int highAt, int[] signs, int signsAt, float scale,
+                                            FloatVector x, FloatVector acc) {
+        var bits = IntVector.fromArray(I8, signs, signsAt);
+        return FloatVector.fromArray(F8, low, lowAt).add(FloatVector.fromArray(F8, low, highAt).rearrange(SWAP_HALVES))
+                .viewAsIntegralLanes().lanewise(VectorOperators.XOR, bits).viewAsFloatingLanes().mul(scale).fma(x, acc);
+    }
+
+    /** {@code acc} plus {@code x} times the 8 weights {@link #shifted8} writes for entry {@code entryAt / 8}. */
+    static FloatVector shiftedTimesAt(float[] grid, int entryAt, float delta, float scale, FloatVector x, FloatVector acc) {
+        return FloatVector.fromArray(F8, grid, entryAt).add(delta).mul(scale).fma(x, acc);
     }
 
     /** {@link #signed8} for a 4-value grid: signs {@code 4 * half .. 4 * half + 3} of {@code signs}. */
@@ -114,6 +154,14 @@ final class IQuantGrids {
     /** 8 weights at {@code dst[at]}: {@code (grid entry + delta) * scale}, IQ1's order. */
     static void shifted8(float[] grid, int entry, float delta, float scale, float[] dst, int at) {
         FloatVector.fromArray(F8, grid, 8 * entry).add(delta).mul(scale).intoArray(dst, at);
+    }
+
+    private static float[] spread(float[] grid4, int lane) {
+        float[] wide = new float[grid4.length * 2];
+        for (int e = 0; e < grid4.length / 4; e++) {
+            System.arraycopy(grid4, 4 * e, wide, 8 * e + lane, 4);
+        }
+        return wide;
     }
 
     private static float[] load(String name, int entries, int width) {

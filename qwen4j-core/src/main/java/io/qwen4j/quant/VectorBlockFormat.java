@@ -108,6 +108,26 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
     }
 
+    /** A kernel over one row at {@code row}: its two 8-lane accumulators into {@code lanes[0..15]}. */
+    @FunctionalInterface
+    interface OneRow {
+        void accumulate(MemorySegment weights, long row, float[] x, int xOffset, int count, float[] lanes);
+    }
+
+    /**
+     * A {@link KernelBarrier#ROWS_DOT} kernel from a {@link OneRow} one, row after row: for formats whose loop step
+     * spends more on reading and unpacking its fields than one accumulator chain takes, so a second row would not
+     * hide latency, and whose fields read for a whole run at once (instead of for two rows) keep C2's node budget.
+     */
+    static void rowsDotOneByOne(OneRow kernel, MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset,
+                                int count, float[] out, int rowStart, int rowEnd) {
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r++) {
+            kernel.accumulate(weights, offset + r * rowBytes, x, xOffset, count, lanes);
+            out[r] = Lanes.sumOfTwo(lanes, 0);
+        }
+    }
+
     /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
     abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
