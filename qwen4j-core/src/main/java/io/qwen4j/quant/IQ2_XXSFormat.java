@@ -57,14 +57,17 @@ final class IQ2_XXSFormat extends GridFormat {
             var x2 = FloatVector.fromArray(FloatDots.F, x, xOffset + k + 16);
             var x3 = FloatVector.fromArray(FloatDots.F, x, xOffset + k + 24);
             // the run's four grid indices (a byte each) and, above them, four 7-bit sign codes and the scale
+            // split in ints: fields cut out of an int cost C2 no zero-extension of a long
             long q = weights.get(KQuants.LE_LONG, block + 2 + 8 * run);
-            float d = IQuantGrids.iq2Scale(KQuants.half(weights, block), (int) (q >>> 60));
+            int e = (int) q;
+            int aux = (int) (q >>> 32);
+            float d = IQuantGrids.iq2Scale(KQuants.half(weights, block), aux >>> 28);
             float[] grid = IQuantGrids.IQ2XXS;
             int[] signs = IQuantGrids.CODE_SIGN_BITS;
-            a0 = IQuantGrids.signedTimesAt(grid, (int) q << 3 & 0x7F8, signs, (int) (q >>> 29) & 0x3F8, d, x0, a0);
-            a1 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 5) & 0x7F8, signs, (int) (q >>> 36) & 0x3F8, d, x1, a1);
-            a0 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 13) & 0x7F8, signs, (int) (q >>> 43) & 0x3F8, d, x2, a0);
-            a1 = IQuantGrids.signedTimesAt(grid, (int) (q >>> 21) & 0x7F8, signs, (int) (q >>> 50) & 0x3F8, d, x3, a1);
+            a0 = IQuantGrids.signedTimesAt(grid, e << 3 & 0x7F8, signs, aux << 3 & 0x3F8, d, x0, a0);
+            a1 = IQuantGrids.signedTimesAt(grid, e >>> 5 & 0x7F8, signs, aux >>> 4 & 0x3F8, d, x1, a1);
+            a0 = IQuantGrids.signedTimesAt(grid, e >>> 13 & 0x7F8, signs, aux >>> 11 & 0x3F8, d, x2, a0);
+            a1 = IQuantGrids.signedTimesAt(grid, e >>> 21 & 0x7F8, signs, aux >>> 18 & 0x3F8, d, x3, a1);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 8);
