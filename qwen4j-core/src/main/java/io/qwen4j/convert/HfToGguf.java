@@ -1,6 +1,9 @@
 package io.qwen4j.convert;
 
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.chat.template.ChatTemplate;
+import io.qwen4j.embed.EmbeddingSettings;
+import io.qwen4j.embed.Pooling;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.loader.LlamaCppMetadata;
 import io.qwen4j.loader.LoadOptions;
@@ -8,13 +11,20 @@ import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.loader.ModelLoader;
 import io.qwen4j.loader.hf.GenerationConfig;
 import io.qwen4j.loader.hf.HfConfig;
+import io.qwen4j.loader.hf.HfEmbeddingSettings;
 import io.qwen4j.loader.hf.HfModelFolder;
 import io.qwen4j.loader.hf.HfWeights;
 import io.qwen4j.model.ModelConfig;
+import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.TensorType;
+import io.qwen4j.tokenizer.Tokenizer;
 import io.qwen4j.tokenizer.Vocabulary;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -30,19 +40,25 @@ public final class HfToGguf {
 
     /** Converts {@code hfDir} into {@code out}; {@code progress} receives one line per tensor. */
     public static void convert(Path hfDir, Path out, GgufTarget target, Consumer<String> progress) throws IOException {
-        HfConfig config = HfConfig.read(hfDir);
-        ModelConfig model = config.model();
-        Vocabulary vocabulary = Vocabulary.fromHuggingFace(hfDir, model.vocabSize());
         Optional<ChatTemplate> template = HfModelFolder.chatTemplate(hfDir);
         GenerationConfig generation = GenerationConfig.read(hfDir);
-        try (HfWeights weights = HfModelFolder.openWeights(hfDir, config, TensorType.F32)) {
+        try (HfWeights weights = HfModelFolder.openWeights(hfDir, HfConfig.read(hfDir), TensorType.F32)) {
+            ModelConfig model = weights.config().model();
+            Vocabulary vocabulary = Vocabulary.fromHuggingFace(hfDir, model.vocabSize());
+            EmbeddingSettings embedding = HfEmbeddingSettings.read(hfDir, weights.config());
             var writer = new GgufWriter();
             String name = HfModelFolder.modelName(hfDir);
             LlamaCppMetadata.writeGeneral(writer, model.architecture(), name, target.llamaFileType);
             LlamaCppMetadata.writeHyperparameters(writer, model);
             generation.samplingDefaults().ifPresent(s -> LlamaCppMetadata.writeSampling(writer, s.nonThinking()));
             LlamaCppMetadata.writeTokenizer(writer, vocabulary, template);
-            var names = weights.ggufNames();
+            embedding.pooling().ifPresent(p -> writer.putUInt32(EmbeddingSettings.poolingKey(model.architecture()), p.ggufId()));
+            var names = new ArrayList<>(weights.ggufNames());
+            if (embedding.pooling().equals(Optional.of(Pooling.RANK))) {
+                writeRerankerHead(writer, weights, vocabulary, embedding, model);
+                // as llama.cpp's converter: the LM head's yes/no rows became the classifier, the rest is dropped
+                names.remove("output.weight");
+            }
             var mix = new QuantMix(target, model.numLayers(), model.numExperts(),
                     model.numHeads() / model.numKeyValueHeads(), names.contains("output.weight"));
             for (String tensorName : names) {
@@ -57,6 +73,32 @@ public final class HfToGguf {
             writer.write(out);
         }
         checkLoads(out);
+    }
+
+    /**
+     * A Qwen3-Reranker's marks as llama.cpp's converter writes them: the classifier labels {@code yes, no}, the rerank
+     * prompt template, and {@code cls.output.weight}, the LM head's (or the tied embedding's) rows of the tokens
+     * {@code yes} and {@code no}, in that order. Kept in F32: two rows.
+     */
+    private static void writeRerankerHead(GgufWriter writer, HfWeights weights, Vocabulary vocabulary,
+                                          EmbeddingSettings embedding, ModelConfig model) {
+        writer.putStrings(model.architecture() + ".classifier.output_labels", List.of("yes", "no"));
+        embedding.rerankTemplate().ifPresent(t -> writer.putString(EmbeddingSettings.RERANK_TEMPLATE, t));
+        Tokenizer tokenizer = Tokenizer.fromVocabulary(vocabulary);
+        int dim = model.hiddenSize();
+        float[] rows = new float[2 * dim];
+        String head = model.tieWordEmbeddings() ? "token_embd.weight" : "output.weight";
+        List<String> labels = List.of("yes", "no");
+        weights.lend(head, t -> {
+            for (int i = 0; i < labels.size(); i++) {
+                String label = labels.get(i);
+                int id = tokenizer.id(label).orElseThrow(() -> new InvalidInputException(
+                        "a Qwen3-Reranker's vocabulary must have the token '" + label + "'"));
+                QuantFormats.of(t.type()).dequantize(t.data(), id * t.rowBytes(), rows, i * dim, dim);
+            }
+        });
+        writer.addTensor("cls.output.weight", TensorType.F32, new long[] {dim, 2},
+                segment -> MemorySegment.copy(rows, 0, segment, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, rows.length));
     }
 
     /**

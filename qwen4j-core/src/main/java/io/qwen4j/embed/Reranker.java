@@ -74,8 +74,19 @@ public final class Reranker {
         if (template.isPresent() && instruction.isEmpty()) {
             return template.get().replace("{query}", query).replace("{document}", document);
         }
-        return PREFIX + "<Instruct>: " + instruction.orElse(DEFAULT_INSTRUCTION) + "\n<Query>: " + query
-                + "\n<Document>: " + document + SUFFIX;
+        return format(instruction.orElse(DEFAULT_INSTRUCTION), query, document);
+    }
+
+    /**
+     * The model card's prompt with the default instruction and {@code {query}}, {@code {document}} in place: what
+     * llama.cpp's converter stores as a Qwen3-Reranker's {@code tokenizer.chat_template.rerank}.
+     */
+    public static String modelCardTemplate() {
+        return format(DEFAULT_INSTRUCTION, "{query}", "{document}");
+    }
+
+    private static String format(String instruction, String query, String document) {
+        return PREFIX + "<Instruct>: " + instruction + "\n<Query>: " + query + "\n<Document>: " + document + SUFFIX;
     }
 
     /** The prompt's tokens (special tokens parsed). */

@@ -23,9 +23,15 @@ import java.util.regex.Pattern;
  */
 public record FileSelection(List<RepoFile> files, String entry) {
 
-    /** The small files of a safetensors checkpoint that the loader reads, fetched when present. */
+    /**
+     * The small files of a safetensors checkpoint that the loader reads, fetched when present: config, tokenizer,
+     * chat template, and an embedding model's sentence-transformers module list (its pooling module's config is
+     * {@link #POOLING_CONFIG}).
+     */
     static final List<String> CHECKPOINT_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "vocab.json", "merges.txt");
+            "tokenizer_config.json", "vocab.json", "merges.txt", "chat_template.jinja", "modules.json");
+    /** A sentence-transformers pooling module's config ({@code 1_Pooling/config.json} in Qwen3-Embedding). */
+    private static final Pattern POOLING_CONFIG = Pattern.compile("[^/]*Pooling/config\\.json");
 
     private static final Pattern SPLIT_GGUF = Pattern.compile("(?i)(.*)-(\\d{5})-of-(\\d{5})\\.gguf");
     private static final Pattern SHARD = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})\\.safetensors");
@@ -121,6 +127,7 @@ public record FileSelection(List<RepoFile> files, String entry) {
                 files.add(byPath.get(name));
             }
         }
+        repo.stream().filter(f -> POOLING_CONFIG.matcher(f.path()).matches()).forEach(files::add);
         files.addAll(weights);
         return new FileSelection(files, null);
     }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * The weights of an HF model folder: either one {@code model.safetensors}, or shards listed by
@@ -108,6 +109,16 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
 
     public Optional<SafetensorsTensor> find(String name) {
         return Optional.ofNullable(tensors.get(name));
+    }
+
+    /**
+     * The same checkpoint with every tensor named {@code rename.apply(name)}; it owns the same open files (close
+     * this one instead of the original).
+     */
+    public SafetensorsCheckpoint renamed(UnaryOperator<String> rename) {
+        var renamed = new LinkedHashMap<String, SafetensorsTensor>();
+        tensors.forEach((name, tensor) -> renamed.put(rename.apply(name), tensor));
+        return new SafetensorsCheckpoint(files, Collections.unmodifiableMap(renamed));
     }
 
     public List<SafetensorsFile> files() {

@@ -68,6 +68,12 @@ class FileSelectionTest {
         assertEquals(List.of("config.json", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
                 "model-00002-of-00002.safetensors"), paths(FileSelection.select(sharded, null, "r")));
 
+        // an embedding model's chat template and sentence-transformers pooling, as Qwen3-Embedding's repo has them
+        var embedding = repo("1_Pooling/config.json", "README.md", "config.json", "config_sentence_transformers.json",
+                "model.safetensors", "modules.json", "chat_template.jinja", "tokenizer.json", "2_Normalize/.gitkeep");
+        assertEquals(List.of("config.json", "tokenizer.json", "chat_template.jinja", "modules.json", "1_Pooling/config.json",
+                "model.safetensors"), paths(FileSelection.select(embedding, null, "r")));
+
         var missingShard = repo("config.json", "model.safetensors.index.json", "model-00002-of-00002.safetensors");
         assertThrows(HubException.class, () -> FileSelection.select(missingShard, null, "r"));
         var noConfig = repo("model.safetensors");

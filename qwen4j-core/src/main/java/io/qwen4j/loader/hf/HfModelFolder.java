@@ -46,6 +46,7 @@ public final class HfModelFolder {
         Tokenizer tokenizer = Tokenizer.fromVocabulary(Vocabulary.fromHuggingFace(dir, config.model().vocabSize()));
         Optional<ChatTemplate> template = chatTemplate(dir);
         HfWeights weights = openWeights(dir, config, fp8Target);
+        config = weights.config();
         ComputePool pool = null;
         try {
             pool = new ComputePool(options.resolvedThreads());
@@ -53,9 +54,9 @@ public final class HfModelFolder {
             Set<Integer> endOfTurn = new LinkedHashSet<>(ModelLoader.endOfTurnIds(tokenizer));
             endOfTurn.addAll(generation.eosTokenIds());
             return new LoadedModel(modelName(dir), dir, config.model(),
-                    model, tokenizer, template, Set.copyOf(endOfTurn),
+                    model, tokenizer, () -> template, Set.copyOf(endOfTurn),
                     generation.samplingDefaults().orElse(io.qwen4j.engine.SamplingDefaults.QWEN3),
-                    weights.resolvedBytes(), pool, weights);
+                    HfEmbeddingSettings.read(dir, config), weights.resolvedBytes(), pool, weights);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
@@ -83,7 +84,20 @@ public final class HfModelFolder {
 
     /** The checkpoint of {@code dir} under GGUF names (for conversion), FP8 dequantized to {@code fp8Target}. */
     public static HfWeights openWeights(Path dir, HfConfig config, TensorType fp8Target) throws IOException {
-        return new HfWeights(SafetensorsCheckpoint.open(dir), config, fp8Target);
+        SafetensorsCheckpoint checkpoint = HfTensorNames.canonical(SafetensorsCheckpoint.open(dir));
+        return new HfWeights(checkpoint, headless(config, checkpoint), fp8Target);
+    }
+
+    /**
+     * {@code config} with tied embeddings when the checkpoint has no LM head although config.json says it is untied:
+     * embedding models are saved without one (Qwen3-Embedding-4B/8B), and llama.cpp, whose converter then writes no
+     * {@code output.weight}, uses the token embedding. Their LM head is never the point; loading them is.
+     */
+    private static HfConfig headless(HfConfig config, SafetensorsCheckpoint checkpoint) {
+        if (config.model().tieWordEmbeddings() || checkpoint.find(HfTensorNames.LM_HEAD).isPresent()) {
+            return config;
+        }
+        return new HfConfig(config.model().toBuilder().tieWordEmbeddings(true).build(), config.fp8(), config.file());
     }
 
     /** The folder's chat template ({@code tokenizer_config.json} or {@code chat_template.jinja}), if it has one. */

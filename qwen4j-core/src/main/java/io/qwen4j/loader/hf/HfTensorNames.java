@@ -1,5 +1,6 @@
 package io.qwen4j.loader.hf;
 
+import io.qwen4j.safetensors.SafetensorsCheckpoint;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -22,10 +23,14 @@ public final class HfTensorNames {
         }
     }
 
+    /** The prefix the causal-LM classes put before the base model's tensors (the table's names carry it). */
+    static final String BASE_MODEL_PREFIX = "model.";
+    static final String LM_HEAD = "lm_head.weight";
+
     public static final List<Entry> TABLE = List.of(
             new Entry("token_embd.weight", "model.embed_tokens.weight"),
             new Entry("output_norm.weight", "model.norm.weight"),
-            new Entry("output.weight", "lm_head.weight"),
+            new Entry("output.weight", LM_HEAD),
             new Entry("blk.{L}.attn_norm.weight", "model.layers.{L}.input_layernorm.weight"),
             new Entry("blk.{L}.attn_q.weight", "model.layers.{L}.self_attn.q_proj.weight"),
             new Entry("blk.{L}.attn_q.bias", "model.layers.{L}.self_attn.q_proj.bias"),
@@ -44,6 +49,17 @@ public final class HfTensorNames {
             new Entry("blk.{L}.ffn_gate_exps.weight", "model.layers.{L}.mlp.experts.{E}.gate_proj.weight"),
             new Entry("blk.{L}.ffn_up_exps.weight", "model.layers.{L}.mlp.experts.{E}.up_proj.weight"),
             new Entry("blk.{L}.ffn_down_exps.weight", "model.layers.{L}.mlp.experts.{E}.down_proj.weight"));
+
+    /**
+     * {@code checkpoint} under the table's names. A checkpoint saved from the base model class ({@code AutoModel}:
+     * Qwen3-Embedding, gte-Qwen2) names its tensors without the {@code model.} prefix that the causal-LM class
+     * adds ({@code embed_tokens.weight}, {@code layers.0...}); such a one is seen with it (llama.cpp's converter maps
+     * both spellings too). A checkpoint with any prefixed name is taken as it is.
+     */
+    public static SafetensorsCheckpoint canonical(SafetensorsCheckpoint checkpoint) {
+        boolean bare = checkpoint.tensors().keySet().stream().noneMatch(n -> n.startsWith(BASE_MODEL_PREFIX));
+        return bare ? checkpoint.renamed(n -> n.equals(LM_HEAD) ? n : BASE_MODEL_PREFIX + n) : checkpoint;
+    }
 
     /** FP8 checkpoints store each quantized weight's block scales beside it under this suffix. */
     public static final String FP8_SCALE_SUFFIX = "_scale_inv";
