@@ -82,7 +82,7 @@ public final class HfToGguf {
      */
     private static void writeRerankerHead(GgufWriter writer, HfWeights weights, Vocabulary vocabulary,
                                           EmbeddingSettings embedding, ModelConfig model) {
-        writer.putStrings(model.architecture() + ".classifier.output_labels", List.of("yes", "no"));
+        writer.putStrings(EmbeddingSettings.classifierLabelsKey(model.architecture()), List.of("yes", "no"));
         embedding.rerankTemplate().ifPresent(t -> writer.putString(EmbeddingSettings.RERANK_TEMPLATE, t));
         Tokenizer tokenizer = Tokenizer.fromVocabulary(vocabulary);
         int dim = model.hiddenSize();

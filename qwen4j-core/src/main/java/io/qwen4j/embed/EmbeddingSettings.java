@@ -17,6 +17,11 @@ public record EmbeddingSettings(Optional<Pooling> pooling, Optional<String> rera
         return arch + ".pooling_type";
     }
 
+    /** The GGUF key of a classifier head's labels, one per row of {@code cls.output.weight} (llama.cpp's n_cls_out). */
+    public static String classifierLabelsKey(String arch) {
+        return arch + ".classifier.output_labels";
+    }
+
     /** The GGUF key of the rerank prompt template (one of llama.cpp's named templates). */
     public static final String RERANK_TEMPLATE = "tokenizer.chat_template.rerank";
 

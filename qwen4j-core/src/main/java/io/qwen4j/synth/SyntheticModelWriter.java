@@ -46,7 +46,7 @@ public final class SyntheticModelWriter {
         LlamaCppMetadata.writeTokenizer(writer, vocabulary, Optional.of(template));
         head.pooling().ifPresent(p -> writer.putUInt32(EmbeddingSettings.poolingKey(spec.architecture()), p.ggufId()));
         if (head.hasClassifier()) {
-            writer.putStrings(spec.architecture() + ".classifier.output_labels", head.classifierLabels());
+            writer.putStrings(EmbeddingSettings.classifierLabelsKey(spec.architecture()), head.classifierLabels());
         }
         for (SynthPlan.PlannedTensor tensor : SynthPlan.plan(spec, head)) {
             writer.addTensor(tensor.name(), tensor.type(), tensor.shape(), target -> fill(spec.seed(), tensor, target));
