@@ -77,6 +77,14 @@ public final class Embedder {
 
     /** The pooled embedding of {@code tokens} ({@link Pooling#MEAN}, {@link Pooling#CLS} or {@link Pooling#LAST}). */
     public float[] embed(int[] tokens, Pooling pooling, boolean normalize) {
+        return embed(tokens, pooling, normalize, () -> { });
+    }
+
+    /**
+     * As {@link #embed(int[], Pooling, boolean)}, running {@code beforeEachPass} before every forward pass: it may
+     * throw to stop a long input between passes (a server whose client has gone).
+     */
+    public float[] embed(int[] tokens, Pooling pooling, boolean normalize, Runnable beforeEachPass) {
         if (pooling == Pooling.NONE || pooling == Pooling.RANK) {
             throw new InvalidInputException("pooling '" + pooling.id() + "' gives no single embedding (use mean, cls or last)");
         }
@@ -90,6 +98,7 @@ public final class Embedder {
         double[] pooled = new double[dim];
         ContiguousKvCache cache = ContiguousKvCache.forContext(model.config(), cacheType, tokens.length);
         for (int start = 0; start < tokens.length; start += chunkTokens) {
+            beforeEachPass.run();
             int[] chunk = Arrays.copyOfRange(tokens, start, Math.min(tokens.length, start + chunkTokens));
             Logits hidden = model.forward(new ForwardBatch(List.of(new ForwardBatch.Sequence(chunk, start, cache)),
                     ForwardBatch.LogitsWanted.HIDDEN));

@@ -96,7 +96,12 @@ public final class Reranker {
 
     /** The relevance score of a tokenized prompt, in [0, 1]. */
     public double score(int[] tokens) {
-        float[] hidden = embedder.embed(tokens, Pooling.LAST, false);
+        return score(tokens, () -> { });
+    }
+
+    /** As {@link #score(int[])}, with the embedder's {@code beforeEachPass} hook (see {@link Embedder}). */
+    public double score(int[] tokens, Runnable beforeEachPass) {
+        float[] hidden = embedder.embed(tokens, Pooling.LAST, false, beforeEachPass);
         double[] logits = new double[classRows.length];
         for (int i = 0; i < classRows.length; i++) {
             float[] row = classRows[i];

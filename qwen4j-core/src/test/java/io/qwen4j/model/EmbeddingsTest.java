@@ -2,6 +2,7 @@ package io.qwen4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,6 +96,27 @@ class EmbeddingsTest {
             float[] chunked = new Embedder(model, KvCacheType.F16, 64, 5).embed(tokens, pooling, true);
             assertArrayEquals(whole, chunked, pooling.id());
         }
+    }
+
+    /** The hook runs before each pass (23 tokens in passes of 5: five) and what it throws stops the input there. */
+    @Test
+    void theHookBeforeEachPassCanStopAnInputBetweenPasses() {
+        ModelConfig config = Models.qwen3(true, RopeScaling.NONE);
+        Model model = Architectures.load(config, Models.weights(config, TensorType.F16, 23), Models.POOL);
+        int[] tokens = Models.tokens(12, 23, config.vocabSize());
+        var embedder = new Embedder(model, KvCacheType.F16, 64, 5);
+        int[] passes = {0};
+        embedder.embed(tokens, Pooling.MEAN, true, () -> passes[0]++);
+        assertEquals(5, passes[0]);
+        passes[0] = 0;
+        var stop = new IllegalStateException("client gone");
+        var thrown = assertThrows(IllegalStateException.class, () -> embedder.embed(tokens, Pooling.MEAN, true, () -> {
+            if (++passes[0] == 2) {
+                throw stop;
+            }
+        }));
+        assertSame(stop, thrown);
+        assertEquals(2, passes[0], "no pass after the hook threw");
     }
 
     @Test

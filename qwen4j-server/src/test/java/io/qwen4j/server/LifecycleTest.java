@@ -62,6 +62,28 @@ class LifecycleTest {
         }
     }
 
+    /**
+     * /v1/embeddings checks on its client before every forward pass: 2048 inputs of 1500 tokens (minutes of work)
+     * stop within seconds of the client hanging up, counted as a disconnect (499), and the route serves again.
+     */
+    @Test
+    void anEmbeddingsClientHangingUpStopsItsWork() throws Exception {
+        assertTrue(ClientWatch.available(), "tests run with the JDK server's package opened (see the pom)");
+        String ids = "[11" + ",11".repeat(1499) + "]";
+        String body = "{\"input\":[" + String.join(",", java.util.Collections.nCopies(2048, ids)) + "]}";
+        try (TestServer server = TestServer.start(ServerOptions.loopback(), 2048, 4)) {
+            try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                send(socket, "/v1/embeddings", body);
+                Thread.sleep(500); // the body is read and the first inputs are running
+            }
+            long closed = System.nanoTime();
+            ErrorResponsesTest.waitFor(() -> server.get("/metrics").body().contains("status=\"499\"} 1"));
+            assertTrue(System.nanoTime() - closed < 3_000_000_000L, "stopped within 3 s");
+            assertTrue(server.get("/metrics").body().contains("qwen4j_client_disconnects_total 1"));
+            assertEquals(200, server.post("/v1/embeddings", "{\"input\":\"x\"}").statusCode());
+        }
+    }
+
     @Test
     void shutdownCancelsRunningStreamsAfterTheGracePeriod() throws Exception {
         TestServer server = TestServer.start(ServerOptions.loopback().withShutdownGraceMillis(300), 2048, 4);
@@ -102,9 +124,13 @@ class LifecycleTest {
     }
 
     private static void send(Socket socket, String json) throws java.io.IOException {
+        send(socket, "/v1/chat/completions", json);
+    }
+
+    private static void send(Socket socket, String path, String json) throws java.io.IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         OutputStream out = socket.getOutputStream();
-        out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.write(body);
         out.flush();

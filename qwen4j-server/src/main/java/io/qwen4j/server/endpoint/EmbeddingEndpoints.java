@@ -10,6 +10,8 @@ import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.server.openai.OpenAiJson;
 import io.qwen4j.server.openai.RequestFields;
 import java.nio.ByteBuffer;
@@ -45,7 +47,7 @@ public final class EmbeddingEndpoints {
      * Text inputs get the file's pooling (else last-token, Qwen3-Embedding's) and unit length; {@code dimensions}
      * keeps a prefix, rescaled (Matryoshka); {@code base64} is the little-endian float32 bytes.
      */
-    public static JsonNode embeddings(ServerContext ctx, RequestFields f) {
+    public static JsonNode embeddings(ServerContext ctx, RequestFields f, ClientWatch client) {
         String model = ctx.resolveModel(f.string("model"));
         Pooling pooling = ctx.model.embedding().embeddingPooling();
         if (pooling == Pooling.RANK || pooling == Pooling.NONE) {
@@ -68,7 +70,7 @@ public final class EmbeddingEndpoints {
         Embedder embedder = embedder(ctx);
         for (int i = 0; i < inputs.size(); i++) {
             int[] input = inputs.get(i);
-            float[] v = run(() -> embedder.embed(input, pooling, true));
+            float[] v = run(() -> embedder.embed(input, pooling, true, stopIfGone(ctx, client)));
             if (dimensions.isPresent()) {
                 v = Embedder.truncate(v, dimensions.getAsInt(), true);
             }
@@ -96,7 +98,7 @@ public final class EmbeddingEndpoints {
      * most relevant first. The score is Qwen3-Reranker's P(yes) ({@link Reranker}); {@code instruction} (an extension)
      * is its {@code <Instruct>}.
      */
-    public static JsonNode rerank(ServerContext ctx, RequestFields f) {
+    public static JsonNode rerank(ServerContext ctx, RequestFields f, ClientWatch client) {
         String model = ctx.resolveModel(f.string("model"));
         String query = f.requiredString("query");
         List<String> documents = documents(f.required("documents"));
@@ -114,7 +116,7 @@ public final class EmbeddingEndpoints {
             int[] prompt = reranker.tokens(query, documents.get(i), instruction);
             tokens += prompt.length;
             try {
-                scored.add(new Scored(i, run(() -> reranker.score(prompt))));
+                scored.add(new Scored(i, run(() -> reranker.score(prompt, stopIfGone(ctx, client)))));
             } catch (ContextOverflowException e) {
                 // the embedder's own length check, told which document it was
                 throw ApiException.badRequest("documents", "document " + i + " with the query makes a prompt of "
@@ -134,6 +136,19 @@ public final class EmbeddingEndpoints {
         }
         body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
         return body;
+    }
+
+    /**
+     * Checked before every forward pass: an input of many passes, or a request of many inputs, stops within one pass
+     * of its client leaving (the check polls the socket at most every 0.1 s).
+     */
+    private static Runnable stopIfGone(ServerContext ctx, ClientWatch client) {
+        return () -> {
+            if (client.gone()) {
+                ctx.metrics.clientDisconnected();
+                throw new Endpoint.ClientGoneException(null);
+            }
+        };
     }
 
     private static Embedder embedder(ServerContext ctx) {

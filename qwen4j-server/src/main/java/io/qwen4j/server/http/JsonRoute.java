@@ -16,15 +16,29 @@ public final class JsonRoute extends Endpoint {
         JsonNode answer(ServerContext ctx, RequestFields fields);
     }
 
-    private final Answer answer;
+    /**
+     * An {@link Answer} that takes long enough to check on its client: {@link ClientWatch#gone} between steps, then
+     * {@link Endpoint.ClientGoneException} to stop (the server counts it as a disconnect, status 499).
+     */
+    @FunctionalInterface
+    public interface WatchedAnswer {
+        JsonNode answer(ServerContext ctx, RequestFields fields, ClientWatch client);
+    }
+
+    private final WatchedAnswer answer;
 
     public JsonRoute(ServerContext ctx, Answer answer) {
+        this(ctx, (c, fields, client) -> answer.answer(c, fields));
+    }
+
+    public JsonRoute(ServerContext ctx, WatchedAnswer answer) {
         super(ctx, Set.of("POST"), false);
         this.answer = answer;
     }
 
     @Override
     protected int serve(HttpExchange ex) throws IOException {
-        return Responses.json(ex, 200, answer.answer(ctx, readFields(ex)));
+        RequestFields fields = readFields(ex);
+        return Responses.json(ex, 200, answer.answer(ctx, fields, ClientWatch.of(ex)));
     }
 }

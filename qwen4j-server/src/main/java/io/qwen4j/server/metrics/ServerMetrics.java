@@ -93,7 +93,7 @@ public final class ServerMetrics {
         counter(out, "qwen4j_prompt_tokens_total", "Prompt tokens of accepted generation requests.", promptTokens.sum());
         counter(out, "qwen4j_prompt_tokens_cached_total", "Prompt tokens served from the prefix cache.", cachedTokens.sum());
         counter(out, "qwen4j_completion_tokens_total", "Generated tokens.", completionTokens.sum());
-        counter(out, "qwen4j_client_disconnects_total", "Streams whose client went away mid-response.", disconnects.sum());
+        counter(out, "qwen4j_client_disconnects_total", "Requests whose client went away before their response was complete.", disconnects.sum());
         out.append("# HELP qwen4j_time_to_first_token_seconds From request arrival to the first generated token.\n");
         out.append("# TYPE qwen4j_time_to_first_token_seconds histogram\n");
         for (int i = 0; i < TTFT_BUCKETS.length; i++) {
