@@ -35,6 +35,8 @@ import java.util.function.Consumer;
  */
 public final class HfToGguf {
 
+    private static final String CLASSIFIER = "cls.output.weight";
+
     private HfToGguf() {
     }
 
@@ -55,9 +57,13 @@ public final class HfToGguf {
             embedding.pooling().ifPresent(p -> writer.putUInt32(EmbeddingSettings.poolingKey(model.architecture()), p.ggufId()));
             var names = new ArrayList<>(weights.ggufNames());
             if (embedding.pooling().equals(Optional.of(Pooling.RANK))) {
-                writeRerankerHead(writer, weights, vocabulary, embedding, model);
-                // as llama.cpp's converter: the LM head's yes/no rows became the classifier, the rest is dropped
-                names.remove("output.weight");
+                embedding.rerankTemplate().ifPresent(t -> writer.putString(EmbeddingSettings.RERANK_TEMPLATE, t));
+                // a sequence-classification checkpoint brings its own head (score.weight); a causal LM gets one
+                if (!names.contains(CLASSIFIER)) {
+                    writeYesNoClassifier(writer, weights, vocabulary, model);
+                    // as llama.cpp's converter: the LM head's yes/no rows became the classifier, the rest is dropped
+                    names.remove("output.weight");
+                }
             }
             var mix = new QuantMix(target, model.numLayers(), model.numExperts(),
                     model.numHeads() / model.numKeyValueHeads(), names.contains("output.weight"));
@@ -76,14 +82,12 @@ public final class HfToGguf {
     }
 
     /**
-     * A Qwen3-Reranker's marks as llama.cpp's converter writes them: the classifier labels {@code yes, no}, the rerank
-     * prompt template, and {@code cls.output.weight}, the LM head's (or the tied embedding's) rows of the tokens
-     * {@code yes} and {@code no}, in that order. Kept in F32: two rows.
+     * A Qwen3-Reranker's classifier as llama.cpp's converter writes it: the labels {@code yes, no} and
+     * {@code cls.output.weight}, the LM head's (or the tied embedding's) rows of the tokens {@code yes} and {@code no},
+     * in that order. Kept in F32: two rows.
      */
-    private static void writeRerankerHead(GgufWriter writer, HfWeights weights, Vocabulary vocabulary,
-                                          EmbeddingSettings embedding, ModelConfig model) {
+    private static void writeYesNoClassifier(GgufWriter writer, HfWeights weights, Vocabulary vocabulary, ModelConfig model) {
         writer.putStrings(EmbeddingSettings.classifierLabelsKey(model.architecture()), List.of("yes", "no"));
-        embedding.rerankTemplate().ifPresent(t -> writer.putString(EmbeddingSettings.RERANK_TEMPLATE, t));
         Tokenizer tokenizer = Tokenizer.fromVocabulary(vocabulary);
         int dim = model.hiddenSize();
         float[] rows = new float[2 * dim];
@@ -97,7 +101,7 @@ public final class HfToGguf {
                 QuantFormats.of(t.type()).dequantize(t.data(), id * t.rowBytes(), rows, i * dim, dim);
             }
         });
-        writer.addTensor("cls.output.weight", TensorType.F32, new long[] {dim, 2},
+        writer.addTensor(CLASSIFIER, TensorType.F32, new long[] {dim, 2},
                 segment -> MemorySegment.copy(rows, 0, segment, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, rows.length));
     }
 

@@ -25,13 +25,25 @@ public record QuantMix(GgufTarget target, int layers, int experts, int queryHead
 
     /** The type for tensor {@code name} whose shape is {@code shape} (ggml order). */
     public TensorType typeFor(String name, long[] shape) {
-        if (shape.length < 2 || !name.endsWith(".weight") || name.contains("ffn_gate_inp")) {
+        if (dimensions(shape) < 2 || !name.endsWith(".weight") || name.contains("ffn_gate_inp")) {
             return TensorType.F32;
         }
         if (!target.isQuantized()) {
             return target.baseType;
         }
         return rowFallback(mixed(name, shape[0]), shape[0]);
+    }
+
+    /**
+     * ggml's {@code ggml_n_dims}: trailing sizes of 1 do not count, so a one-row matrix (a sequence-classification
+     * head, {@code [n_embd, 1]}) stays F32 as llama-quantize leaves it.
+     */
+    private static int dimensions(long[] shape) {
+        int n = shape.length;
+        while (n > 1 && shape[n - 1] == 1) {
+            n--;
+        }
+        return n;
     }
 
     private TensorType mixed(String name, long rowLength) {

@@ -21,9 +21,10 @@ import java.util.Optional;
  *   <li>a sentence-transformers pooling module ({@code modules.json} names it, its {@code config.json} sets one of
  *       {@code pooling_mode_mean_tokens}, {@code pooling_mode_cls_token}, {@code pooling_mode_lasttoken}, or
  *       {@code pooling_mode}): mean, cls or last pooling (Qwen3-Embedding has last);</li>
- *   <li>a Qwen3-Reranker (a qwen3 folder whose README starts a section {@code # Qwen3-Reranker}, or whose name,
- *       {@code _name_or_path} or architecture says {@code qwen3-reranker}): rank pooling and the model card's prompt
- *       as the rerank template.</li>
+ *   <li>a Qwen3-Reranker (a qwen3 folder whose README has a {@code # Qwen3-Reranker} heading, or whose name,
+ *       {@code _name_or_path} or architecture says {@code qwen3-reranker}, or a {@code Qwen3ForSequenceClassification},
+ *       the reranker converted to a one-logit {@code score.weight} head as vLLM and TEI serve it): rank pooling and
+ *       the model card's prompt as the rerank template.</li>
  * </ul>
  */
 public final class HfEmbeddingSettings {
@@ -48,9 +49,9 @@ public final class HfEmbeddingSettings {
             return true;
         }
         JsonNode root = json(config.file());
-        String hints = String.join(" ", HfModelFolder.modelName(dir), root.path("_name_or_path").asText(""),
-                root.path("architectures").path(0).asText(""));
-        return hints.toLowerCase(Locale.ROOT).contains(RERANKER_HINT);
+        String architecture = root.path("architectures").path(0).asText("").toLowerCase(Locale.ROOT);
+        String hints = String.join(" ", HfModelFolder.modelName(dir), root.path("_name_or_path").asText(""), architecture);
+        return hints.toLowerCase(Locale.ROOT).contains(RERANKER_HINT) || architecture.contains("sequenceclassification");
     }
 
     private static Optional<Pooling> sentenceTransformersPooling(Path dir) throws IOException {

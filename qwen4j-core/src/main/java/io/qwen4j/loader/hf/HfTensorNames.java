@@ -26,11 +26,14 @@ public final class HfTensorNames {
     /** The prefix the causal-LM classes put before the base model's tensors (the table's names carry it). */
     static final String BASE_MODEL_PREFIX = "model.";
     static final String LM_HEAD = "lm_head.weight";
+    /** A {@code *ForSequenceClassification} checkpoint's head: one row per label over the last token's state. */
+    static final String SCORE = "score.weight";
 
     public static final List<Entry> TABLE = List.of(
             new Entry("token_embd.weight", "model.embed_tokens.weight"),
             new Entry("output_norm.weight", "model.norm.weight"),
             new Entry("output.weight", LM_HEAD),
+            new Entry("cls.output.weight", SCORE),
             new Entry("blk.{L}.attn_norm.weight", "model.layers.{L}.input_layernorm.weight"),
             new Entry("blk.{L}.attn_q.weight", "model.layers.{L}.self_attn.q_proj.weight"),
             new Entry("blk.{L}.attn_q.bias", "model.layers.{L}.self_attn.q_proj.bias"),
@@ -58,7 +61,7 @@ public final class HfTensorNames {
      */
     public static SafetensorsCheckpoint canonical(SafetensorsCheckpoint checkpoint) {
         boolean bare = checkpoint.tensors().keySet().stream().noneMatch(n -> n.startsWith(BASE_MODEL_PREFIX));
-        return bare ? checkpoint.renamed(n -> n.equals(LM_HEAD) ? n : BASE_MODEL_PREFIX + n) : checkpoint;
+        return bare ? checkpoint.renamed(n -> n.equals(LM_HEAD) || n.equals(SCORE) ? n : BASE_MODEL_PREFIX + n) : checkpoint;
     }
 
     /** FP8 checkpoints store each quantized weight's block scales beside it under this suffix. */

@@ -41,8 +41,14 @@ class HfEmbeddingFolderTest {
 
     /** The folder's safetensors rewritten with every name passed through {@code rename} (null drops a tensor). */
     private static void rewriteTensors(Path folder, java.util.function.UnaryOperator<String> rename) throws Exception {
+        rewriteTensors(folder, rename, List.of());
+    }
+
+    /** As above, with {@code extra} tensors added. */
+    private static void rewriteTensors(Path folder, java.util.function.UnaryOperator<String> rename,
+                                       List<SafetensorsTestWriter.Entry> extra) throws Exception {
         Path file = folder.resolve("model.safetensors");
-        var entries = new ArrayList<SafetensorsTestWriter.Entry>();
+        var entries = new ArrayList<SafetensorsTestWriter.Entry>(extra);
         try (SafetensorsFile st = SafetensorsFile.open(file)) {
             for (SafetensorsTensor t : st.tensors().values()) {
                 String name = rename.apply(t.name());
@@ -155,6 +161,54 @@ class HfEmbeddingFolderTest {
                 assertTrue(score > 0 && score < 1, "score " + score);
                 assertEquals(score, fromFile.score(tokens), 1e-6);
             }
+        }
+    }
+
+    /**
+     * The reranker as vLLM and TEI serve it, {@code Qwen3ForSequenceClassification} with a one-logit head
+     * ({@code score.weight}, [1, hidden]: the yes row minus the no row): a rank model whose score is the logistic of
+     * that logit, computed here from the head's values in the safetensors file. Converted, the head becomes a one-row
+     * {@code cls.output.weight} kept in F32 (ggml counts it as one dimension, so llama-quantize leaves it) beside Q8_0
+     * matrices, and scores the same.
+     */
+    @Test
+    void aSequenceClassificationRerankerScoresWithItsOneLogitHead() throws Exception {
+        Path hf = dir.resolve("seq-cls");
+        HfFixture.write(HfFixture.qwen3("F32"), hf, dir.resolve("unused.gguf"));
+        float[] score = new float[32];
+        var random = new java.util.Random(5);
+        var bytes = java.nio.ByteBuffer.allocate(4 * 32).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int j = 0; j < 32; j++) {
+            score[j] = (float) (random.nextGaussian() / 8);
+            bytes.putFloat(score[j]);
+        }
+        rewriteTensors(hf, name -> name, List.of(new SafetensorsTestWriter.Entry("score.weight", "F32", new long[] {1, 32},
+                bytes.array())));
+        Path config = hf.resolve("config.json");
+        Files.writeString(config, Files.readString(config).replace("[\"X\"]", "[\"Qwen3ForSequenceClassification\"]"));
+        Path converted = dir.resolve("seq-cls.gguf");
+        HfToGguf.convert(hf, converted, GgufTarget.Q8_0, line -> { });
+        var options = LoadOptions.defaults().withThreads(1);
+        try (LoadedModel folder = ModelLoader.load(hf, options); LoadedModel file = ModelLoader.load(converted, options);
+             GgufFile g = GgufFile.open(converted)) {
+            assertEquals(Optional.of(Pooling.RANK), folder.embedding().pooling());
+            assertEquals(folder.embedding(), file.embedding());
+            assertEquals(io.qwen4j.tensor.TensorType.F32, g.tensor("cls.output.weight").type());
+            assertArrayEquals(new long[] {32, 1}, g.tensor("cls.output.weight").shape());
+            assertEquals(io.qwen4j.tensor.TensorType.Q8_0, g.tensor("blk.0.attn_q.weight").type());
+            var embedder = new Embedder(folder.model(), KvCacheType.F32, 256);
+            var reranker = new Reranker(folder.model(), folder.tokenizer(), folder.embedding(), embedder);
+            int[] tokens = reranker.tokens("q", "d", Optional.empty());
+            float[] hidden = embedder.embed(tokens, Pooling.LAST, false);
+            double logit = 0;
+            for (int j = 0; j < 32; j++) {
+                logit += (double) score[j] * hidden[j];
+            }
+            assertEquals(1 / (1 + Math.exp(-logit)), reranker.score(tokens), 1e-9);
+            var fromFile = new Reranker(file.model(), file.tokenizer(), file.embedding(),
+                    new Embedder(file.model(), KvCacheType.F32, 256));
+            // the file's matrices are Q8_0, the folder's F32: close, not equal
+            assertEquals(reranker.score(tokens), fromFile.score(tokens), 0.02);
         }
     }
 
