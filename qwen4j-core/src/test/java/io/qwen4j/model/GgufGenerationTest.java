@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole path the {@code generate} command takes, judged as the outside checks judge it: a synthetic
- * GGUF file (qwen2 untied, qwen3 tied with YaRN, qwen3moe; F32, F16, Q8_0, Q4_K) loaded by
+ * GGUF file (qwen2 untied, qwen3 tied with YaRN, qwen3moe; F32, F16, Q8_0, Q4_K and the seven i-quant grids) loaded by
  * {@link ModelLoader}, 8 greedy tokens through the KV cache, then the prompt and output teacher-forced
  * through the double-precision {@link ReferenceModel} over the same file's dequantized weights. Each
  * chosen token's reference logit must be within the CONTRACTS tolerance of the reference maximum, and each
@@ -55,8 +55,12 @@ class GgufGenerationTest {
     }
 
     static Stream<Arguments> models() {
+        // the i-quant grids (random valid blocks, as synth writes them) run through their fused one-row kernels in
+        // decode, the batched path in prefill, and as 3-D expert tensors in qwen3moe
         return Stream.of("qwen2", "qwen3", "qwen3moe").flatMap(arch -> Stream.of(
-                        TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K)
+                        TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K, TensorType.IQ1_S,
+                        TensorType.IQ1_M, TensorType.IQ2_XXS, TensorType.IQ2_XS, TensorType.IQ2_S, TensorType.IQ3_XXS,
+                        TensorType.IQ3_S)
                 .map(type -> Arguments.of(arch, type)));
     }
 
