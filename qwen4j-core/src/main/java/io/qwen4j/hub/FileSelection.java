@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 /**
  * Which files of a repo make a runnable model: with {@code :QUANT}, the one GGUF (or the parts of one
  * split GGUF) whose name carries that quant; without, a safetensors checkpoint's config, tokenizer and
- * weights. Everything else in the repo (README, images, other quants) is skipped. Works on the hub's
+ * weights (and the README). Everything else in the repo (images, ONNX, other quants) is skipped. Works on the hub's
  * listing and, offline, on a cached snapshot's listing alike.
  *
  * @param files the files to fetch, weights last and split parts in order
@@ -25,11 +25,12 @@ public record FileSelection(List<RepoFile> files, String entry) {
 
     /**
      * The small files of a safetensors checkpoint that the loader reads, fetched when present: config, tokenizer,
-     * chat template, and an embedding model's sentence-transformers module list (its pooling module's config is
-     * {@link #POOLING_CONFIG}).
+     * chat template, an embedding model's sentence-transformers module list (its pooling module's config is
+     * {@link #POOLING_CONFIG}), and the model card, whose title marks a Qwen3-Reranker (as llama.cpp's converter reads
+     * it) whatever the repo is named.
      */
     static final List<String> CHECKPOINT_FILES = List.of("config.json", "generation_config.json", "tokenizer.json",
-            "tokenizer_config.json", "vocab.json", "merges.txt", "chat_template.jinja", "modules.json");
+            "tokenizer_config.json", "vocab.json", "merges.txt", "chat_template.jinja", "modules.json", "README.md");
     /** A sentence-transformers pooling module's config ({@code 1_Pooling/config.json} in Qwen3-Embedding). */
     private static final Pattern POOLING_CONFIG = Pattern.compile("[^/]*Pooling/config\\.json");
 

@@ -55,12 +55,12 @@ class FileSelectionTest {
     }
 
     @Test
-    void checkpointTakesConfigTokenizerAndWeightsOnly() {
+    void checkpointTakesConfigTokenizerCardAndWeightsOnly() {
         var single = repo("README.md", "model.safetensors", "config.json", "tokenizer.json", "LICENSE",
                 "generation_config.json", "tokenizer_config.json", "vocab.json", "merges.txt", "onnx/model.onnx");
         var selection = FileSelection.select(single, null, "r");
         assertEquals(List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                "vocab.json", "merges.txt", "model.safetensors"), paths(selection));
+                "vocab.json", "merges.txt", "README.md", "model.safetensors"), paths(selection));
         assertNull(selection.entry());
 
         var sharded = repo("config.json", "model-00002-of-00002.safetensors", "model.safetensors.index.json",
@@ -71,8 +71,8 @@ class FileSelectionTest {
         // an embedding model's chat template and sentence-transformers pooling, as Qwen3-Embedding's repo has them
         var embedding = repo("1_Pooling/config.json", "README.md", "config.json", "config_sentence_transformers.json",
                 "model.safetensors", "modules.json", "chat_template.jinja", "tokenizer.json", "2_Normalize/.gitkeep");
-        assertEquals(List.of("config.json", "tokenizer.json", "chat_template.jinja", "modules.json", "1_Pooling/config.json",
-                "model.safetensors"), paths(FileSelection.select(embedding, null, "r")));
+        assertEquals(List.of("config.json", "tokenizer.json", "chat_template.jinja", "modules.json", "README.md",
+                "1_Pooling/config.json", "model.safetensors"), paths(FileSelection.select(embedding, null, "r")));
 
         var missingShard = repo("config.json", "model.safetensors.index.json", "model-00002-of-00002.safetensors");
         assertThrows(HubException.class, () -> FileSelection.select(missingShard, null, "r"));

@@ -76,13 +76,12 @@ class HubClientTest extends FakeHubFixture {
         Path snapshot = repoDir(ST_REPO).resolve("snapshots").resolve(ST_SHA);
         assertEquals(snapshot, model.path());
         List<String> expected = List.of("config.json", "generation_config.json", "tokenizer.json", "tokenizer_config.json",
-                "merges.txt", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
+                "merges.txt", "README.md", "model.safetensors.index.json", "model-00001-of-00002.safetensors",
                 "model-00002-of-00002.safetensors");
         for (String name : expected) {
             assertArrayEquals(stFiles.get(name).content(), Files.readAllBytes(snapshot.resolve(name)), name);
         }
         assertEquals(expected.size(), hub.downloads().size());
-        assertFalse(Files.exists(snapshot.resolve("README.md")));
         assertFalse(Files.exists(snapshot.resolve("figures")));
         // small git files are stored under their git blob id (the ETag), as huggingface_hub does
         String etag = stFiles.get("config.json").gitSha1();
