@@ -50,8 +50,14 @@ public final class RerankCommand implements Callable<Integer> {
             var embedder = new Embedder(loaded.model(), cacheType, loaded.config().contextLength());
             var reranker = new Reranker(loaded.model(), loaded.tokenizer(), loaded.embedding(), embedder);
             List<Map<String, Object>> results = new ArrayList<>();
+            List<int[]> prompts = new ArrayList<>();
+            for (String document : documents) {
+                prompts.add(reranker.tokens(query, document, Optional.ofNullable(instruction)));
+            }
+            // the prompts share the judging prompt and the query: each runs from where it leaves the one before
+            Reranker.Scorer scorer = reranker.scorer(prompts.stream().mapToInt(p -> p.length).max().orElse(1));
             for (int i = 0; i < documents.size(); i++) {
-                double score = reranker.score(reranker.tokens(query, documents.get(i), Optional.ofNullable(instruction)));
+                double score = scorer.score(prompts.get(i), () -> { });
                 Map<String, Object> item = new LinkedHashMap<>();
                 item.put("index", i);
                 item.put("relevance_score", score);

@@ -88,16 +88,26 @@ public final class Embedder {
         if (pooling == Pooling.NONE || pooling == Pooling.RANK) {
             throw new InvalidInputException("pooling '" + pooling.id() + "' gives no single embedding (use mean, cls or last)");
         }
+        checkLength(tokens);
+        ContiguousKvCache cache = ContiguousKvCache.forContext(model.config(), cacheType, tokens.length);
+        return pooled(tokens, 0, cache, pooling, normalize, beforeEachPass);
+    }
+
+    private void checkLength(int[] tokens) {
         if (tokens.length == 0) {
             throw new InvalidInputException("an input to embed has no tokens");
         }
         if (tokens.length > maxTokens) {
             throw new ContextOverflowException("input", tokens.length, maxTokens);
         }
+    }
+
+    /** Runs {@code tokens} from position {@code from} (the cache holds the earlier ones) and pools what it runs. */
+    private float[] pooled(int[] tokens, int from, ContiguousKvCache cache, Pooling pooling, boolean normalize,
+                           Runnable beforeEachPass) {
         int dim = model.config().hiddenSize();
         double[] pooled = new double[dim];
-        ContiguousKvCache cache = ContiguousKvCache.forContext(model.config(), cacheType, tokens.length);
-        for (int start = 0; start < tokens.length; start += chunkTokens) {
+        for (int start = from; start < tokens.length; start += chunkTokens) {
             beforeEachPass.run();
             int[] chunk = Arrays.copyOfRange(tokens, start, Math.min(tokens.length, start + chunkTokens));
             Logits hidden = model.forward(new ForwardBatch(List.of(new ForwardBatch.Sequence(chunk, start, cache)),
@@ -125,6 +135,45 @@ public final class Embedder {
             }
         }
         return normalize ? unit(pooled, dim) : toFloats(pooled, dim);
+    }
+
+    /**
+     * Last-token embeddings of inputs that share their first tokens, one after another through one KV cache of
+     * {@code capacity} positions: each input runs only from where it stops agreeing with the one before (at least its
+     * last token), since those positions' keys and values are already in the cache. A reranker's prompts (one query,
+     * many documents) share everything before the document. The same bits as {@link #embed}: a pass's rows do not
+     * depend on how the earlier positions were split into passes.
+     */
+    public Session session(int capacity) {
+        return new Session(ContiguousKvCache.forContext(model.config(), cacheType, Math.min(capacity, maxTokens)));
+    }
+
+    /** See {@link #session}. Not thread-safe: one input at a time. */
+    public final class Session {
+        private final ContiguousKvCache cache;
+        private int[] previous = new int[0];
+
+        private Session(ContiguousKvCache cache) {
+            this.cache = cache;
+        }
+
+        /** The last token's state of {@code tokens}, unit length when {@code normalize}, as {@link #embed} gives it. */
+        public float[] embedLast(int[] tokens, boolean normalize, Runnable beforeEachPass) {
+            checkLength(tokens);
+            if (tokens.length > cache.capacity()) {
+                throw new IllegalArgumentException(tokens.length + " tokens in a session of " + cache.capacity());
+            }
+            int shared = 0;
+            int most = Math.min(previous.length, tokens.length - 1);
+            while (shared < most && previous[shared] == tokens[shared]) {
+                shared++;
+            }
+            // what follows the shared tokens is overwritten now: if this pass fails, nothing after them is valid
+            previous = Arrays.copyOf(tokens, shared);
+            float[] result = pooled(tokens, shared, cache, Pooling.LAST, normalize, beforeEachPass);
+            previous = tokens.clone();
+            return result;
+        }
     }
 
     /**

@@ -101,7 +101,27 @@ public final class Reranker {
 
     /** As {@link #score(int[])}, with the embedder's {@code beforeEachPass} hook (see {@link Embedder}). */
     public double score(int[] tokens, Runnable beforeEachPass) {
-        float[] hidden = embedder.embed(tokens, Pooling.LAST, false, beforeEachPass);
+        return score(embedder.embed(tokens, Pooling.LAST, false, beforeEachPass));
+    }
+
+    /**
+     * Scores prompts one after another, each running only from where it leaves the one before (the shared judging
+     * prompt and query run once: {@link Embedder#session}), the same scores as {@link #score(int[])}.
+     *
+     * @param capacity the longest prompt to come, in tokens
+     */
+    public Scorer scorer(int capacity) {
+        Embedder.Session session = embedder.session(capacity);
+        return (tokens, beforeEachPass) -> score(session.embedLast(tokens, false, beforeEachPass));
+    }
+
+    /** Scores through a shared KV cache ({@link #scorer}). */
+    @FunctionalInterface
+    public interface Scorer {
+        double score(int[] tokens, Runnable beforeEachPass);
+    }
+
+    private double score(float[] hidden) {
         double[] logits = new double[classRows.length];
         for (int i = 0; i < classRows.length; i++) {
             float[] row = classRows[i];

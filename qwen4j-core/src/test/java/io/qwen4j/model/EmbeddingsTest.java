@@ -119,6 +119,36 @@ class EmbeddingsTest {
         assertEquals(2, passes[0], "no pass after the hook threw");
     }
 
+    /**
+     * A session runs each input only from where it leaves the one before (at least its last token) and gives the bits
+     * a fresh {@link Embedder#embed} gives: inputs sharing 20 of 23 tokens, an identical one, a shorter prefix of it, a
+     * disjoint one, then one sharing with that. Passes of 5 tokens: the second input is one pass, not five.
+     */
+    @Test
+    void aSessionRunsOnlyWhatAnInputDoesNotShareAndGivesTheSameBits() {
+        ModelConfig config = Models.qwen3(true, RopeScaling.NONE);
+        Model model = Architectures.load(config, Models.weights(config, TensorType.F16, 23), Models.POOL);
+        var embedder = new Embedder(model, KvCacheType.F16, 64, 5);
+        int[] a = Models.tokens(1, 23, config.vocabSize());
+        int[] b = a.clone();
+        b[20] = (b[20] + 1) % config.vocabSize();
+        b[22] = (b[22] + 7) % config.vocabSize();
+        int[] shorter = java.util.Arrays.copyOf(b, 9);
+        int[] other = Models.tokens(2, 17, config.vocabSize());
+        int[] otherLonger = java.util.Arrays.copyOf(other, 30);
+        System.arraycopy(Models.tokens(3, 13, config.vocabSize()), 0, otherLonger, 17, 13);
+        var session = embedder.session(30);
+        int[] passes = {0};
+        int[] expectedPasses = {5, 1, 1, 1, 4, 3};
+        int[][] inputs = {a, b, b, shorter, other, otherLonger};
+        for (int i = 0; i < inputs.length; i++) {
+            passes[0] = 0;
+            float[] got = session.embedLast(inputs[i], true, () -> passes[0]++);
+            assertArrayEquals(embedder.embed(inputs[i], Pooling.LAST, true), got, "input " + i);
+            assertEquals(expectedPasses[i], passes[0], "passes of input " + i);
+        }
+    }
+
     @Test
     void truncatedEmbeddingIsThePrefixScaledToUnitLength() {
         ModelConfig config = Models.qwen3(false, RopeScaling.NONE);

@@ -111,12 +111,21 @@ public final class EmbeddingEndpoints {
         record Scored(int index, double score) {
         }
         List<Scored> scored = new ArrayList<>();
+        List<int[]> prompts = new ArrayList<>();
         int tokens = 0;
-        for (int i = 0; i < documents.size(); i++) {
-            int[] prompt = reranker.tokens(query, documents.get(i), instruction);
+        int longest = 0;
+        for (String document : documents) {
+            int[] prompt = reranker.tokens(query, document, instruction);
+            prompts.add(prompt);
             tokens += prompt.length;
+            longest = Math.max(longest, prompt.length);
+        }
+        // the prompts share the judging prompt and the query: each runs from where it leaves the one before
+        Reranker.Scorer scorer = reranker.scorer(longest);
+        for (int i = 0; i < documents.size(); i++) {
+            int[] prompt = prompts.get(i);
             try {
-                scored.add(new Scored(i, run(() -> reranker.score(prompt, stopIfGone(ctx, client)))));
+                scored.add(new Scored(i, run(() -> scorer.score(prompt, stopIfGone(ctx, client)))));
             } catch (ContextOverflowException e) {
                 // the embedder's own length check, told which document it was
                 throw ApiException.badRequest("documents", "document " + i + " with the query makes a prompt of "
