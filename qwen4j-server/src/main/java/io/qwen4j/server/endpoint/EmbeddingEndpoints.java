@@ -68,9 +68,14 @@ public final class EmbeddingEndpoints {
         ArrayNode data = body.putArray("data");
         int tokens = 0;
         Embedder embedder = embedder(ctx);
+        // last-token inputs that share their first tokens (Qwen3-Embedding queries share their instruction) run
+        // through one KV cache, each from where it leaves the one before: the same vectors
+        Embedder.Session session = pooling == Pooling.LAST
+                ? embedder.session(inputs.stream().mapToInt(t -> t.length).max().orElse(1)) : null;
         for (int i = 0; i < inputs.size(); i++) {
             int[] input = inputs.get(i);
-            float[] v = run(() -> embedder.embed(input, pooling, true, stopIfGone(ctx, client)));
+            Runnable hook = stopIfGone(ctx, client);
+            float[] v = run(() -> session != null ? session.embedLast(input, true, hook) : embedder.embed(input, pooling, true, hook));
             if (dimensions.isPresent()) {
                 v = Embedder.truncate(v, dimensions.getAsInt(), true);
             }
