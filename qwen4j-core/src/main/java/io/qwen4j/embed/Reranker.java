@@ -96,12 +96,7 @@ public final class Reranker {
 
     /** The relevance score of a tokenized prompt, in [0, 1]. */
     public double score(int[] tokens) {
-        return score(tokens, () -> { });
-    }
-
-    /** As {@link #score(int[])}, with the embedder's {@code beforeEachPass} hook (see {@link Embedder}). */
-    public double score(int[] tokens, Runnable beforeEachPass) {
-        return score(embedder.embed(tokens, Pooling.LAST, false, beforeEachPass));
+        return score(embedder.embed(tokens, Pooling.LAST, false));
     }
 
     /**
@@ -115,7 +110,7 @@ public final class Reranker {
         return (tokens, beforeEachPass) -> score(session.embedLast(tokens, false, beforeEachPass));
     }
 
-    /** Scores through a shared KV cache ({@link #scorer}). */
+    /** Scores through a shared KV cache ({@link #scorer}); {@code beforeEachPass} as {@link Embedder#embed}'s. */
     @FunctionalInterface
     public interface Scorer {
         double score(int[] tokens, Runnable beforeEachPass);
