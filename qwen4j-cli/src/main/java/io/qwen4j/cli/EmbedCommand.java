@@ -58,11 +58,17 @@ public final class EmbedCommand implements Callable<Integer> {
         try (LoadedModel loaded = model.load(System.err)) {
             Pooling use = chosen != null ? chosen : loaded.embedding().embeddingPooling();
             var embedder = new Embedder(loaded.model(), cacheType, loaded.config().contextLength());
+            List<int[]> inputs = new ArrayList<>();
+            for (String text : texts) {
+                inputs.add(Embedder.textTokens(loaded.tokenizer(), text, use));
+            }
+            // last-token texts that share their first tokens (an instruction) run it once, as in the server
+            Embedder.Session session = embedder.session(inputs, use);
             List<float[]> vectors = new ArrayList<>();
             List<Map<String, Object>> data = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
-                int[] tokens = Embedder.textTokens(loaded.tokenizer(), texts.get(i), use);
-                float[] v = embedder.embed(tokens, use, !noNormalize);
+                int[] tokens = inputs.get(i);
+                float[] v = session.embed(tokens, !noNormalize, () -> { });
                 if (dimensions != null) {
                     v = Embedder.truncate(v, dimensions, !noNormalize);
                 }

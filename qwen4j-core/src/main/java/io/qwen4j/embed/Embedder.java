@@ -145,20 +145,37 @@ public final class Embedder {
      * depend on how the earlier positions were split into passes.
      */
     public Session session(int capacity) {
-        return new Session(ContiguousKvCache.forContext(model.config(), cacheType, Math.min(capacity, maxTokens)));
+        return new Session(Pooling.LAST,
+                ContiguousKvCache.forContext(model.config(), cacheType, Math.min(capacity, maxTokens)));
+    }
+
+    /**
+     * A session for {@code inputs} pooled by {@code pooling}: shared prefixes as {@link #session(int)} for last-token
+     * pooling; for mean and cls pooling (whose vectors need every position's state) each input runs alone.
+     */
+    public Session session(List<int[]> inputs, Pooling pooling) {
+        if (pooling != Pooling.LAST) {
+            return new Session(pooling, null);
+        }
+        return session(inputs.stream().mapToInt(t -> t.length).max().orElse(1));
     }
 
     /** See {@link #session}. Not thread-safe: one input at a time. */
     public final class Session {
+        private final Pooling pooling;
         private final ContiguousKvCache cache;
         private int[] previous = new int[0];
 
-        private Session(ContiguousKvCache cache) {
+        private Session(Pooling pooling, ContiguousKvCache cache) {
+            this.pooling = pooling;
             this.cache = cache;
         }
 
-        /** The last token's state of {@code tokens}, unit length when {@code normalize}, as {@link #embed} gives it. */
-        public float[] embedLast(int[] tokens, boolean normalize, Runnable beforeEachPass) {
+        /** The embedding of {@code tokens}, as {@link #embed(int[], Pooling, boolean, Runnable)} gives it. */
+        public float[] embed(int[] tokens, boolean normalize, Runnable beforeEachPass) {
+            if (cache == null) {
+                return Embedder.this.embed(tokens, pooling, normalize, beforeEachPass);
+            }
             checkLength(tokens);
             if (tokens.length > cache.capacity()) {
                 throw new IllegalArgumentException(tokens.length + " tokens in a session of " + cache.capacity());

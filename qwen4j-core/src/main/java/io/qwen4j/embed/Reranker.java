@@ -107,7 +107,7 @@ public final class Reranker {
      */
     public Scorer scorer(int capacity) {
         Embedder.Session session = embedder.session(capacity);
-        return (tokens, beforeEachPass) -> score(session.embedLast(tokens, false, beforeEachPass));
+        return (tokens, beforeEachPass) -> score(session.embed(tokens, false, beforeEachPass));
     }
 
     /** Scores through a shared KV cache ({@link #scorer}); {@code beforeEachPass} as {@link Embedder#embed}'s. */

@@ -143,9 +143,18 @@ class EmbeddingsTest {
         int[][] inputs = {a, b, b, shorter, other, otherLonger};
         for (int i = 0; i < inputs.length; i++) {
             passes[0] = 0;
-            float[] got = session.embedLast(inputs[i], true, () -> passes[0]++);
+            float[] got = session.embed(inputs[i], true, () -> passes[0]++);
             assertArrayEquals(embedder.embed(inputs[i], Pooling.LAST, true), got, "input " + i);
             assertEquals(expectedPasses[i], passes[0], "passes of input " + i);
+        }
+        // mean and cls pooling need every position's state: their sessions run each input whole
+        for (Pooling pooling : List.of(Pooling.MEAN, Pooling.CLS)) {
+            var whole = embedder.session(List.of(inputs), pooling);
+            for (int[] input : inputs) {
+                passes[0] = 0;
+                assertArrayEquals(embedder.embed(input, pooling, true), whole.embed(input, true, () -> passes[0]++));
+                assertEquals((input.length + 4) / 5, passes[0], pooling.id());
+            }
         }
     }
 

@@ -70,12 +70,11 @@ public final class EmbeddingEndpoints {
         Embedder embedder = embedder(ctx);
         // last-token inputs that share their first tokens (Qwen3-Embedding queries share their instruction) run
         // through one KV cache, each from where it leaves the one before: the same vectors
-        Embedder.Session session = pooling == Pooling.LAST
-                ? embedder.session(inputs.stream().mapToInt(t -> t.length).max().orElse(1)) : null;
+        Embedder.Session session = embedder.session(inputs, pooling);
         for (int i = 0; i < inputs.size(); i++) {
             int[] input = inputs.get(i);
             Runnable hook = stopIfGone(ctx, client);
-            float[] v = run(() -> session != null ? session.embedLast(input, true, hook) : embedder.embed(input, pooling, true, hook));
+            float[] v = run(() -> session.embed(input, true, hook));
             if (dimensions.isPresent()) {
                 v = Embedder.truncate(v, dimensions.getAsInt(), true);
             }
