@@ -55,7 +55,7 @@ public final class RerankCommand implements Callable<Integer> {
                 prompts.add(reranker.tokens(query, document, Optional.ofNullable(instruction)));
             }
             // the prompts share the judging prompt and the query: each runs from where it leaves the one before
-            Reranker.Scorer scorer = reranker.scorer(prompts.stream().mapToInt(p -> p.length).max().orElse(1));
+            Reranker.Scorer scorer = reranker.scorer(prompts);
             for (int i = 0; i < documents.size(); i++) {
                 double score = scorer.score(prompts.get(i), () -> { });
                 Map<String, Object> item = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import io.qwen4j.loader.hf.HfConfig;
 import io.qwen4j.loader.hf.HfEmbeddingSettings;
 import io.qwen4j.loader.hf.HfModelFolder;
 import io.qwen4j.loader.hf.HfWeights;
+import io.qwen4j.model.Model;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.TensorType;
@@ -34,8 +35,6 @@ import java.util.function.Consumer;
  * {@code llama-quantize} makes them). FP8 weights are dequantized exactly (to F32) before quantizing.
  */
 public final class HfToGguf {
-
-    private static final String CLASSIFIER = "cls.output.weight";
 
     private HfToGguf() {
     }
@@ -59,7 +58,7 @@ public final class HfToGguf {
             if (embedding.pooling().equals(Optional.of(Pooling.RANK))) {
                 embedding.rerankTemplate().ifPresent(t -> writer.putString(EmbeddingSettings.RERANK_TEMPLATE, t));
                 // a sequence-classification checkpoint brings its own head (score.weight); a causal LM gets one
-                if (!names.contains(CLASSIFIER)) {
+                if (!names.contains(Model.CLASSIFIER_TENSOR)) {
                     writeYesNoClassifier(writer, weights, vocabulary, model);
                     // as llama.cpp's converter: the LM head's yes/no rows became the classifier, the rest is dropped
                     names.remove("output.weight");
@@ -101,7 +100,7 @@ public final class HfToGguf {
                 QuantFormats.of(t.type()).dequantize(t.data(), id * t.rowBytes(), rows, i * dim, dim);
             }
         });
-        writer.addTensor(CLASSIFIER, TensorType.F32, new long[] {dim, 2},
+        writer.addTensor(Model.CLASSIFIER_TENSOR, TensorType.F32, new long[] {dim, 2},
                 segment -> MemorySegment.copy(rows, 0, segment, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, rows.length));
     }
 

@@ -33,7 +33,7 @@ final class TensorTranscoder {
         int rowLength = Math.toIntExact(source.shape()[0]);
         long sourceRowBytes = source.type().bytesFor(rowLength);
         long rowBytes = targetType.bytesFor(rowLength);
-        long rows = source.elementCount() / rowLength;
+        long rows = source.rows();
         int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / rowBytes));
         MemorySegment chunk = MemorySegment.ofArray(new byte[(int) (rowsPerChunk * rowBytes)]);
         for (long first = 0; first < rows; first += rowsPerChunk) {

@@ -15,9 +15,9 @@ import java.util.List;
  * A sequence's embedding: its final hidden states (after the last RMSNorm, HF's {@code last_hidden_state}) pooled
  * into one vector and, as sentence-transformers and Qwen3-Embedding's own code do, scaled to unit length.
  *
- * <p>Each input runs alone through a KV cache of its own length, in passes of {@link #CHUNK_TOKENS} tokens (by default): the
- * model's lock is released between passes, so a server's running generations keep stepping while a long input is
- * embedded. Hidden states come back in arrays of their own ({@link ForwardBatch.LogitsWanted#HIDDEN}), never in the
+ * <p>Each input runs through a KV cache of its own length ({@link #embed}) or of a {@link Session}'s, in passes of
+ * {@link #CHUNK_TOKENS} tokens (by default): the model's lock is released between passes, so a server's running
+ * generations keep stepping while a long input is embedded. Hidden states come back in arrays of their own ({@link ForwardBatch.LogitsWanted#HIDDEN}), never in the
  * logits buffer a generation loop reads.
  */
 public final class Embedder {
@@ -138,26 +138,19 @@ public final class Embedder {
     }
 
     /**
-     * Last-token embeddings of inputs that share their first tokens, one after another through one KV cache of
-     * {@code capacity} positions: each input runs only from where it stops agreeing with the one before (at least its
-     * last token), since those positions' keys and values are already in the cache. A reranker's prompts (one query,
+     * Embeddings of {@code inputs}, one after another. With last-token pooling they run through one KV cache as long as
+     * the longest input: each runs only from where it stops agreeing with the one before (at least its last token),
+     * since those positions' keys and values are already in the cache. A reranker's prompts (one query,
      * many documents) share everything before the document. The same bits as {@link #embed}: a pass's rows do not
      * depend on how the earlier positions were split into passes.
      */
-    public Session session(int capacity) {
-        return new Session(Pooling.LAST,
-                ContiguousKvCache.forContext(model.config(), cacheType, Math.min(capacity, maxTokens)));
-    }
-
-    /**
-     * A session for {@code inputs} pooled by {@code pooling}: shared prefixes as {@link #session(int)} for last-token
-     * pooling; for mean and cls pooling (whose vectors need every position's state) each input runs alone.
-     */
     public Session session(List<int[]> inputs, Pooling pooling) {
         if (pooling != Pooling.LAST) {
+            // mean and cls pooling need every position's state: each input runs whole, alone
             return new Session(pooling, null);
         }
-        return session(inputs.stream().mapToInt(t -> t.length).max().orElse(1));
+        int longest = inputs.stream().mapToInt(t -> t.length).max().orElse(1);
+        return new Session(pooling, ContiguousKvCache.forContext(model.config(), cacheType, Math.min(longest, maxTokens)));
     }
 
     /** See {@link #session}. Not thread-safe: one input at a time. */

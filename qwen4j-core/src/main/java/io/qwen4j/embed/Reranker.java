@@ -5,6 +5,7 @@ import io.qwen4j.model.Model;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tokenizer.Tokenizer;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -42,7 +43,7 @@ public final class Reranker {
         int[] rows;
         if (classifier.isPresent()) {
             head = classifier.get();
-            rows = new int[Math.toIntExact(head.shape().length > 1 ? head.shape()[1] : 1)];
+            rows = new int[Math.toIntExact(head.rows())];
             java.util.Arrays.setAll(rows, i -> i);
         } else {
             head = model.outputHead().orElseThrow(() ->
@@ -103,10 +104,10 @@ public final class Reranker {
      * Scores prompts one after another, each running only from where it leaves the one before (the shared judging
      * prompt and query run once: {@link Embedder#session}), the same scores as {@link #score(int[])}.
      *
-     * @param capacity the longest prompt to come, in tokens
+     * @param prompts the prompts to come ({@link #tokens}), in the order they will be scored
      */
-    public Scorer scorer(int capacity) {
-        Embedder.Session session = embedder.session(capacity);
+    public Scorer scorer(List<int[]> prompts) {
+        Embedder.Session session = embedder.session(prompts, Pooling.LAST);
         return (tokens, beforeEachPass) -> score(session.embed(tokens, false, beforeEachPass));
     }
 

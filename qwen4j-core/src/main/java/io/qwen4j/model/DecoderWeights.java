@@ -11,9 +11,6 @@ import java.util.Optional;
 record DecoderWeights(ModelConfig config, Tensor embedding, List<DecoderLayer> layers, RmsNorm finalNorm,
                       Tensor lmHead, Optional<Tensor> classifier) {
 
-    /** llama.cpp's name of a classifier head's weight ({@code LLM_TENSOR_CLS_OUT}). */
-    static final String CLASSIFIER = "cls.output.weight";
-
     /** Loads the parts every Qwen decoder shares around its layers. */
     static DecoderWeights load(WeightSource source, ModelConfig config, List<DecoderLayer> layers) {
         int dim = config.hiddenSize();
@@ -21,13 +18,8 @@ record DecoderWeights(ModelConfig config, Tensor embedding, List<DecoderLayer> l
         Tensor lmHead = config.tieWordEmbeddings()
                 ? embedding
                 : source.tensor("output.weight", dim, config.vocabSize());
-        Optional<Tensor> classifier = source.find(CLASSIFIER).map(t -> WeightSource.checkShape(t, dim, classes(t)));
+        Optional<Tensor> classifier = source.find(Model.CLASSIFIER_TENSOR).map(t -> WeightSource.checkShape(t, dim, t.rows()));
         return new DecoderWeights(config, embedding, List.copyOf(layers),
                 RmsNorm.load(source, "output_norm.weight", dim, config.rmsNormEps()), lmHead, classifier);
-    }
-
-    /** The rows of a classifier tensor (its second dimension; a 1-D tensor is a single class). */
-    private static long classes(Tensor t) {
-        return t.shape().length > 1 ? t.shape()[1] : 1;
     }
 }

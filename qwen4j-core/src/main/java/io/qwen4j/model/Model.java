@@ -20,8 +20,11 @@ public interface Model {
         return Optional.empty();
     }
 
+    /** llama.cpp's name of a classifier head's weight ({@code LLM_TENSOR_CLS_OUT}). */
+    String CLASSIFIER_TENSOR = "cls.output.weight";
+
     /**
-     * A classifier head over the final hidden state ({@code cls.output.weight}, one row per class), as llama.cpp's
+     * A classifier head over the final hidden state ({@link #CLASSIFIER_TENSOR}, one row per class), as llama.cpp's
      * converter writes for a reranker (Qwen3-Reranker: the LM head's rows of "yes" and "no"), or empty.
      */
     default Optional<Tensor> classifier() {

@@ -2,6 +2,7 @@ package io.qwen4j.synth;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.convert.QuantMix;
+import io.qwen4j.model.Model;
 import io.qwen4j.tensor.TensorType;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public final class SynthPlan {
             // Class logits of std ~1 (a third of the LM head's scale: the final state is scaled as for the LM head),
             // so scores spread over (0, 1) instead of sitting at its ends. F32, as a row per class is tiny.
             double rowStd = (spec.tiedEmbeddings() ? EMBEDDING_STD : outputStd) / LOGIT_STD;
-            tensors.add(new PlannedTensor("cls.output.weight", new long[] {dim, head.classifierLabels().size()},
+            tensors.add(new PlannedTensor(Model.CLASSIFIER_TENSOR, new long[] {dim, head.classifierLabels().size()},
                     TensorType.F32, 0, rowStd));
         }
         return tensors;

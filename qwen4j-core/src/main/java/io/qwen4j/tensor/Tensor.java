@@ -42,6 +42,11 @@ public record Tensor(String name, TensorType type, long[] shape, MemorySegment d
         return n;
     }
 
+    /** Rows of ne0 elements: the product of the other dimensions (1 for a vector). */
+    public long rows() {
+        return elementCount() / shape[0];
+    }
+
     /** Bytes of one row (ne0 elements). */
     public long rowBytes() {
         return type.bytesFor(shape[0]);

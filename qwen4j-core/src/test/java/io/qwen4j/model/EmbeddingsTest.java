@@ -137,10 +137,10 @@ class EmbeddingsTest {
         int[] other = Models.tokens(2, 17, config.vocabSize());
         int[] otherLonger = java.util.Arrays.copyOf(other, 30);
         System.arraycopy(Models.tokens(3, 13, config.vocabSize()), 0, otherLonger, 17, 13);
-        var session = embedder.session(30);
+        int[][] inputs = {a, b, b, shorter, other, otherLonger};
+        var session = embedder.session(List.of(inputs), Pooling.LAST);
         int[] passes = {0};
         int[] expectedPasses = {5, 1, 1, 1, 4, 3};
-        int[][] inputs = {a, b, b, shorter, other, otherLonger};
         for (int i = 0; i < inputs.length; i++) {
             passes[0] = 0;
             float[] got = session.embed(inputs[i], true, () -> passes[0]++);

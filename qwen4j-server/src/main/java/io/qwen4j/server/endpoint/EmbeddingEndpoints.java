@@ -27,8 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code POST /v1/embeddings} (OpenAI's shape) and {@code POST /v1/rerank} (llama-server's and Jina's shape, also at
  * {@code /rerank}), each a {@link io.qwen4j.server.http.JsonRoute.Answer}.
  *
- * <p>Inputs run one at a time, each through a KV cache of its own length (F16), between the generation loop's steps
- * (the model's lock is taken per pass of {@link Embedder#CHUNK_TOKENS} tokens): one request's cache at a time bounds the
+ * <p>Inputs run one at a time through a KV cache (F16) of the request's own ({@link Embedder.Session}: last-token inputs
+ * and rerank prompts reuse the positions they share with the input before), between the generation loop's steps (the
+ * model's lock is taken per pass of {@link Embedder#CHUNK_TOKENS} tokens): one request's cache at a time bounds the
  * memory they take, and running streams keep stepping while an input is embedded. Inputs may be as long as the
  * server's context ({@code --ctx}).
  */
@@ -117,15 +118,13 @@ public final class EmbeddingEndpoints {
         List<Scored> scored = new ArrayList<>();
         List<int[]> prompts = new ArrayList<>();
         int tokens = 0;
-        int longest = 0;
         for (String document : documents) {
             int[] prompt = reranker.tokens(query, document, instruction);
             prompts.add(prompt);
             tokens += prompt.length;
-            longest = Math.max(longest, prompt.length);
         }
         // the prompts share the judging prompt and the query: each runs from where it leaves the one before
-        Reranker.Scorer scorer = reranker.scorer(longest);
+        Reranker.Scorer scorer = reranker.scorer(prompts);
         for (int i = 0; i < documents.size(); i++) {
             int[] prompt = prompts.get(i);
             try {
