@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
         description = "Write a synthetic Qwen model (real shapes and tokenizer, random weights) as GGUF.")
 public final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--arch", description = "qwen2, qwen3 or qwen3moe (default: the preset's).")
+    @Option(names = "--arch", description = "qwen2, qwen3, qwen3moe or qwen35 (hybrid linear attention; qwen3-0.6b's "
+            + "shapes unless given) (default: the preset's).")
     String architecture;
 
     @Option(names = "--preset", description = "qwen3-0.6b, qwen3-1.7b, qwen3-4b, qwen3-8b, qwen3-30b-a3b, qwen2.5-0.5b, "
@@ -42,6 +43,12 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--moe-ffn") Integer moeFfn;
     @Option(names = "--vocab", description = "Embedding rows, >= the tokenizer's size (default 151936).") Integer vocab;
     @Option(names = "--context") Integer context;
+
+    @Option(names = "--linear-key-heads", description = "qwen35: linear attention key heads (default: --heads).") Integer linearKeyHeads;
+    @Option(names = "--linear-value-heads", description = "qwen35: linear attention value heads, a multiple of the key heads (default: the key heads).") Integer linearValueHeads;
+    @Option(names = "--linear-head-dim", description = "qwen35: linear attention head size (default 128).") Integer linearHeadDim;
+    @Option(names = "--full-attention-interval", description = "qwen35: every N-th layer is full attention (default 4).") Integer fullAttentionInterval;
+    @Option(names = "--rotary-dim", description = "qwen35: leading dimensions of a head that RoPE rotates (default: a quarter).") Integer rotaryDim;
 
     @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, "
             + "iq4_nl, iq4_xs, or (random blocks: qwen4j reads these but has no quantizer for them) iq1_s, iq1_m, iq2_xxs, "
@@ -111,7 +118,23 @@ public final class SynthCommand implements Callable<Integer> {
                 tieEmbeddings != null ? tieEmbeddings : base.tiedEmbeddings,
                 matrixType, embeddingType != null ? type(embeddingType, "--embd-type") : matrixType,
                 fallback, yarn,
-                tokenizer != null ? tokenizer : RepoPaths.fromRoot("../shared/qwen/qwen3"), seed);
+                tokenizer != null ? tokenizer : RepoPaths.fromRoot("../shared/qwen/qwen3"), seed, linear(arch, base));
+    }
+
+    /** qwen35's linear attention from the flags over Qwen3.5's proportions; null for the other architectures. */
+    private SynthSpec.Linear linear(String arch, SynthPreset base) {
+        boolean given = linearKeyHeads != null || linearValueHeads != null || linearHeadDim != null
+                || fullAttentionInterval != null || rotaryDim != null;
+        if (!arch.equals("qwen35")) {
+            if (given) {
+                throw new InvalidInputException("--linear-*, --full-attention-interval and --rotary-dim need --arch qwen35");
+            }
+            return null;
+        }
+        var d = SynthSpec.Linear.defaults(or(heads, base.heads), or(headDim, base.headDim));
+        int keyHeads = or(linearKeyHeads, d.keyHeads());
+        return new SynthSpec.Linear(keyHeads, or(linearValueHeads, keyHeads), or(linearHeadDim, d.headDim()), d.convKernel(),
+                or(fullAttentionInterval, d.fullAttentionInterval()), or(rotaryDim, d.rotaryDim()));
     }
 
     SynthHead head() {
@@ -125,9 +148,9 @@ public final class SynthCommand implements Callable<Integer> {
         }
         return switch (architecture) {
             case "qwen2" -> SynthPreset.QWEN2_5_0_5B;
-            case "qwen3" -> SynthPreset.QWEN3_0_6B;
+            case "qwen3", "qwen35" -> SynthPreset.QWEN3_0_6B;
             case "qwen3moe" -> SynthPreset.QWEN3_30B_A3B;
-            default -> throw new InvalidInputException("unknown --arch '" + architecture + "' (qwen2, qwen3, qwen3moe)");
+            default -> throw new InvalidInputException("unknown --arch '" + architecture + "' (qwen2, qwen3, qwen3moe, qwen35)");
         };
     }
 

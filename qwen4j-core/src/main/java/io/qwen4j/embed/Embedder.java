@@ -145,8 +145,9 @@ public final class Embedder {
      * depend on how the earlier positions were split into passes.
      */
     public Session session(List<int[]> inputs, Pooling pooling) {
-        if (pooling != Pooling.LAST) {
-            // mean and cls pooling need every position's state: each input runs whole, alone
+        if (pooling != Pooling.LAST || model.config().isHybrid()) {
+            // mean and cls pooling need every position's state, and a hybrid model's recurrent state cannot be cut
+            // back to a shared prefix: each input runs whole, alone
             return new Session(pooling, null);
         }
         int longest = inputs.stream().mapToInt(t -> t.length).max().orElse(1);

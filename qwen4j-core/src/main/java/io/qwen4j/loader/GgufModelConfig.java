@@ -5,6 +5,7 @@ import static io.qwen4j.model.GgufKeys.*;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.gguf.GgufMetadata;
 import io.qwen4j.model.Architectures;
+import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import io.qwen4j.model.WeightSource;
@@ -54,7 +55,29 @@ public final class GgufModelConfig {
                 .numExpertsUsed(metadata.getInt(key(arch, EXPERT_USED_COUNT), 0))
                 .moeIntermediateSize(metadata.getInt(key(arch, EXPERT_FEED_FORWARD_LENGTH), 0))
                 .tieWordEmbeddings(Architectures.tiesWordEmbeddings(weights))
+                .rotaryDim(metadata.getInt(key(arch, ROPE_DIMENSION_COUNT), headDim))
+                .gatedDeltaNet(gatedDeltaNet(metadata, arch))
                 .build();
+    }
+
+    /** The linear-attention sizes of a hybrid model (null without {@code ssm.state_size}), as llama.cpp reads them. */
+    private static GatedDeltaNetConfig gatedDeltaNet(GgufMetadata metadata, String arch) {
+        if (!metadata.contains(key(arch, SSM_STATE_SIZE))) {
+            if (Architectures.isHybrid(arch)) {
+                throw new InvalidInputException("the " + arch + " model has no '" + key(arch, SSM_STATE_SIZE)
+                        + "' metadata key (its linear attention layers need it)");
+            }
+            return null;
+        }
+        int stateSize = metadata.getInt(key(arch, SSM_STATE_SIZE));
+        int valueHeads = metadata.getInt(key(arch, SSM_TIME_STEP_RANK));
+        int inner = metadata.getInt(key(arch, SSM_INNER_SIZE));
+        if (inner != stateSize * valueHeads) {
+            throw new InvalidInputException(key(arch, SSM_INNER_SIZE) + " = " + inner + " is not "
+                    + key(arch, SSM_STATE_SIZE) + " x " + key(arch, SSM_TIME_STEP_RANK) + " = " + stateSize * valueHeads);
+        }
+        return new GatedDeltaNetConfig(metadata.getInt(key(arch, SSM_CONV_KERNEL)), metadata.getInt(key(arch, SSM_GROUP_COUNT)),
+                valueHeads, stateSize, metadata.getInt(key(arch, FULL_ATTENTION_INTERVAL), 4));
     }
 
     private static RopeScaling ropeScaling(GgufMetadata metadata, String arch) {

@@ -3,6 +3,8 @@ package io.qwen4j.loader;
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.gguf.GgufWriter;
+import io.qwen4j.gguf.GgufValue;
+import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import io.qwen4j.tensor.TensorType;
@@ -52,6 +54,21 @@ public final class LlamaCppMetadata {
             writer.putUInt32(arch + ".expert_count", config.numExperts());
             writer.putUInt32(arch + ".expert_used_count", config.numExpertsUsed());
             writer.putUInt32(arch + ".expert_feed_forward_length", config.moeIntermediateSize());
+        }
+        if (config.isHybrid()) {
+            // qwen35: the linear attention's sizes, the rotated share of a head and its multimodal sections (for
+            // text, where the three position ids are equal, any split rotates alike; Qwen3.5's is 11/11/10 of 32)
+            GatedDeltaNetConfig linear = config.gatedDeltaNet();
+            writer.putUInt32(arch + ".ssm.conv_kernel", linear.convKernel());
+            writer.putUInt32(arch + ".ssm.state_size", linear.headDim());
+            writer.putUInt32(arch + ".ssm.group_count", linear.keyHeads());
+            writer.putUInt32(arch + ".ssm.time_step_rank", linear.valueHeads());
+            writer.putUInt32(arch + ".ssm.inner_size", linear.valueDim());
+            writer.putUInt32(arch + ".full_attention_interval", linear.fullAttentionInterval());
+            writer.putUInt32(arch + ".rope.dimension_count", config.rotaryDim());
+            int pairs = config.rotaryDim() / 2;
+            int third = (pairs + 2) / 3;
+            writer.put(arch + ".rope.dimension_sections", GgufValue.ofInt32s(third, third, pairs - 2 * third, 0));
         }
         if (config.ropeScaling() instanceof RopeScaling.Yarn yarn) {
             writer.putString(arch + ".rope.scaling.type", "yarn");

@@ -15,7 +15,11 @@ public final class Architectures {
     private static final Map<String, BiFunction<ModelConfig, WeightSource, DecoderWeights>> LOADERS = Map.of(
             "qwen2", Qwen2::load,
             "qwen3", Qwen3::load,
-            "qwen3moe", Qwen3Moe::load);
+            "qwen3moe", Qwen3Moe::load,
+            "qwen35", Qwen35::load);
+
+    /** Architectures with linear-attention layers (a recurrent state per sequence, {@link ModelConfig#gatedDeltaNet}). */
+    private static final java.util.Set<String> HYBRID = java.util.Set.of("qwen35");
 
     private Architectures() {
     }
@@ -23,6 +27,10 @@ public final class Architectures {
     /** llama.cpp's convention: a model without {@code output.weight} reuses the token embedding as LM head. */
     public static boolean tiesWordEmbeddings(WeightSource weights) {
         return weights.find("output.weight").isEmpty();
+    }
+
+    public static boolean isHybrid(String architecture) {
+        return HYBRID.contains(architecture);
     }
 
     public static boolean isSupported(String architecture) {

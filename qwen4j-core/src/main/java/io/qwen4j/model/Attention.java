@@ -7,17 +7,21 @@ import java.util.Arrays;
 /**
  * Grouped-query causal self-attention shared by the Qwen family (HF {@code Qwen2Attention} /
  * {@code Qwen3Attention}): Qwen2 adds biases to q/k/v; Qwen3 drops them and RMS-normalises each query and
- * key head before RoPE. Both are this one class with optional parts.
+ * key head before RoPE. Both are this one class with optional parts. Qwen3.5's full-attention layers (HF
+ * {@code Qwen3_5Attention}, llama.cpp {@code qwen35}) are Qwen3's with an output gate: q_proj yields, per head, the
+ * query and then as many gate values, and the attention output is multiplied by their sigmoid before o_proj.
  */
-record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm qNorm, RmsNorm kNorm,
-                 ModelConfig config) {
+record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm qNorm, RmsNorm kNorm, boolean gated,
+                 ModelConfig config) implements TokenMixer {
 
     /** Which optional parts a family has. */
     enum Variant {
         /** q/k/v biases, no q/k norm. */
         QWEN2,
         /** per-head q/k RMSNorm; biases only if the file has them. */
-        QWEN3
+        QWEN3,
+        /** Qwen3's, with a sigmoid output gate per query dimension from a q_proj twice as wide. */
+        QWEN35
     }
 
     /** Query rows (tokens times the query heads of a GQA group) that share one pass over the cache. */
@@ -60,28 +64,39 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
             k = Linear.load(source, p + "attn_k", dim, config.keyValueDim(), true);
             v = Linear.load(source, p + "attn_v", dim, config.keyValueDim(), true);
         } else {
-            q = Linear.loadOptionalBias(source, p + "attn_q", dim, config.queryDim());
+            q = Linear.loadOptionalBias(source, p + "attn_q", dim, variant == Variant.QWEN35 ? 2 * config.queryDim() : config.queryDim());
             k = Linear.loadOptionalBias(source, p + "attn_k", dim, config.keyValueDim());
             v = Linear.loadOptionalBias(source, p + "attn_v", dim, config.keyValueDim());
             qNorm = RmsNorm.load(source, p + "attn_q_norm.weight", config.headDim(), config.rmsNormEps());
             kNorm = RmsNorm.load(source, p + "attn_k_norm.weight", config.headDim(), config.rmsNormEps());
         }
         Linear o = Linear.load(source, p + "attn_output", config.queryDim(), dim, false);
-        return new Attention(q, k, v, o, qNorm, kNorm, config);
+        return new Attention(q, k, v, o, qNorm, kNorm, variant == Variant.QWEN35, config);
     }
 
     /**
      * Attention of the batch's {@code tokens} rows of {@code ws.normed} into {@code ws.output}, storing
      * their keys and values in each token's cache first.
      */
-    void forward(ComputePool pool, Workspace ws, int layer, int tokens) {
+    @Override
+    public void forward(ComputePool pool, Workspace ws, int layer, int tokens) {
         int headDim = config.headDim();
-        int half = headDim / 2;
+        int half = config.rotaryDim() / 2;
         int qDim = config.queryDim();
         int kvDim = config.keyValueDim();
         // 1. projections (+ bias for Qwen2)
         Linear.applyAll(pool, ws.normed, tokens, new Linear[] {qProj, kProj, vProj},
-                new float[][] {ws.query, ws.key, ws.value});
+                new float[][] {gated ? ws.queryAndGate : ws.query, ws.key, ws.value});
+        if (gated) {
+            // per head: headDim query values, then headDim gate values
+            for (int t = 0; t < tokens; t++) {
+                for (int h = 0; h < config.numHeads(); h++) {
+                    int from = (t * config.numHeads() + h) * 2 * headDim;
+                    System.arraycopy(ws.queryAndGate, from, ws.query, t * qDim + h * headDim, headDim);
+                    System.arraycopy(ws.queryAndGate, from + headDim, ws.attentionGate, t * qDim + h * headDim, headDim);
+                }
+            }
+        }
         // 2. Qwen3: RMSNorm over each head of q and k; 3. RoPE on q and k
         if (qNorm != null) {
             qNorm.apply(ws.query, ws.query, tokens * config.numHeads());
@@ -140,7 +155,12 @@ record Attention(Linear qProj, Linear kProj, Linear vProj, Linear oProj, RmsNorm
                 }
             }
         });
-        // 6. output projection
+        // 6. (Qwen3.5) the output gate, then the output projection
+        if (gated) {
+            for (int i = 0; i < tokens * qDim; i++) {
+                ws.attention[i] *= Activations.sigmoid(ws.attentionGate[i]);
+            }
+        }
         oProj.apply(pool, ws.attention, tokens, ws.output);
     }
 }

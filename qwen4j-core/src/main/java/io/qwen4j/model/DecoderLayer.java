@@ -1,7 +1,10 @@
 package io.qwen4j.model;
 
-/** One transformer block: pre-norm attention and pre-norm feed-forward, each with a residual connection. */
-record DecoderLayer(RmsNorm inputNorm, Attention attention, RmsNorm postAttentionNorm, FeedForward feedForward) {
+/**
+ * One transformer block: pre-norm token mixing (attention, or linear attention in a hybrid model) and pre-norm
+ * feed-forward, each with a residual connection.
+ */
+record DecoderLayer(RmsNorm inputNorm, TokenMixer mixer, RmsNorm postAttentionNorm, FeedForward feedForward) {
 
     static DecoderLayer load(WeightSource source, ModelConfig config, int layer, Attention.Variant variant,
                              FeedForward feedForward) {

@@ -129,7 +129,7 @@ final class DecoderModel implements Model {
      */
     private void run(int tokens, float[] logits) {
         int dim = config.hiddenSize();
-        int half = config.headDim() / 2;
+        int half = config.rotaryDim() / 2;
         for (int t = 0; t < tokens; t++) {
             rope.angles(ws.positions[t], ws.cos, ws.sin, t * half);
         }
@@ -138,7 +138,7 @@ final class DecoderModel implements Model {
             DecoderLayer layer = weights.layers().get(l);
             // 1. h = h + attention(norm(h))
             layer.inputNorm().apply(ws.hidden, ws.normed, tokens);
-            layer.attention().forward(pool, ws, l, tokens);
+            layer.mixer().forward(pool, ws, l, tokens);
             VectorOps.add(ws.output, 0, ws.hidden, 0, tokens * dim);
             // 2. h = h + ffn(norm(h))
             layer.postAttentionNorm().apply(ws.hidden, ws.normed, tokens);

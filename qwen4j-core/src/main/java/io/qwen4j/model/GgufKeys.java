@@ -23,6 +23,15 @@ public final class GgufKeys {
     public static final String ROPE_SCALING_TYPE = "rope.scaling.type";
     public static final String ROPE_SCALING_FACTOR = "rope.scaling.factor";
     public static final String ROPE_SCALING_ORIGINAL_CONTEXT = "rope.scaling.original_context_length";
+    /** Optional: how many leading dimensions of a head RoPE rotates (default: all). */
+    public static final String ROPE_DIMENSION_COUNT = "rope.dimension_count";
+    /** Hybrid (linear attention) models: see {@link GatedDeltaNetConfig}. */
+    public static final String SSM_CONV_KERNEL = "ssm.conv_kernel";
+    public static final String SSM_INNER_SIZE = "ssm.inner_size";
+    public static final String SSM_STATE_SIZE = "ssm.state_size";
+    public static final String SSM_TIME_STEP_RANK = "ssm.time_step_rank";
+    public static final String SSM_GROUP_COUNT = "ssm.group_count";
+    public static final String FULL_ATTENTION_INTERVAL = "full_attention_interval";
     public static final String CONTEXT_LENGTH = "context_length";
     public static final String EXPERT_COUNT = "expert_count";
     public static final String EXPERT_USED_COUNT = "expert_used_count";

@@ -5,7 +5,9 @@ import io.qwen4j.InvalidInputException;
 /**
  * The hyper-parameters of a Qwen decoder, named as in HF {@code config.json}. Built with {@link #builder};
  * {@code tieWordEmbeddings} is derived by the loader from the absence of {@code output.weight}. MoE fields
- * are 0 for dense models.
+ * are 0 for dense models. {@code rotaryDim} is how many leading dimensions of a head RoPE rotates (the head
+ * dimension unless the model rotates part of it: Qwen3.5, 64 of 256); {@code gatedDeltaNet} is null unless some
+ * layers are linear attention.
  */
 public record ModelConfig(
         String architecture,
@@ -23,7 +25,9 @@ public record ModelConfig(
         int numExperts,
         int numExpertsUsed,
         int moeIntermediateSize,
-        boolean tieWordEmbeddings) {
+        boolean tieWordEmbeddings,
+        int rotaryDim,
+        GatedDeltaNetConfig gatedDeltaNet) {
 
     public ModelConfig {
         positive("hidden size", hiddenSize);
@@ -48,6 +52,13 @@ public record ModelConfig(
         }
         if (ropeScaling == null) {
             ropeScaling = RopeScaling.NONE;
+        }
+        if (rotaryDim == 0) {
+            rotaryDim = headDim;
+        }
+        if (rotaryDim < 0 || rotaryDim > headDim || rotaryDim % 2 != 0) {
+            throw new InvalidInputException("rotary dimension must be even and at most the head dimension "
+                    + headDim + ", got " + rotaryDim);
         }
         if (numExperts < 0 || numExpertsUsed < 0 || moeIntermediateSize < 0 || intermediateSize < 0) {
             throw new InvalidInputException("negative feed-forward size: intermediate " + intermediateSize
@@ -85,6 +96,11 @@ public record ModelConfig(
         return numExperts > 0;
     }
 
+    /** Whether some layers keep a recurrent state instead of keys and values (linear attention). */
+    public boolean isHybrid() {
+        return gatedDeltaNet != null;
+    }
+
     public static Builder builder(String architecture) {
         return new Builder(architecture);
     }
@@ -94,7 +110,9 @@ public record ModelConfig(
                 .numKeyValueHeads(numKeyValueHeads).headDim(headDim).intermediateSize(intermediateSize)
                 .vocabSize(vocabSize).rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)
                 .contextLength(contextLength).numExperts(numExperts).numExpertsUsed(numExpertsUsed)
-                .moeIntermediateSize(moeIntermediateSize).tieWordEmbeddings(tieWordEmbeddings);
+                .moeIntermediateSize(moeIntermediateSize).tieWordEmbeddings(tieWordEmbeddings)
+                // a whole-head rotation stays "whole head" (0), so a changed head dimension takes it along
+                .rotaryDim(rotaryDim == headDim ? 0 : rotaryDim).gatedDeltaNet(gatedDeltaNet);
     }
 
     /** Named setters instead of a 16-argument constructor call. */
@@ -115,6 +133,8 @@ public record ModelConfig(
         private int numExpertsUsed;
         private int moeIntermediateSize;
         private boolean tieWordEmbeddings;
+        private int rotaryDim;
+        private GatedDeltaNetConfig gatedDeltaNet;
 
         private Builder(String architecture) {
             this.architecture = architecture;
@@ -135,11 +155,14 @@ public record ModelConfig(
         public Builder numExpertsUsed(int v) { numExpertsUsed = v; return this; }
         public Builder moeIntermediateSize(int v) { moeIntermediateSize = v; return this; }
         public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
+        /** 0: the head dimension. */
+        public Builder rotaryDim(int v) { rotaryDim = v; return this; }
+        public Builder gatedDeltaNet(GatedDeltaNetConfig v) { gatedDeltaNet = v; return this; }
 
         public ModelConfig build() {
             return new ModelConfig(architecture, hiddenSize, numLayers, numHeads, numKeyValueHeads, headDim,
                     intermediateSize, vocabSize, rmsNormEps, ropeTheta, ropeScaling, contextLength, numExperts,
-                    numExpertsUsed, moeIntermediateSize, tieWordEmbeddings);
+                    numExpertsUsed, moeIntermediateSize, tieWordEmbeddings, rotaryDim, gatedDeltaNet);
         }
     }
 }

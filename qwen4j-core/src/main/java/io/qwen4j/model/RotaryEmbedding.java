@@ -2,7 +2,8 @@ package io.qwen4j.model;
 
 /**
  * Rotary position angles, with HF {@code _compute_yarn_parameters} semantics when YaRN is configured.
- * NEOX layout: frequency {@code i} rotates the pair {@code (i, i + headDim/2)}.
+ * NEOX layout: frequency {@code i} rotates the pair {@code (i, i + rotaryDim/2)}; with partial rotation (Qwen3.5) the
+ * dimensions from {@code rotaryDim} on pass through, and the frequencies are those of a {@code rotaryDim}-wide head.
  */
 final class RotaryEmbedding {
 
@@ -11,7 +12,7 @@ final class RotaryEmbedding {
     private final double attentionFactor;
 
     RotaryEmbedding(ModelConfig config) {
-        int dim = config.headDim();
+        int dim = config.rotaryDim();
         int half = dim / 2;
         double base = config.ropeTheta();
         inverseFrequencies = new double[half];
@@ -49,7 +50,7 @@ final class RotaryEmbedding {
         return inverseFrequencies.length;
     }
 
-    /** Writes the {@code headDim/2} scaled cos and sin values of {@code position} at {@code offset}. */
+    /** Writes the {@code rotaryDim/2} scaled cos and sin values of {@code position} at {@code offset}. */
     void angles(int position, float[] cos, float[] sin, int offset) {
         for (int i = 0; i < inverseFrequencies.length; i++) {
             double angle = position * inverseFrequencies[i];

@@ -43,6 +43,16 @@ final class Workspace {
 
     final float[] logitsScratch;
 
+    // Hybrid models (Qwen3.5): the gated attention's q_proj output and gate, the linear attention's buffers.
+    final float[] queryAndGate;
+    final float[] attentionGate;
+    /** Linear attention: the q/k/v projection, then (in place) its convolution. */
+    final float[] mixed;
+    final float[] linearGate;
+    final float[] linearBeta;
+    final float[] linearAlpha;
+    final float[] linearOut;
+
     /** Attention's blocks of query tokens: block {@code b} is tokens {@code [start[b], start[b + 1])}. */
     final int[] queryBlockStart;
     /** How many of {@link #queryBlockStart}'s blocks the current forward pass has ({@code Attention.planQueryBlocks}). */
@@ -64,8 +74,8 @@ final class Workspace {
         output = new float[maxTokens * dim];
         gate = new float[maxTokens * ffn];
         up = new float[maxTokens * ffn];
-        cos = new float[maxTokens * config.headDim() / 2];
-        sin = new float[maxTokens * config.headDim() / 2];
+        cos = new float[maxTokens * config.rotaryDim() / 2];
+        sin = new float[maxTokens * config.rotaryDim() / 2];
         positions = new int[maxTokens];
         caches = new KvCache[maxTokens];
         logitsRow = new int[maxTokens];
@@ -77,6 +87,15 @@ final class Workspace {
         expertInput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
         expertOutput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
         logitsScratch = new float[LOGITS_ROWS * config.vocabSize()];
+        boolean hybrid = config.isHybrid();
+        GatedDeltaNetConfig linear = config.gatedDeltaNet();
+        queryAndGate = new float[hybrid ? maxTokens * 2 * config.queryDim() : 0];
+        attentionGate = new float[hybrid ? maxTokens * config.queryDim() : 0];
+        mixed = new float[hybrid ? maxTokens * linear.convChannels() : 0];
+        linearGate = new float[hybrid ? maxTokens * linear.valueDim() : 0];
+        linearBeta = new float[hybrid ? maxTokens * linear.valueHeads() : 0];
+        linearAlpha = new float[hybrid ? maxTokens * linear.valueHeads() : 0];
+        linearOut = new float[hybrid ? maxTokens * linear.valueDim() : 0];
         queryBlockStart = new int[maxTokens + 1];
         int blockRowFloats = 2 * Attention.queryBlockTokens(config) * config.queriesPerKeyValue() * config.headDim();
         blockRows = ThreadLocal.withInitial(() -> new float[blockRowFloats]);

@@ -66,7 +66,9 @@ public final class BatchScheduler implements GenerationService {
                     + pool.blockCount() + " blocks, fewer than one context of " + options.contextLength()
                     + " tokens needs (" + oneContext + ")");
         }
-        this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching());
+        // a hybrid model's linear attention keeps a recurrent state per sequence, not per position: a cached block of
+        // keys and values is no start for another sequence, so its prefixes are recomputed
+        this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching() && !model.config().isHybrid());
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
     }
 

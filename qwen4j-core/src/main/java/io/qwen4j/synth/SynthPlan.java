@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The tensors of a synthetic model, named and shaped exactly as llama.cpp's converter writes them for
- * qwen2 / qwen3 / qwen3moe, with the scale of their random values.
+ * qwen2 / qwen3 / qwen3moe / qwen35, with the scale of their random values.
  *
  * <p>Why these scales: each projection has std 1/sqrt(fan_in), so activations keep unit size through
  * the layers; the token embedding is small (0.02) so the residual stream is dominated by what the layers
@@ -52,6 +52,10 @@ public final class SynthPlan {
         for (int layer = 0; layer < spec.layers(); layer++) {
             String blk = "blk." + layer + ".";
             tensors.add(norm(blk + "attn_norm.weight", dim, 1.0));
+            if (spec.isHybrid()) {
+                hybridMixer(spec, blk, layer, tensors);
+                continue;
+            }
             tensors.add(matrix(spec, blk + "attn_q.weight", spec.matrixType(), dim, qDim, 1 / Math.sqrt(dim)));
             tensors.add(matrix(spec, blk + "attn_k.weight", spec.matrixType(), dim, kvDim, 1 / Math.sqrt(dim)));
             tensors.add(matrix(spec, blk + "attn_v.weight", spec.matrixType(), dim, kvDim, 1 / Math.sqrt(dim)));
@@ -97,6 +101,46 @@ public final class SynthPlan {
                     TensorType.F32, 0, rowStd));
         }
         return tensors;
+    }
+
+    /**
+     * A Qwen3.5 layer after its input norm, as llama.cpp's converter names it: linear attention ({@code attn_qkv},
+     * {@code attn_gate}, {@code ssm_*}) or gated attention (a q projection twice as wide), then
+     * {@code post_attention_norm} and the MLP. {@code ssm_a} is {@code -exp(A_log)}, so negative: each head's state decays.
+     */
+    private static void hybridMixer(SynthSpec spec, String blk, int layer, List<PlannedTensor> tensors) {
+        int dim = spec.hiddenSize();
+        int qDim = spec.heads() * spec.headDim();
+        int kvDim = spec.kvHeads() * spec.headDim();
+        SynthSpec.Linear linear = spec.linear();
+        double s = 1 / Math.sqrt(dim);
+        if ((layer + 1) % linear.fullAttentionInterval() != 0) {
+            int keyDim = linear.keyHeads() * linear.headDim();
+            int valueDim = linear.valueHeads() * linear.headDim();
+            int channels = 2 * keyDim + valueDim;
+            tensors.add(matrix(spec, blk + "attn_qkv.weight", spec.matrixType(), dim, channels, s));
+            tensors.add(matrix(spec, blk + "attn_gate.weight", spec.matrixType(), dim, valueDim, s));
+            tensors.add(new PlannedTensor(blk + "ssm_conv1d.weight", new long[] {linear.convKernel(), channels},
+                    TensorType.F32, 0, 1 / Math.sqrt(linear.convKernel())));
+            tensors.add(new PlannedTensor(blk + "ssm_dt.bias", new long[] {linear.valueHeads()}, TensorType.F32, 0, 0.5));
+            tensors.add(new PlannedTensor(blk + "ssm_a", new long[] {linear.valueHeads()}, TensorType.F32, -1, 0.3));
+            tensors.add(matrix(spec, blk + "ssm_beta.weight", spec.matrixType(), dim, linear.valueHeads(), s));
+            tensors.add(matrix(spec, blk + "ssm_alpha.weight", spec.matrixType(), dim, linear.valueHeads(), s));
+            tensors.add(norm(blk + "ssm_norm.weight", linear.headDim(), 1.0));
+            tensors.add(matrix(spec, blk + "ssm_out.weight", spec.matrixType(), valueDim, dim, 1 / Math.sqrt(valueDim)));
+        } else {
+            tensors.add(matrix(spec, blk + "attn_q.weight", spec.matrixType(), dim, 2 * qDim, s));
+            tensors.add(matrix(spec, blk + "attn_k.weight", spec.matrixType(), dim, kvDim, s));
+            tensors.add(matrix(spec, blk + "attn_v.weight", spec.matrixType(), dim, kvDim, s));
+            tensors.add(norm(blk + "attn_q_norm.weight", spec.headDim(), 1.0));
+            tensors.add(norm(blk + "attn_k_norm.weight", spec.headDim(), 1.0));
+            tensors.add(matrix(spec, blk + "attn_output.weight", spec.matrixType(), qDim, dim, 1 / Math.sqrt(qDim)));
+        }
+        tensors.add(norm(blk + "post_attention_norm.weight", dim, 1.0));
+        int f = spec.ffn();
+        tensors.add(matrix(spec, blk + "ffn_gate.weight", spec.matrixType(), dim, f, s));
+        tensors.add(matrix(spec, blk + "ffn_up.weight", spec.matrixType(), dim, f, s));
+        tensors.add(matrix(spec, blk + "ffn_down.weight", spec.matrixType(), f, dim, 1 / Math.sqrt(f)));
     }
 
     private static PlannedTensor norm(String name, int size, double gain) {

@@ -14,6 +14,8 @@ import java.nio.file.Path;
  *                      instead of failing (Q4_K→Q5_0, Q5_K→Q5_1, Q6_K→Q8_0, others→F16)
  * @param vocabSize     rows of the embedding; at least the tokenizer's size, the rest are padding tokens
  * @param yarn          YaRN rope scaling, or null
+ * @param linear        the linear-attention layers of a hybrid ({@code qwen35}) model; null for the others, and for
+ *                      qwen35 {@link Linear#defaults} when not given
  */
 public record SynthSpec(
         String architecture,
@@ -34,7 +36,31 @@ public record SynthSpec(
         boolean fallback,
         Yarn yarn,
         Path tokenizerDir,
-        long seed) {
+        long seed,
+        Linear linear) {
+
+    /** A spec without linear-attention layers (or with qwen35's defaults). */
+    public SynthSpec(String architecture, int layers, int hiddenSize, int heads, int kvHeads, int headDim, int ffn,
+                     int experts, int expertsUsed, int moeFfn, int vocabSize, int context, boolean tiedEmbeddings,
+                     TensorType matrixType, TensorType embeddingType, boolean fallback, Yarn yarn, Path tokenizerDir,
+                     long seed) {
+        this(architecture, layers, hiddenSize, heads, kvHeads, headDim, ffn, experts, expertsUsed, moeFfn, vocabSize,
+                context, tiedEmbeddings, matrixType, embeddingType, fallback, yarn, tokenizerDir, seed, null);
+    }
+
+    /**
+     * Qwen3.5's linear attention (llama.cpp's {@code ssm.*} keys) and the share of each attention head that RoPE
+     * rotates: {@code keyHeads} and {@code valueHeads} heads of {@code headDim}, a {@code convKernel}-tap convolution,
+     * full attention every {@code fullAttentionInterval}-th layer.
+     */
+    public record Linear(int keyHeads, int valueHeads, int headDim, int convKernel, int fullAttentionInterval,
+                         int rotaryDim) {
+
+        /** Qwen3.5's proportions: 128-wide linear heads as many as the attention heads, 4 taps, every 4th layer full, a quarter of each head rotated. */
+        public static Linear defaults(int heads, int headDim) {
+            return new Linear(heads, heads, 128, 4, 4, Math.max(2, headDim / 4));
+        }
+    }
 
     /** YaRN parameters as llama.cpp stores them ({@code rope.scaling.*}). */
     public record Yarn(float factor, int originalContext) {
@@ -44,8 +70,27 @@ public record SynthSpec(
     public static final float RMS_NORM_EPS = 1e-6f;
 
     public SynthSpec {
-        if (!architecture.equals("qwen2") && !architecture.equals("qwen3") && !architecture.equals("qwen3moe")) {
-            throw new InvalidInputException("unknown architecture '" + architecture + "' (qwen2, qwen3, qwen3moe)");
+        if (!architecture.equals("qwen2") && !architecture.equals("qwen3") && !architecture.equals("qwen3moe")
+                && !architecture.equals("qwen35")) {
+            throw new InvalidInputException("unknown architecture '" + architecture + "' (qwen2, qwen3, qwen3moe, qwen35)");
+        }
+        if (architecture.equals("qwen35") && linear == null) {
+            linear = Linear.defaults(heads, headDim);
+        }
+        if (!architecture.equals("qwen35") && linear != null) {
+            throw new InvalidInputException("linear attention layers need --arch qwen35, not " + architecture);
+        }
+        if (linear != null) {
+            positive("linear-key-heads", linear.keyHeads());
+            positive("linear-value-heads", linear.valueHeads());
+            positive("linear-head-dim", linear.headDim());
+            if (linear.valueHeads() % linear.keyHeads() != 0) {
+                throw new InvalidInputException("linear value heads (" + linear.valueHeads()
+                        + ") must be a multiple of linear key heads (" + linear.keyHeads() + ")");
+            }
+            if (linear.rotaryDim() % 2 != 0 || linear.rotaryDim() < 2 || linear.rotaryDim() > headDim) {
+                throw new InvalidInputException("rotary dimension must be even and in [2, head-dim], got " + linear.rotaryDim());
+            }
         }
         positive("layers", layers);
         positive("dim", hiddenSize);
@@ -86,7 +131,11 @@ public record SynthSpec(
         return architecture.equals("qwen3moe");
     }
 
-    /** Qwen3 and Qwen3-MoE normalise q and k per head; Qwen2 has q/k/v biases instead. */
+    public boolean isHybrid() {
+        return linear != null;
+    }
+
+    /** Qwen3, Qwen3-MoE and Qwen3.5 normalise q and k per head; Qwen2 has q/k/v biases instead. */
     public boolean hasQkNorm() {
         return !architecture.equals("qwen2");
     }

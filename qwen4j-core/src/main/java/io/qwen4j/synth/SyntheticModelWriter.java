@@ -4,6 +4,7 @@ import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.embed.EmbeddingSettings;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.loader.LlamaCppMetadata;
+import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import io.qwen4j.quant.QuantFormat;
@@ -64,6 +65,9 @@ public final class SyntheticModelWriter {
                         : new RopeScaling.Yarn(spec.yarn().factor(), spec.yarn().originalContext()))
                 .contextLength(spec.context()).numExperts(spec.experts()).numExpertsUsed(spec.expertsUsed())
                 .moeIntermediateSize(spec.moeFfn()).tieWordEmbeddings(spec.tiedEmbeddings())
+                .rotaryDim(spec.isHybrid() ? spec.linear().rotaryDim() : 0)
+                .gatedDeltaNet(spec.isHybrid() ? new GatedDeltaNetConfig(spec.linear().convKernel(), spec.linear().keyHeads(),
+                        spec.linear().valueHeads(), spec.linear().headDim(), spec.linear().fullAttentionInterval()) : null)
                 .build();
     }
 

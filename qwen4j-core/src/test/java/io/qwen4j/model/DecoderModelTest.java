@@ -34,7 +34,9 @@ class DecoderModelTest {
                 Arguments.of("qwen3 headDim 128 yarn", Models.qwen3(false, new RopeScaling.Yarn(4, 32768)).toBuilder()
                         .headDim(128).build()),
                 Arguments.of("qwen3moe untied", Models.qwen3Moe(false)),
-                Arguments.of("qwen3moe tied", Models.qwen3Moe(true)));
+                Arguments.of("qwen3moe tied", Models.qwen3Moe(true)),
+                Arguments.of("qwen35 tied", Models.qwen35(true)),
+                Arguments.of("qwen35 untied", Models.qwen35(false)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -89,6 +91,25 @@ class DecoderModelTest {
             decode = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[i]}, i, cache))).copyLast(0);
         }
         return new float[][] {prefill, decode};
+    }
+
+    /**
+     * Linear attention's state has folded in every token fed: continuing a sequence anywhere but where it stopped is a
+     * clear error (not silently wrong logits), and position 0 starts it afresh with the first run's bits.
+     */
+    @org.junit.jupiter.api.Test
+    void hybridSequenceContinuesOnlyWhereItStopped() {
+        ModelConfig config = Models.qwen35(false);
+        Model model = Architectures.load(config, Models.weights(config, TensorType.F32, 4), Models.POOL);
+        var cache = Models.cache(config);
+        int[] tokens = Models.tokens(8, 6, config.vocabSize());
+        float[] first = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(tokens, 0, cache))).copyLast(0);
+        var error = assertThrows(IllegalStateException.class, () -> model.forward(
+                ForwardBatch.of(new ForwardBatch.Sequence(new int[] {tokens[4]}, 4, cache))));
+        assertTrue(error.getMessage().contains("after 6 tokens") && error.getMessage().contains("position 4"),
+                error.getMessage());
+        float[] again = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(tokens, 0, cache))).copyLast(0);
+        assertArrayEquals(first, again);
     }
 
     @ParameterizedTest(name = "{0}")

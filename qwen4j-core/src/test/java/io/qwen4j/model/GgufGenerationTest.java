@@ -57,7 +57,7 @@ class GgufGenerationTest {
     static Stream<Arguments> models() {
         // the i-quant grids (random valid blocks, as synth writes them) run through their fused one-row kernels in
         // decode, the batched path in prefill, and as 3-D expert tensors in qwen3moe
-        return Stream.of("qwen2", "qwen3", "qwen3moe").flatMap(arch -> Stream.of(
+        return Stream.of("qwen2", "qwen3", "qwen3moe", "qwen35").flatMap(arch -> Stream.of(
                         TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K, TensorType.IQ1_S,
                         TensorType.IQ1_M, TensorType.IQ2_XXS, TensorType.IQ2_XS, TensorType.IQ2_S, TensorType.IQ3_XXS,
                         TensorType.IQ3_S)
@@ -77,8 +77,10 @@ class GgufGenerationTest {
         boolean moe = arch.equals("qwen3moe");
         boolean tied = !arch.equals("qwen2");
         SynthSpec.Yarn yarn = arch.equals("qwen3") ? new SynthSpec.Yarn(4f, 16) : null;
+        // qwen35: layer 0 linear attention (4 value heads over 2 key heads), layer 1 gated attention rotating half a head
+        SynthSpec.Linear linear = arch.equals("qwen35") ? new SynthSpec.Linear(2, 4, 64, 4, 2, 32) : null;
         return new SynthSpec(arch, 2, 256, 4, 2, 64, 512, moe ? 4 : 0, moe ? 2 : 0, moe ? 256 : 0, VOCAB, 128,
-                tied, type, type, false, yarn, tokenizerDir, 11);
+                tied, type, type, false, yarn, tokenizerDir, 11, linear);
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -32,6 +32,16 @@ final class Models {
                 .rmsNormEps(1e-6f).ropeTheta(1_000_000).contextLength(64).tieWordEmbeddings(tied).build();
     }
 
+    /**
+     * Qwen3.5-shaped hybrid: layers 0 and 2 linear attention (4 value heads over 2 key heads, so the key head
+     * mapping matters), 1 and 3 gated full attention rotating half of each head.
+     */
+    static ModelConfig qwen35(boolean tied) {
+        return ModelConfig.builder("qwen35").hiddenSize(64).numLayers(4).numHeads(4).numKeyValueHeads(2).headDim(16)
+                .rotaryDim(8).intermediateSize(96).vocabSize(300).rmsNormEps(1e-6f).ropeTheta(10_000_000)
+                .contextLength(64).tieWordEmbeddings(tied).gatedDeltaNet(new GatedDeltaNetConfig(4, 2, 4, 16, 2)).build();
+    }
+
     static SyntheticWeights weights(ModelConfig config, TensorType type, long seed) {
         // Layer 1 of a MoE model is dense, as HF's mlp_only_layers allows.
         return config.isMixtureOfExperts() ? new SyntheticWeights(config, type, seed, 1)

@@ -6,8 +6,12 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A plain, slow, double-precision forward pass written from HF modeling_qwen2/qwen3/qwen3_moe, over the
+ * A plain, slow, double-precision forward pass written from HF modeling_qwen2/qwen3/qwen3_moe/qwen3_5, over the
  * dequantized weights and with no cache: every call recomputes all positions. The oracle for model tests.
+ *
+ * <p>Qwen3.5 follows GGUF's layout of its weights: llama.cpp's converter orders the linear attention's value heads so
+ * that value head {@code h} reads key head {@code h mod keyHeads} (HF's repeat_interleave reads {@code h / ratio}),
+ * stores {@code -exp(A_log)} as {@code ssm_a} and the norms' {@code 1 + weight}.
  */
 final class ReferenceModel {
 
@@ -75,7 +79,7 @@ final class ReferenceModel {
 
     /** HF rotary inv_freq (default or YaRN) and attention scaling. */
     double[] inverseFrequencies() {
-        int d = c.headDim();
+        int d = c.rotaryDim();
         double base = c.ropeTheta();
         double[] invFreq = new double[d / 2];
         for (int i = 0; i < d / 2; i++) {
@@ -105,12 +109,15 @@ final class ReferenceModel {
         return c.ropeScaling() instanceof RopeScaling.Yarn y && y.factor() > 1 ? 0.1 * Math.log(y.factor()) + 1 : 1;
     }
 
-    /** q * cos + rotate_half(q) * sin on one head at {@code from}, in place. */
+    /**
+     * q * cos + rotate_half(q) * sin on the first {@code rotaryDim} dimensions of one head at {@code from}, in place
+     * (HF's partial rotary: the rest pass through).
+     */
     private void rope(double[] v, int from, int position, double[] invFreq) {
-        int half = c.headDim() / 2;
+        int half = c.rotaryDim() / 2;
         double scale = attentionScaling();
-        double[] out = new double[c.headDim()];
-        for (int i = 0; i < c.headDim(); i++) {
+        double[] out = new double[c.rotaryDim()];
+        for (int i = 0; i < c.rotaryDim(); i++) {
             double angle = position * invFreq[i % half];
             double rotated = i < half ? -v[from + i + half] : v[from + i - half];
             out[i] = v[from + i] * Math.cos(angle) * scale + rotated * Math.sin(angle) * scale;
@@ -209,57 +216,18 @@ final class ReferenceModel {
         double[] invFreq = inverseFrequencies();
         for (int l = 0; l < c.numLayers(); l++) {
             String p = "blk." + l + ".";
-            double[][] q = new double[n][], k = new double[n][], v = new double[n][];
+            double[][] normed = new double[n][];
             for (int t = 0; t < n; t++) {
-                double[] h = rmsNorm(x[t], 0, dim, flat(p + "attn_norm.weight"));
-                q[t] = linear(p + "attn_q", h, c.queryDim());
-                k[t] = linear(p + "attn_k", h, c.keyValueDim());
-                v[t] = linear(p + "attn_v", h, c.keyValueDim());
-                if (w.containsKey(p + "attn_q_norm.weight")) {
-                    for (int head = 0; head < c.numHeads(); head++) {
-                        System.arraycopy(rmsNorm(q[t], head * hd, hd, flat(p + "attn_q_norm.weight")), 0, q[t], head * hd, hd);
-                    }
-                    for (int head = 0; head < c.numKeyValueHeads(); head++) {
-                        System.arraycopy(rmsNorm(k[t], head * hd, hd, flat(p + "attn_k_norm.weight")), 0, k[t], head * hd, hd);
-                    }
-                }
-                for (int head = 0; head < c.numHeads(); head++) {
-                    rope(q[t], head * hd, t, invFreq);
-                }
-                for (int head = 0; head < c.numKeyValueHeads(); head++) {
-                    rope(k[t], head * hd, t, invFreq);
-                }
+                normed[t] = rmsNorm(x[t], 0, dim, flat(p + "attn_norm.weight"));
             }
+            double[][] mixed = c.isHybrid() && c.gatedDeltaNet().isLinear(l)
+                    ? gatedDeltaNet(p, normed) : attention(p, normed, invFreq);
+            String ffnNorm = w.containsKey(p + "post_attention_norm.weight") ? "post_attention_norm.weight" : "ffn_norm.weight";
             for (int t = 0; t < n; t++) {
-                double[] attn = new double[c.queryDim()];
-                for (int head = 0; head < c.numHeads(); head++) {
-                    int kvHead = head / (c.numHeads() / c.numKeyValueHeads());
-                    double[] scores = new double[t + 1];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int s = 0; s <= t; s++) {
-                        double dot = 0;
-                        for (int i = 0; i < hd; i++) {
-                            dot += q[t][head * hd + i] * k[s][kvHead * hd + i];
-                        }
-                        scores[s] = dot / Math.sqrt(hd);
-                        max = Math.max(max, scores[s]);
-                    }
-                    double sum = 0;
-                    for (int s = 0; s <= t; s++) {
-                        scores[s] = Math.exp(scores[s] - max);
-                        sum += scores[s];
-                    }
-                    for (int s = 0; s <= t; s++) {
-                        for (int i = 0; i < hd; i++) {
-                            attn[head * hd + i] += scores[s] / sum * v[s][kvHead * hd + i];
-                        }
-                    }
-                }
-                double[] o = linear(p + "attn_output", attn, dim);
                 for (int i = 0; i < dim; i++) {
-                    x[t][i] += o[i];
+                    x[t][i] += mixed[t][i];
                 }
-                double[] ffn = feedForward(l, rmsNorm(x[t], 0, dim, flat(p + "ffn_norm.weight")));
+                double[] ffn = feedForward(l, rmsNorm(x[t], 0, dim, flat(p + ffnNorm)));
                 for (int i = 0; i < dim; i++) {
                     x[t][i] += ffn[i];
                 }
@@ -270,5 +238,180 @@ final class ReferenceModel {
             hidden[t] = rmsNorm(x[t], 0, dim, flat("output_norm.weight"));
         }
         return hidden;
+    }
+
+    /**
+     * Causal softmax attention of every position (HF {@code Qwen3Attention}); with Qwen3.5's output gate
+     * ({@code Qwen3_5Attention}) when q_proj is twice as wide: per head, the query and then its gate.
+     */
+    private double[][] attention(String p, double[][] normed, double[] invFreq) {
+        int n = normed.length;
+        int dim = c.hiddenSize();
+        int hd = c.headDim();
+        boolean gated = flat(p + "attn_q.weight").length == 2L * c.queryDim() * dim;
+        double[][] q = new double[n][], k = new double[n][], v = new double[n][], gate = new double[n][];
+        for (int t = 0; t < n; t++) {
+            double[] h = normed[t];
+            if (gated) {
+                double[] qg = linear(p + "attn_q", h, 2 * c.queryDim());
+                q[t] = new double[c.queryDim()];
+                gate[t] = new double[c.queryDim()];
+                for (int head = 0; head < c.numHeads(); head++) {
+                    System.arraycopy(qg, head * 2 * hd, q[t], head * hd, hd);
+                    System.arraycopy(qg, head * 2 * hd + hd, gate[t], head * hd, hd);
+                }
+            } else {
+                q[t] = linear(p + "attn_q", h, c.queryDim());
+            }
+            k[t] = linear(p + "attn_k", h, c.keyValueDim());
+            v[t] = linear(p + "attn_v", h, c.keyValueDim());
+            if (w.containsKey(p + "attn_q_norm.weight")) {
+                for (int head = 0; head < c.numHeads(); head++) {
+                    System.arraycopy(rmsNorm(q[t], head * hd, hd, flat(p + "attn_q_norm.weight")), 0, q[t], head * hd, hd);
+                }
+                for (int head = 0; head < c.numKeyValueHeads(); head++) {
+                    System.arraycopy(rmsNorm(k[t], head * hd, hd, flat(p + "attn_k_norm.weight")), 0, k[t], head * hd, hd);
+                }
+            }
+            for (int head = 0; head < c.numHeads(); head++) {
+                rope(q[t], head * hd, t, invFreq);
+            }
+            for (int head = 0; head < c.numKeyValueHeads(); head++) {
+                rope(k[t], head * hd, t, invFreq);
+            }
+        }
+        double[][] out = new double[n][];
+        for (int t = 0; t < n; t++) {
+            double[] attn = new double[c.queryDim()];
+            for (int head = 0; head < c.numHeads(); head++) {
+                int kvHead = head / (c.numHeads() / c.numKeyValueHeads());
+                double[] scores = new double[t + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int s = 0; s <= t; s++) {
+                    double dot = 0;
+                    for (int i = 0; i < hd; i++) {
+                        dot += q[t][head * hd + i] * k[s][kvHead * hd + i];
+                    }
+                    scores[s] = dot / Math.sqrt(hd);
+                    max = Math.max(max, scores[s]);
+                }
+                double sum = 0;
+                for (int s = 0; s <= t; s++) {
+                    scores[s] = Math.exp(scores[s] - max);
+                    sum += scores[s];
+                }
+                for (int s = 0; s <= t; s++) {
+                    for (int i = 0; i < hd; i++) {
+                        attn[head * hd + i] += scores[s] / sum * v[s][kvHead * hd + i];
+                    }
+                }
+            }
+            if (gated) {
+                for (int i = 0; i < attn.length; i++) {
+                    attn[i] *= sigmoid(gate[t][i]);
+                }
+            }
+            out[t] = linear(p + "attn_output", attn, dim);
+        }
+        return out;
+    }
+
+    private static double sigmoid(double x) {
+        return 1 / (1 + Math.exp(-x));
+    }
+
+    /**
+     * HF {@code Qwen3_5GatedDeltaNet} with {@code torch_recurrent_gated_delta_rule}: a causal depthwise convolution and
+     * SiLU over the q/k/v projection, l2-normalised q and k (eps 1e-6), q scaled by 1/sqrt(head size), then per value
+     * head the state {@code S} (key x value) decays by exp(g), takes the delta rule's update and is read by q; the
+     * output is RMS-normalised per head, times its weight and silu(z), and projected.
+     */
+    private double[][] gatedDeltaNet(String p, double[][] normed) {
+        GatedDeltaNetConfig g = c.gatedDeltaNet();
+        int n = normed.length;
+        int dim = c.hiddenSize();
+        int hd = g.headDim();
+        int channels = g.convChannels();
+        int taps = g.convKernel();
+        double[] conv = flat(p + "ssm_conv1d.weight");
+        double[] a = flat(p + "ssm_a");
+        double[] dt = flat(p + "ssm_dt.bias");
+        double[] normWeight = flat(p + "ssm_norm.weight");
+        double[][] projected = new double[n][];
+        for (int t = 0; t < n; t++) {
+            projected[t] = linear(p + "attn_qkv", normed[t], channels);
+        }
+        double[][][] state = new double[g.valueHeads()][hd][hd];
+        double[][] out = new double[n][];
+        for (int t = 0; t < n; t++) {
+            double[] m = new double[channels];
+            for (int ch = 0; ch < channels; ch++) {
+                double sum = 0;
+                for (int j = 0; j < taps; j++) {
+                    int source = t - (taps - 1) + j;
+                    if (source >= 0) {
+                        sum += conv[ch * taps + j] * projected[source][ch];
+                    }
+                }
+                m[ch] = sum / (1 + Math.exp(-sum));
+            }
+            double[] z = linear(p + "attn_gate", normed[t], g.valueDim());
+            double[] b = linear(p + "ssm_beta", normed[t], g.valueHeads());
+            double[] alpha = linear(p + "ssm_alpha", normed[t], g.valueHeads());
+            double[] o = new double[g.valueDim()];
+            for (int h = 0; h < g.valueHeads(); h++) {
+                int keyHead = h % g.keyHeads();
+                double[] q = l2normalized(m, keyHead * hd, hd);
+                double[] k = l2normalized(m, g.keyDim() + keyHead * hd, hd);
+                for (int i = 0; i < hd; i++) {
+                    q[i] /= Math.sqrt(hd);
+                }
+                double x = alpha[h] + dt[h];
+                double decay = Math.exp(a[h] * (x > 20 ? x : Math.log1p(Math.exp(x))));
+                double beta = sigmoid(b[h]);
+                double[][] s = state[h];
+                double[] delta = new double[hd];
+                for (int j = 0; j < hd; j++) {
+                    double kv = 0;
+                    for (int i = 0; i < hd; i++) {
+                        s[i][j] *= decay;
+                        kv += s[i][j] * k[i];
+                    }
+                    delta[j] = (m[2 * g.keyDim() + h * hd + j] - kv) * beta;
+                }
+                for (int i = 0; i < hd; i++) {
+                    for (int j = 0; j < hd; j++) {
+                        s[i][j] += k[i] * delta[j];
+                    }
+                }
+                for (int j = 0; j < hd; j++) {
+                    double read = 0;
+                    for (int i = 0; i < hd; i++) {
+                        read += s[i][j] * q[i];
+                    }
+                    o[h * hd + j] = read;
+                }
+                double[] normedHead = rmsNorm(o, h * hd, hd, normWeight);
+                for (int j = 0; j < hd; j++) {
+                    double gz = z[h * hd + j];
+                    o[h * hd + j] = normedHead[j] * gz / (1 + Math.exp(-gz));
+                }
+            }
+            out[t] = linear(p + "ssm_out", o, dim);
+        }
+        return out;
+    }
+
+    private static double[] l2normalized(double[] x, int from, int n) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            ss += x[from + i] * x[from + i];
+        }
+        double inv = 1 / Math.sqrt(ss + 1e-6);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = x[from + i] * inv;
+        }
+        return y;
     }
 }

@@ -33,6 +33,10 @@ final class SyntheticWeights implements WeightSource {
         for (int l = 0; l < c.numLayers(); l++) {
             String p = "blk." + l + ".";
             norm(p + "attn_norm.weight", dim);
+            if (c.isHybrid()) {
+                hybridLayer(c, p, l);
+                continue;
+            }
             norm(p + "ffn_norm.weight", dim);
             matrix(p + "attn_q.weight", 1 / Math.sqrt(dim), dim, c.queryDim());
             matrix(p + "attn_k.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
@@ -61,6 +65,39 @@ final class SyntheticWeights implements WeightSource {
                 matrix(p + "ffn_down_exps.weight", 1 / Math.sqrt(ffn), ffn, dim, e);
             }
         }
+    }
+
+    /** A Qwen3.5 layer after its input norm: linear attention or gated attention, then the MLP (GGUF names). */
+    private void hybridLayer(ModelConfig c, String p, int layer) {
+        int dim = c.hiddenSize();
+        GatedDeltaNetConfig g = c.gatedDeltaNet();
+        norm(p + "post_attention_norm.weight", dim);
+        if (g.isLinear(layer)) {
+            matrix(p + "attn_qkv.weight", 1 / Math.sqrt(dim), dim, g.convChannels());
+            matrix(p + "attn_gate.weight", 1 / Math.sqrt(dim), dim, g.valueDim());
+            f32(p + "ssm_conv1d.weight", 0.5, g.convKernel(), g.convChannels());
+            f32(p + "ssm_dt.bias", 0.5, g.valueHeads());
+            float[] a = new float[g.valueHeads()];
+            for (int h = 0; h < a.length; h++) {
+                a[h] = (float) -Math.exp(random.nextGaussian() * 0.5); // -exp(A_log): every head's state decays
+            }
+            put(p + "ssm_a", TensorType.F32, a, a.length);
+            matrix(p + "ssm_beta.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
+            matrix(p + "ssm_alpha.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
+            norm(p + "ssm_norm.weight", g.headDim());
+            matrix(p + "ssm_out.weight", 1 / Math.sqrt(g.valueDim()), g.valueDim(), dim);
+        } else {
+            matrix(p + "attn_q.weight", 1 / Math.sqrt(dim), dim, 2 * c.queryDim());
+            matrix(p + "attn_k.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
+            matrix(p + "attn_v.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
+            matrix(p + "attn_output.weight", 1 / Math.sqrt(c.queryDim()), c.queryDim(), dim);
+            norm(p + "attn_q_norm.weight", c.headDim());
+            norm(p + "attn_k_norm.weight", c.headDim());
+        }
+        int ffn = c.intermediateSize();
+        matrix(p + "ffn_gate.weight", 1 / Math.sqrt(dim), dim, ffn);
+        matrix(p + "ffn_up.weight", 1 / Math.sqrt(dim), dim, ffn);
+        matrix(p + "ffn_down.weight", 1 / Math.sqrt(ffn), ffn, dim);
     }
 
     /** Adds a reranker's classifier head, {@code classes} rows of the hidden size (llama.cpp's {@code cls.output}). */

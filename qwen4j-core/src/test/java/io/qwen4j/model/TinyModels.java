@@ -15,4 +15,10 @@ public final class TinyModels {
                 .contextLength(contextLength).tieWordEmbeddings(false).build();
         return Architectures.load(config, new SyntheticWeights(config, TensorType.F32, seed), Models.POOL, 64);
     }
+
+    /** {@link Models#qwen35}'s hybrid (linear attention in layers 0 and 2) with F32 weights and this context. */
+    public static Model qwen35(long seed, int contextLength) {
+        ModelConfig config = Models.qwen35(false).toBuilder().contextLength(contextLength).build();
+        return Architectures.load(config, new SyntheticWeights(config, TensorType.F32, seed), Models.POOL, 64);
+    }
 }

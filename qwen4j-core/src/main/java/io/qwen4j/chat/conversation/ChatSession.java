@@ -47,6 +47,8 @@ public final class ChatSession {
     private final ChatSettings settings;
     private final Generator generator;
     private final ContiguousKvCache cache;
+    /** Whether the model keeps a recurrent state (linear attention), which a later turn can only extend whole. */
+    private final boolean hybrid;
     /** The tokens whose keys and values the cache holds at positions 0, 1, … */
     private int[] cachedTokens = new int[0];
     private volatile boolean cancelRequested;
@@ -59,6 +61,7 @@ public final class ChatSession {
         this.generator = new Generator(model.model());
         int context = Math.min(settings.contextLength(), model.config().contextLength());
         this.cache = ContiguousKvCache.forContext(model.config(), settings.kvCacheType(), context);
+        this.hybrid = model.config().isHybrid();
     }
 
     public Conversation conversation() {
@@ -108,13 +111,18 @@ public final class ChatSession {
             promptIds = model.tokenizer().encode(prompt, true);
             analysis = PromptAnalysis.analyze(template.source(), prompt);
             reused = Math.min(commonPrefix(cachedTokens, promptIds), promptIds.length - 1);
+            if (hybrid && reused < cachedTokens.length) {
+                // a hybrid model's recurrent state holds every token fed and cannot be cut back: all of it or nothing
+                reused = 0;
+            }
             generation = generator.resume(promptIds, Math.max(reused, 0), cache, request(analysis));
         } catch (RuntimeException e) {
             conversation.removeLast();
             throw e;
         }
-        // Positions past the reused prefix are about to be overwritten.
-        cachedTokens = Arrays.copyOf(promptIds, Math.max(reused, 0));
+        // Positions past the reused prefix are about to be overwritten (a hybrid model's state too: until this turn
+        // ends well, nothing is known to be held).
+        cachedTokens = hybrid ? new int[0] : Arrays.copyOf(promptIds, Math.max(reused, 0));
         return answer(prompt, promptIds, reused, generation, analysis, onDelta);
     }
 
