@@ -6,7 +6,8 @@ import io.qwen4j.tensor.TensorType;
  * Which type each tensor gets, following llama.cpp ({@code llama_tensor_get_type} in {@code llama-quant.cpp},
  * and {@code convert_hf_to_gguf.py} for F16/BF16) for the targets qwen4j writes:
  * <ul>
- *   <li>1-D tensors (norms, biases) and the MoE router ({@code ffn_gate_inp}) stay F32;</li>
+ *   <li>1-D tensors (norms, biases), the MoE router ({@code ffn_gate_inp}) and a hybrid model's convolution taps
+ *       ({@code ssm_conv1d}, which llama.cpp's {@code ssm_conv} reads only as F32) stay F32;</li>
  *   <li>F32/F16/BF16 targets: every matrix in that type;</li>
  *   <li>quantized targets: {@code output.weight} (or {@code token_embd.weight} when the output is tied to it)
  *       gets Q6_K unless the target is Q8_0, or Q8_0 when its rows are not whole blocks of the target;</li>
@@ -25,7 +26,7 @@ public record QuantMix(GgufTarget target, int layers, int experts, int queryHead
 
     /** The type for tensor {@code name} whose shape is {@code shape} (ggml order). */
     public TensorType typeFor(String name, long[] shape) {
-        if (dimensions(shape) < 2 || !name.endsWith(".weight") || name.contains("ffn_gate_inp")) {
+        if (dimensions(shape) < 2 || !name.endsWith(".weight") || name.contains("ffn_gate_inp") || name.contains("ssm_conv1d")) {
             return TensorType.F32;
         }
         if (!target.isQuantized()) {
