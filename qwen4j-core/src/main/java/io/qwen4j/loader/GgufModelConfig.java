@@ -60,14 +60,14 @@ public final class GgufModelConfig {
                 .build();
     }
 
-    /** The linear-attention sizes of a hybrid model (null without {@code ssm.state_size}), as llama.cpp reads them. */
+    /** The linear-attention sizes of a hybrid architecture's model (null for the others), as llama.cpp reads them. */
     private static GatedDeltaNetConfig gatedDeltaNet(GgufMetadata metadata, String arch) {
-        if (!metadata.contains(key(arch, SSM_STATE_SIZE))) {
-            if (Architectures.isHybrid(arch)) {
-                throw new InvalidInputException("the " + arch + " model has no '" + key(arch, SSM_STATE_SIZE)
-                        + "' metadata key (its linear attention layers need it)");
-            }
+        if (!Architectures.isHybrid(arch)) {
             return null;
+        }
+        if (!metadata.contains(key(arch, SSM_STATE_SIZE))) {
+            throw new InvalidInputException("the " + arch + " model has no '" + key(arch, SSM_STATE_SIZE)
+                    + "' metadata key (its linear attention layers need it)");
         }
         int stateSize = metadata.getInt(key(arch, SSM_STATE_SIZE));
         int valueHeads = metadata.getInt(key(arch, SSM_TIME_STEP_RANK));
