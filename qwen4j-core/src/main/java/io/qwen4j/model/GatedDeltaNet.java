@@ -4,6 +4,7 @@ import io.qwen4j.kernels.ComputePool;
 import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -62,8 +63,8 @@ final class GatedDeltaNet implements TokenMixer {
         }
 
         void clear() {
-            java.util.Arrays.fill(convInputs, 0f);
-            java.util.Arrays.fill(matrix, 0f);
+            Arrays.fill(convInputs, 0f);
+            Arrays.fill(matrix, 0f);
             tokens = 0;
         }
     }

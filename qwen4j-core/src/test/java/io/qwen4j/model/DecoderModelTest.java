@@ -11,6 +11,7 @@ import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.tensor.TensorType;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -97,7 +98,7 @@ class DecoderModelTest {
      * Linear attention's state has folded in every token fed: continuing a sequence anywhere but where it stopped is a
      * clear error (not silently wrong logits), and position 0 starts it afresh with the first run's bits.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void hybridSequenceContinuesOnlyWhereItStopped() {
         ModelConfig config = Models.qwen35(false);
         Model model = Architectures.load(config, Models.weights(config, TensorType.F32, 4), Models.POOL);
@@ -155,7 +156,7 @@ class DecoderModelTest {
         assertTrue(err < 1e-2, name + " F16 cache relative error " + err);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void sequenceLongerThanCacheIsRejected() {
         var config = Models.qwen2(true);
         Model model = Architectures.load(config, Models.weights(config, TensorType.F32, 1), Models.POOL);
@@ -179,7 +180,7 @@ class DecoderModelTest {
         assertTrue(maxDiff <= relTol * maxAbs, what + ": max diff " + maxDiff + " vs max |logit| " + maxAbs);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void identicalRunsAreBitIdentical() {
         var config = Models.qwen3Moe(false);
         var weights = Models.weights(config, TensorType.F32, 21);

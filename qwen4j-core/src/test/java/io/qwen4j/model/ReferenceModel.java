@@ -24,8 +24,12 @@ final class ReferenceModel {
         this.w = weights;
     }
 
+    int hiddenSize() {
+        return c.hiddenSize();
+    }
+
     /** Dequantized tensor as a flat double array (ne0 fastest). */
-    private double[] flat(String name) {
+    double[] flat(String name) {
         return dequantized.computeIfAbsent(name, this::dequantize);
     }
 
@@ -53,7 +57,7 @@ final class ReferenceModel {
         return y;
     }
 
-    private double[] linear(String name, double[] x, int outFeatures) {
+    double[] linear(String name, double[] x, int outFeatures) {
         double[] y = linear(flat(name + ".weight"), 0, x, outFeatures);
         if (w.containsKey(name + ".bias")) {
             double[] b = flat(name + ".bias");
@@ -64,7 +68,7 @@ final class ReferenceModel {
         return y;
     }
 
-    private double[] rmsNorm(double[] x, int from, int n, double[] weight) {
+    double[] rmsNorm(double[] x, int from, int n, double[] weight) {
         double ss = 0;
         for (int i = 0; i < n; i++) {
             ss += x[from + i] * x[from + i];
@@ -207,7 +211,6 @@ final class ReferenceModel {
     double[][] hiddenStates(int[] tokens) {
         int n = tokens.length;
         int dim = c.hiddenSize();
-        int hd = c.headDim();
         double[] embedding = flat("token_embd.weight");
         double[][] x = new double[n][];
         for (int t = 0; t < n; t++) {
@@ -221,7 +224,7 @@ final class ReferenceModel {
                 normed[t] = rmsNorm(x[t], 0, dim, flat(p + "attn_norm.weight"));
             }
             double[][] mixed = c.isHybrid() && c.gatedDeltaNet().isLinear(l)
-                    ? gatedDeltaNet(p, normed) : attention(p, normed, invFreq);
+                    ? new ReferenceGatedDeltaNet(this, c.gatedDeltaNet()).forward(p, normed) : attention(p, normed, invFreq);
             String ffnNorm = w.containsKey(p + "post_attention_norm.weight") ? "post_attention_norm.weight" : "ffn_norm.weight";
             for (int t = 0; t < n; t++) {
                 for (int i = 0; i < dim; i++) {
@@ -316,102 +319,7 @@ final class ReferenceModel {
         return out;
     }
 
-    private static double sigmoid(double x) {
+    static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
-    }
-
-    /**
-     * HF {@code Qwen3_5GatedDeltaNet} with {@code torch_recurrent_gated_delta_rule}: a causal depthwise convolution and
-     * SiLU over the q/k/v projection, l2-normalised q and k (eps 1e-6), q scaled by 1/sqrt(head size), then per value
-     * head the state {@code S} (key x value) decays by exp(g), takes the delta rule's update and is read by q; the
-     * output is RMS-normalised per head, times its weight and silu(z), and projected.
-     */
-    private double[][] gatedDeltaNet(String p, double[][] normed) {
-        GatedDeltaNetConfig g = c.gatedDeltaNet();
-        int n = normed.length;
-        int dim = c.hiddenSize();
-        int hd = g.headDim();
-        int channels = g.convChannels();
-        int taps = g.convKernel();
-        double[] conv = flat(p + "ssm_conv1d.weight");
-        double[] a = flat(p + "ssm_a");
-        double[] dt = flat(p + "ssm_dt.bias");
-        double[] normWeight = flat(p + "ssm_norm.weight");
-        double[][] projected = new double[n][];
-        for (int t = 0; t < n; t++) {
-            projected[t] = linear(p + "attn_qkv", normed[t], channels);
-        }
-        double[][][] state = new double[g.valueHeads()][hd][hd];
-        double[][] out = new double[n][];
-        for (int t = 0; t < n; t++) {
-            double[] m = new double[channels];
-            for (int ch = 0; ch < channels; ch++) {
-                double sum = 0;
-                for (int j = 0; j < taps; j++) {
-                    int source = t - (taps - 1) + j;
-                    if (source >= 0) {
-                        sum += conv[ch * taps + j] * projected[source][ch];
-                    }
-                }
-                m[ch] = sum / (1 + Math.exp(-sum));
-            }
-            double[] z = linear(p + "attn_gate", normed[t], g.valueDim());
-            double[] b = linear(p + "ssm_beta", normed[t], g.valueHeads());
-            double[] alpha = linear(p + "ssm_alpha", normed[t], g.valueHeads());
-            double[] o = new double[g.valueDim()];
-            for (int h = 0; h < g.valueHeads(); h++) {
-                int keyHead = h % g.keyHeads();
-                double[] q = l2normalized(m, keyHead * hd, hd);
-                double[] k = l2normalized(m, g.keyDim() + keyHead * hd, hd);
-                for (int i = 0; i < hd; i++) {
-                    q[i] /= Math.sqrt(hd);
-                }
-                double x = alpha[h] + dt[h];
-                double decay = Math.exp(a[h] * (x > 20 ? x : Math.log1p(Math.exp(x))));
-                double beta = sigmoid(b[h]);
-                double[][] s = state[h];
-                double[] delta = new double[hd];
-                for (int j = 0; j < hd; j++) {
-                    double kv = 0;
-                    for (int i = 0; i < hd; i++) {
-                        s[i][j] *= decay;
-                        kv += s[i][j] * k[i];
-                    }
-                    delta[j] = (m[2 * g.keyDim() + h * hd + j] - kv) * beta;
-                }
-                for (int i = 0; i < hd; i++) {
-                    for (int j = 0; j < hd; j++) {
-                        s[i][j] += k[i] * delta[j];
-                    }
-                }
-                for (int j = 0; j < hd; j++) {
-                    double read = 0;
-                    for (int i = 0; i < hd; i++) {
-                        read += s[i][j] * q[i];
-                    }
-                    o[h * hd + j] = read;
-                }
-                double[] normedHead = rmsNorm(o, h * hd, hd, normWeight);
-                for (int j = 0; j < hd; j++) {
-                    double gz = z[h * hd + j];
-                    o[h * hd + j] = normedHead[j] * gz / (1 + Math.exp(-gz));
-                }
-            }
-            out[t] = linear(p + "ssm_out", o, dim);
-        }
-        return out;
-    }
-
-    private static double[] l2normalized(double[] x, int from, int n) {
-        double ss = 0;
-        for (int i = 0; i < n; i++) {
-            ss += x[from + i] * x[from + i];
-        }
-        double inv = 1 / Math.sqrt(ss + 1e-6);
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = x[from + i] * inv;
-        }
-        return y;
     }
 }

@@ -186,39 +186,6 @@ class BatchSchedulerTest {
         }
     }
 
-    /**
-     * A hybrid model's recurrent state is per sequence, so its prompts never start from cached blocks: the same prompt
-     * twice, and concurrent sequences in shared steps (chunked prefill), give each request alone's tokens.
-     */
-    @Test
-    void hybridModelRecomputesPrefixesAndBatchesExactly() {
-        Model hybrid = TinyModels.qwen35(12, CONTEXT);
-        int[] system = prompt(44, 40);
-        int[] other = prompt(45, 30);
-        Recorder alone;
-        Recorder otherAlone;
-        try (var serial = new SerialGenerationService(hybrid, KvCacheType.F32, CONTEXT, 8)) {
-            alone = new Recorder();
-            serial.submit(system, greedy(6), alone);
-            alone.await();
-            otherAlone = new Recorder();
-            serial.submit(other, greedy(6), otherAlone);
-            otherAlone.await();
-        }
-        try (var scheduler = new BatchScheduler(hybrid, options())) {
-            assertEquals(0, runOne(scheduler, system).cachedTokens);
-            var again = new Recorder();
-            var concurrent = new Recorder();
-            scheduler.submit(system, greedy(6), again);
-            scheduler.submit(other, greedy(6), concurrent);
-            again.await();
-            concurrent.await();
-            assertEquals(0, again.cachedTokens, "no prefix hit for a hybrid model");
-            assertSameSteps(alone, again);
-            assertSameSteps(otherAlone, concurrent);
-        }
-    }
-
     static Recorder runOne(BatchScheduler scheduler, int[] prompt) {
         var r = new Recorder();
         scheduler.submit(prompt, greedy(3), r);
