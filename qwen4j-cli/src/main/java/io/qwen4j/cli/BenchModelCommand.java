@@ -110,7 +110,7 @@ final class BenchModelCommand {
         try (LoadedModel loaded = modelOptions.load(path, maxBatchTokens);
              GgufFile gguf = GgufFile.open(path)) {
             DecodeTraffic traffic = DecodeTraffic.of(gguf.tensorInfos(), loaded.config().numExperts(),
-                    loaded.config().numExpertsUsed());
+                    loaded.config().numExpertsUsed(), loaded.config().numLayers());
             List<Tensor> layerZero = new ArrayList<>();
             for (var info : gguf.tensorInfos()) {
                 if (info.name().startsWith("blk.0.") && info.shape().length == 2 && info.shape()[1] > 1) {

@@ -24,12 +24,12 @@ import picocli.CommandLine.Option;
         description = "Write a synthetic Qwen model (real shapes and tokenizer, random weights) as GGUF.")
 public final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--arch", description = "qwen2, qwen3, qwen3moe or qwen35 (hybrid linear attention; qwen3-0.6b's "
-            + "shapes unless given) (default: the preset's).")
+    @Option(names = "--arch", description = "qwen2, qwen2moe, qwen3, qwen3moe, qwen35 (hybrid linear attention; qwen3-0.6b's "
+            + "shapes unless given), qwen35moe or qwen3next (hybrid MoE) (default: the preset's).")
     String architecture;
 
     @Option(names = "--preset", description = "qwen3-0.6b, qwen3-1.7b, qwen3-4b, qwen3-8b, qwen3-30b-a3b, qwen2.5-0.5b, "
-            + "qwen2.5-1.5b (default: the smallest of --arch).")
+            + "qwen2.5-1.5b, qwen1.5-moe-a2.7b, qwen3.5-35b-a3b, qwen3-next-80b-a3b (default: the smallest of --arch).")
     String preset;
 
     @Option(names = "--layers") Integer layers;
@@ -37,18 +37,20 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--heads") Integer heads;
     @Option(names = "--kv-heads") Integer kvHeads;
     @Option(names = "--head-dim") Integer headDim;
-    @Option(names = "--ffn") Integer ffn;
+    @Option(names = "--ffn", description = "The MLP's hidden size; qwen2moe/qwen35moe/qwen3next: the shared expert's.") Integer ffn;
     @Option(names = "--experts") Integer experts;
     @Option(names = "--experts-used") Integer expertsUsed;
     @Option(names = "--moe-ffn") Integer moeFfn;
     @Option(names = "--vocab", description = "Embedding rows, >= the tokenizer's size (default 151936).") Integer vocab;
     @Option(names = "--context") Integer context;
 
-    @Option(names = "--linear-key-heads", description = "qwen35: linear attention key heads (default: --heads).") Integer linearKeyHeads;
-    @Option(names = "--linear-value-heads", description = "qwen35: linear attention value heads, a multiple of the key heads (default: the key heads).") Integer linearValueHeads;
-    @Option(names = "--linear-head-dim", description = "qwen35: linear attention head size (default 128).") Integer linearHeadDim;
-    @Option(names = "--full-attention-interval", description = "qwen35: every N-th layer is full attention (default 4).") Integer fullAttentionInterval;
-    @Option(names = "--rotary-dim", description = "qwen35: leading dimensions of a head that RoPE rotates (default: a quarter).") Integer rotaryDim;
+    @Option(names = "--linear-key-heads", description = "Hybrids: linear attention key heads (default: --heads).") Integer linearKeyHeads;
+    @Option(names = "--linear-value-heads", description = "Hybrids: linear attention value heads, a multiple of the key heads (default: the key heads).") Integer linearValueHeads;
+    @Option(names = "--linear-head-dim", description = "Hybrids: linear attention head size (default 128).") Integer linearHeadDim;
+    @Option(names = "--full-attention-interval", description = "Hybrids: every N-th layer is full attention (default 4).") Integer fullAttentionInterval;
+    @Option(names = "--rotary-dim", description = "Hybrids: leading dimensions of a head that RoPE rotates (default: a quarter).") Integer rotaryDim;
+    @Option(names = "--mtp-layers", description = "Hybrids: multi-token-prediction blocks stored after the layers, as the converter writes them (default 0).") Integer mtpLayers;
+    @Option(names = "--interleaved-ssm-in", description = "qwen3next: the older single ssm_in projection instead of attn_qkv + attn_gate.") boolean interleavedSsmIn;
 
     @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, "
             + "iq4_nl, iq4_xs, or (random blocks: qwen4j reads these but has no quantizer for them) iq1_s, iq1_m, iq2_xxs, "
@@ -121,20 +123,22 @@ public final class SynthCommand implements Callable<Integer> {
                 tokenizer != null ? tokenizer : RepoPaths.fromRoot("../shared/qwen/qwen3"), seed, linear(arch, base));
     }
 
-    /** qwen35's linear attention from the flags over Qwen3.5's proportions; null for the other architectures. */
+    /** A hybrid's linear attention from the flags over Qwen3.5's proportions; null for the other architectures. */
     private SynthSpec.Linear linear(String arch, SynthPreset base) {
         boolean given = linearKeyHeads != null || linearValueHeads != null || linearHeadDim != null
-                || fullAttentionInterval != null || rotaryDim != null;
-        if (!arch.equals("qwen35")) {
+                || fullAttentionInterval != null || rotaryDim != null || mtpLayers != null || interleavedSsmIn;
+        if (!arch.equals("qwen35") && !arch.equals("qwen35moe") && !arch.equals("qwen3next")) {
             if (given) {
-                throw new InvalidInputException("--linear-*, --full-attention-interval and --rotary-dim need --arch qwen35");
+                throw new InvalidInputException("--linear-*, --full-attention-interval, --rotary-dim, --mtp-layers and "
+                        + "--interleaved-ssm-in need a hybrid --arch (qwen35, qwen35moe, qwen3next)");
             }
             return null;
         }
         var d = SynthSpec.Linear.defaults(or(heads, base.heads), or(headDim, base.headDim));
         int keyHeads = or(linearKeyHeads, d.keyHeads());
         return new SynthSpec.Linear(keyHeads, or(linearValueHeads, keyHeads), or(linearHeadDim, d.headDim()), d.convKernel(),
-                or(fullAttentionInterval, d.fullAttentionInterval()), or(rotaryDim, d.rotaryDim()));
+                or(fullAttentionInterval, d.fullAttentionInterval()), or(rotaryDim, d.rotaryDim()), interleavedSsmIn,
+                or(mtpLayers, 0));
     }
 
     SynthHead head() {
@@ -150,7 +154,11 @@ public final class SynthCommand implements Callable<Integer> {
             case "qwen2" -> SynthPreset.QWEN2_5_0_5B;
             case "qwen3", "qwen35" -> SynthPreset.QWEN3_0_6B;
             case "qwen3moe" -> SynthPreset.QWEN3_30B_A3B;
-            default -> throw new InvalidInputException("unknown --arch '" + architecture + "' (qwen2, qwen3, qwen3moe, qwen35)");
+            case "qwen2moe" -> SynthPreset.QWEN1_5_MOE_A2_7B;
+            case "qwen35moe" -> SynthPreset.QWEN3_5_35B_A3B;
+            case "qwen3next" -> SynthPreset.QWEN3_NEXT_80B_A3B;
+            default -> throw new InvalidInputException("unknown --arch '" + architecture + "' ("
+                    + String.join(", ", SynthSpec.ARCHITECTURES) + ")");
         };
     }
 

@@ -126,6 +126,18 @@ public final class GgufMetadata {
         return result;
     }
 
+    public boolean[] getBooleanArray(String key) {
+        GgufArray array = getArray(key);
+        if (array.elementType() != GgufValueType.BOOL) {
+            throw wrongType(key, "an array of bool", "an array of " + array.elementType().specName());
+        }
+        boolean[] result = new boolean[array.size()];
+        for (int i = 0; i < result.length; i++) {
+            result[i] = (Boolean) array.values().get(i);
+        }
+        return result;
+    }
+
     public float[] getFloatArray(String key) {
         GgufArray array = getArray(key);
         GgufValueType type = array.elementType();

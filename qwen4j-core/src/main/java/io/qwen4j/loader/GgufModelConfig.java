@@ -10,6 +10,8 @@ import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
 import io.qwen4j.model.WeightSource;
 import io.qwen4j.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Reads a {@link ModelConfig} from GGUF metadata with llama.cpp's keys and defaults. */
@@ -41,7 +43,7 @@ public final class GgufModelConfig {
         int vocab = metadata.getInt(key(arch, VOCAB_SIZE), Math.toIntExact(embedding.shape().length > 1 ? embedding.shape()[1] : 0));
         return ModelConfig.builder(arch)
                 .hiddenSize(hidden)
-                .numLayers(metadata.getInt(key(arch, BLOCK_COUNT)))
+                .numLayers(decoderLayers(metadata, arch))
                 .numHeads(heads)
                 .numKeyValueHeads(kvHeads)
                 .headDim(headDim)
@@ -54,10 +56,22 @@ public final class GgufModelConfig {
                 .numExperts(metadata.getInt(key(arch, EXPERT_COUNT), 0))
                 .numExpertsUsed(metadata.getInt(key(arch, EXPERT_USED_COUNT), 0))
                 .moeIntermediateSize(metadata.getInt(key(arch, EXPERT_FEED_FORWARD_LENGTH), 0))
+                .sharedExpertIntermediateSize(metadata.getInt(key(arch, EXPERT_SHARED_FEED_FORWARD_LENGTH), 0))
                 .tieWordEmbeddings(Architectures.tiesWordEmbeddings(weights))
                 .rotaryDim(metadata.getInt(key(arch, ROPE_DIMENSION_COUNT), headDim))
                 .gatedDeltaNet(gatedDeltaNet(metadata, arch))
                 .build();
+    }
+
+    /** block_count without the multi-token-prediction blocks stored after the decoder's layers (not used here). */
+    private static int decoderLayers(GgufMetadata metadata, String arch) {
+        int blocks = metadata.getInt(key(arch, BLOCK_COUNT));
+        int nextn = metadata.getInt(key(arch, NEXTN_PREDICT_LAYERS), 0);
+        if (nextn < 0 || nextn >= blocks) {
+            throw new InvalidInputException(key(arch, NEXTN_PREDICT_LAYERS) + " = " + nextn + " must be in [0, "
+                    + key(arch, BLOCK_COUNT) + " = " + blocks + ")");
+        }
+        return blocks - nextn;
     }
 
     /** The linear-attention sizes of a hybrid architecture's model (null for the others), as llama.cpp reads them. */
@@ -76,8 +90,15 @@ public final class GgufModelConfig {
             throw new InvalidInputException(key(arch, SSM_INNER_SIZE) + " = " + inner + " is not "
                     + key(arch, SSM_STATE_SIZE) + " x " + key(arch, SSM_TIME_STEP_RANK) + " = " + stateSize * valueHeads);
         }
+        List<Boolean> recurrent = new ArrayList<>();
+        if (metadata.contains(key(arch, RECURRENT_LAYERS))) {
+            for (boolean linear : metadata.getBooleanArray(key(arch, RECURRENT_LAYERS))) {
+                recurrent.add(linear);
+            }
+        }
         return new GatedDeltaNetConfig(metadata.getInt(key(arch, SSM_CONV_KERNEL)), metadata.getInt(key(arch, SSM_GROUP_COUNT)),
-                valueHeads, stateSize, metadata.getInt(key(arch, FULL_ATTENTION_INTERVAL), 4));
+                valueHeads, stateSize, metadata.getInt(key(arch, FULL_ATTENTION_INTERVAL), 4), recurrent,
+                Architectures.valueHeadOrder(arch));
     }
 
     private static RopeScaling ropeScaling(GgufMetadata metadata, String arch) {

@@ -12,7 +12,7 @@ import io.qwen4j.tokenizer.Vocabulary;
 import java.util.Optional;
 
 /**
- * The GGUF metadata llama.cpp's converter ({@code convert_hf_to_gguf.py}) writes for Qwen2/Qwen3/Qwen3-MoE:
+ * The GGUF metadata llama.cpp's converter ({@code convert_hf_to_gguf.py}) writes for the Qwen architectures:
  * {@code general.*}, the architecture's hyperparameters, the tokenizer ({@code tokenizer.ggml.*}) and the chat
  * template. One piece of code for every GGUF qwen4j writes (synthetic models, {@code convert},
  * {@code quantize}), so that what {@link GgufModelConfig} reads back is what was written.
@@ -35,8 +35,19 @@ public final class LlamaCppMetadata {
 
     /** The {@code <arch>.*} keys of {@code config}. */
     public static void writeHyperparameters(GgufWriter writer, ModelConfig config) {
+        writeHyperparameters(writer, config, 0);
+    }
+
+    /**
+     * The {@code <arch>.*} keys of {@code config} for a file that also holds {@code mtpLayers} multi-token-prediction
+     * blocks after the decoder's layers (counted in {@code block_count}, as the converter does).
+     */
+    public static void writeHyperparameters(GgufWriter writer, ModelConfig config, int mtpLayers) {
         String arch = config.architecture();
-        writer.putUInt32(arch + ".block_count", config.numLayers());
+        writer.putUInt32(arch + ".block_count", config.numLayers() + mtpLayers);
+        if (mtpLayers > 0) {
+            writer.putUInt32(arch + ".nextn_predict_layers", mtpLayers);
+        }
         writer.putUInt32(arch + ".context_length", config.contextLength());
         writer.putUInt32(arch + ".embedding_length", config.hiddenSize());
         writer.putUInt32(arch + ".feed_forward_length", config.intermediateSize());
@@ -46,7 +57,7 @@ public final class LlamaCppMetadata {
         writer.putFloat32(arch + ".attention.layer_norm_rms_epsilon", config.rmsNormEps());
         // The converter writes key/value_length when config.json names head_dim, which Qwen3 configs do
         // and Qwen2 configs do not (there it always equals hidden / heads).
-        if (!arch.equals("qwen2") || config.headDim() != config.hiddenSize() / config.numHeads()) {
+        if (!arch.startsWith("qwen2") || config.headDim() != config.hiddenSize() / config.numHeads()) {
             writer.putUInt32(arch + ".attention.key_length", config.headDim());
             writer.putUInt32(arch + ".attention.value_length", config.headDim());
         }
@@ -54,9 +65,12 @@ public final class LlamaCppMetadata {
             writer.putUInt32(arch + ".expert_count", config.numExperts());
             writer.putUInt32(arch + ".expert_used_count", config.numExpertsUsed());
             writer.putUInt32(arch + ".expert_feed_forward_length", config.moeIntermediateSize());
+            if (config.sharedExpertIntermediateSize() > 0) {
+                writer.putUInt32(arch + ".expert_shared_feed_forward_length", config.sharedExpertIntermediateSize());
+            }
         }
         if (config.isHybrid()) {
-            // qwen35: the linear attention's sizes, the rotated share of a head and its multimodal sections (for
+            // the linear attention's sizes, the rotated share of a head and, for Qwen3.5, its multimodal sections (for
             // text, where the three position ids are equal, any split rotates alike; Qwen3.5's is 11/11/10 of 32)
             GatedDeltaNetConfig linear = config.gatedDeltaNet();
             writer.putUInt32(arch + ".ssm.conv_kernel", linear.convKernel());
@@ -66,9 +80,11 @@ public final class LlamaCppMetadata {
             writer.putUInt32(arch + ".ssm.inner_size", linear.valueDim());
             writer.putUInt32(arch + ".full_attention_interval", linear.fullAttentionInterval());
             writer.putUInt32(arch + ".rope.dimension_count", config.rotaryDim());
-            int pairs = config.rotaryDim() / 2;
-            int third = (pairs + 2) / 3;
-            writer.put(arch + ".rope.dimension_sections", GgufValue.ofInt32s(third, third, pairs - 2 * third, 0));
+            if (arch.startsWith("qwen35")) {
+                int pairs = config.rotaryDim() / 2;
+                int third = (pairs + 2) / 3;
+                writer.put(arch + ".rope.dimension_sections", GgufValue.ofInt32s(third, third, pairs - 2 * third, 0));
+            }
         }
         if (config.ropeScaling() instanceof RopeScaling.Yarn yarn) {
             writer.putString(arch + ".rope.scaling.type", "yarn");

@@ -14,12 +14,21 @@ public final class Architectures {
 
     private static final Map<String, BiFunction<ModelConfig, WeightSource, DecoderWeights>> LOADERS = Map.of(
             "qwen2", Qwen2::load,
+            "qwen2moe", Qwen2Moe::load,
             "qwen3", Qwen3::load,
             "qwen3moe", Qwen3Moe::load,
-            "qwen35", Qwen35::load);
+            "qwen35", Qwen35::load,
+            "qwen35moe", Qwen35Moe::load,
+            "qwen3next", Qwen3Next::load);
 
-    /** Architectures with linear-attention layers (a recurrent state per sequence, {@link ModelConfig#gatedDeltaNet}). */
-    private static final java.util.Set<String> HYBRID = java.util.Set.of("qwen35");
+    /**
+     * Architectures with linear-attention layers (a recurrent state per sequence, {@link ModelConfig#gatedDeltaNet}),
+     * with the order their converter gives the value heads.
+     */
+    private static final Map<String, GatedDeltaNetConfig.ValueHeadOrder> HYBRID = Map.of(
+            "qwen35", GatedDeltaNetConfig.ValueHeadOrder.TILED,
+            "qwen35moe", GatedDeltaNetConfig.ValueHeadOrder.TILED,
+            "qwen3next", GatedDeltaNetConfig.ValueHeadOrder.GROUPED);
 
     private Architectures() {
     }
@@ -30,7 +39,12 @@ public final class Architectures {
     }
 
     public static boolean isHybrid(String architecture) {
-        return HYBRID.contains(architecture);
+        return HYBRID.containsKey(architecture);
+    }
+
+    /** How a hybrid architecture's files order the linear attention's value heads. */
+    public static GatedDeltaNetConfig.ValueHeadOrder valueHeadOrder(String hybridArchitecture) {
+        return HYBRID.get(hybridArchitecture);
     }
 
     public static boolean isSupported(String architecture) {

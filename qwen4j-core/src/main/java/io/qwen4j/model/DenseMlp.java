@@ -7,13 +7,15 @@ import io.qwen4j.kernels.VectorOps;
 record DenseMlp(Linear gateProj, Linear upProj, Linear downProj) implements FeedForward {
 
     static DenseMlp load(WeightSource source, ModelConfig config, int layer) {
-        String p = "blk." + layer + ".";
-        int dim = config.hiddenSize();
-        int ffn = config.intermediateSize();
+        return load(source, "blk." + layer + ".", "", config.hiddenSize(), config.intermediateSize());
+    }
+
+    /** {@code <prefix>ffn_gate<suffix>}, {@code ffn_up} and {@code ffn_down} (suffix {@code _shexp}: a shared expert). */
+    static DenseMlp load(WeightSource source, String prefix, String suffix, int dim, int ffn) {
         return new DenseMlp(
-                Linear.load(source, p + "ffn_gate", dim, ffn, false),
-                Linear.load(source, p + "ffn_up", dim, ffn, false),
-                Linear.load(source, p + "ffn_down", ffn, dim, false));
+                Linear.load(source, prefix + "ffn_gate" + suffix, dim, ffn, false),
+                Linear.load(source, prefix + "ffn_up" + suffix, dim, ffn, false),
+                Linear.load(source, prefix + "ffn_down" + suffix, ffn, dim, false));
     }
 
     @Override

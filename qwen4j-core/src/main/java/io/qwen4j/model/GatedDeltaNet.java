@@ -1,5 +1,6 @@
 package io.qwen4j.model;
 
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.kernels.ComputePool;
 import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.quant.QuantFormats;
@@ -9,13 +10,14 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Linear attention of hybrid models (Qwen3.5's {@code Qwen3_5GatedDeltaNet}), with GGUF's tensors and semantics as
- * llama.cpp's {@code qwen35} graph and its {@code gated_delta_net} operation define them. Per token:
+ * Linear attention of hybrid models (Qwen3.5's {@code Qwen3_5GatedDeltaNet}, Qwen3-Next's), with GGUF's tensors and
+ * semantics as llama.cpp's {@code qwen35} and {@code qwen3next} graphs and its {@code gated_delta_net} operation define
+ * them (Qwen3-Next's fused projections are split first: {@link #project}). Per token:
  * <pre>
  *   m = attn_qkv(n)                                   (queries, keys, values: {@link GatedDeltaNetConfig#convChannels})
  *   m = silu(causal depthwise conv1d of m over the last convKernel tokens, ssm_conv1d)
  *   q, k = each key head of m divided by sqrt(sum of squares + eps)
- *   per value head h (reading key head h mod keyHeads, as the converter orders the heads):
+ *   per value head h (reading key head {@link GatedDeltaNetConfig#keyHeadOf}(h), as the converter orders the heads):
  *     g = softplus(ssm_alpha(n)_h + ssm_dt.bias_h) * ssm_a_h          beta = sigmoid(ssm_beta(n)_h)
  *     S = exp(g) S;   S += k (beta (v - S^T k))^T;   o = S^T q / sqrt(headDim)
  *   y = ssm_out(rmsnorm(o per head, ssm_norm) * silu(attn_gate(n)))
@@ -29,10 +31,16 @@ final class GatedDeltaNet implements TokenMixer {
 
     private final GatedDeltaNetConfig c;
     private final float eps;
+    /** Queries, keys and values ({@code attn_qkv}) and the output gate ({@code attn_gate}), or null with {@link #qkvz}. */
     private final Linear qkv;
     private final Linear gate;
+    /** Older Qwen3-Next files: q, k, v and the gate interleaved per key head in one projection ({@code ssm_in}). */
+    private final Linear qkvz;
+    /** {@code ssm_beta} and {@code ssm_alpha}, or null with {@link #betaAlpha}. */
     private final Linear beta;
     private final Linear alpha;
+    /** Qwen3-Next: beta and alpha in one projection, per key head its value heads' betas then their alphas. */
+    private final Linear betaAlpha;
     private final Linear out;
     /** {@code convKernel} taps per channel, oldest input first (ggml's {@code ssm_conv1d}, ne0 = taps). */
     private final float[] conv;
@@ -69,14 +77,16 @@ final class GatedDeltaNet implements TokenMixer {
         }
     }
 
-    private GatedDeltaNet(ModelConfig config, Linear qkv, Linear gate, Linear beta, Linear alpha, Linear out,
-                          float[] conv, float[] dtBias, float[] a, RmsNorm norm) {
+    private GatedDeltaNet(ModelConfig config, Linear[] qkvGate, Linear qkvz, Linear[] betaAndAlpha, Linear betaAlpha,
+                          Linear out, float[] conv, float[] dtBias, float[] a, RmsNorm norm) {
         this.c = config.gatedDeltaNet();
         this.eps = config.rmsNormEps();
-        this.qkv = qkv;
-        this.gate = gate;
-        this.beta = beta;
-        this.alpha = alpha;
+        this.qkv = qkvGate[0];
+        this.gate = qkvGate[1];
+        this.qkvz = qkvz;
+        this.beta = betaAndAlpha[0];
+        this.alpha = betaAndAlpha[1];
+        this.betaAlpha = betaAlpha;
         this.out = out;
         this.conv = conv;
         this.dtBias = dtBias;
@@ -94,11 +104,22 @@ final class GatedDeltaNet implements TokenMixer {
         Tensor convTensor = source.tensor(p + "ssm_conv1d.weight", c.convKernel(), c.convChannels());
         float[] conv = new float[c.convKernel() * c.convChannels()];
         QuantFormats.of(convTensor.type()).dequantize(convTensor.data(), 0, conv, 0, conv.length);
+        boolean interleaved = source.find(p + "ssm_in.weight").isPresent();
+        boolean fusedBetaAlpha = source.find(p + "ssm_ba.weight").isPresent();
+        if ((interleaved || fusedBetaAlpha) && c.valueHeadOrder() != GatedDeltaNetConfig.ValueHeadOrder.GROUPED) {
+            // the fused layouts group value heads by key head, which only HF's head order does
+            throw new InvalidInputException("layer " + layer + " stores " + (interleaved ? "ssm_in" : "ssm_ba")
+                    + ", a Qwen3-Next layout, in a " + config.architecture() + " model");
+        }
         return new GatedDeltaNet(config,
-                Linear.load(source, p + "attn_qkv", dim, c.convChannels(), false),
-                Linear.load(source, p + "attn_gate", dim, c.valueDim(), false),
-                Linear.load(source, p + "ssm_beta", dim, c.valueHeads(), false),
-                Linear.load(source, p + "ssm_alpha", dim, c.valueHeads(), false),
+                interleaved ? new Linear[2] : new Linear[] {
+                        Linear.load(source, p + "attn_qkv", dim, c.convChannels(), false),
+                        Linear.load(source, p + "attn_gate", dim, c.valueDim(), false)},
+                interleaved ? Linear.load(source, p + "ssm_in", dim, c.convChannels() + c.valueDim(), false) : null,
+                fusedBetaAlpha ? new Linear[2] : new Linear[] {
+                        Linear.load(source, p + "ssm_beta", dim, c.valueHeads(), false),
+                        Linear.load(source, p + "ssm_alpha", dim, c.valueHeads(), false)},
+                fusedBetaAlpha ? Linear.load(source, p + "ssm_ba", dim, 2 * c.valueHeads(), false) : null,
                 Linear.load(source, p + "ssm_out", c.valueDim(), dim, false),
                 conv,
                 Linear.vector(source, p + "ssm_dt.bias", c.valueHeads()),
@@ -112,8 +133,7 @@ final class GatedDeltaNet implements TokenMixer {
         int headDim = c.headDim();
         int valueHeads = c.valueHeads();
         int valueDim = c.valueDim();
-        Linear.applyAll(pool, ws.normed, tokens, new Linear[] {qkv, gate, beta, alpha},
-                new float[][] {ws.mixed, ws.linearGate, ws.linearBeta, ws.linearAlpha});
+        project(pool, ws, tokens);
         // runs of consecutive tokens of one sequence; each continues its sequence's state
         if (runState.length < tokens) {
             runStart = new int[tokens + 1];
@@ -157,6 +177,60 @@ final class GatedDeltaNet implements TokenMixer {
             }
         }
         out.apply(pool, ws.linearOut, tokens, ws.output);
+    }
+
+    /**
+     * The input projections into {@code ws.mixed} (q, k, v), {@code ws.linearGate}, {@code ws.linearBeta} and
+     * {@code ws.linearAlpha}, from whichever layout the file has; fused layouts land in scratch first and are split.
+     */
+    private void project(ComputePool pool, Workspace ws, int tokens) {
+        int r = c.valueHeads() / c.keyHeads();
+        // ws.linearOut is free until the recurrence writes it: the fused beta/alpha rows fit there (2 per value head)
+        float[] fusedBetaAlpha = ws.linearOut;
+        Linear first = qkvz != null ? qkvz : qkv;
+        float[] firstOut = qkvz != null ? ws.linearFused : ws.mixed;
+        if (betaAlpha != null) {
+            Linear[] linears = qkvz != null ? new Linear[] {first, betaAlpha} : new Linear[] {first, gate, betaAlpha};
+            float[][] outs = qkvz != null ? new float[][] {firstOut, fusedBetaAlpha}
+                    : new float[][] {firstOut, ws.linearGate, fusedBetaAlpha};
+            Linear.applyAll(pool, ws.normed, tokens, linears, outs);
+            for (int t = 0; t < tokens; t++) {
+                for (int g = 0; g < c.keyHeads(); g++) {
+                    int from = t * 2 * c.valueHeads() + g * 2 * r;
+                    int to = t * c.valueHeads() + g * r;
+                    System.arraycopy(fusedBetaAlpha, from, ws.linearBeta, to, r);
+                    System.arraycopy(fusedBetaAlpha, from + r, ws.linearAlpha, to, r);
+                }
+            }
+        } else {
+            Linear[] linears = qkvz != null ? new Linear[] {first, beta, alpha} : new Linear[] {first, gate, beta, alpha};
+            float[][] outs = qkvz != null ? new float[][] {firstOut, ws.linearBeta, ws.linearAlpha}
+                    : new float[][] {firstOut, ws.linearGate, ws.linearBeta, ws.linearAlpha};
+            Linear.applyAll(pool, ws.normed, tokens, linears, outs);
+        }
+        if (qkvz != null) {
+            splitInterleaved(ws, tokens, r);
+        }
+    }
+
+    /**
+     * HF Qwen3-Next's {@code fix_query_key_value_ordering}: {@code ssm_in} gives per key head {@code g} its query, its
+     * key, then the values and gates of value heads {@code g*r .. g*r+r-1}; regroup them as q (all heads), k, v and z.
+     */
+    private void splitInterleaved(Workspace ws, int tokens, int r) {
+        int hd = c.headDim();
+        int group = 2 * hd + 2 * r * hd;
+        int channels = c.convChannels();
+        for (int t = 0; t < tokens; t++) {
+            for (int g = 0; g < c.keyHeads(); g++) {
+                int from = t * (channels + c.valueDim()) + g * group;
+                int to = t * channels;
+                System.arraycopy(ws.linearFused, from, ws.mixed, to + g * hd, hd);
+                System.arraycopy(ws.linearFused, from + hd, ws.mixed, to + c.keyDim() + g * hd, hd);
+                System.arraycopy(ws.linearFused, from + 2 * hd, ws.mixed, to + 2 * c.keyDim() + g * r * hd, r * hd);
+                System.arraycopy(ws.linearFused, from + 2 * hd + r * hd, ws.linearGate, t * c.valueDim() + g * r * hd, r * hd);
+            }
+        }
     }
 
     /** The state to continue a sequence at {@code position}: a fresh one at 0, else the one that stopped just before. */
@@ -220,7 +294,7 @@ final class GatedDeltaNet implements TokenMixer {
     private void step(State state, int h, Workspace ws, int t, float[] d) {
         int headDim = c.headDim();
         int channels = c.convChannels();
-        int keyHead = h % c.keyHeads();
+        int keyHead = c.keyHeadOf(h);
         int q = t * channels + keyHead * headDim;
         int k = t * channels + c.keyDim() + keyHead * headDim;
         int v = t * channels + 2 * c.keyDim() + h * headDim;

@@ -32,10 +32,19 @@ public final class GgufKeys {
     public static final String SSM_TIME_STEP_RANK = "ssm.time_step_rank";
     public static final String SSM_GROUP_COUNT = "ssm.group_count";
     public static final String FULL_ATTENTION_INTERVAL = "full_attention_interval";
+    /** Optional, wins over {@link #FULL_ATTENTION_INTERVAL}: one bool per layer, true for linear attention. */
+    public static final String RECURRENT_LAYERS = "attention.recurrent_layers";
+    /**
+     * Optional: multi-token-prediction blocks stored after the decoder's layers (Qwen3.5, Qwen3-Next) and counted in
+     * {@link #BLOCK_COUNT}; the decoder has {@code block_count - nextn_predict_layers} layers.
+     */
+    public static final String NEXTN_PREDICT_LAYERS = "nextn_predict_layers";
     public static final String CONTEXT_LENGTH = "context_length";
     public static final String EXPERT_COUNT = "expert_count";
     public static final String EXPERT_USED_COUNT = "expert_used_count";
     public static final String EXPERT_FEED_FORWARD_LENGTH = "expert_feed_forward_length";
+    /** Optional: the shared expert's hidden size (Qwen2-MoE, Qwen3.5-MoE, Qwen3-Next); default feed_forward_length ({@link ModelConfig#sharedExpertSize}). */
+    public static final String EXPERT_SHARED_FEED_FORWARD_LENGTH = "expert_shared_feed_forward_length";
     /** Optional: the vocabulary size; otherwise token_embd's ne1. */
     public static final String VOCAB_SIZE = "vocab_size";
 

@@ -5,7 +5,8 @@ import io.qwen4j.InvalidInputException;
 /**
  * The hyper-parameters of a Qwen decoder, named as in HF {@code config.json}. Built with {@link #builder};
  * {@code tieWordEmbeddings} is derived by the loader from the absence of {@code output.weight}. MoE fields
- * are 0 for dense models. {@code rotaryDim} is how many leading dimensions of a head RoPE rotates (the head
+ * are 0 for dense models; {@code sharedExpertIntermediateSize} sizes the always-on shared expert of the MoE
+ * architectures that have one (Qwen2-MoE, Qwen3.5-MoE, Qwen3-Next) and is 0 or ignored for the others. {@code rotaryDim} is how many leading dimensions of a head RoPE rotates (the head
  * dimension unless the model rotates part of it: Qwen3.5, 64 of 256); {@code gatedDeltaNet} is null unless some
  * layers are linear attention.
  */
@@ -25,6 +26,7 @@ public record ModelConfig(
         int numExperts,
         int numExpertsUsed,
         int moeIntermediateSize,
+        int sharedExpertIntermediateSize,
         boolean tieWordEmbeddings,
         int rotaryDim,
         GatedDeltaNetConfig gatedDeltaNet) {
@@ -60,9 +62,11 @@ public record ModelConfig(
             throw new InvalidInputException("rotary dimension must be even and at most the head dimension "
                     + headDim + ", got " + rotaryDim);
         }
-        if (numExperts < 0 || numExpertsUsed < 0 || moeIntermediateSize < 0 || intermediateSize < 0) {
+        if (numExperts < 0 || numExpertsUsed < 0 || moeIntermediateSize < 0 || intermediateSize < 0
+                || sharedExpertIntermediateSize < 0) {
             throw new InvalidInputException("negative feed-forward size: intermediate " + intermediateSize
-                    + ", experts " + numExperts + ", experts used " + numExpertsUsed + ", expert size " + moeIntermediateSize);
+                    + ", experts " + numExperts + ", experts used " + numExpertsUsed + ", expert size " + moeIntermediateSize
+                    + ", shared expert size " + sharedExpertIntermediateSize);
         }
         if (numExperts > 0 && (numExpertsUsed < 1 || numExpertsUsed > numExperts)) {
             throw new InvalidInputException("experts used per token (" + numExpertsUsed
@@ -92,6 +96,11 @@ public record ModelConfig(
         return numHeads / numKeyValueHeads;
     }
 
+    /** The shared expert's hidden size: llama.cpp's {@code n_ff_shexp}, which falls back to the feed-forward length. */
+    public int sharedExpertSize() {
+        return sharedExpertIntermediateSize > 0 ? sharedExpertIntermediateSize : intermediateSize;
+    }
+
     public boolean isMixtureOfExperts() {
         return numExperts > 0;
     }
@@ -110,14 +119,15 @@ public record ModelConfig(
                 .numKeyValueHeads(numKeyValueHeads).headDim(headDim).intermediateSize(intermediateSize)
                 .vocabSize(vocabSize).rmsNormEps(rmsNormEps).ropeTheta(ropeTheta).ropeScaling(ropeScaling)
                 .contextLength(contextLength).numExperts(numExperts).numExpertsUsed(numExpertsUsed)
-                .moeIntermediateSize(moeIntermediateSize).tieWordEmbeddings(tieWordEmbeddings)
+                .moeIntermediateSize(moeIntermediateSize).sharedExpertIntermediateSize(sharedExpertIntermediateSize)
+                .tieWordEmbeddings(tieWordEmbeddings)
                 // a whole-head rotation stays "whole head" (0), so a changed head dimension takes it along
                 .rotaryDim(rotaryDim == headDim ? 0 : rotaryDim).gatedDeltaNet(gatedDeltaNet);
     }
 
     /** Named setters instead of a 16-argument constructor call. */
     public static final class Builder {
-        private final String architecture;
+        private String architecture;
         private int hiddenSize;
         private int numLayers;
         private int numHeads;
@@ -132,6 +142,7 @@ public record ModelConfig(
         private int numExperts;
         private int numExpertsUsed;
         private int moeIntermediateSize;
+        private int sharedExpertIntermediateSize;
         private boolean tieWordEmbeddings;
         private int rotaryDim;
         private GatedDeltaNetConfig gatedDeltaNet;
@@ -140,6 +151,7 @@ public record ModelConfig(
             this.architecture = architecture;
         }
 
+        public Builder architecture(String v) { architecture = v; return this; }
         public Builder hiddenSize(int v) { hiddenSize = v; return this; }
         public Builder numLayers(int v) { numLayers = v; return this; }
         public Builder numHeads(int v) { numHeads = v; return this; }
@@ -154,6 +166,7 @@ public record ModelConfig(
         public Builder numExperts(int v) { numExperts = v; return this; }
         public Builder numExpertsUsed(int v) { numExpertsUsed = v; return this; }
         public Builder moeIntermediateSize(int v) { moeIntermediateSize = v; return this; }
+        public Builder sharedExpertIntermediateSize(int v) { sharedExpertIntermediateSize = v; return this; }
         public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
         /** 0: the head dimension. */
         public Builder rotaryDim(int v) { rotaryDim = v; return this; }
@@ -162,7 +175,7 @@ public record ModelConfig(
         public ModelConfig build() {
             return new ModelConfig(architecture, hiddenSize, numLayers, numHeads, numKeyValueHeads, headDim,
                     intermediateSize, vocabSize, rmsNormEps, ropeTheta, ropeScaling, contextLength, numExperts,
-                    numExpertsUsed, moeIntermediateSize, tieWordEmbeddings, rotaryDim, gatedDeltaNet);
+                    numExpertsUsed, moeIntermediateSize, sharedExpertIntermediateSize, tieWordEmbeddings, rotaryDim, gatedDeltaNet);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.qwen4j.model;
 import io.qwen4j.InvalidInputException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Qwen3.5 dense (HF {@code modeling_qwen3_5.py}, llama.cpp {@code qwen35}): a hybrid of linear attention
@@ -21,6 +22,11 @@ final class Qwen35 {
             throw new InvalidInputException("qwen35 is a dense architecture, but the model declares "
                     + config.numExperts() + " experts");
         }
+        return load(config, source, l -> DenseMlp.load(source, config, l));
+    }
+
+    /** The hybrid stack with {@code feedForward} as each layer's MLP (the MoE variants swap it). */
+    static DecoderWeights load(ModelConfig config, WeightSource source, IntFunction<FeedForward> feedForward) {
         GatedDeltaNetConfig linear = config.gatedDeltaNet();
         List<DecoderLayer> layers = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
@@ -32,7 +38,7 @@ final class Qwen35 {
                     RmsNorm.load(source, p + "attn_norm.weight", config.hiddenSize(), config.rmsNormEps()),
                     mixer,
                     RmsNorm.load(source, p + "post_attention_norm.weight", config.hiddenSize(), config.rmsNormEps()),
-                    DenseMlp.load(source, config, l)));
+                    feedForward.apply(l)));
         }
         return DecoderWeights.load(source, config, layers);
     }

@@ -16,14 +16,19 @@ final class Qwen3Moe {
     }
 
     static DecoderWeights load(ModelConfig config, WeightSource source) {
+        return load(config, source, Attention.Variant.QWEN3, true);
+    }
+
+    /** The stack of attention ({@code variant}) and per-layer sparse or dense MLPs; shared with {@link Qwen2Moe}. */
+    static DecoderWeights load(ModelConfig config, WeightSource source, Attention.Variant variant, boolean normalizeTopK) {
         if (!config.isMixtureOfExperts()) {
-            throw new InvalidInputException("qwen3moe model declares no experts (expert_count is 0)");
+            throw new InvalidInputException(config.architecture() + " model declares no experts (expert_count is 0)");
         }
         List<DecoderLayer> layers = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             boolean sparse = source.find("blk." + l + ".ffn_gate_inp.weight").isPresent();
-            FeedForward ffn = sparse ? SparseMoe.load(source, config, l) : DenseMlp.load(source, config, l);
-            layers.add(DecoderLayer.load(source, config, l, Attention.Variant.QWEN3, ffn));
+            FeedForward ffn = sparse ? SparseMoe.load(source, config, l, normalizeTopK) : DenseMlp.load(source, config, l);
+            layers.add(DecoderLayer.load(source, config, l, variant, ffn));
         }
         return DecoderWeights.load(source, config, layers);
     }

@@ -8,17 +8,25 @@ import java.util.Arrays;
 
 /**
  * HF {@code Qwen3MoeSparseMoeBlock}: a router scores every expert, softmax over all of them, the top
- * {@code k} are kept and their weights renormalised to sum to 1 ({@code norm_topk_prob}), and the token's
- * output is the weighted sum of those experts' SwiGLU MLPs.
+ * {@code k} are kept and their weights renormalised to sum to 1 ({@code norm_topk_prob}; Qwen2-MoE keeps the
+ * softmax weights as they are), and the token's output is the weighted sum of those experts' SwiGLU MLPs, plus
+ * the gated {@link SharedExpert} in the architectures that have one.
  *
  * <p>The experts of a layer are stored as three 3-D tensors (ne = [in, out, experts]); expert {@code e} is
  * the {@code e}-th 2-D slice, so a token reads only its {@code k} experts' bytes. A batch is grouped by
  * expert, so each selected expert's weights are read once for all tokens routed to it.
  */
 record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor downExperts, int numExperts,
-                 int numExpertsUsed, int hiddenSize, int expertSize) implements FeedForward {
+                 int numExpertsUsed, int hiddenSize, int expertSize, boolean normalizeTopK,
+                 SharedExpert shared) implements FeedForward {
 
+    /** Qwen3-MoE's block: top-k weights renormalised, a shared expert if the file has one. */
     static SparseMoe load(WeightSource source, ModelConfig config, int layer) {
+        return load(source, config, layer, true);
+    }
+
+    /** {@code normalizeTopK}: HF's {@code norm_topk_prob}, which GGUF does not store (llama.cpp fixes it per architecture). */
+    static SparseMoe load(WeightSource source, ModelConfig config, int layer, boolean normalizeTopK) {
         String p = "blk." + layer + ".";
         int dim = config.hiddenSize();
         int e = config.numExperts();
@@ -28,7 +36,8 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
                 source.tensor(p + "ffn_gate_exps.weight", dim, ffn, e),
                 source.tensor(p + "ffn_up_exps.weight", dim, ffn, e),
                 source.tensor(p + "ffn_down_exps.weight", ffn, dim, e),
-                e, config.numExpertsUsed(), dim, ffn);
+                e, config.numExpertsUsed(), dim, ffn, normalizeTopK,
+                SharedExpert.loadIfPresent(source, config, layer).orElse(null));
     }
 
     @Override
@@ -40,8 +49,13 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
             VectorOps.softmax(ws.routerLogits, t * numExperts, numExperts);
             selectTopK(ws.routerLogits, t * numExperts, ws.selectedExperts, ws.expertWeights, t * k);
         }
-        // 5. per expert: gather its tokens, run its SwiGLU MLP on them, scatter-add the weighted result
-        Arrays.fill(ws.output, 0, tokens * hiddenSize, 0f);
+        // 5. the shared expert (or nothing), then per expert: gather its tokens, run its SwiGLU MLP on them,
+        // scatter-add the weighted result
+        if (shared != null) {
+            shared.forward(pool, ws, tokens, hiddenSize);
+        } else {
+            Arrays.fill(ws.output, 0, tokens * hiddenSize, 0f);
+        }
         for (int expert = 0; expert < numExperts; expert++) {
             int routed = 0;
             for (int t = 0; t < tokens; t++) {
@@ -81,7 +95,8 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
 
     /**
      * Picks the {@code numExpertsUsed} largest probabilities of {@code probs[off, off + numExperts)} (ties to
-     * the lower expert id) and writes them, renormalised to sum to 1, at {@code [outOff, outOff + k)}.
+     * the lower expert id) and writes them, renormalised to sum to 1 when {@link #normalizeTopK}, at
+     * {@code [outOff, outOff + k)}.
      */
     void selectTopK(float[] probs, int off, int[] experts, float[] weights, int outOff) {
         int k = numExpertsUsed;
@@ -96,6 +111,9 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
             experts[outOff + j] = best;
             weights[outOff + j] = probs[off + best];
             sum += probs[off + best];
+        }
+        if (!normalizeTopK) {
+            return;
         }
         for (int j = 0; j < k; j++) {
             weights[outOff + j] /= sum;

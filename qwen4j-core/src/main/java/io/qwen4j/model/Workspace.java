@@ -52,6 +52,8 @@ final class Workspace {
     final float[] linearBeta;
     final float[] linearAlpha;
     final float[] linearOut;
+    /** Qwen3-Next's interleaved q/k/v/gate projection ({@code ssm_in}) before it is split. */
+    final float[] linearFused;
 
     /** Attention's blocks of query tokens: block {@code b} is tokens {@code [start[b], start[b + 1])}. */
     final int[] queryBlockStart;
@@ -64,7 +66,8 @@ final class Workspace {
     Workspace(ModelConfig config, int maxTokens) {
         this.maxTokens = maxTokens;
         int dim = config.hiddenSize();
-        int ffn = Math.max(config.intermediateSize(), config.moeIntermediateSize());
+        int ffn = Math.max(config.intermediateSize(),
+                Math.max(config.moeIntermediateSize(), config.sharedExpertIntermediateSize()));
         hidden = new float[maxTokens * dim];
         normed = new float[maxTokens * dim];
         query = new float[maxTokens * config.queryDim()];
@@ -96,6 +99,8 @@ final class Workspace {
         linearBeta = new float[hybrid ? maxTokens * linear.valueHeads() : 0];
         linearAlpha = new float[hybrid ? maxTokens * linear.valueHeads() : 0];
         linearOut = new float[hybrid ? maxTokens * linear.valueDim() : 0];
+        boolean grouped = hybrid && linear.valueHeadOrder() == GatedDeltaNetConfig.ValueHeadOrder.GROUPED;
+        linearFused = new float[grouped ? maxTokens * (linear.convChannels() + linear.valueDim()) : 0];
         queryBlockStart = new int[maxTokens + 1];
         int blockRowFloats = 2 * Attention.queryBlockTokens(config) * config.queriesPerKeyValue() * config.headDim();
         blockRows = ThreadLocal.withInitial(() -> new float[blockRowFloats]);

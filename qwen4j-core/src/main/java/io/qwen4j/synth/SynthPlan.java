@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * The tensors of a synthetic model, named and shaped exactly as llama.cpp's converter writes them for
- * qwen2 / qwen3 / qwen3moe / qwen35, with the scale of their random values.
+ * every architecture of {@link SynthSpec#ARCHITECTURES}, with the scale of their random values.
  *
  * <p>Why these scales: each projection has std 1/sqrt(fan_in), so activations keep unit size through
  * the layers; the token embedding is small (0.02) so the residual stream is dominated by what the layers
@@ -53,7 +53,9 @@ public final class SynthPlan {
             String blk = "blk." + layer + ".";
             tensors.add(norm(blk + "attn_norm.weight", dim, 1.0));
             if (spec.isHybrid()) {
-                hybridMixer(spec, blk, layer, tensors);
+                hybridMixer(spec, blk, (layer + 1) % spec.linear().fullAttentionInterval() != 0, tensors);
+                tensors.add(norm(blk + "post_attention_norm.weight", dim, 1.0));
+                feedForward(spec, blk, tensors);
                 continue;
             }
             tensors.add(matrix(spec, blk + "attn_q.weight", spec.matrixType(), dim, qDim, 1 / Math.sqrt(dim)));
@@ -69,21 +71,10 @@ public final class SynthPlan {
             }
             tensors.add(matrix(spec, blk + "attn_output.weight", spec.matrixType(), qDim, dim, 1 / Math.sqrt(qDim)));
             tensors.add(norm(blk + "ffn_norm.weight", dim, 1.0));
-            if (spec.isMoe()) {
-                int e = spec.experts();
-                int f = spec.moeFfn();
-                // Router logits of std ~2 make the top-k choice clear-cut; the router stays F32 as in llama.cpp.
-                tensors.add(new PlannedTensor(blk + "ffn_gate_inp.weight", new long[] {dim, e}, TensorType.F32,
-                        0, 2 / Math.sqrt(dim)));
-                tensors.add(matrix(spec, blk + "ffn_gate_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
-                tensors.add(matrix(spec, blk + "ffn_up_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
-                tensors.add(matrix(spec, blk + "ffn_down_exps.weight", spec.matrixType(), new long[] {f, dim, e}, 1 / Math.sqrt(f)));
-            } else {
-                int f = spec.ffn();
-                tensors.add(matrix(spec, blk + "ffn_gate.weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
-                tensors.add(matrix(spec, blk + "ffn_up.weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
-                tensors.add(matrix(spec, blk + "ffn_down.weight", spec.matrixType(), f, dim, 1 / Math.sqrt(f)));
-            }
+            feedForward(spec, blk, tensors);
+        }
+        for (int m = 0; m < (spec.isHybrid() ? spec.linear().mtpLayers() : 0); m++) {
+            mtpBlock(spec, "blk." + (spec.layers() + m) + ".", tensors);
         }
         double outputStd = LOGIT_STD / Math.sqrt(dim);
         if (spec.tiedEmbeddings()) {
@@ -104,28 +95,83 @@ public final class SynthPlan {
     }
 
     /**
-     * A Qwen3.5 layer after its input norm, as llama.cpp's converter names it: linear attention ({@code attn_qkv},
-     * {@code attn_gate}, {@code ssm_*}) or gated attention (a q projection twice as wide), then
-     * {@code post_attention_norm} and the MLP. {@code ssm_a} is {@code -exp(A_log)}, so negative: each head's state decays.
+     * The MLP: dense SwiGLU, or a router (F32, as llama.cpp keeps it) with 3-D expert tensors and, in the architectures
+     * that have one, the shared expert ({@code ffn_*_shexp}, {@link SynthSpec#ffn} wide) and its one-row gate, F32 and
+     * [n_embd, 1] as the converter writes HF's {@code Linear(n_embd, 1)}.
      */
-    private static void hybridMixer(SynthSpec spec, String blk, int layer, List<PlannedTensor> tensors) {
+    private static void feedForward(SynthSpec spec, String blk, List<PlannedTensor> tensors) {
+        int dim = spec.hiddenSize();
+        if (spec.isMoe()) {
+            int e = spec.experts();
+            int f = spec.moeFfn();
+            // Router logits of std ~2 make the top-k choice clear-cut.
+            tensors.add(new PlannedTensor(blk + "ffn_gate_inp.weight", new long[] {dim, e}, TensorType.F32,
+                    0, 2 / Math.sqrt(dim)));
+            tensors.add(matrix(spec, blk + "ffn_gate_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
+            tensors.add(matrix(spec, blk + "ffn_up_exps.weight", spec.matrixType(), new long[] {dim, f, e}, 1 / Math.sqrt(dim)));
+            tensors.add(matrix(spec, blk + "ffn_down_exps.weight", spec.matrixType(), new long[] {f, dim, e}, 1 / Math.sqrt(f)));
+            if (!spec.hasSharedExpert()) {
+                return;
+            }
+            tensors.add(new PlannedTensor(blk + "ffn_gate_inp_shexp.weight", new long[] {dim, 1}, TensorType.F32,
+                    0, 1 / Math.sqrt(dim)));
+        }
+        String suffix = spec.hasSharedExpert() ? "_shexp" : "";
+        int f = spec.ffn();
+        tensors.add(matrix(spec, blk + "ffn_gate" + suffix + ".weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
+        tensors.add(matrix(spec, blk + "ffn_up" + suffix + ".weight", spec.matrixType(), dim, f, 1 / Math.sqrt(dim)));
+        tensors.add(matrix(spec, blk + "ffn_down" + suffix + ".weight", spec.matrixType(), f, dim, 1 / Math.sqrt(f)));
+    }
+
+    /**
+     * A multi-token-prediction block as the converter stores Qwen3.5's and Qwen3-Next's {@code mtp.*}: a gated-attention
+     * layer, its MLP, and the projection of [embedding; hidden state] with its two norms. The engine skips it.
+     */
+    private static void mtpBlock(SynthSpec spec, String blk, List<PlannedTensor> tensors) {
+        int dim = spec.hiddenSize();
+        tensors.add(norm(blk + "attn_norm.weight", dim, 1.0));
+        hybridMixer(spec, blk, false, tensors);
+        tensors.add(norm(blk + "post_attention_norm.weight", dim, 1.0));
+        feedForward(spec, blk, tensors);
+        tensors.add(matrix(spec, blk + "nextn.eh_proj.weight", spec.matrixType(), 2 * dim, dim, 1 / Math.sqrt(2 * dim)));
+        tensors.add(norm(blk + "nextn.enorm.weight", dim, 1.0));
+        tensors.add(norm(blk + "nextn.hnorm.weight", dim, 1.0));
+        tensors.add(norm(blk + "nextn.shared_head_norm.weight", dim, 1.0));
+    }
+
+    /**
+     * A hybrid layer's token mixer after its input norm, as llama.cpp's converter names it: linear attention
+     * ({@code attn_qkv}, {@code attn_gate}, {@code ssm_*}; qwen3next: {@code ssm_ba}, optionally the older
+     * {@code ssm_in}) or gated attention (a q projection twice as wide). {@code ssm_a} is {@code -exp(A_log)}, so
+     * negative: each head's state decays.
+     */
+    private static void hybridMixer(SynthSpec spec, String blk, boolean linearLayer, List<PlannedTensor> tensors) {
         int dim = spec.hiddenSize();
         int qDim = spec.heads() * spec.headDim();
         int kvDim = spec.kvHeads() * spec.headDim();
         SynthSpec.Linear linear = spec.linear();
         double s = 1 / Math.sqrt(dim);
-        if ((layer + 1) % linear.fullAttentionInterval() != 0) {
+        boolean qwen3Next = spec.architecture().equals("qwen3next");
+        if (linearLayer) {
             int keyDim = linear.keyHeads() * linear.headDim();
             int valueDim = linear.valueHeads() * linear.headDim();
             int channels = 2 * keyDim + valueDim;
-            tensors.add(matrix(spec, blk + "attn_qkv.weight", spec.matrixType(), dim, channels, s));
-            tensors.add(matrix(spec, blk + "attn_gate.weight", spec.matrixType(), dim, valueDim, s));
+            if (linear.interleavedQkvz()) {
+                tensors.add(matrix(spec, blk + "ssm_in.weight", spec.matrixType(), dim, channels + valueDim, s));
+            } else {
+                tensors.add(matrix(spec, blk + "attn_qkv.weight", spec.matrixType(), dim, channels, s));
+                tensors.add(matrix(spec, blk + "attn_gate.weight", spec.matrixType(), dim, valueDim, s));
+            }
             tensors.add(new PlannedTensor(blk + "ssm_conv1d.weight", new long[] {linear.convKernel(), channels},
                     TensorType.F32, 0, 1 / Math.sqrt(linear.convKernel())));
             tensors.add(new PlannedTensor(blk + "ssm_dt.bias", new long[] {linear.valueHeads()}, TensorType.F32, 0, 0.5));
             tensors.add(new PlannedTensor(blk + "ssm_a", new long[] {linear.valueHeads()}, TensorType.F32, -1, 0.3));
-            tensors.add(matrix(spec, blk + "ssm_beta.weight", spec.matrixType(), dim, linear.valueHeads(), s));
-            tensors.add(matrix(spec, blk + "ssm_alpha.weight", spec.matrixType(), dim, linear.valueHeads(), s));
+            if (qwen3Next) {
+                tensors.add(matrix(spec, blk + "ssm_ba.weight", spec.matrixType(), dim, 2 * linear.valueHeads(), s));
+            } else {
+                tensors.add(matrix(spec, blk + "ssm_beta.weight", spec.matrixType(), dim, linear.valueHeads(), s));
+                tensors.add(matrix(spec, blk + "ssm_alpha.weight", spec.matrixType(), dim, linear.valueHeads(), s));
+            }
             tensors.add(norm(blk + "ssm_norm.weight", linear.headDim(), 1.0));
             tensors.add(matrix(spec, blk + "ssm_out.weight", spec.matrixType(), valueDim, dim, 1 / Math.sqrt(valueDim)));
         } else {
@@ -136,11 +182,6 @@ public final class SynthPlan {
             tensors.add(norm(blk + "attn_k_norm.weight", spec.headDim(), 1.0));
             tensors.add(matrix(spec, blk + "attn_output.weight", spec.matrixType(), qDim, dim, 1 / Math.sqrt(qDim)));
         }
-        tensors.add(norm(blk + "post_attention_norm.weight", dim, 1.0));
-        int f = spec.ffn();
-        tensors.add(matrix(spec, blk + "ffn_gate.weight", spec.matrixType(), dim, f, s));
-        tensors.add(matrix(spec, blk + "ffn_up.weight", spec.matrixType(), dim, f, s));
-        tensors.add(matrix(spec, blk + "ffn_down.weight", spec.matrixType(), f, dim, 1 / Math.sqrt(f)));
     }
 
     private static PlannedTensor norm(String name, int size, double gain) {

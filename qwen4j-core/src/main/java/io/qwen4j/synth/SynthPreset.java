@@ -16,7 +16,11 @@ public enum SynthPreset {
     QWEN3_8B("qwen3", 36, 4096, 32, 8, 128, 12288, 0, 0, 0, 40960, false),
     QWEN3_30B_A3B("qwen3moe", 48, 2048, 32, 4, 128, 6144, 128, 8, 768, 40960, false),
     QWEN2_5_0_5B("qwen2", 24, 896, 14, 2, 64, 4864, 0, 0, 0, 32768, true),
-    QWEN2_5_1_5B("qwen2", 28, 1536, 12, 2, 128, 8960, 0, 0, 0, 32768, true);
+    QWEN2_5_1_5B("qwen2", 28, 1536, 12, 2, 128, 8960, 0, 0, 0, 32768, true),
+    // MoE with a shared expert: ffn is the shared expert's size
+    QWEN1_5_MOE_A2_7B("qwen2moe", 24, 2048, 16, 16, 128, 5632, 60, 4, 1408, 8192, false),
+    QWEN3_5_35B_A3B("qwen35moe", 40, 2048, 16, 2, 256, 512, 256, 8, 512, 262144, false),
+    QWEN3_NEXT_80B_A3B("qwen3next", 48, 2048, 16, 2, 256, 512, 512, 10, 512, 262144, false);
 
     public final String architecture;
     public final int layers;
@@ -50,7 +54,8 @@ public enum SynthPreset {
     /** The user-facing name, e.g. {@code qwen3-0.6b}, {@code qwen2.5-1.5b}. */
     public String displayName() {
         return name().toLowerCase().replace("qwen2_5", "qwen2.5").replace('_', '-').replace("0-6b", "0.6b")
-                .replace("1-7b", "1.7b").replace("0-5b", "0.5b").replace("1-5b", "1.5b");
+                .replace("1-7b", "1.7b").replace("0-5b", "0.5b").replace("1-5b", "1.5b").replace("qwen1-5-", "qwen1.5-")
+                .replace("a2-7b", "a2.7b").replace("qwen3-5-", "qwen3.5-");
     }
 
     public static SynthPreset byName(String name) {

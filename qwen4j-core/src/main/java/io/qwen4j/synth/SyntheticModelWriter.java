@@ -4,6 +4,7 @@ import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.embed.EmbeddingSettings;
 import io.qwen4j.gguf.GgufWriter;
 import io.qwen4j.loader.LlamaCppMetadata;
+import io.qwen4j.model.Architectures;
 import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
@@ -15,6 +16,7 @@ import io.qwen4j.tokenizer.Vocabulary;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
 
@@ -43,7 +45,7 @@ public final class SyntheticModelWriter {
         var writer = new GgufWriter();
         LlamaCppMetadata.writeGeneral(writer, spec.architecture(),
                 "qwen4j synthetic " + spec.architecture() + " (random weights)", LlamaCppMetadata.fileType(spec.matrixType()));
-        LlamaCppMetadata.writeHyperparameters(writer, modelConfig(spec));
+        LlamaCppMetadata.writeHyperparameters(writer, modelConfig(spec), spec.isHybrid() ? spec.linear().mtpLayers() : 0);
         LlamaCppMetadata.writeTokenizer(writer, vocabulary, Optional.of(template));
         head.pooling().ifPresent(p -> writer.putUInt32(EmbeddingSettings.poolingKey(spec.architecture()), p.ggufId()));
         if (head.hasClassifier()) {
@@ -64,10 +66,12 @@ public final class SyntheticModelWriter {
                 .ropeScaling(spec.yarn() == null ? RopeScaling.NONE
                         : new RopeScaling.Yarn(spec.yarn().factor(), spec.yarn().originalContext()))
                 .contextLength(spec.context()).numExperts(spec.experts()).numExpertsUsed(spec.expertsUsed())
-                .moeIntermediateSize(spec.moeFfn()).tieWordEmbeddings(spec.tiedEmbeddings())
+                .moeIntermediateSize(spec.moeFfn()).sharedExpertIntermediateSize(spec.hasSharedExpert() ? spec.ffn() : 0)
+                .tieWordEmbeddings(spec.tiedEmbeddings())
                 .rotaryDim(spec.isHybrid() ? spec.linear().rotaryDim() : 0)
                 .gatedDeltaNet(spec.isHybrid() ? new GatedDeltaNetConfig(spec.linear().convKernel(), spec.linear().keyHeads(),
-                        spec.linear().valueHeads(), spec.linear().headDim(), spec.linear().fullAttentionInterval()) : null)
+                        spec.linear().valueHeads(), spec.linear().headDim(), spec.linear().fullAttentionInterval(),
+                        List.of(), Architectures.valueHeadOrder(spec.architecture())) : null)
                 .build();
     }
 

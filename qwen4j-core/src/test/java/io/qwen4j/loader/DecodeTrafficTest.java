@@ -22,7 +22,7 @@ class DecodeTrafficTest {
     void untiedModelReadsOneEmbeddingRowAndTheWholeHead() {
         // vocab 10, dim 4: embedding 10 rows of 4; head 4 -> 10; one 4x4 matrix; a norm of 4
         var t = DecodeTraffic.of(List.of(f32("token_embd.weight", 4, 10), f32("output.weight", 4, 10),
-                f32("blk.0.attn_q.weight", 4, 4), f32("blk.0.attn_norm.weight", 4)), 0, 0);
+                f32("blk.0.attn_q.weight", 4, 4), f32("blk.0.attn_norm.weight", 4)), 0, 0, 1);
         assertEquals(4 * 4 + 4 * 40 + 4 * 16 + 4 * 4, t.bytesPerToken());
         assertEquals(40 + 16 + 4, t.activeParameters());
         assertEquals(40, t.lmHeadParameters());
@@ -32,7 +32,7 @@ class DecodeTrafficTest {
 
     @Test
     void tiedEmbeddingIsAlsoTheHead() {
-        var t = DecodeTraffic.of(List.of(f32("token_embd.weight", 4, 10), f32("blk.0.attn_q.weight", 4, 4)), 0, 0);
+        var t = DecodeTraffic.of(List.of(f32("token_embd.weight", 4, 10), f32("blk.0.attn_q.weight", 4, 4)), 0, 0, 1);
         assertEquals(4 * 4 + 4 * 40 + 4 * 16, t.bytesPerToken());
         assertEquals(40 + 16, t.activeParameters());
         assertEquals(40, t.lmHeadParameters());
@@ -43,8 +43,18 @@ class DecodeTrafficTest {
     void expertTensorsCountOnlyTheExpertsUsed() {
         // 8 experts of 4x2, 2 used per token
         var t = DecodeTraffic.of(List.of(f32("output.weight", 4, 10), f32("token_embd.weight", 4, 10),
-                f32("blk.0.ffn_up_exps.weight", 4, 2, 8)), 8, 2);
+                f32("blk.0.ffn_up_exps.weight", 4, 2, 8)), 8, 2, 1);
         assertEquals(4 * 40 + 4 * 4 + 4 * 64 / 8 * 2, t.bytesPerToken());
+        assertEquals(40 + 16, t.activeParameters());
+    }
+
+    @Test
+    void blocksAfterTheDecoderLayersAreNotRead() {
+        // a 1-layer decoder and a multi-token-prediction block stored as blk.1
+        var t = DecodeTraffic.of(List.of(f32("output.weight", 4, 10), f32("token_embd.weight", 4, 10),
+                f32("blk.0.attn_q.weight", 4, 4), f32("blk.1.attn_q.weight", 4, 4), f32("blk.1.nextn.eh_proj.weight", 8, 4)),
+                0, 0, 1);
+        assertEquals(4 * 40 + 4 * 4 + 4 * 16, t.bytesPerToken());
         assertEquals(40 + 16, t.activeParameters());
     }
 }

@@ -37,7 +37,10 @@ class DecoderModelTest {
                 Arguments.of("qwen3moe untied", Models.qwen3Moe(false)),
                 Arguments.of("qwen3moe tied", Models.qwen3Moe(true)),
                 Arguments.of("qwen35 tied", Models.qwen35(true)),
-                Arguments.of("qwen35 untied", Models.qwen35(false)));
+                Arguments.of("qwen35 untied", Models.qwen35(false)),
+                Arguments.of("qwen2moe untied", Models.qwen2Moe(false)),
+                Arguments.of("qwen35moe tied", Models.qwen35Moe(true)),
+                Arguments.of("qwen3next untied", Models.qwen3Next(false)));
     }
 
     @ParameterizedTest(name = "{0}")

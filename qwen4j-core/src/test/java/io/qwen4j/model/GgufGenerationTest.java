@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The whole path the {@code generate} command takes, judged as the outside checks judge it: a synthetic
- * GGUF file (qwen2 untied, qwen3 tied with YaRN, qwen3moe; F32, F16, Q8_0, Q4_K and the seven i-quant grids) loaded by
+ * GGUF file (qwen2 untied, qwen3 tied with YaRN, qwen3moe, qwen35; F32, F16, Q8_0, Q4_K and the seven i-quant grids;
+ * qwen2moe, qwen35moe with an MTP block, qwen3next in the older ssm_in layout at five of those types) loaded by
  * {@link ModelLoader}, 8 greedy tokens through the KV cache, then the prompt and output teacher-forced
  * through the double-precision {@link ReferenceModel} over the same file's dequantized weights. Each
  * chosen token's reference logit must be within the CONTRACTS tolerance of the reference maximum, and each
@@ -57,11 +58,16 @@ class GgufGenerationTest {
     static Stream<Arguments> models() {
         // the i-quant grids (random valid blocks, as synth writes them) run through their fused one-row kernels in
         // decode, the batched path in prefill, and as 3-D expert tensors in qwen3moe
-        return Stream.of("qwen2", "qwen3", "qwen3moe", "qwen35").flatMap(arch -> Stream.of(
+        Stream<Arguments> everyType = Stream.of("qwen2", "qwen3", "qwen3moe", "qwen35").flatMap(arch -> Stream.of(
                         TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K, TensorType.IQ1_S,
                         TensorType.IQ1_M, TensorType.IQ2_XXS, TensorType.IQ2_XS, TensorType.IQ2_S, TensorType.IQ3_XXS,
                         TensorType.IQ3_S)
                 .map(type -> Arguments.of(arch, type)));
+        // the shared-expert MoE architectures reuse kernels the ones above cover; a float, an 8-bit, a k-quant and a grid
+        Stream<Arguments> sharedExpert = Stream.of("qwen2moe", "qwen35moe", "qwen3next").flatMap(arch -> Stream.of(
+                        TensorType.F32, TensorType.F16, TensorType.Q8_0, TensorType.Q4_K, TensorType.IQ3_S)
+                .map(type -> Arguments.of(arch, type)));
+        return Stream.concat(everyType, sharedExpert);
     }
 
     /** CONTRACTS.md "Generation": 0.01 for F32, 0.05 for F16/BF16, 0.1 for 8-bit and below. */
@@ -74,11 +80,18 @@ class GgufGenerationTest {
     }
 
     static SynthSpec spec(String arch, TensorType type) {
-        boolean moe = arch.equals("qwen3moe");
-        boolean tied = !arch.equals("qwen2");
+        boolean moe = arch.endsWith("moe") || arch.equals("qwen3next");
+        boolean tied = !arch.startsWith("qwen2");
         SynthSpec.Yarn yarn = arch.equals("qwen3") ? new SynthSpec.Yarn(4f, 16) : null;
-        // qwen35: layer 0 linear attention (4 value heads over 2 key heads), layer 1 gated attention rotating half a head
-        SynthSpec.Linear linear = arch.equals("qwen35") ? new SynthSpec.Linear(2, 4, 64, 4, 2, 32) : null;
+        // hybrids: layer 0 linear attention (4 value heads over 2 key heads), layer 1 gated attention rotating half a
+        // head; qwen3next in its older interleaved ssm_in layout, qwen35moe with a multi-token-prediction block to skip
+        SynthSpec.Linear linear = switch (arch) {
+            case "qwen35" -> new SynthSpec.Linear(2, 4, 64, 4, 2, 32);
+            case "qwen35moe" -> new SynthSpec.Linear(2, 4, 64, 4, 2, 32, false, 1);
+            case "qwen3next" -> new SynthSpec.Linear(2, 4, 64, 4, 2, 32, true, 0);
+            default -> null;
+        };
+        // ffn 512: the dense MLP, or the shared expert (qwen2moe, qwen35moe, qwen3next; the routed ones are 256)
         return new SynthSpec(arch, 2, 256, 4, 2, 64, 512, moe ? 4 : 0, moe ? 2 : 0, moe ? 256 : 0, VOCAB, 128,
                 tied, type, type, false, yarn, tokenizerDir, 11, linear);
     }

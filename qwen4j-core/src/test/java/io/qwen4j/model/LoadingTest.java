@@ -43,7 +43,7 @@ class LoadingTest {
     @Test
     void unknownArchitectureIsRejected() {
         var config = Models.qwen2(true).toBuilder().build();
-        var llama = new ModelConfig("llama", 64, 1, 4, 2, 16, 64, 300, 1e-6f, 10000, RopeScaling.NONE, 64, 0, 0, 0, true, 0, null);
+        var llama = new ModelConfig("llama", 64, 1, 4, 2, 16, 64, 300, 1e-6f, 10000, RopeScaling.NONE, 64, 0, 0, 0, 0, true, 0, null);
         var e = assertThrows(InvalidInputException.class,
                 () -> Architectures.load(llama, Models.weights(config, TensorType.F32, 1), Models.POOL));
         assertTrue(e.getMessage().contains("'llama'") && e.getMessage().contains("qwen3moe"), e.getMessage());

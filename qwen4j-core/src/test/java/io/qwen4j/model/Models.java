@@ -42,6 +42,28 @@ final class Models {
                 .contextLength(64).tieWordEmbeddings(tied).gatedDeltaNet(new GatedDeltaNetConfig(4, 2, 4, 16, 2)).build();
     }
 
+    /** Qwen2-MoE: Qwen2's biased attention, 8 experts (top 2, not renormalised) and a shared expert of 40. */
+    static ModelConfig qwen2Moe(boolean tied) {
+        return qwen3Moe(tied).toBuilder().architecture("qwen2moe").numKeyValueHeads(2).sharedExpertIntermediateSize(40)
+                .build();
+    }
+
+    /** {@link #qwen35}'s hybrid with 8 experts (top 2) and a shared expert of 40; layer 1 is dense ({@link #weights}). */
+    static ModelConfig qwen35Moe(boolean tied) {
+        return qwen35(tied).toBuilder().architecture("qwen35moe").numExperts(8).numExpertsUsed(2).moeIntermediateSize(32)
+                .sharedExpertIntermediateSize(40).build();
+    }
+
+    /**
+     * Qwen3-Next: {@link #qwen35Moe}'s shapes with HF's value-head order, fused beta/alpha, and layer 0 in the older
+     * interleaved {@code ssm_in} layout ({@link SyntheticWeights}).
+     */
+    static ModelConfig qwen3Next(boolean tied) {
+        ModelConfig moe = qwen35Moe(tied);
+        return moe.toBuilder().architecture("qwen3next")
+                .gatedDeltaNet(moe.gatedDeltaNet().withValueHeadOrder(GatedDeltaNetConfig.ValueHeadOrder.GROUPED)).build();
+    }
+
     static SyntheticWeights weights(ModelConfig config, TensorType type, long seed) {
         // Layer 1 of a MoE model is dense, as HF's mlp_only_layers allows.
         return config.isMixtureOfExperts() ? new SyntheticWeights(config, type, seed, 1)

@@ -6,12 +6,14 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A plain, slow, double-precision forward pass written from HF modeling_qwen2/qwen3/qwen3_moe/qwen3_5, over the
+ * A plain, slow, double-precision forward pass written from HF modeling_qwen2/qwen2_moe/qwen3/qwen3_moe/qwen3_5/
+ * qwen3_5_moe/qwen3_next, over the
  * dequantized weights and with no cache: every call recomputes all positions. The oracle for model tests.
  *
  * <p>Qwen3.5 follows GGUF's layout of its weights: llama.cpp's converter orders the linear attention's value heads so
  * that value head {@code h} reads key head {@code h mod keyHeads} (HF's repeat_interleave reads {@code h / ratio}),
- * stores {@code -exp(A_log)} as {@code ssm_a} and the norms' {@code 1 + weight}.
+ * stores {@code -exp(A_log)} as {@code ssm_a} and the norms' {@code 1 + weight}. Qwen3-Next keeps HF's head order
+ * ({@code h / ratio}; {@link GatedDeltaNetConfig#valueHeadOrder}).
  */
 final class ReferenceModel {
 
@@ -26,6 +28,10 @@ final class ReferenceModel {
 
     int hiddenSize() {
         return c.hiddenSize();
+    }
+
+    boolean has(String name) {
+        return w.containsKey(name);
     }
 
     /** Dequantized tensor as a flat double array (ne0 fastest). */
@@ -151,7 +157,8 @@ final class ReferenceModel {
             int ffn = c.intermediateSize();
             return mlp(x, flat(p + "ffn_gate.weight"), flat(p + "ffn_up.weight"), flat(p + "ffn_down.weight"), 0, 0, ffn);
         }
-        // Qwen3MoeSparseMoeBlock: softmax over router logits, top-k, renormalise, weighted experts.
+        // Qwen3MoeSparseMoeBlock: softmax over router logits, top-k, renormalise (not in Qwen2-MoE), weighted experts,
+        // plus Qwen2MoeSparseMoeBlock's shared expert times sigmoid(shared_expert_gate(x)) where the model has one.
         int e = c.numExperts();
         int ffn = c.moeIntermediateSize();
         double[] logits = linear(flat(p + "ffn_gate_inp.weight"), 0, x, e);
@@ -172,6 +179,9 @@ final class ReferenceModel {
         for (int j = 0; j < c.numExpertsUsed(); j++) {
             topSum += probs[order[j]];
         }
+        if (c.architecture().equals("qwen2moe")) {
+            topSum = 1;
+        }
         double[] gateW = flat(p + "ffn_gate_exps.weight");
         double[] upW = flat(p + "ffn_up_exps.weight");
         double[] downW = flat(p + "ffn_down_exps.weight");
@@ -181,6 +191,15 @@ final class ReferenceModel {
             double[] out = mlp(x, gateW, upW, downW, (long) expert * ffn * dim, (long) expert * dim * ffn, ffn);
             for (int i = 0; i < dim; i++) {
                 y[i] += probs[expert] / topSum * out[i];
+            }
+        }
+        if (w.containsKey(p + "ffn_up_shexp.weight")) {
+            int shared = flat(p + "ffn_up_shexp.weight").length / dim;
+            double[] out = mlp(x, flat(p + "ffn_gate_shexp.weight"), flat(p + "ffn_up_shexp.weight"),
+                    flat(p + "ffn_down_shexp.weight"), 0, 0, shared);
+            double gate = sigmoid(linear(flat(p + "ffn_gate_inp_shexp.weight"), 0, x, 1)[0]);
+            for (int i = 0; i < dim; i++) {
+                y[i] += gate * out[i];
             }
         }
         return y;
@@ -224,7 +243,7 @@ final class ReferenceModel {
                 normed[t] = rmsNorm(x[t], 0, dim, flat(p + "attn_norm.weight"));
             }
             double[][] mixed = c.isHybrid() && c.gatedDeltaNet().isLinear(l)
-                    ? new ReferenceGatedDeltaNet(this, c.gatedDeltaNet()).forward(p, normed) : attention(p, normed, invFreq);
+                    ? new ReferenceGatedDeltaNet(this, c.gatedDeltaNet(), c.architecture()).forward(p, normed) : attention(p, normed, invFreq);
             String ffnNorm = w.containsKey(p + "post_attention_norm.weight") ? "post_attention_norm.weight" : "ffn_norm.weight";
             for (int t = 0; t < n; t++) {
                 for (int i = 0; i < dim; i++) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SparseMoeTest {
 
     private static SparseMoe router(int experts, int used) {
-        return new SparseMoe(null, null, null, null, experts, used, 0, 0);
+        return new SparseMoe(null, null, null, null, experts, used, 0, 0, true, null);
     }
 
     @Test
@@ -23,6 +23,17 @@ class SparseMoeTest {
         // 0.30 / 0.55 and 0.25 / 0.55
         assertEquals(0.30 / 0.55, weights[0], 1e-6);
         assertEquals(0.25 / 0.55, weights[1], 1e-6);
+    }
+
+    @Test
+    void qwen2MoeKeepsTheSoftmaxWeightsOfTheChosenExperts() {
+        float[] probs = {0.10f, 0.30f, 0.05f, 0.25f, 0.20f, 0.10f};
+        int[] experts = new int[2];
+        float[] weights = new float[2];
+        new SparseMoe(null, null, null, null, 6, 2, 0, 0, false, null).selectTopK(probs, 0, experts, weights, 0);
+        assertArrayEquals(new int[] {1, 3}, experts);
+        assertEquals(0.30, weights[0], 1e-7);
+        assertEquals(0.25, weights[1], 1e-7);
     }
 
     @Test

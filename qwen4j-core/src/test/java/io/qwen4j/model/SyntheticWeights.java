@@ -35,6 +35,7 @@ final class SyntheticWeights implements WeightSource {
             norm(p + "attn_norm.weight", dim);
             if (c.isHybrid()) {
                 hybridLayer(c, p, l);
+                feedForward(c, p, !c.isMixtureOfExperts() || contains(denseLayers, l));
                 continue;
             }
             norm(p + "ffn_norm.weight", dim);
@@ -42,7 +43,7 @@ final class SyntheticWeights implements WeightSource {
             matrix(p + "attn_k.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
             matrix(p + "attn_v.weight", 1 / Math.sqrt(dim), dim, c.keyValueDim());
             matrix(p + "attn_output.weight", 1 / Math.sqrt(c.queryDim()), c.queryDim(), dim);
-            if (c.architecture().equals("qwen2")) {
+            if (c.architecture().startsWith("qwen2")) {
                 f32(p + "attn_q.bias", 0.2, c.queryDim());
                 f32(p + "attn_k.bias", 0.2, c.keyValueDim());
                 f32(p + "attn_v.bias", 0.2, c.keyValueDim());
@@ -50,31 +51,55 @@ final class SyntheticWeights implements WeightSource {
                 norm(p + "attn_q_norm.weight", c.headDim());
                 norm(p + "attn_k_norm.weight", c.headDim());
             }
-            boolean dense = !c.isMixtureOfExperts() || contains(denseLayers, l);
-            if (dense) {
-                int ffn = c.intermediateSize();
-                matrix(p + "ffn_gate.weight", 1 / Math.sqrt(dim), dim, ffn);
-                matrix(p + "ffn_up.weight", 1 / Math.sqrt(dim), dim, ffn);
-                matrix(p + "ffn_down.weight", 1 / Math.sqrt(ffn), ffn, dim);
-            } else {
-                int e = c.numExperts();
-                int ffn = c.moeIntermediateSize();
-                f32(p + "ffn_gate_inp.weight", 2 / Math.sqrt(dim), dim, e);
-                matrix(p + "ffn_gate_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
-                matrix(p + "ffn_up_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
-                matrix(p + "ffn_down_exps.weight", 1 / Math.sqrt(ffn), ffn, dim, e);
-            }
+            feedForward(c, p, !c.isMixtureOfExperts() || contains(denseLayers, l));
         }
     }
 
-    /** A Qwen3.5 layer after its input norm: linear attention or gated attention, then the MLP (GGUF names). */
+    /**
+     * A dense SwiGLU MLP, or a router with 3-D expert tensors and, when the config sizes one, a shared expert
+     * ({@code ffn_*_shexp} and its one-row gate {@code ffn_gate_inp_shexp}, stored [n_embd, 1] as HF's Linear(n, 1)).
+     */
+    private void feedForward(ModelConfig c, String p, boolean dense) {
+        int dim = c.hiddenSize();
+        if (dense) {
+            int ffn = c.intermediateSize();
+            matrix(p + "ffn_gate.weight", 1 / Math.sqrt(dim), dim, ffn);
+            matrix(p + "ffn_up.weight", 1 / Math.sqrt(dim), dim, ffn);
+            matrix(p + "ffn_down.weight", 1 / Math.sqrt(ffn), ffn, dim);
+            return;
+        }
+        int e = c.numExperts();
+        int ffn = c.moeIntermediateSize();
+        f32(p + "ffn_gate_inp.weight", 2 / Math.sqrt(dim), dim, e);
+        matrix(p + "ffn_gate_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
+        matrix(p + "ffn_up_exps.weight", 1 / Math.sqrt(dim), dim, ffn, e);
+        matrix(p + "ffn_down_exps.weight", 1 / Math.sqrt(ffn), ffn, dim, e);
+        int shared = c.sharedExpertIntermediateSize();
+        if (shared > 0) {
+            f32(p + "ffn_gate_inp_shexp.weight", 1 / Math.sqrt(dim), dim, 1);
+            matrix(p + "ffn_gate_shexp.weight", 1 / Math.sqrt(dim), dim, shared);
+            matrix(p + "ffn_up_shexp.weight", 1 / Math.sqrt(dim), dim, shared);
+            matrix(p + "ffn_down_shexp.weight", 1 / Math.sqrt(shared), shared, dim);
+        }
+    }
+
+    /**
+     * A Qwen3.5 / Qwen3-Next layer's token mixer after its input norm: linear attention or gated attention (GGUF names;
+     * Qwen3-Next's fused beta/alpha, and in layer 0 the older interleaved {@code ssm_in}).
+     */
     private void hybridLayer(ModelConfig c, String p, int layer) {
         int dim = c.hiddenSize();
         GatedDeltaNetConfig g = c.gatedDeltaNet();
         norm(p + "post_attention_norm.weight", dim);
+        boolean qwen3Next = c.architecture().equals("qwen3next");
         if (g.isLinear(layer)) {
-            matrix(p + "attn_qkv.weight", 1 / Math.sqrt(dim), dim, g.convChannels());
-            matrix(p + "attn_gate.weight", 1 / Math.sqrt(dim), dim, g.valueDim());
+            if (qwen3Next && layer == 0) {
+                // older Qwen3-Next files: q, k, v and z interleaved per key head in one projection
+                matrix(p + "ssm_in.weight", 1 / Math.sqrt(dim), dim, g.convChannels() + g.valueDim());
+            } else {
+                matrix(p + "attn_qkv.weight", 1 / Math.sqrt(dim), dim, g.convChannels());
+                matrix(p + "attn_gate.weight", 1 / Math.sqrt(dim), dim, g.valueDim());
+            }
             f32(p + "ssm_conv1d.weight", 0.5, g.convKernel(), g.convChannels());
             f32(p + "ssm_dt.bias", 0.5, g.valueHeads());
             float[] a = new float[g.valueHeads()];
@@ -82,8 +107,12 @@ final class SyntheticWeights implements WeightSource {
                 a[h] = (float) -Math.exp(random.nextGaussian() * 0.5); // -exp(A_log): every head's state decays
             }
             put(p + "ssm_a", TensorType.F32, a, a.length);
-            matrix(p + "ssm_beta.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
-            matrix(p + "ssm_alpha.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
+            if (qwen3Next) {
+                matrix(p + "ssm_ba.weight", 1 / Math.sqrt(dim), dim, 2 * g.valueHeads());
+            } else {
+                matrix(p + "ssm_beta.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
+                matrix(p + "ssm_alpha.weight", 1 / Math.sqrt(dim), dim, g.valueHeads());
+            }
             norm(p + "ssm_norm.weight", g.headDim());
             matrix(p + "ssm_out.weight", 1 / Math.sqrt(g.valueDim()), g.valueDim(), dim);
         } else {
@@ -94,10 +123,6 @@ final class SyntheticWeights implements WeightSource {
             norm(p + "attn_q_norm.weight", c.headDim());
             norm(p + "attn_k_norm.weight", c.headDim());
         }
-        int ffn = c.intermediateSize();
-        matrix(p + "ffn_gate.weight", 1 / Math.sqrt(dim), dim, ffn);
-        matrix(p + "ffn_up.weight", 1 / Math.sqrt(dim), dim, ffn);
-        matrix(p + "ffn_down.weight", 1 / Math.sqrt(ffn), ffn, dim);
     }
 
     /** Adds a reranker's classifier head, {@code classes} rows of the hidden size (llama.cpp's {@code cls.output}). */

@@ -224,6 +224,35 @@ class SynthRoundTripTest {
         }
     }
 
+    /** The names and keys of convert_hf_to_gguf.py's Qwen3NextModel (older ssm_in layout, one MTP block kept). */
+    @Test
+    void hybridMoeTensorsAndKeysFollowTheConverter() throws Exception {
+        Path file = dir.resolve("next.gguf");
+        SyntheticModelWriter.write(new SynthSpec("qwen3next", 2, 256, 4, 2, 64, 512, 4, 2, 256, 151_936, 4096, false,
+                TensorType.F32, TensorType.F32, false, null, QWEN3_TOKENIZER, 5,
+                new SynthSpec.Linear(2, 4, 64, 4, 2, 32, true, 1)), file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            var m = gguf.metadata();
+            assertEquals(3, m.getInt("qwen3next.block_count"));
+            assertEquals(1, m.getInt("qwen3next.nextn_predict_layers"));
+            assertEquals(512, m.getInt("qwen3next.expert_shared_feed_forward_length"));
+            assertEquals(32, m.getInt("qwen3next.rope.dimension_count"));
+            assertFalse(m.contains("qwen3next.rope.dimension_sections"), "only Qwen3.5's converter writes the mrope sections");
+            // q, k (2 heads of 64 each), v and z (4 heads of 64 each) in one projection; beta and alpha in another
+            assertArrayEquals(new long[] {256, 2 * 128 + 2 * 256}, gguf.tensor("blk.0.ssm_in.weight").shape());
+            assertArrayEquals(new long[] {256, 8}, gguf.tensor("blk.0.ssm_ba.weight").shape());
+            assertFalse(gguf.tensorInfo("blk.0.attn_qkv.weight").isPresent());
+            assertFalse(gguf.tensorInfo("blk.0.ssm_beta.weight").isPresent());
+            assertArrayEquals(new long[] {256, 1}, gguf.tensor("blk.1.ffn_gate_inp_shexp.weight").shape());
+            assertEquals(TensorType.F32, gguf.tensor("blk.1.ffn_gate_inp_shexp.weight").type());
+            assertArrayEquals(new long[] {512, 256}, gguf.tensor("blk.1.ffn_down_shexp.weight").shape());
+            // the MTP block: a gated-attention layer with its experts and the [embedding; hidden] projection
+            assertArrayEquals(new long[] {256, 2 * 256}, gguf.tensor("blk.2.attn_q.weight").shape());
+            assertArrayEquals(new long[] {512, 256}, gguf.tensor("blk.2.nextn.eh_proj.weight").shape());
+            assertTrue(gguf.tensorInfo("blk.2.ffn_up_exps.weight").isPresent());
+        }
+    }
+
     @Test
     void qwen2HasBiasesAndTiedEmbeddingsOmitOutput() throws Exception {
         Path file = dir.resolve("q2.gguf");
