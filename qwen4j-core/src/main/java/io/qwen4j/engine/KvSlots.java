@@ -5,7 +5,8 @@ import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.model.ModelConfig;
 
 /**
- * Key and value storage shared by the cache layouts: one array per layer and kind, F32 as computed or F16,
+ * Key and value storage shared by the cache layouts: one array per attention layer and kind (a hybrid model's
+ * linear-attention layers keep none: {@link ModelConfig#keepsKeysAndValues}), F32 as computed or F16,
  * head-major: head {@code h} of slot {@code s} is the {@code headDim} elements at
  * {@code (h * slots + s) * headDim}. A contiguous cache maps position {@code p} to slot {@code p}; a paged
  * pool maps it through a block table. Both read runs of consecutive slots here, so the vectorised loops
@@ -23,6 +24,8 @@ final class KvSlots {
     /** Elements between one head's rows and the next head's: {@code slots * headDim}. */
     private final int headStride;
     private final KvCacheType type;
+    /** The array index of each layer's keys and values; -1 for a layer without them. */
+    private final int[] storageOf;
     // Exactly one pair is non-null, per type.
     private final float[][] keysF32;
     private final float[][] valuesF32;
@@ -50,7 +53,11 @@ final class KvSlots {
                     + " positions is too large for one array per layer; use a smaller context");
         }
         this.headStride = (int) (slots * headDim);
-        int layers = config.numLayers();
+        this.storageOf = new int[config.numLayers()];
+        int layers = 0;
+        for (int l = 0; l < storageOf.length; l++) {
+            storageOf[l] = config.keepsKeysAndValues(l) ? layers++ : -1;
+        }
         if (type == KvCacheType.F32) {
             keysF32 = new float[layers][(int) elements];
             valuesF32 = new float[layers][(int) elements];
@@ -62,9 +69,9 @@ final class KvSlots {
         }
     }
 
-    /** Keys and values of one position over all layers. */
+    /** Keys and values of one position over all the layers that keep them. */
     static long bytesPerPosition(ModelConfig config, KvCacheType type) {
-        return 2L * config.numLayers() * config.keyValueDim() * type.bytesPerElement;
+        return 2L * config.attentionLayers() * config.keyValueDim() * type.bytesPerElement;
     }
 
     KvCacheType type() {
@@ -72,13 +79,14 @@ final class KvSlots {
     }
 
     void write(int layer, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
-        short[] k = type == KvCacheType.F16 ? keysF16[layer] : null;
-        short[] v = type == KvCacheType.F16 ? valuesF16[layer] : null;
+        int s = storageOf[layer];
+        short[] k = type == KvCacheType.F16 ? keysF16[s] : null;
+        short[] v = type == KvCacheType.F16 ? valuesF16[s] : null;
         for (int h = 0, from = 0; from < kvDim; h++, from += headDim) {
             int at = h * headStride + slot * headDim;
             if (k == null) {
-                System.arraycopy(key, keyOffset + from, keysF32[layer], at, headDim);
-                System.arraycopy(value, valueOffset + from, valuesF32[layer], at, headDim);
+                System.arraycopy(key, keyOffset + from, keysF32[s], at, headDim);
+                System.arraycopy(value, valueOffset + from, valuesF32[s], at, headDim);
             } else {
                 for (int i = 0; i < headDim; i++) {
                     k[at + i] = Float.floatToFloat16(key[keyOffset + from + i]);
@@ -159,13 +167,14 @@ final class KvSlots {
      */
     private void stage(float[][] f32, short[][] f16, int layer, int at, int positions, float[] buffer) {
         int n = positions * headDim;
+        int s = storageOf[layer];
         if (f16 == null) {
-            System.arraycopy(f32[layer], at, buffer, 0, n);
+            System.arraycopy(f32[s], at, buffer, 0, n);
             return;
         }
         // C2 vectorises this plain loop (F16C); the float dot/axpy that follows is the Vector API one, about 3x
         // the fused scalar loop, which cannot vectorise a float sum
-        short[] halves = f16[layer];
+        short[] halves = f16[s];
         for (int d = 0; d < n; d++) {
             buffer[d] = Float.float16ToFloat(halves[at + d]);
         }

@@ -105,6 +105,22 @@ public record ModelConfig(
         return numExperts > 0;
     }
 
+    /** Whether layer {@code layer} attends over cached keys and values (every layer but a hybrid's linear ones). */
+    public boolean keepsKeysAndValues(int layer) {
+        return gatedDeltaNet == null || !gatedDeltaNet.isLinear(layer);
+    }
+
+    /** How many layers keep keys and values: all, or a hybrid's full-attention layers. */
+    public int attentionLayers() {
+        int n = 0;
+        for (int l = 0; l < numLayers; l++) {
+            if (keepsKeysAndValues(l)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Whether some layers keep a recurrent state instead of keys and values (linear attention). */
     public boolean isHybrid() {
         return gatedDeltaNet != null;

@@ -74,4 +74,32 @@ class ContiguousKvCacheTest {
             }
         }
     }
+
+    /**
+     * A hybrid's linear-attention layers keep no keys or values: 8 layers with full attention every 4th keep 2 layers'
+     * worth, and the two attention layers' entries stay apart.
+     */
+    @Test
+    void hybridCachesHoldOnlyTheAttentionLayers() {
+        ModelConfig hybrid = CONFIG.toBuilder().architecture("qwen35").numLayers(8)
+                .gatedDeltaNet(new io.qwen4j.model.GatedDeltaNetConfig(4, 2, 2, 16, 4)).build();
+        int kvDim = CONFIG.keyValueDim();
+        assertEquals(2L * 2 * kvDim * 4, ContiguousKvCache.bytesPerPosition(hybrid, KvCacheType.F32));
+        assertEquals(2L * 8 * kvDim * 4, ContiguousKvCache.bytesPerPosition(CONFIG.toBuilder().numLayers(8).build(),
+                KvCacheType.F32));
+        var cache = ContiguousKvCache.forContext(hybrid, KvCacheType.F32, 4);
+        float[] ones = new float[kvDim];
+        float[] twos = new float[kvDim];
+        java.util.Arrays.fill(ones, 1f);
+        java.util.Arrays.fill(twos, 2f);
+        cache.write(3, 0, ones, 0, ones, 0);
+        cache.write(7, 0, twos, 0, twos, 0);
+        float[] query = new float[CONFIG.headDim()];
+        java.util.Arrays.fill(query, 1f);
+        float[] scores = new float[1];
+        cache.keyScores(3, 1, query, 0, 1, 1, scores, 0);
+        assertEquals(CONFIG.headDim(), scores[0], 1e-6);
+        cache.keyScores(7, 1, query, 0, 1, 1, scores, 0);
+        assertEquals(2 * CONFIG.headDim(), scores[0], 1e-6);
+    }
 }
