@@ -36,6 +36,7 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
     /** HF {@code model_type} to GGUF {@code general.architecture}. */
     static final Map<String, String> ARCHITECTURES = Map.of(
             "qwen2", "qwen2",
+            "qwen2_moe", "qwen2moe",
             "qwen3", "qwen3",
             "qwen3_moe", "qwen3moe");
 
@@ -70,9 +71,12 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
         if (heads <= 0) {
             throw new InvalidInputException(file + ": num_attention_heads must be positive, got " + heads);
         }
-        boolean moe = arch.equals("qwen3moe");
-        if (moe && c.has("norm_topk_prob") && !c.get("norm_topk_prob").asBoolean()) {
-            throw new InvalidInputException(file + ": norm_topk_prob = false is not supported (Qwen3-MoE renormalises"
+        boolean moe = arch.equals("qwen3moe") || arch.equals("qwen2moe");
+        // GGUF has no key for norm_topk_prob: llama.cpp fixes it per architecture (Qwen3-MoE true, Qwen2-MoE false)
+        boolean renormalises = arch.equals("qwen3moe");
+        if (moe && c.has("norm_topk_prob") && c.get("norm_topk_prob").asBoolean() != renormalises) {
+            throw new InvalidInputException(file + ": norm_topk_prob = " + c.get("norm_topk_prob").asBoolean()
+                    + " is not supported (" + modelType + " models " + (renormalises ? "renormalise" : "keep")
                     + " the top-k router weights)");
         }
         ModelConfig model = ModelConfig.builder(arch)
@@ -90,6 +94,7 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
                 .numExperts(moe ? keys.required("num_experts") : 0)
                 .numExpertsUsed(moe ? keys.required("num_experts_per_tok") : 0)
                 .moeIntermediateSize(moe ? keys.required("moe_intermediate_size") : 0)
+                .sharedExpertIntermediateSize(keys.optional("shared_expert_intermediate_size", 0))
                 .tieWordEmbeddings(c.path("tie_word_embeddings").asBoolean(false))
                 .build();
         return new HfConfig(model, fp8(c.get("quantization_config"), file), file);

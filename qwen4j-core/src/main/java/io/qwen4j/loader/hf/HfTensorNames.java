@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * THE table from HF (transformers) tensor names to the GGUF names llama.cpp's converter gives them, for
- * Qwen2/2.5, Qwen3 and Qwen3-MoE. {@code {L}} stands for the layer, {@code {E}} for the expert. HF keeps each
+ * Qwen2/2.5, Qwen2-MoE, Qwen3 and Qwen3-MoE. {@code {L}} stands for the layer, {@code {E}} for the expert. HF keeps each
  * expert's projections as separate 2-D tensors; GGUF stacks them into one 3-D tensor per projection
  * ({@code ffn_gate_exps}, ne = [in, out, experts]), so those entries map one GGUF name to many HF names.
  *
@@ -51,7 +51,11 @@ public final class HfTensorNames {
             new Entry("blk.{L}.ffn_gate_inp.weight", "model.layers.{L}.mlp.gate.weight"),
             new Entry("blk.{L}.ffn_gate_exps.weight", "model.layers.{L}.mlp.experts.{E}.gate_proj.weight"),
             new Entry("blk.{L}.ffn_up_exps.weight", "model.layers.{L}.mlp.experts.{E}.up_proj.weight"),
-            new Entry("blk.{L}.ffn_down_exps.weight", "model.layers.{L}.mlp.experts.{E}.down_proj.weight"));
+            new Entry("blk.{L}.ffn_down_exps.weight", "model.layers.{L}.mlp.experts.{E}.down_proj.weight"),
+            new Entry("blk.{L}.ffn_gate_inp_shexp.weight", "model.layers.{L}.mlp.shared_expert_gate.weight"),
+            new Entry("blk.{L}.ffn_gate_shexp.weight", "model.layers.{L}.mlp.shared_expert.gate_proj.weight"),
+            new Entry("blk.{L}.ffn_up_shexp.weight", "model.layers.{L}.mlp.shared_expert.up_proj.weight"),
+            new Entry("blk.{L}.ffn_down_shexp.weight", "model.layers.{L}.mlp.shared_expert.down_proj.weight"));
 
     /**
      * {@code checkpoint} under the table's names. A checkpoint saved from the base model class ({@code AutoModel}:

@@ -67,6 +67,10 @@ class HfConfigTest {
         e = assertThrows(InvalidInputException.class, () -> parse("{\"model_type\":\"qwen3_moe\"," + base
                 + ",\"num_experts\":4,\"num_experts_per_tok\":2,\"moe_intermediate_size\":8,\"norm_topk_prob\":false}"));
         assertTrue(e.getMessage().contains("norm_topk_prob"), e.getMessage());
+        // Qwen2-MoE is the other way round: its top-k weights are used as they come out of the softmax
+        e = assertThrows(InvalidInputException.class, () -> parse("{\"model_type\":\"qwen2_moe\"," + base
+                + ",\"num_experts\":4,\"num_experts_per_tok\":2,\"moe_intermediate_size\":8,\"norm_topk_prob\":true}"));
+        assertTrue(e.getMessage().contains("norm_topk_prob = true"), e.getMessage());
     }
 
     @Test

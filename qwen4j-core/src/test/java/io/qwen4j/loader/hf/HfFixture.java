@@ -37,6 +37,11 @@ final class HfFixture {
     record Spec(String modelType, int hidden, int layers, int heads, int kvHeads, int headDim, int ffn, int experts,
                 int expertsUsed, int moeFfn, boolean tied, String dtype, int fp8Block, String scaleDtype, int shards,
                 long seed, int vocab) {
+        /** Qwen2-MoE's shared expert, {@code ffn} wide, beside the routed ones. */
+        boolean sharedExpert() {
+            return modelType.equals("qwen2_moe");
+        }
+
         /** The same model with the real Qwen3 tokenizer and its 151,936-row embedding. */
         Spec withRealTokenizer() {
             return new Spec(modelType, hidden, layers, heads, kvHeads, headDim, ffn, experts, expertsUsed, moeFfn, tied,
@@ -44,7 +49,7 @@ final class HfFixture {
         }
 
         String arch() {
-            return modelType.equals("qwen3_moe") ? "qwen3moe" : modelType;
+            return modelType.replace("_", "");
         }
     }
 
@@ -54,6 +59,10 @@ final class HfFixture {
 
     static Spec qwen3(String dtype) {
         return new Spec("qwen3", 32, 2, 4, 2, 16, 80, 0, 0, 0, true, dtype, 32, "F32", 1, 12, SMALL_VOCAB);
+    }
+
+    static Spec qwen2Moe(String dtype) {
+        return new Spec("qwen2_moe", 32, 2, 4, 2, 8, 40, 4, 2, 32, false, dtype, 32, "BF16", 2, 14, SMALL_VOCAB);
     }
 
     static Spec qwen3Moe(String dtype, int shards) {
@@ -91,7 +100,7 @@ final class HfFixture {
             p.add(new Planned(b + "attn_q.weight", h + "self_attn.q_proj.weight", new long[] {q, d}, 1 / Math.sqrt(d), Kind.LINEAR, -1));
             p.add(new Planned(b + "attn_k.weight", h + "self_attn.k_proj.weight", new long[] {kv, d}, 1 / Math.sqrt(d), Kind.LINEAR, -1));
             p.add(new Planned(b + "attn_v.weight", h + "self_attn.v_proj.weight", new long[] {kv, d}, 1 / Math.sqrt(d), Kind.LINEAR, -1));
-            if (spec.modelType().equals("qwen2")) {
+            if (spec.modelType().startsWith("qwen2")) {
                 p.add(new Planned(b + "attn_q.bias", h + "self_attn.q_proj.bias", new long[] {q}, 0.2, Kind.BIAS, -1));
                 p.add(new Planned(b + "attn_k.bias", h + "self_attn.k_proj.bias", new long[] {kv}, 0.2, Kind.BIAS, -1));
                 p.add(new Planned(b + "attn_v.bias", h + "self_attn.v_proj.bias", new long[] {kv}, 0.2, Kind.BIAS, -1));
@@ -109,6 +118,14 @@ final class HfFixture {
                     p.add(new Planned(b + "ffn_gate_exps.weight", x + "gate_proj.weight", new long[] {f, d}, 1 / Math.sqrt(d), Kind.LINEAR, e));
                     p.add(new Planned(b + "ffn_up_exps.weight", x + "up_proj.weight", new long[] {f, d}, 1 / Math.sqrt(d), Kind.LINEAR, e));
                     p.add(new Planned(b + "ffn_down_exps.weight", x + "down_proj.weight", new long[] {d, f}, 1 / Math.sqrt(f), Kind.LINEAR, e));
+                }
+                if (spec.sharedExpert()) {
+                    int s = spec.ffn();
+                    String x = h + "mlp.shared_expert.";
+                    p.add(new Planned(b + "ffn_gate_inp_shexp.weight", h + "mlp.shared_expert_gate.weight", new long[] {1, d}, 1 / Math.sqrt(d), Kind.ROUTER, -1));
+                    p.add(new Planned(b + "ffn_gate_shexp.weight", x + "gate_proj.weight", new long[] {s, d}, 1 / Math.sqrt(d), Kind.LINEAR, -1));
+                    p.add(new Planned(b + "ffn_up_shexp.weight", x + "up_proj.weight", new long[] {s, d}, 1 / Math.sqrt(d), Kind.LINEAR, -1));
+                    p.add(new Planned(b + "ffn_down_shexp.weight", x + "down_proj.weight", new long[] {d, s}, 1 / Math.sqrt(s), Kind.LINEAR, -1));
                 }
             } else {
                 int f = spec.ffn();
@@ -225,12 +242,16 @@ final class HfFixture {
                 .append(",\"intermediate_size\":").append(spec.ffn()).append(",\"vocab_size\":").append(spec.vocab())
                 .append(",\"rms_norm_eps\":1e-06,\"rope_theta\":1000000.0,\"max_position_embeddings\":256")
                 .append(",\"tie_word_embeddings\":").append(spec.tied()).append(",\"torch_dtype\":\"bfloat16\"");
-        if (!spec.modelType().equals("qwen2")) {
+        if (!spec.modelType().startsWith("qwen2")) {
             c.append(",\"head_dim\":").append(spec.headDim());
         }
         if (spec.experts() > 0) {
             c.append(",\"num_experts\":").append(spec.experts()).append(",\"num_experts_per_tok\":").append(spec.expertsUsed())
-                    .append(",\"moe_intermediate_size\":").append(spec.moeFfn()).append(",\"norm_topk_prob\":true");
+                    .append(",\"moe_intermediate_size\":").append(spec.moeFfn())
+                    .append(",\"norm_topk_prob\":").append(!spec.sharedExpert());
+        }
+        if (spec.sharedExpert()) {
+            c.append(",\"shared_expert_intermediate_size\":").append(spec.ffn());
         }
         if (spec.dtype().equals("F8_E4M3")) {
             c.append(",\"quantization_config\":{\"activation_scheme\":\"dynamic\",\"fmt\":\"e4m3\",\"quant_method\":\"fp8\""
@@ -266,6 +287,9 @@ final class HfFixture {
             w.putUInt32(a + ".expert_count", spec.experts());
             w.putUInt32(a + ".expert_used_count", spec.expertsUsed());
             w.putUInt32(a + ".expert_feed_forward_length", spec.moeFfn());
+        }
+        if (spec.sharedExpert()) {
+            w.putUInt32(a + ".expert_shared_feed_forward_length", spec.ffn());
         }
         GgufVocabulary.write(w, Vocabulary.fromHuggingFace(file.resolveSibling(hfDirName), spec.vocab()));
         for (var e : values.entrySet()) {

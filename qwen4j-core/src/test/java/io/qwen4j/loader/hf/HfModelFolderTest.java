@@ -87,6 +87,12 @@ class HfModelFolderTest {
     }
 
     @Test
+    void qwen2MoeWithSharedExpertsShardedBf16MatchesGguf() throws Exception {
+        double d = compare(HfFixture.qwen2Moe("BF16"));
+        assertTrue(d < 1e-3, "max logit difference " + d);
+    }
+
+    @Test
     void qwen3Fp8WithF32ScalesIsWithinTolerance() throws Exception {
         double d = compare(HfFixture.qwen3("F8_E4M3"));
         assertTrue(d < 0.05, "max logit difference " + d);
