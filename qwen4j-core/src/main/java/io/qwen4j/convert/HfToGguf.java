@@ -45,6 +45,11 @@ public final class HfToGguf {
         GenerationConfig generation = GenerationConfig.read(hfDir);
         try (HfWeights weights = HfModelFolder.openWeights(hfDir, HfConfig.read(hfDir), TensorType.F32)) {
             ModelConfig model = weights.config().model();
+            if (model.architecture().startsWith("qwen35")) {
+                // llama.cpp's qwen35 graph wants the value heads tiled (converter's _LinearAttentionVReorderBase)
+                throw new InvalidInputException("convert does not yet reorder Qwen3.5's linear-attention value heads into"
+                        + " llama.cpp's tiled order; run the folder directly (qwen4j generate -m " + hfDir + ")");
+            }
             Vocabulary vocabulary = Vocabulary.fromHuggingFace(hfDir, model.vocabSize());
             EmbeddingSettings embedding = HfEmbeddingSettings.read(hfDir, weights.config());
             var writer = new GgufWriter();
@@ -69,8 +74,10 @@ public final class HfToGguf {
             for (String tensorName : names) {
                 long[] shape = weights.ggufShape(tensorName);
                 TensorType type = mix.typeFor(tensorName, shape);
+                // the hybrids' GGUF name for HF's post_attention_layernorm (ffn_norm in the other architectures)
+                String outName = model.isHybrid() ? tensorName.replace(".ffn_norm.", ".post_attention_norm.") : tensorName;
                 // Lent, not kept: FP8 dequantized to F32 and stacked experts exist one tensor at a time.
-                writer.addTensor(tensorName, type, shape, segment -> weights.lend(tensorName, source -> {
+                writer.addTensor(outName, type, shape, segment -> weights.lend(tensorName, source -> {
                     progress.accept(tensorName + " " + source.type() + " -> " + type);
                     TensorTranscoder.transcode(source, type, segment);
                 }));

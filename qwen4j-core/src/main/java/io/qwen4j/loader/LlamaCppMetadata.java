@@ -3,7 +3,9 @@ package io.qwen4j.loader;
 import io.qwen4j.chat.template.ChatTemplate;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.gguf.GgufWriter;
+import io.qwen4j.gguf.GgufArray;
 import io.qwen4j.gguf.GgufValue;
+import io.qwen4j.gguf.GgufValueType;
 import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.ModelConfig;
 import io.qwen4j.model.RopeScaling;
@@ -79,6 +81,10 @@ public final class LlamaCppMetadata {
             writer.putUInt32(arch + ".ssm.time_step_rank", linear.valueHeads());
             writer.putUInt32(arch + ".ssm.inner_size", linear.valueDim());
             writer.putUInt32(arch + ".full_attention_interval", linear.fullAttentionInterval());
+            if (!linear.recurrentLayers().isEmpty()) {
+                writer.put(arch + ".attention.recurrent_layers",
+                        GgufValue.ofArray(new GgufArray(GgufValueType.BOOL, linear.recurrentLayers())));
+            }
             writer.putUInt32(arch + ".rope.dimension_count", config.rotaryDim());
             if (arch.startsWith("qwen35")) {
                 int pairs = config.rotaryDim() / 2;

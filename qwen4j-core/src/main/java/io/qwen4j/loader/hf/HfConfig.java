@@ -38,7 +38,12 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
             "qwen2", "qwen2",
             "qwen2_moe", "qwen2moe",
             "qwen3", "qwen3",
-            "qwen3_moe", "qwen3moe");
+            "qwen3_moe", "qwen3moe",
+            "qwen3_5", "qwen35",
+            "qwen3_5_text", "qwen35",
+            "qwen3_5_moe", "qwen35moe",
+            "qwen3_5_moe_text", "qwen35moe",
+            "qwen3_next", "qwen3next");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,9 +63,12 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
         return parse(root, file);
     }
 
-    static HfConfig parse(JsonNode c, Path file) {
+    static HfConfig parse(JsonNode root, Path file) {
+        String modelType = root.path("model_type").asText("");
+        // Qwen3.5's checkpoints are vision-language (Qwen3_5ForConditionalGeneration): the text model's keys sit
+        // under text_config, the quantization config stays at the top
+        JsonNode c = root.has("text_config") && root.get("text_config").isObject() ? root.get("text_config") : root;
         var keys = new Keys(c, file);
-        String modelType = c.path("model_type").asText("");
         String arch = ARCHITECTURES.get(modelType);
         if (arch == null) {
             throw new InvalidInputException(file + ": unknown model_type '" + modelType + "' (supported: "
@@ -71,33 +79,41 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
         if (heads <= 0) {
             throw new InvalidInputException(file + ": num_attention_heads must be positive, got " + heads);
         }
-        boolean moe = arch.equals("qwen3moe") || arch.equals("qwen2moe");
-        // GGUF has no key for norm_topk_prob: llama.cpp fixes it per architecture (Qwen3-MoE true, Qwen2-MoE false)
-        boolean renormalises = arch.equals("qwen3moe");
+        boolean moe = !arch.equals("qwen2") && !arch.equals("qwen3") && !arch.equals("qwen35");
+        // GGUF has no key for norm_topk_prob: llama.cpp fixes it per architecture (Qwen2-MoE false, the others true)
+        boolean renormalises = !arch.equals("qwen2moe");
         if (moe && c.has("norm_topk_prob") && c.get("norm_topk_prob").asBoolean() != renormalises) {
             throw new InvalidInputException(file + ": norm_topk_prob = " + c.get("norm_topk_prob").asBoolean()
                     + " is not supported (" + modelType + " models " + (renormalises ? "renormalise" : "keep")
                     + " the top-k router weights)");
         }
+        // Qwen3.5 moved rope_theta, the rotated share and the scaling into rope_parameters
+        JsonNode ropeParameters = c.get("rope_parameters");
+        var rope = ropeParameters != null && ropeParameters.isObject() ? new Keys(ropeParameters, file) : keys;
+        int headDim = keys.optional("head_dim", hidden / heads);
+        double rotated = keys.number("partial_rotary_factor", rope.number("partial_rotary_factor", 1.0));
         ModelConfig model = ModelConfig.builder(arch)
                 .hiddenSize(hidden)
                 .numLayers(keys.required("num_hidden_layers"))
                 .numHeads(heads)
                 .numKeyValueHeads(keys.optional("num_key_value_heads", heads))
-                .headDim(keys.optional("head_dim", hidden / heads))
+                .headDim(headDim)
+                .rotaryDim((int) Math.round(headDim * rotated))
                 .intermediateSize(keys.optional("intermediate_size", 0))
                 .vocabSize(keys.required("vocab_size"))
                 .rmsNormEps((float) keys.number("rms_norm_eps", 1e-6))
-                .ropeTheta(keys.number("rope_theta", 10_000))
-                .ropeScaling(ropeScaling(c.get("rope_scaling"), file))
+                .ropeTheta(keys.number("rope_theta", rope.number("rope_theta", 10_000)))
+                .ropeScaling(ropeScaling(c.has("rope_scaling") ? c.get("rope_scaling") : ropeParameters, file))
                 .contextLength(keys.optional("max_position_embeddings", 32_768))
                 .numExperts(moe ? keys.required("num_experts") : 0)
                 .numExpertsUsed(moe ? keys.required("num_experts_per_tok") : 0)
                 .moeIntermediateSize(moe ? keys.required("moe_intermediate_size") : 0)
                 .sharedExpertIntermediateSize(keys.optional("shared_expert_intermediate_size", 0))
-                .tieWordEmbeddings(c.path("tie_word_embeddings").asBoolean(false))
+                .tieWordEmbeddings(c.path("tie_word_embeddings").asBoolean(root.path("tie_word_embeddings").asBoolean(false)))
+                .gatedDeltaNet(HfLinearAttention.config(c, arch, file))
                 .build();
-        return new HfConfig(model, fp8(c.get("quantization_config"), file), file);
+        return new HfConfig(model, fp8(root.has("quantization_config") ? root.get("quantization_config")
+                : c.get("quantization_config"), file), file);
     }
 
     private static RopeScaling ropeScaling(JsonNode node, Path file) {
@@ -139,7 +155,7 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
     }
 
     /** Typed reads of config keys whose errors name the file and the key. */
-    private record Keys(JsonNode node, Path file) {
+    record Keys(JsonNode node, Path file) {
         int required(String key) {
             JsonNode v = node.get(key);
             if (v == null || v.isNull()) {

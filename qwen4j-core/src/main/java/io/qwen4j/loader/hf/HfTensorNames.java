@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 
 /**
  * THE table from HF (transformers) tensor names to the GGUF names llama.cpp's converter gives them, for
- * Qwen2/2.5, Qwen2-MoE, Qwen3 and Qwen3-MoE. {@code {L}} stands for the layer, {@code {E}} for the expert. HF keeps each
+ * Qwen2/2.5, Qwen2-MoE, Qwen3, Qwen3-MoE and the hybrids' linear attention (Qwen3.5, Qwen3-Next). {@code {L}} stands for the layer, {@code {E}} for the expert. HF keeps each
  * expert's projections as separate 2-D tensors; GGUF stacks them into one 3-D tensor per projection
  * ({@code ffn_gate_exps}, ne = [in, out, experts]), so those entries map one GGUF name to many HF names.
  *
@@ -55,15 +55,74 @@ public final class HfTensorNames {
             new Entry("blk.{L}.ffn_gate_inp_shexp.weight", "model.layers.{L}.mlp.shared_expert_gate.weight"),
             new Entry("blk.{L}.ffn_gate_shexp.weight", "model.layers.{L}.mlp.shared_expert.gate_proj.weight"),
             new Entry("blk.{L}.ffn_up_shexp.weight", "model.layers.{L}.mlp.shared_expert.up_proj.weight"),
-            new Entry("blk.{L}.ffn_down_shexp.weight", "model.layers.{L}.mlp.shared_expert.down_proj.weight"));
+            new Entry("blk.{L}.ffn_down_shexp.weight", "model.layers.{L}.mlp.shared_expert.down_proj.weight"),
+            new Entry("blk.{L}.attn_qkv.weight", "model.layers.{L}.linear_attn.in_proj_qkv.weight"),
+            new Entry("blk.{L}.attn_gate.weight", "model.layers.{L}.linear_attn.in_proj_z.weight"),
+            new Entry("blk.{L}.ssm_beta.weight", "model.layers.{L}.linear_attn.in_proj_b.weight"),
+            new Entry("blk.{L}.ssm_alpha.weight", "model.layers.{L}.linear_attn.in_proj_a.weight"),
+            new Entry("blk.{L}.ssm_in.weight", "model.layers.{L}.linear_attn.in_proj_qkvz.weight"),
+            new Entry("blk.{L}.ssm_ba.weight", "model.layers.{L}.linear_attn.in_proj_ba.weight"),
+            new Entry("blk.{L}.ssm_conv1d.weight", "model.layers.{L}.linear_attn.conv1d.weight"),
+            new Entry("blk.{L}.ssm_dt.bias", "model.layers.{L}.linear_attn.dt_bias"),
+            new Entry("blk.{L}.ssm_a", "model.layers.{L}.linear_attn.A_log"),
+            new Entry("blk.{L}.ssm_norm.weight", "model.layers.{L}.linear_attn.norm.weight"),
+            new Entry("blk.{L}.ssm_out.weight", "model.layers.{L}.linear_attn.out_proj.weight"));
+
+    /**
+     * Newer checkpoints (Qwen3.5-MoE) keep each layer's experts fused in two 3-D tensors: gate and up stacked per expert
+     * as [experts, 2 * ffn, hidden], down as [experts, hidden, ffn]. Given a GGUF expert tensor's name, its fused HF
+     * name and which half of each expert's rows it takes (0 gate or the whole, 1 up).
+     */
+    public record Fused(String hf, int half, int halves) {
+    }
+
+    private static final Pattern FUSED_GGUF = Pattern.compile("blk\\.(?<L>\\d+)\\.ffn_(?<P>gate|up|down)_exps\\.weight");
+    private static final Pattern FUSED_HF = Pattern.compile("model\\.layers\\.(?<L>\\d+)\\.mlp\\.experts\\.(?<P>gate_up|down)_proj");
+
+    public static Optional<Fused> fused(String ggufName) {
+        Matcher m = FUSED_GGUF.matcher(ggufName);
+        if (!m.matches()) {
+            return Optional.empty();
+        }
+        String base = "model.layers." + m.group("L") + ".mlp.experts.";
+        return Optional.of(switch (m.group("P")) {
+            case "gate" -> new Fused(base + "gate_up_proj", 0, 2);
+            case "up" -> new Fused(base + "gate_up_proj", 1, 2);
+            default -> new Fused(base + "down_proj", 0, 1);
+        });
+    }
+
+    /** The GGUF names a fused HF expert tensor gives (gate and up, or down), or none. */
+    public static List<String> fromFused(String hfName) {
+        Matcher m = FUSED_HF.matcher(hfName);
+        if (!m.matches()) {
+            return List.of();
+        }
+        String b = "blk." + m.group("L") + ".";
+        return m.group("P").equals("down") ? List.of(b + "ffn_down_exps.weight")
+                : List.of(b + "ffn_gate_exps.weight", b + "ffn_up_exps.weight");
+    }
+
+    /** Parts of a vision-language or MTP-carrying checkpoint that the text model does not use. */
+    public static boolean isUnusedPart(String hfName) {
+        return hfName.startsWith("model.visual.") || hfName.startsWith("mtp.") || hfName.startsWith("model.mtp.");
+    }
+
+    /** Where Qwen3.5's vision-language checkpoints keep the text model. */
+    static final String LANGUAGE_MODEL_PREFIX = "model.language_model.";
 
     /**
      * {@code checkpoint} under the table's names. A checkpoint saved from the base model class ({@code AutoModel}:
      * Qwen3-Embedding, gte-Qwen2) names its tensors without the {@code model.} prefix that the causal-LM class
      * adds ({@code embed_tokens.weight}, {@code layers.0...}); such a one is seen with it (llama.cpp's converter maps
-     * both spellings too). A checkpoint with any prefixed name is taken as it is.
+     * both spellings too). A vision-language checkpoint's text model ({@code model.language_model.}) is seen as
+     * {@code model.}. A checkpoint with any prefixed name is taken as it is.
      */
     public static SafetensorsCheckpoint canonical(SafetensorsCheckpoint checkpoint) {
+        if (checkpoint.tensors().keySet().stream().anyMatch(n -> n.startsWith(LANGUAGE_MODEL_PREFIX))) {
+            return checkpoint.renamed(n -> n.startsWith(LANGUAGE_MODEL_PREFIX)
+                    ? BASE_MODEL_PREFIX + n.substring(LANGUAGE_MODEL_PREFIX.length()) : n);
+        }
         boolean bare = checkpoint.tensors().keySet().stream().noneMatch(n -> n.startsWith(BASE_MODEL_PREFIX));
         return bare ? checkpoint.renamed(n -> n.equals(LM_HEAD) || n.equals(SCORE) ? n : BASE_MODEL_PREFIX + n) : checkpoint;
     }

@@ -2,12 +2,14 @@ package io.qwen4j.loader.hf;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.model.WeightSource;
+import io.qwen4j.quant.QuantFormats;
 import io.qwen4j.safetensors.SafetensorsCheckpoint;
 import io.qwen4j.safetensors.SafetensorsTensor;
 import io.qwen4j.tensor.Tensor;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -87,7 +89,12 @@ public final class HfWeights implements WeightSource, AutoCloseable {
     public List<String> ggufNames() {
         Set<String> names = new LinkedHashSet<>();
         for (String hf : checkpoint.tensors().keySet()) {
-            if (hf.endsWith(HfTensorNames.FP8_SCALE_SUFFIX)) {
+            if (hf.endsWith(HfTensorNames.FP8_SCALE_SUFFIX) || HfTensorNames.isUnusedPart(hf)) {
+                continue;
+            }
+            List<String> fused = HfTensorNames.fromFused(hf);
+            if (!fused.isEmpty()) {
+                names.addAll(fused);
                 continue;
             }
             var reverse = HfTensorNames.toGguf(hf).orElseThrow(() -> new InvalidInputException(
@@ -127,11 +134,16 @@ public final class HfWeights implements WeightSource, AutoCloseable {
 
     /** The GGUF shape (ne order) of tensor {@code name}, without reading or converting its data. */
     public long[] ggufShape(String name) {
+        var fused = HfTensorNames.fused(name).filter(f -> checkpoint.find(f.hf()).isPresent());
+        if (fused.isPresent()) {
+            long[] s = reversed(checkpoint.find(fused.get().hf()).orElseThrow().shape(), null);
+            return new long[] {s[0], s[1] / fused.get().halves(), s[2]};
+        }
         var mapping = HfTensorNames.toHf(name).orElseThrow(() -> new InvalidInputException("no HF name for '" + name + "'"));
         String hf = mapping.stackedExperts() ? mapping.expert(0) : mapping.hf();
         SafetensorsTensor t = checkpoint.find(hf).orElseThrow(() -> new InvalidInputException("model has no tensor '" + hf + "'"));
         long[] shape = reversed(t.shape(), t);
-        return mapping.stackedExperts() ? new long[] {shape[0], shape[1], config.model().numExperts()} : shape;
+        return mapping.stackedExperts() ? new long[] {shape[0], shape[1], config.model().numExperts()} : withoutInnerOnes(shape);
     }
 
     private Optional<Tensor> resolve(String name) {
@@ -149,12 +161,54 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         if (!mapping.get().stackedExperts()) {
             return checkpoint.find(mapping.get().hf()).map(t -> single(name, t, arena));
         }
+        var fused = HfTensorNames.fused(name).flatMap(f -> checkpoint.find(f.hf()).map(t -> split(name, t, f, arena)));
+        if (fused.isPresent()) {
+            return fused;
+        }
         return checkpoint.find(mapping.get().expert(0)).map(first -> stacked(name, mapping.get(), arena));
     }
 
-    private Tensor single(String gguf, SafetensorsTensor t, Arena arena) {
+    /**
+     * One GGUF expert tensor from a fused 3-D HF one ({@link HfTensorNames.Fused}): down ([experts, hidden, ffn]) is
+     * GGUF's [ffn, hidden, experts] as it is; gate and up are each expert's first or second half of rows, copied.
+     */
+    private Tensor split(String gguf, SafetensorsTensor t, HfTensorNames.Fused fused, Arena arena) {
         long[] shape = reversed(t.shape(), t);
+        TensorType type = directType(t);
+        if (shape.length != 3 || type == null) {
+            throw new InvalidInputException(t.describe() + ": fused expert weights must be 3-D F32, F16 or BF16");
+        }
+        int experts = config.model().numExperts();
+        if (shape[2] != experts) {
+            throw new InvalidInputException(t.describe() + " holds " + shape[2] + " experts, config.json has num_experts = "
+                    + experts);
+        }
+        long[] out = {shape[0], shape[1] / fused.halves(), experts};
+        if (fused.halves() == 1) {
+            return new Tensor(gguf, type, out, t.data());
+        }
+        long part = type.bytesFor(out[0] * out[1]);
+        MemorySegment data = arena.allocate(part * experts, 64);
+        for (int e = 0; e < experts; e++) {
+            MemorySegment.copy(t.data(), (e * 2L + fused.half()) * part, data, e * part, part);
+        }
+        return new Tensor(gguf, type, out, data);
+    }
+
+    private Tensor single(String gguf, SafetensorsTensor t, Arena arena) {
+        long[] shape = withoutInnerOnes(reversed(t.shape(), t));
         TensorType direct = directType(t);
+        if (direct != null && config.model().isHybrid() && HfLinearAttention.transformed(gguf)) {
+            // a norm's 1 + weight, -exp(A_log): small vectors, computed once into F32
+            int n = Math.toIntExact(t.elementCount());
+            float[] values = new float[n];
+            QuantFormats.of(direct).dequantize(t.data(), 0, values, 0, n);
+            MemorySegment out = arena.allocate(4L * n, 64);
+            for (int i = 0; i < n; i++) {
+                out.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, HfLinearAttention.transform(gguf, values[i]));
+            }
+            return new Tensor(gguf, TensorType.F32, shape, out);
+        }
         if (direct != null) {
             return new Tensor(gguf, direct, shape, t.data());
         }
@@ -222,9 +276,14 @@ public final class HfWeights implements WeightSource, AutoCloseable {
                 + " is FP8 but its block scales '" + name + "' are missing"));
     }
 
+    /** A 3-D shape with a 1 between its ends as 2-D: HF's conv1d weight [channels, 1, taps] is GGUF's [taps, channels]. */
+    private static long[] withoutInnerOnes(long[] shape) {
+        return shape.length == 3 && shape[1] == 1 ? new long[] {shape[0], shape[2]} : shape;
+    }
+
     private static long[] reversed(long[] shape, SafetensorsTensor t) {
         if (shape.length == 0 || shape.length > 3) {
-            throw new InvalidInputException(t.describe() + ": expected a 1-D or 2-D tensor");
+            throw new InvalidInputException((t == null ? "a tensor" : t.describe()) + ": expected a 1-D or 2-D tensor");
         }
         long[] r = new long[shape.length];
         for (int i = 0; i < shape.length; i++) {

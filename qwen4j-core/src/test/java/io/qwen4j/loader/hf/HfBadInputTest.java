@@ -121,12 +121,12 @@ class HfBadInputTest {
     void unknownTensorNamesAreReportedForConversion() throws Exception {
         Path hf = dir.resolve("x");
         Files.createDirectories(hf);
-        new SafetensorsTestWriter().add("model.visual.proj", "F32", new long[] {1}, new byte[4]).write(hf, 1);
+        new SafetensorsTestWriter().add("model.adapter.proj", "F32", new long[] {1}, new byte[4]).write(hf, 1);
         Files.writeString(hf.resolve("config.json"), "{\"model_type\":\"qwen3\",\"hidden_size\":8,\"num_hidden_layers\":1,"
                 + "\"num_attention_heads\":2,\"vocab_size\":10}");
         var config = HfConfig.read(hf);
         try (var w = HfModelFolder.openWeights(hf, config, io.qwen4j.tensor.TensorType.F32)) {
-            assertMessage(assertThrows(InvalidInputException.class, w::ggufNames), "model.visual.proj");
+            assertMessage(assertThrows(InvalidInputException.class, w::ggufNames), "model.adapter.proj");
         }
         assertTrue(List.of(HfTensorNames.toGguf("model.layers.3.mlp.experts.7.down_proj.weight").orElseThrow())
                 .getFirst().equals(new HfTensorNames.Reverse("blk.3.ffn_down_exps.weight", 7)));

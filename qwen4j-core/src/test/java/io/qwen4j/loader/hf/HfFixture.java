@@ -311,7 +311,7 @@ final class HfFixture {
      * plus {@code <|endoftext|>}, {@code <|im_start|>}, {@code <|im_end|>} renumbered after them: a real
      * Qwen pipeline at a size that keeps the embedding tiny.
      */
-    private static void writeSmallTokenizer(Path out) throws IOException {
+    static void writeSmallTokenizer(Path out) throws IOException {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(QWEN3_TOKENIZER.resolve("tokenizer.json").toFile());
         var model = (com.fasterxml.jackson.databind.node.ObjectNode) root.get("model");
