@@ -45,11 +45,8 @@ public final class HfToGguf {
         GenerationConfig generation = GenerationConfig.read(hfDir);
         try (HfWeights weights = HfModelFolder.openWeights(hfDir, HfConfig.read(hfDir), TensorType.F32)) {
             ModelConfig model = weights.config().model();
-            if (model.architecture().startsWith("qwen35")) {
-                // llama.cpp's qwen35 graph wants the value heads tiled (converter's _LinearAttentionVReorderBase)
-                throw new InvalidInputException("convert does not yet reorder Qwen3.5's linear-attention value heads into"
-                        + " llama.cpp's tiled order; run the folder directly (qwen4j generate -m " + hfDir + ")");
-            }
+            // llama.cpp's qwen35 graph wants the linear attention's value heads tiled; HF groups them
+            boolean tile = model.architecture().startsWith("qwen35");
             Vocabulary vocabulary = Vocabulary.fromHuggingFace(hfDir, model.vocabSize());
             EmbeddingSettings embedding = HfEmbeddingSettings.read(hfDir, weights.config());
             var writer = new GgufWriter();
@@ -79,7 +76,8 @@ public final class HfToGguf {
                 // Lent, not kept: FP8 dequantized to F32 and stacked experts exist one tensor at a time.
                 writer.addTensor(outName, type, shape, segment -> weights.lend(tensorName, source -> {
                     progress.accept(tensorName + " " + source.type() + " -> " + type);
-                    TensorTranscoder.transcode(source, type, segment);
+                    TensorTranscoder.transcode(tile && ValueHeadTiling.applies(tensorName)
+                            ? ValueHeadTiling.tiled(source, model.gatedDeltaNet()) : source, type, segment);
                 }));
             }
             writer.write(out);

@@ -72,8 +72,8 @@ public final class LlamaCppMetadata {
             }
         }
         if (config.isHybrid()) {
-            // the linear attention's sizes, the rotated share of a head and, for Qwen3.5, its multimodal sections (for
-            // text, where the three position ids are equal, any split rotates alike; Qwen3.5's is 11/11/10 of 32)
+            // the linear attention's sizes, the rotated share of a head and, for Qwen3.5, its multimodal sections
+            // (Qwen3.5's are 11/11/10 of 32 pairs)
             GatedDeltaNetConfig linear = config.gatedDeltaNet();
             writer.putUInt32(arch + ".ssm.conv_kernel", linear.convKernel());
             writer.putUInt32(arch + ".ssm.state_size", linear.headDim());
@@ -87,9 +87,11 @@ public final class LlamaCppMetadata {
             }
             writer.putUInt32(arch + ".rope.dimension_count", config.rotaryDim());
             if (arch.startsWith("qwen35")) {
+                // llama.cpp's interleaved M-RoPE gives rotary pair s the position of section s mod 3 while s < 3 x that
+                // section's count, else a 4th position that is 0 for text: each section must count its pairs
                 int pairs = config.rotaryDim() / 2;
-                int third = (pairs + 2) / 3;
-                writer.put(arch + ".rope.dimension_sections", GgufValue.ofInt32s(third, third, pairs - 2 * third, 0));
+                writer.put(arch + ".rope.dimension_sections",
+                        GgufValue.ofInt32s((pairs + 2) / 3, (pairs + 1) / 3, pairs / 3, 0));
             }
         }
         if (config.ropeScaling() instanceof RopeScaling.Yarn yarn) {

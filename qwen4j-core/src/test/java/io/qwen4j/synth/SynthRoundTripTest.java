@@ -253,6 +253,25 @@ class SynthRoundTripTest {
         }
     }
 
+    /**
+     * Qwen3.5's M-RoPE sections as its converter writes them (11/11/10 of 64 rotated dimensions) and, for other sizes,
+     * counts that give every rotary pair a text position in llama.cpp's interleaved M-RoPE (pair s reads section
+     * s mod 3 while s < 3 x its count): 4 pairs are 2/1/1 (2/2/0 left pair 2 unrotated in llama.cpp: log-probs 1.7e-3
+     * off on a converted Qwen3.5-MoE folder).
+     */
+    @Test
+    void qwen35RopeSectionsCountEachInterleavedSectionsPairs() throws Exception {
+        for (int[] c : new int[][] {{64, 11, 11, 10}, {8, 2, 1, 1}, {32, 6, 5, 5}}) {
+            Path file = dir.resolve("sections-" + c[0] + ".gguf");
+            SyntheticModelWriter.write(new SynthSpec("qwen35", 2, 256, 4, 2, 64, 512, 0, 0, 0, 151_936, 4096, true,
+                    TensorType.F16, TensorType.F16, false, null, QWEN3_TOKENIZER, 5,
+                    new SynthSpec.Linear(2, 4, 64, 4, 2, c[0])), file);
+            try (GgufFile gguf = GgufFile.open(file)) {
+                assertArrayEquals(new int[] {c[1], c[2], c[3], 0}, gguf.metadata().getIntArray("qwen35.rope.dimension_sections"));
+            }
+        }
+    }
+
     @Test
     void qwen2HasBiasesAndTiedEmbeddingsOmitOutput() throws Exception {
         Path file = dir.resolve("q2.gguf");

@@ -1,10 +1,8 @@
 package io.qwen4j.loader.hf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.qwen4j.InvalidInputException;
 import io.qwen4j.convert.GgufTarget;
 import io.qwen4j.convert.HfToGguf;
 import io.qwen4j.gguf.GgufFile;
@@ -13,7 +11,6 @@ import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.loader.ModelLoader;
 import io.qwen4j.model.GatedDeltaNetConfig;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,33 +52,26 @@ class HfHybridFolderTest {
         }
     }
 
-    /** Qwen3-Next keeps HF's head order in GGUF, so convert writes it with the older converter's ssm_in / ssm_ba. */
-    @Test
-    void qwen3NextConvertsToTheConvertersTensors() throws Exception {
-        Path hf = dir.resolve("next");
-        Path fixture = dir.resolve("next-fixture.gguf");
-        Path converted = dir.resolve("next-converted.gguf");
-        HfHybridFixture.write("qwen3_next", hf, fixture);
+    /**
+     * {@code convert} writes what llama.cpp's converter writes: the same tensors (the vision tower and MTP block left
+     * out; Qwen3-Next in the older ssm_in / ssm_ba layout) and, with Qwen3.5's value heads tiled, the same logits.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3_5", "qwen3_5_moe", "qwen3_next"})
+    void convertWritesTheConvertersTensors(String modelType) throws Exception {
+        Path hf = dir.resolve(modelType);
+        Path fixture = dir.resolve(modelType + "-fixture.gguf");
+        Path converted = dir.resolve(modelType + "-converted.gguf");
+        HfHybridFixture.write(modelType, hf, fixture);
         HfToGguf.convert(hf, converted, GgufTarget.parse("f32"), line -> { });
         var options = LoadOptions.defaults().withThreads(2);
         try (LoadedModel a = ModelLoader.load(fixture, options); LoadedModel b = ModelLoader.load(converted, options);
              var file = GgufFile.open(converted); var expected = GgufFile.open(fixture)) {
             assertTrue(file.tensorInfo("blk.0.post_attention_norm.weight").isPresent());
-            assertTrue(file.tensorInfo("blk.0.ssm_in.weight").isPresent());
-            // the same tensors: the folder's vision tower and MTP block are left out
             assertEquals(expected.tensorInfos().stream().map(t -> t.name()).sorted().toList(),
                     file.tensorInfos().stream().map(t -> t.name()).sorted().toList());
             double d = HfModelFolderTest.maxDiff(HfModelFolderTest.logits(b), HfModelFolderTest.logits(a));
-            assertTrue(d < 1e-4, "max logit difference " + d);
+            assertTrue(d < 1e-4, modelType + ": max logit difference " + d);
         }
-    }
-
-    @Test
-    void convertRefusesQwen35UntilItTilesTheValueHeads() throws Exception {
-        Path hf = dir.resolve("q35");
-        HfHybridFixture.write("qwen3_5", hf, dir.resolve("q35.gguf"));
-        var e = assertThrows(InvalidInputException.class,
-                () -> HfToGguf.convert(hf, dir.resolve("out.gguf"), GgufTarget.parse("f16"), line -> { }));
-        assertTrue(e.getMessage().contains("tiled order"), e.getMessage());
     }
 }
