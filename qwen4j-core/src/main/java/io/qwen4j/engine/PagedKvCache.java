@@ -66,6 +66,14 @@ public final class PagedKvCache implements KvCache {
         blocks = 0;
     }
 
+    /** Keeps the first {@code count} blocks of the table (the owner releases the others). */
+    public void truncate(int count) {
+        if (count < 0 || count > blocks) {
+            throw new IndexOutOfBoundsException(count);
+        }
+        blocks = count;
+    }
+
     @Override
     public void write(int layer, int position, float[] key, int keyOffset, float[] value, int valueOffset) {
         int index = position >>> SHIFT;

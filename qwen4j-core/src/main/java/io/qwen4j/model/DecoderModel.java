@@ -10,6 +10,7 @@ import io.qwen4j.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -105,6 +106,36 @@ final class DecoderModel implements Model {
             }
         }
         return new Logits(out, width, firstRows, rowCounts);
+    }
+
+    @Override
+    public synchronized Optional<RecurrentState> saveRecurrentState(KvCache cache) {
+        List<DecoderLayer> layers = weights.layers();
+        GatedDeltaNet.State[] copies = new GatedDeltaNet.State[layers.size()];
+        int position = -1;
+        for (int l = 0; l < copies.length; l++) {
+            if (layers.get(l).mixer() instanceof GatedDeltaNet linear) {
+                copies[l] = linear.copyOf(cache);
+                if (copies[l] == null) {
+                    return Optional.empty();
+                }
+                position = copies[l].tokens;
+            }
+        }
+        return position < 0 ? Optional.empty() : Optional.of(new RecurrentState(copies, position));
+    }
+
+    @Override
+    public synchronized void restoreRecurrentState(KvCache cache, RecurrentState state) {
+        List<DecoderLayer> layers = weights.layers();
+        if (state.layers.length != layers.size()) {
+            throw new IllegalArgumentException("a state of " + state.layers.length + " layers for a model of " + layers.size());
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l).mixer() instanceof GatedDeltaNet linear) {
+                linear.restore(cache, state.layers[l]);
+            }
+        }
     }
 
     @Override

@@ -57,7 +57,7 @@ final class GatedDeltaNet implements TokenMixer {
     private final ThreadLocal<float[]> delta;
 
     /** One sequence's state in one layer. */
-    private static final class State {
+    static final class State {
         /** The last {@code convKernel - 1} projected inputs, oldest first. */
         final float[] convInputs;
         /** Per value head, {@code S} transposed: row {@code j} holds {@code S[0..headDim)[j]}. */
@@ -68,6 +68,20 @@ final class GatedDeltaNet implements TokenMixer {
         State(GatedDeltaNetConfig c) {
             convInputs = new float[(c.convKernel() - 1) * c.convChannels()];
             matrix = new float[c.valueHeads() * c.headDim() * c.headDim()];
+        }
+
+        private State(State other) {
+            convInputs = other.convInputs.clone();
+            matrix = other.matrix.clone();
+            tokens = other.tokens;
+        }
+
+        State copy() {
+            return new State(this);
+        }
+
+        long bytes() {
+            return 4L * (convInputs.length + matrix.length);
         }
 
         void clear() {
@@ -231,6 +245,17 @@ final class GatedDeltaNet implements TokenMixer {
                 System.arraycopy(ws.linearFused, from + 2 * hd + r * hd, ws.linearGate, t * c.valueDim() + g * r * hd, r * hd);
             }
         }
+    }
+
+    /** A copy of the state {@code cache}'s sequence holds in this layer, or null when it has none. */
+    State copyOf(KvCache cache) {
+        State state = states.get(cache);
+        return state == null ? null : state.copy();
+    }
+
+    /** Makes {@code cache}'s sequence hold a copy of {@code state} in this layer (it continues where that stopped). */
+    void restore(KvCache cache, State state) {
+        states.put(cache, state.copy());
     }
 
     /** The state to continue a sequence at {@code position}: a fresh one at 0, else the one that stopped just before. */

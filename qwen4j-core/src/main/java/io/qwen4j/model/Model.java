@@ -15,6 +15,22 @@ public interface Model {
      */
     Logits forward(ForwardBatch batch);
 
+    /**
+     * A copy of the recurrent state {@code cache}'s sequence holds (hybrid models' linear attention), to resume another
+     * sequence with the same tokens from it later; empty for models without one or a sequence that has none.
+     */
+    default Optional<RecurrentState> saveRecurrentState(KvCache cache) {
+        return Optional.empty();
+    }
+
+    /**
+     * Makes {@code cache}'s sequence continue from {@code state} (a copy is taken): its next token goes at
+     * {@code state.position()}, with the keys and values of the positions before it already in {@code cache}.
+     */
+    default void restoreRecurrentState(KvCache cache, RecurrentState state) {
+        throw new UnsupportedOperationException("this model keeps no recurrent state");
+    }
+
     /** The LM head (rows of {@code hiddenSize}, one per vocabulary entry), when the model exposes it. */
     default Optional<Tensor> outputHead() {
         return Optional.empty();

@@ -35,6 +35,8 @@ public final class BatchScheduler implements GenerationService {
     private final SchedulerOptions options;
     private final PagedKvPool pool;
     private final BlockManager blocks;
+    /** Hybrid models' recurrent states at block boundaries, or null. */
+    private final RecurrentStateCache states;
     private final LinkedBlockingQueue<ServingSequence> incoming = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedNew = new AtomicInteger();
     // Engine-thread state.
@@ -66,9 +68,11 @@ public final class BatchScheduler implements GenerationService {
                     + pool.blockCount() + " blocks, fewer than one context of " + options.contextLength()
                     + " tokens needs (" + oneContext + ")");
         }
-        // a hybrid model's linear attention keeps a recurrent state per sequence, not per position: a cached block of
-        // keys and values is no start for another sequence, so its prefixes are recomputed
-        this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching() && !model.config().isHybrid());
+        this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching());
+        // a hybrid model's linear attention keeps a recurrent state per sequence, not per position: cached blocks are a
+        // start for another sequence only where a copy of the state was kept (each prompt's last block boundary)
+        this.states = options.prefixCaching() && model.config().isHybrid()
+                ? new RecurrentStateCache(RecurrentStateCache.DEFAULT_BUDGET_BYTES) : null;
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
     }
 
@@ -221,6 +225,7 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
+                s.snapshotAt = states == null ? 0 : (s.prompt.length - 1) / PagedKvPool.BLOCK_SIZE * PagedKvPool.BLOCK_SIZE;
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute
                 waiting.pollFirst();
@@ -230,7 +235,7 @@ public final class BatchScheduler implements GenerationService {
                 }
                 continue;
             }
-            int cachedTokens = s.acquirePrefix(blocks);
+            int cachedTokens = s.acquirePrefix(blocks, states == null ? null : states::has);
             int needed = s.blocksMissing(Math.min(s.decoder.tokenCount() + 1, options.contextLength()));
             // Keep one block per running sequence in reserve, so admitting does not force a preemption next step.
             if (!blocks.canAllocate(needed + running.size())) {
@@ -240,6 +245,9 @@ public final class BatchScheduler implements GenerationService {
             }
             waiting.pollFirst();
             leaveWaiting(s);
+            if (states != null && cachedTokens > 0) {
+                model.restoreRecurrentState(s.cache, states.get(s.prefixHash()));
+            }
             running.add(s);
             if (!s.started) {
                 s.started = true;
@@ -267,6 +275,10 @@ public final class BatchScheduler implements GenerationService {
                 continue;
             }
             int start = s.decoder.computedTokens();
+            int snapshot = s.nextSnapshot(start);
+            if (snapshot > 0) {
+                take = Math.min(take, snapshot - start); // a prompt chunk ends where the state is kept
+            }
             if (!reserve(s, start + take)) {
                 break; // s itself was preempted: it was the newest, so nothing after it runs
             }
@@ -328,6 +340,7 @@ public final class BatchScheduler implements GenerationService {
             ServingSequence s = scheduled.get(i);
             s.decoder.markComputed(batch.get(i).tokens().length);
             s.registerFullBlocks(blocks);
+            keepRecurrentState(s);
             decoders.add(s.decoder);
             rows[i] = i;
         }
@@ -350,6 +363,13 @@ public final class BatchScheduler implements GenerationService {
                 running.remove(s);
                 finish(s);
             }
+        }
+    }
+
+    /** At its snapshot boundaries, a hybrid sequence's state is copied for later requests with the same prefix. */
+    private void keepRecurrentState(ServingSequence s) {
+        if (states != null && s.isSnapshot(s.decoder.computedTokens()) && !states.has(s.prefixHash())) {
+            model.saveRecurrentState(s.cache).ifPresent(state -> states.put(s.prefixHash(), state));
         }
     }
 

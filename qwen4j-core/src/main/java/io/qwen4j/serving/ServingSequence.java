@@ -6,6 +6,7 @@ import io.qwen4j.engine.PagedKvCache;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.SequenceDecoder;
 import io.qwen4j.model.ContextOverflowException;
+import java.util.function.LongPredicate;
 
 /**
  * One submission inside the {@link BatchScheduler}: what the client asked for, its decoder (created on
@@ -31,6 +32,13 @@ final class ServingSequence implements Submission {
     private long lastHash = ROOT_HASH;
     /** True once onPromptCached was sent (a resumed sequence does not report again). */
     boolean started;
+    /**
+     * Hybrid models: the last block boundary of the prompt, where the scheduler keeps a copy of this sequence's recurrent
+     * state (and one block before it), or 0 for none. The same prompt again resumes at the last; a chat's next turn,
+     * which shares the prompt up to the template's generation prompt (a few tokens: {@code <|im_start|>assistant\n}
+     * and an empty think block), at one of the two.
+     */
+    int snapshotAt;
 
     ServingSequence(int[] prompt, GenerationRequest request, StepListener listener) {
         this.prompt = prompt.clone();
@@ -86,11 +94,17 @@ final class ServingSequence implements Submission {
     /**
      * Takes the longest cached prefix of the sequence's tokens in whole blocks, never the block of the
      * last token (its logits must be computed), and marks it computed. Returns the cached token count.
+     *
+     * @param resumableAfter for a hybrid model, whether a recurrent state is kept after the block of a chain hash: the
+     *                       prefix is cut back to the last such block (its state is what the sequence resumes from);
+     *                       null for the others
      */
-    int acquirePrefix(BlockManager blocks) {
+    int acquirePrefix(BlockManager blocks, LongPredicate resumableAfter) {
         int total = decoder.tokenCount();
         int reusable = (total - 1) / BLOCK;
         int[] tokens = decoder.tokens(0, reusable * BLOCK);
+        long[] chain = new long[reusable + 1];
+        chain[0] = ROOT_HASH;
         for (int b = 0; b < reusable; b++) {
             long hash = BlockManager.chainHash(lastHash, tokens, b * BLOCK, (b + 1) * BLOCK);
             int block = blocks.acquireCached(lastHash, hash, tokens, b * BLOCK, (b + 1) * BLOCK);
@@ -100,10 +114,39 @@ final class ServingSequence implements Submission {
             cache.appendBlock(block);
             hashedBlocks++;
             lastHash = hash;
+            chain[hashedBlocks] = hash;
+        }
+        if (resumableAfter != null) {
+            int keep = hashedBlocks;
+            while (keep > 0 && !resumableAfter.test(chain[keep])) {
+                keep--;
+            }
+            for (int b = hashedBlocks - 1; b >= keep; b--) {
+                blocks.release(cache.block(b));
+            }
+            cache.truncate(keep);
+            hashedBlocks = keep;
+            lastHash = chain[keep];
         }
         int cachedTokens = hashedBlocks * BLOCK;
         decoder.resetComputed(cachedTokens);
         return cachedTokens;
+    }
+
+    /** The next position after {@code position} at which this sequence's state is kept, or 0 for none. */
+    int nextSnapshot(int position) {
+        int earlier = snapshotAt - BLOCK;
+        return position < earlier ? earlier : position < snapshotAt ? snapshotAt : 0;
+    }
+
+    /** Whether this sequence's state is kept once {@code position} tokens are computed. */
+    boolean isSnapshot(int position) {
+        return snapshotAt > 0 && (position == snapshotAt || position == snapshotAt - BLOCK);
+    }
+
+    /** The chain hash of the last block offered to or taken from the prefix cache (the root hash for none). */
+    long prefixHash() {
+        return lastHash;
     }
 
     /** Blocks still to allocate so that {@code positions} positions have storage. */
