@@ -1,6 +1,5 @@
 package io.qwen4j.serving;
 
-import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.PagedKvPool;
@@ -55,22 +54,9 @@ public final class BatchScheduler implements GenerationService {
     public BatchScheduler(Model model, SchedulerOptions options) {
         this.model = model;
         this.options = options;
-        if (options.contextLength() > model.config().contextLength()) {
-            throw new InvalidInputException("context of " + options.contextLength() + " tokens exceeds the model's "
-                    + model.config().contextLength());
-        }
-        this.pool = options.kvBudgetBytes() == 0
-                ? PagedKvPool.forSequences(model.config(), options.kvCacheType(), options.parallel(), options.contextLength())
-                : PagedKvPool.forBudget(model.config(), options.kvCacheType(), options.kvBudgetBytes());
-        int oneContext = PagedKvPool.blocksFor(options.contextLength());
-        if (pool.blockCount() < oneContext) {
-            throw new InvalidInputException("a KV budget of " + options.kvBudgetBytes() + " bytes holds "
-                    + pool.blockCount() + " blocks, fewer than one context of " + options.contextLength()
-                    + " tokens needs (" + oneContext + ")");
-        }
+        this.pool = options.newPool(model.config());
         this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching());
-        // a hybrid model's linear attention keeps a recurrent state per sequence, not per position: cached blocks are a
-        // start for another sequence only where a copy of the state was kept (each prompt's last block boundary)
+        // a hybrid model's cached blocks are a start only where a copy of its recurrent state was kept
         this.states = options.prefixCaching() && model.config().isHybrid()
                 ? new RecurrentStateCache(RecurrentStateCache.DEFAULT_BUDGET_BYTES) : null;
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
@@ -225,7 +211,7 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
-                s.snapshotAt = states == null ? 0 : (s.prompt.length - 1) / PagedKvPool.BLOCK_SIZE * PagedKvPool.BLOCK_SIZE;
+                s.snapshotAt = states == null ? 0 : RecurrentStateCache.snapshotAt(s.prompt.length);
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute
                 waiting.pollFirst();
@@ -245,8 +231,8 @@ public final class BatchScheduler implements GenerationService {
             }
             waiting.pollFirst();
             leaveWaiting(s);
-            if (states != null && cachedTokens > 0) {
-                model.restoreRecurrentState(s.cache, states.get(s.prefixHash()));
+            if (cachedTokens > 0 && states != null) {
+                states.resume(model, s);
             }
             running.add(s);
             if (!s.started) {
@@ -275,10 +261,7 @@ public final class BatchScheduler implements GenerationService {
                 continue;
             }
             int start = s.decoder.computedTokens();
-            int snapshot = s.nextSnapshot(start);
-            if (snapshot > 0) {
-                take = Math.min(take, snapshot - start); // a prompt chunk ends where the state is kept
-            }
+            take = s.chunkUpToSnapshot(start, take);
             if (!reserve(s, start + take)) {
                 break; // s itself was preempted: it was the newest, so nothing after it runs
             }
@@ -340,7 +323,9 @@ public final class BatchScheduler implements GenerationService {
             ServingSequence s = scheduled.get(i);
             s.decoder.markComputed(batch.get(i).tokens().length);
             s.registerFullBlocks(blocks);
-            keepRecurrentState(s);
+            if (states != null) {
+                states.keep(model, s);
+            }
             decoders.add(s.decoder);
             rows[i] = i;
         }
@@ -363,13 +348,6 @@ public final class BatchScheduler implements GenerationService {
                 running.remove(s);
                 finish(s);
             }
-        }
-    }
-
-    /** At its snapshot boundaries, a hybrid sequence's state is copied for later requests with the same prefix. */
-    private void keepRecurrentState(ServingSequence s) {
-        if (states != null && s.isSnapshot(s.decoder.computedTokens()) && !states.has(s.prefixHash())) {
-            model.saveRecurrentState(s.cache).ifPresent(state -> states.put(s.prefixHash(), state));
         }
     }
 

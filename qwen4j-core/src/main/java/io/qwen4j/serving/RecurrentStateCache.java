@@ -1,5 +1,7 @@
 package io.qwen4j.serving;
 
+import io.qwen4j.engine.PagedKvPool;
+import io.qwen4j.model.Model;
 import io.qwen4j.model.RecurrentState;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,6 +24,23 @@ final class RecurrentStateCache {
 
     RecurrentStateCache(long budgetBytes) {
         this.budgetBytes = budgetBytes;
+    }
+
+    /** The last block boundary before a prompt's last token, where its sequence's state is kept (0: none). */
+    static int snapshotAt(int promptLength) {
+        return (promptLength - 1) / PagedKvPool.BLOCK_SIZE * PagedKvPool.BLOCK_SIZE;
+    }
+
+    /** Makes {@code s}, which took a cached prefix ending at a kept state ({@link ServingSequence#acquirePrefix}), continue from it. */
+    void resume(Model model, ServingSequence s) {
+        model.restoreRecurrentState(s.cache, get(s.prefixHash()));
+    }
+
+    /** At one of its snapshot boundaries, copies {@code s}'s state for later requests with the same prefix. */
+    void keep(Model model, ServingSequence s) {
+        if (s.isSnapshot(s.decoder.computedTokens()) && !has(s.prefixHash())) {
+            model.saveRecurrentState(s.cache).ifPresent(state -> put(s.prefixHash(), state));
+        }
     }
 
     boolean has(long blockHash) {

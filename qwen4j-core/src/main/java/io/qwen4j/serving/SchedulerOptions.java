@@ -2,6 +2,8 @@ package io.qwen4j.serving;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.PagedKvPool;
+import io.qwen4j.model.ModelConfig;
 
 /**
  * How a {@link BatchScheduler} runs.
@@ -65,6 +67,26 @@ public record SchedulerOptions(int contextLength, int parallel, int maxQueue, Kv
 
     public SchedulerOptions withPrefixCaching(boolean on) {
         return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, kvBudgetBytes, on);
+    }
+
+    /**
+     * The paged KV pool these options ask for: room for {@code parallel} full contexts, or {@code kvBudgetBytes}; an
+     * error names the problem when the model's context is shorter or the budget holds less than one context.
+     */
+    PagedKvPool newPool(ModelConfig model) {
+        if (contextLength > model.contextLength()) {
+            throw new InvalidInputException("context of " + contextLength + " tokens exceeds the model's "
+                    + model.contextLength());
+        }
+        PagedKvPool pool = kvBudgetBytes == 0
+                ? PagedKvPool.forSequences(model, kvCacheType, parallel, contextLength)
+                : PagedKvPool.forBudget(model, kvCacheType, kvBudgetBytes);
+        int oneContext = PagedKvPool.blocksFor(contextLength);
+        if (pool.blockCount() < oneContext) {
+            throw new InvalidInputException("a KV budget of " + kvBudgetBytes + " bytes holds " + pool.blockCount()
+                    + " blocks, fewer than one context of " + contextLength + " tokens needs (" + oneContext + ")");
+        }
+        return pool;
     }
 
     private static void positive(String name, int value) {

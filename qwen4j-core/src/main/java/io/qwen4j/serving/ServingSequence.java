@@ -133,10 +133,11 @@ final class ServingSequence implements Submission {
         return cachedTokens;
     }
 
-    /** The next position after {@code position} at which this sequence's state is kept, or 0 for none. */
-    int nextSnapshot(int position) {
+    /** {@code take} tokens from {@code start}, or fewer so that the chunk ends where this sequence's state is kept. */
+    int chunkUpToSnapshot(int start, int take) {
         int earlier = snapshotAt - BLOCK;
-        return position < earlier ? earlier : position < snapshotAt ? snapshotAt : 0;
+        int next = start < earlier ? earlier : start < snapshotAt ? snapshotAt : 0;
+        return next > 0 ? Math.min(take, next - start) : take;
     }
 
     /** Whether this sequence's state is kept once {@code position} tokens are computed. */
