@@ -15,6 +15,8 @@ import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.Generator;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.loader.LoadedModel;
+import io.qwen4j.model.ForwardBatch;
+import io.qwen4j.model.RecurrentState;
 import io.qwen4j.tokenizer.StreamingDecoder;
 import io.qwen4j.tokenizer.Tokenizer;
 import java.util.ArrayList;
@@ -51,6 +53,11 @@ public final class ChatSession {
     private final boolean hybrid;
     /** The tokens whose keys and values the cache holds at positions 0, 1, … */
     private int[] cachedTokens = new int[0];
+    /**
+     * A hybrid model's recurrent state where the last prompt's conversation ended (before the template's generation
+     * prompt), which the next turn's prompt repeats: it resumes there instead of at 0. Null when none is kept.
+     */
+    private RecurrentState conversationState;
     private volatile boolean cancelRequested;
 
     public ChatSession(LoadedModel model, Conversation conversation, ChatSettings settings) {
@@ -81,6 +88,7 @@ public final class ChatSession {
     public void reset() {
         conversation.reset();
         cachedTokens = new int[0];
+        conversationState = null;
     }
 
     /** Ends the running turn after the current token; its partial answer is kept. */
@@ -106,16 +114,20 @@ public final class ChatSession {
         int reused;
         Generation generation;
         PromptAnalysis analysis;
+        long start;
         try {
             prompt = renderPrompt();
             promptIds = model.tokenizer().encode(prompt, true);
             analysis = PromptAnalysis.analyze(template.source(), prompt);
             reused = Math.min(commonPrefix(cachedTokens, promptIds), promptIds.length - 1);
             if (hybrid && reused < cachedTokens.length) {
-                // a hybrid model's recurrent state holds every token fed and cannot be cut back: all of it or nothing
-                reused = 0;
+                // a hybrid model's recurrent state holds every token fed and cannot be cut back: all of it, the copy
+                // kept where the last prompt's conversation ended, or nothing
+                reused = resumeFromConversationState(reused);
             }
-            generation = generator.resume(promptIds, Math.max(reused, 0), cache, request(analysis));
+            start = System.nanoTime(); // the prefill is timed from here: a hybrid feeds part of it just below
+            int fed = hybrid ? keepConversationState(promptIds, Math.max(reused, 0)) : Math.max(reused, 0);
+            generation = generator.resume(promptIds, fed, cache, request(analysis));
         } catch (RuntimeException e) {
             conversation.removeLast();
             throw e;
@@ -123,11 +135,37 @@ public final class ChatSession {
         // Positions past the reused prefix are about to be overwritten (a hybrid model's state too: until this turn
         // ends well, nothing is known to be held).
         cachedTokens = hybrid ? new int[0] : Arrays.copyOf(promptIds, Math.max(reused, 0));
-        return answer(prompt, promptIds, reused, generation, analysis, onDelta);
+        return answer(prompt, promptIds, reused, generation, analysis, start, onDelta);
+    }
+
+    /** The position to continue at when the cache holds {@code common} of the new prompt's tokens but more besides. */
+    private int resumeFromConversationState(int common) {
+        if (conversationState == null || conversationState.position() > common) {
+            return 0;
+        }
+        model.model().restoreRecurrentState(cache, conversationState);
+        return conversationState.position();
+    }
+
+    /**
+     * Feeds the prompt up to where its conversation ends (the next turn repeats it; the template's generation prompt
+     * after it differs) and keeps a copy of the state there. Returns the tokens now fed.
+     */
+    private int keepConversationState(int[] promptIds, int fed) {
+        String conversationOnly = template.render(conversation.messages(), null,
+                Map.of("enable_thinking", thinkingThisTurn(), "add_generation_prompt", false));
+        int end = commonPrefix(model.tokenizer().encode(conversationOnly, true), promptIds);
+        if (end <= fed || end >= promptIds.length || promptIds.length > cache.capacity()) {
+            return fed; // nothing to feed first, or a prompt the generator will reject with its own message
+        }
+        model.model().forward(new ForwardBatch(List.of(new ForwardBatch.Sequence(
+                Arrays.copyOfRange(promptIds, fed, end), fed, cache)), ForwardBatch.LogitsWanted.LAST));
+        conversationState = model.model().saveRecurrentState(cache).orElse(null);
+        return end;
     }
 
     private TurnResult answer(String prompt, int[] promptIds, int reused, Generation generation,
-                              PromptAnalysis analysis, Consumer<Delta> onDelta) {
+                              PromptAnalysis analysis, long start, Consumer<Delta> onDelta) {
         Tokenizer tokenizer = model.tokenizer();
         StreamingDecoder decoder = tokenizer.newStreamingDecoder();
         // Counter ids keep a turn reproducible; ids only need to be unique within the message.
@@ -135,7 +173,6 @@ public final class ChatSession {
         ChatOutputParser parser = ChatOutputParser.create(analysis.reasoningMode(), analysis.toolCallFormat(),
                 List.of(), () -> "call_" + callCounter[0]++);
         List<GenerationStep> steps = new ArrayList<>();
-        long start = System.nanoTime();
         long firstStep = start;
         boolean cancelled = false;
         while (true) {
