@@ -34,7 +34,8 @@ import java.util.SplittableRandom;
  *   <li>after the prefill test, the best GFLOP/s of the batched matmul alone on layer 0's matrices with the
  *       same batch ({@link KernelThroughput}), and the prefill's ratio to it;</li>
  *   <li>memory read bandwidth with the same threads ({@link MemoryBandwidth}), bytes a decode step reads
- *       (weights: {@link DecodeTraffic}; the KV cache at the test's mean context), the ceiling bandwidth /
+ *       (weights: {@link DecodeTraffic}; the KV cache at the test's mean context; a hybrid's recurrent state, read and
+ *       written), the ceiling bandwidth /
  *       bytes, and decode's ratio to it;</li>
  *   <li>with {@code -d D}, both tests start at position D of a cache holding D tokens of context.</li>
  * </ul>
@@ -170,7 +171,9 @@ final class BenchModelCommand {
             // average the depth plus half the steps (a few MB at depth 0, as much as the weights at long context)
             long kvBytes = settings.genTokens == 0 ? 0 : Math.round(ContiguousKvCache.bytesPerPosition(
                     loaded.config(), settings.kvCacheType) * (depth + (settings.genTokens + 1) / 2.0));
-            long bytesPerToken = traffic.bytesPerToken() + kvBytes;
+            // a hybrid's linear attention reads its recurrent state and writes it back every step
+            long stateBytes = settings.genTokens == 0 ? 0 : 2 * loaded.config().recurrentStateBytes();
+            long bytesPerToken = traffic.bytesPerToken() + kvBytes + stateBytes;
             double ceiling = bandwidth * 1e9 / bytesPerToken;
             Double ratio = null;
             for (Result r : results) {
@@ -178,8 +181,8 @@ final class BenchModelCommand {
                     ratio = r.mean() / ceiling;
                 }
             }
-            Report report = new Report(loaded, traffic, results, depth, bytesPerToken, kvBytes, bandwidth, ceiling,
-                    ratio, kernel);
+            Report report = new Report(loaded, traffic, results, depth, bytesPerToken, kvBytes, stateBytes, bandwidth,
+                    ceiling, ratio, kernel);
             if (settings.json) {
                 out.println(new ObjectMapper().writeValueAsString(report.asJson(settings.repetitions)));
             } else {
@@ -226,7 +229,7 @@ final class BenchModelCommand {
     }
 
     private record Report(LoadedModel loaded, DecodeTraffic traffic, List<Result> results, int depth,
-                          long bytesPerToken, long kvBytes, double bandwidth, double ceiling, Double ratio,
+                          long bytesPerToken, long kvBytes, long stateBytes, double bandwidth, double ceiling, Double ratio,
                           KernelThroughput.Best kernel) {
 
         Map<String, Object> asJson(int repetitions) {
@@ -285,8 +288,9 @@ final class BenchModelCommand {
             }
             out.printf(Locale.ROOT, "%nmemory read bandwidth: %.2f GB/s (%d threads, 1 GiB, best of 5)%n",
                     bandwidth, loaded.pool().threads());
-            out.printf(Locale.ROOT, "bytes read per decode step: %,d (KV cache %,d)  ->  decode ceiling %.2f t/s%n",
-                    bytesPerToken, kvBytes, ceiling);
+            out.printf(Locale.ROOT, "bytes read per decode step: %,d (KV cache %,d%s)  ->  decode ceiling %.2f t/s%n",
+                    bytesPerToken, kvBytes, stateBytes == 0 ? ""
+                            : String.format(Locale.ROOT, ", recurrent state read and written %,d", stateBytes), ceiling);
             if (ratio != null) {
                 out.printf(Locale.ROOT, "decode / ceiling: %.1f %%%n", ratio * 100);
             }

@@ -71,6 +71,11 @@ public record GatedDeltaNetConfig(int convKernel, int keyHeads, int valueHeads, 
         return valueHeads * headDim;
     }
 
+    /** Bytes of one sequence's state in one linear layer: a headDim x headDim matrix per value head, the last inputs. */
+    public long stateBytes() {
+        return 4L * ((long) valueHeads * headDim * headDim + (long) (convKernel - 1) * convChannels());
+    }
+
     /** Channels of the short convolution: queries, keys, then values. */
     public int convChannels() {
         return 2 * keyDim() + valueDim();

@@ -121,6 +121,11 @@ public record ModelConfig(
         return n;
     }
 
+    /** Bytes of one sequence's recurrent state over all linear-attention layers (0 without them). */
+    public long recurrentStateBytes() {
+        return gatedDeltaNet == null ? 0 : (numLayers - attentionLayers()) * gatedDeltaNet.stateBytes();
+    }
+
     /** Whether some layers keep a recurrent state instead of keys and values (linear attention). */
     public boolean isHybrid() {
         return gatedDeltaNet != null;

@@ -33,6 +33,7 @@ class RecurrentStateCacheTest {
         assertEquals(5, a.position());
         // the tiny hybrid: 2 linear layers, each 4 value heads of 16x16 floats and 3 taps x 128 channels of inputs
         assertEquals(2 * 4 * (4 * 16 * 16 + 3 * 128), a.bytes());
+        assertEquals(a.bytes(), model.config().recurrentStateBytes(), "what bench counts per sequence");
         var states = new RecurrentStateCache(2 * a.bytes() + 1);
         states.put(1, a);
         states.put(2, b);
