@@ -125,6 +125,9 @@ public final class ChatSession {
                 // kept where the last prompt's conversation ended, or nothing
                 reused = resumeFromConversationState(reused);
             }
+            if (hybrid && conversationState != null && conversationState.position() > Math.max(reused, 0)) {
+                conversationState = null; // the tokens it folded in are about to be overwritten
+            }
             start = System.nanoTime(); // the prefill is timed from here: a hybrid feeds part of it just below
             int fed = hybrid ? keepConversationState(promptIds, Math.max(reused, 0)) : Math.max(reused, 0);
             generation = generator.resume(promptIds, fed, cache, request(analysis));
