@@ -1,12 +1,16 @@
 package io.qwen4j.serving;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.model.Model;
 import io.qwen4j.model.TinyModels;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +90,36 @@ class HybridSchedulingTest {
             assertEquals(32, again.cachedTokens);
             BatchSchedulerTest.assertSameSteps(alone(system, BatchSchedulerTest.greedy(6)), again);
             BatchSchedulerTest.assertSameSteps(alone(other, BatchSchedulerTest.greedy(6)), concurrent);
+        }
+    }
+
+    /**
+     * A pool too small for four sequences preempts the newest; resumed, each takes its prompt's kept state back where
+     * its blocks are still cached (or starts over) and still gives the request alone's tokens and log-probs.
+     */
+    @Test
+    void preemptedHybridSequencesResumeExactly() {
+        long bytes = 7 * PagedKvPool.bytesPerBlock(HYBRID.config(), KvCacheType.F32);
+        try (var scheduler = new BatchScheduler(HYBRID,
+                BatchSchedulerTest.options().withKvBudgetBytes(bytes).withStepTokens(64))) {
+            List<int[]> prompts = List.of(BatchSchedulerTest.prompt(7, 40), BatchSchedulerTest.prompt(8, 20),
+                    BatchSchedulerTest.prompt(9, 36), BatchSchedulerTest.prompt(10, 18));
+            // computed before the scheduler runs: two generation loops on one model share its logits buffer
+            List<Recorder> expected = new ArrayList<>();
+            for (int[] p : prompts) {
+                expected.add(alone(p, BatchSchedulerTest.greedy(30)));
+            }
+            List<Recorder> recorders = new ArrayList<>();
+            for (int[] p : prompts) {
+                var r = new Recorder();
+                scheduler.submit(p, BatchSchedulerTest.greedy(30), r);
+                recorders.add(r);
+            }
+            for (int i = 0; i < prompts.size(); i++) {
+                recorders.get(i).await();
+                BatchSchedulerTest.assertSameSteps(expected.get(i), recorders.get(i));
+            }
+            assertTrue(scheduler.preemptions() > 0, "the pool was meant to be too small");
         }
     }
 }
