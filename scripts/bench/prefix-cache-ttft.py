@@ -1,6 +1,7 @@
-"""Time to first token of three streamed chat requests against a running `qwen4j serve`: a ~660-token system + user
-prompt, the same again, and the next turn (the first answer appended, a new user message). Prints each request's
-time to first token and usage.prompt_tokens_details.cached_tokens: what the prefix cache saves.
+"""Time to first token of streamed chat requests against a running `qwen4j serve`: a ~660-token system + user prompt,
+the same again, the next turn (the first answer appended, a new user message), then two other users' first messages
+after the same system prompt. Prints each request's time to first token and
+usage.prompt_tokens_details.cached_tokens: what the prefix cache saves.
 
     python3 scripts/bench/prefix-cache-ttft.py PORT MODEL_ID
 """
@@ -48,3 +49,7 @@ first, _, usage = ask(turn)
 report("same again", first, usage)
 first, _, usage = ask(turn + [{"role": "assistant", "content": answer}, {"role": "user", "content": "And rule 12?"}])
 report("next turn", first, usage)
+first, _, usage = ask([turn[0], {"role": "user", "content": "Another user asks: which rule is about brevity?"}])
+report("another user", first, usage)
+first, _, usage = ask([turn[0], {"role": "user", "content": "A third user: list rules 3 to 5."}])
+report("a third user", first, usage)

@@ -39,6 +39,12 @@ final class ServingSequence implements Submission {
      * and an empty think block), at one of the two.
      */
     int snapshotAt;
+    /**
+     * Hybrid models: where this prompt leaves the cached blocks of an earlier one with no state kept there (another
+     * user's message after the same system prompt), or 0: a state is kept there too, so the next prompt that branches
+     * at the same place resumes from it.
+     */
+    int branchAt;
 
     ServingSequence(int[] prompt, GenerationRequest request, StepListener listener) {
         this.prompt = prompt.clone();
@@ -118,6 +124,7 @@ final class ServingSequence implements Submission {
         }
         if (resumableAfter != null) {
             int keep = hashedBlocks;
+            branchAt = resumableAfter.test(chain[hashedBlocks]) ? 0 : hashedBlocks * BLOCK;
             while (keep > 0 && !resumableAfter.test(chain[keep])) {
                 keep--;
             }
@@ -135,14 +142,18 @@ final class ServingSequence implements Submission {
 
     /** {@code take} tokens from {@code start}, or fewer so that the chunk ends where this sequence's state is kept. */
     int chunkUpToSnapshot(int start, int take) {
-        int earlier = snapshotAt - BLOCK;
-        int next = start < earlier ? earlier : start < snapshotAt ? snapshotAt : 0;
-        return next > 0 ? Math.min(take, next - start) : take;
+        int next = Integer.MAX_VALUE;
+        for (int point : new int[] {branchAt, snapshotAt - BLOCK, snapshotAt}) {
+            if (point > start && point < next) {
+                next = point;
+            }
+        }
+        return next == Integer.MAX_VALUE ? take : Math.min(take, next - start);
     }
 
     /** Whether this sequence's state is kept once {@code position} tokens are computed. */
     boolean isSnapshot(int position) {
-        return snapshotAt > 0 && (position == snapshotAt || position == snapshotAt - BLOCK);
+        return position > 0 && (position == snapshotAt || position == snapshotAt - BLOCK || position == branchAt);
     }
 
     /** The chain hash of the last block offered to or taken from the prefix cache (the root hash for none). */

@@ -40,8 +40,9 @@ class HybridSchedulingTest {
     /**
      * States are kept at the prompt's last two block boundaries (a 56-token prompt: 48 and 32). The same prompt again
      * resumes at 48; a next turn that keeps the first 46 tokens (a chat template's generation prompt replaced by the
-     * answer) at 32; a prompt sharing only the first block, where no state was kept, starts from 0. Each gives the
-     * request alone's tokens and log-probs.
+     * answer) at 32; a prompt sharing only the first block, where no state was kept, starts from 0 but keeps one there,
+     * from which a third prompt branching at the same place resumes. Each gives the request alone's tokens and
+     * log-probs.
      */
     @Test
     void promptsResumeFromTheStatesKeptAtAPromptsLastBlockBoundaries() {
@@ -62,11 +63,19 @@ class HybridSchedulingTest {
             assertEquals(32, turn.cachedTokens, "resumed at the state kept one block earlier");
             BatchSchedulerTest.assertSameSteps(alone(nextTurn, BatchSchedulerTest.greedy(5)), turn);
 
-            int[] sharesOneBlock = Arrays.copyOf(system, 36);
-            System.arraycopy(BatchSchedulerTest.prompt(47, 20), 0, sharesOneBlock, 16, 20);
+            int[] sharesOneBlock = Arrays.copyOf(system, 60); // its own states go at 48 and 32
+            System.arraycopy(BatchSchedulerTest.prompt(47, 44), 0, sharesOneBlock, 16, 44);
             Recorder other = run(scheduler, sharesOneBlock, 4);
             assertEquals(0, other.cachedTokens, "no state was kept after the first block");
             BatchSchedulerTest.assertSameSteps(alone(sharesOneBlock, BatchSchedulerTest.greedy(4)), other);
+
+            // that prompt branched from the cached blocks after the first one, so a state was kept there: the next
+            // prompt branching at the same place (a third user after the same system prompt) resumes from it
+            int[] thirdUser = Arrays.copyOf(system, 30);
+            System.arraycopy(BatchSchedulerTest.prompt(48, 14), 0, thirdUser, 16, 14);
+            Recorder third = run(scheduler, thirdUser, 4);
+            assertEquals(16, third.cachedTokens, "resumed at the branch point");
+            BatchSchedulerTest.assertSameSteps(alone(thirdUser, BatchSchedulerTest.greedy(4)), third);
         }
         try (var noCache = new BatchScheduler(HYBRID, BatchSchedulerTest.options().withPrefixCaching(false))) {
             run(noCache, system, 3);
