@@ -115,6 +115,33 @@ public final class VectorOps {
         }
     }
 
+    /** {@code y[yOff + i] += a[aOff + i] * b[bOff + i]} (a depthwise convolution's tap over all channels). */
+    public static void multiplyAdd(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, a, aOff + i).mul(FloatVector.fromArray(F, b, bOff + i))
+                    .add(FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) {
+            y[yOff + i] += a[aOff + i] * b[bOff + i];
+        }
+    }
+
+    /** {@code out[outOff + i] = silu(x[xOff + i]) = x / (1 + e^-x)}; {@code out} may alias {@code x}. */
+    public static void silu(float[] x, int xOff, float[] out, int outOff, int n) {
+        int i = 0;
+        var one = FloatVector.broadcast(F, 1f);
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            var v = FloatVector.fromArray(F, x, xOff + i);
+            v.div(one.add(Lanes.exp(v.neg()))).intoArray(out, outOff + i);
+        }
+        // the vector lanes' operations one element at a time: the same bits
+        for (; i < n; i++) {
+            float v = x[xOff + i];
+            out[outOff + i] = v / (1f + Lanes.exp(-v));
+        }
+    }
+
     /** {@code x[xOff + i] *= s}. */
     public static void scale(float[] x, int xOff, float s, int n) {
         int i = 0;

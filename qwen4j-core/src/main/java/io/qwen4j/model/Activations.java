@@ -10,10 +10,6 @@ final class Activations {
         return 1f / (1f + (float) Math.exp(-x));
     }
 
-    static float silu(float x) {
-        return x * sigmoid(x);
-    }
-
     /** PyTorch's softplus with its default threshold: {@code x} itself above 20 (ggml's too). */
     static float softplus(float x) {
         return x > 20f ? x : (float) Math.log1p(Math.exp(x));

@@ -42,7 +42,8 @@ final class GatedDeltaNet implements TokenMixer {
     /** Qwen3-Next: beta and alpha in one projection, per key head its value heads' betas then their alphas. */
     private final Linear betaAlpha;
     private final Linear out;
-    /** {@code convKernel} taps per channel, oldest input first (ggml's {@code ssm_conv1d}, ne0 = taps). */
+    /** The convolution's taps by tap, oldest input first: tap {@code j} of every channel at {@code j * channels} (ggml's
+     * {@code ssm_conv1d} transposed, so a tap runs over all channels in one vector loop). */
     private final float[] conv;
     private final float[] dtBias;
     /** {@code -exp(A_log)} per value head, as the converter stores it. */
@@ -102,7 +103,7 @@ final class GatedDeltaNet implements TokenMixer {
         this.alpha = betaAndAlpha[1];
         this.betaAlpha = betaAlpha;
         this.out = out;
-        this.conv = conv;
+        this.conv = byTap(conv, c.convKernel(), c.convChannels());
         this.dtBias = dtBias;
         this.a = a;
         this.norm = norm;
@@ -180,17 +181,15 @@ final class GatedDeltaNet implements TokenMixer {
         for (int r = 0; r < runs; r++) {
             runState[r].tokens = ws.positions[runStart[r + 1] - 1] + 1;
         }
-        // gated RMSNorm per value head, then the output projection
+        // gated RMSNorm per value head (into linearGate: silu(z) times the normalised output), then the output projection
         for (int t = 0; t < tokens; t++) {
             for (int h = 0; h < valueHeads; h++) {
                 int at = t * valueDim + h * headDim;
                 VectorOps.rmsNorm(ws.linearOut, at, norm.weight(), eps, ws.linearOut, at, headDim);
-                for (int i = 0; i < headDim; i++) {
-                    ws.linearOut[at + i] *= Activations.silu(ws.linearGate[at + i]);
-                }
             }
         }
-        out.apply(pool, ws.linearOut, tokens, ws.output);
+        VectorOps.swiglu(ws.linearGate, 0, ws.linearOut, 0, tokens * valueDim);
+        out.apply(pool, ws.linearGate, tokens, ws.output);
     }
 
     /**
@@ -279,6 +278,17 @@ final class GatedDeltaNet implements TokenMixer {
         return state;
     }
 
+    /** ggml's {@code [taps, channels]} (taps fastest) as {@code [channels, taps]}. */
+    private static float[] byTap(float[] byChannel, int taps, int channels) {
+        float[] t = new float[byChannel.length];
+        for (int ch = 0; ch < channels; ch++) {
+            for (int j = 0; j < taps; j++) {
+                t[j * channels + ch] = byChannel[ch * taps + j];
+            }
+        }
+        return t;
+    }
+
     /**
      * The causal convolution of one token's projected row (at {@code at} in {@code mixed}) with the state's last inputs,
      * then SiLU, in place; the raw row joins the state's inputs. Taps in ggml's {@code ssm_conv} order, oldest first.
@@ -287,22 +297,17 @@ final class GatedDeltaNet implements TokenMixer {
         int channels = c.convChannels();
         int taps = c.convKernel();
         float[] inputs = state.convInputs;
-        for (int ch = 0; ch < channels; ch++) {
-            float sum = 0f;
-            int w = ch * taps;
-            for (int j = 0; j < taps - 1; j++) {
-                sum += inputs[j * channels + ch] * conv[w + j];
-            }
-            sum += mixed[at + ch] * conv[w + taps - 1];
-            convRow[ch] = sum;
+        // taps in ggml's order, oldest input first, the token's own row last
+        java.util.Arrays.fill(convRow, 0f);
+        for (int j = 0; j < taps - 1; j++) {
+            VectorOps.multiplyAdd(inputs, j * channels, conv, j * channels, convRow, 0, channels);
         }
+        VectorOps.multiplyAdd(mixed, at, conv, (taps - 1) * channels, convRow, 0, channels);
         if (taps > 1) {
             System.arraycopy(inputs, channels, inputs, 0, (taps - 2) * channels);
             System.arraycopy(mixed, at, inputs, (taps - 2) * channels, channels);
         }
-        for (int ch = 0; ch < channels; ch++) {
-            mixed[at + ch] = Activations.silu(convRow[ch]);
-        }
+        VectorOps.silu(convRow, 0, mixed, at, channels);
     }
 
     /** Each query and key head of a convolved row divided by {@code sqrt(sum of squares + eps)} (llama.cpp's l2 norm). */

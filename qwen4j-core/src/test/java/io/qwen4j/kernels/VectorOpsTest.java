@@ -191,6 +191,38 @@ class VectorOpsTest {
     }
 
     @Test
+    void siluOutOfPlaceAndInPlace() {
+        for (int n : LENGTHS) {
+            float[] x = randomArray(n + 3, 4);
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                double v = x[3 + i];
+                expected[i] = v / (1 + Math.exp(-v));
+            }
+            float[] out = new float[n + 2];
+            VectorOps.silu(x, 3, out, 2, n);
+            assertNormalisedClose(expected, out, 2, 1e-5, "silu n=" + n);
+            VectorOps.silu(x, 3, x, 3, n);
+            assertNormalisedClose(expected, x, 3, 1e-5, "silu in place n=" + n);
+        }
+    }
+
+    @Test
+    void multiplyAddAccumulatesElementwiseProducts() {
+        for (int n : LENGTHS) {
+            float[] a = randomArray(n + 1, 1);
+            float[] b = randomArray(n + 2, 1);
+            float[] y = randomArray(n + 3, 1);
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = y[3 + i] + (double) a[1 + i] * b[2 + i];
+            }
+            VectorOps.multiplyAdd(a, 1, b, 2, y, 3, n);
+            assertNormalisedClose(expected, y, 3, 1e-6, "multiplyAdd n=" + n);
+        }
+    }
+
+    @Test
     void ropeRotatesPairsHalfApart() {
         for (int half : new int[] {1, 4, 8, 12, 64}) {
             float[] x = randomArray(2 * half + 3, 1);
