@@ -79,7 +79,7 @@ public record HfConfig(ModelConfig model, Optional<Fp8Blocks> fp8, Path file) {
         if (heads <= 0) {
             throw new InvalidInputException(file + ": num_attention_heads must be positive, got " + heads);
         }
-        boolean moe = !arch.equals("qwen2") && !arch.equals("qwen3") && !arch.equals("qwen35");
+        boolean moe = arch.equals("qwen2moe") || arch.equals("qwen3moe") || arch.equals("qwen35moe") || arch.equals("qwen3next");
         // GGUF has no key for norm_topk_prob: llama.cpp fixes it per architecture (Qwen2-MoE false, the others true)
         boolean renormalises = !arch.equals("qwen2moe");
         if (moe && c.has("norm_topk_prob") && c.get("norm_topk_prob").asBoolean() != renormalises) {
