@@ -71,10 +71,8 @@ public final class HfToGguf {
             for (String tensorName : names) {
                 long[] shape = weights.ggufShape(tensorName);
                 TensorType type = mix.typeFor(tensorName, shape);
-                // the hybrids' GGUF name for HF's post_attention_layernorm (ffn_norm in the other architectures)
-                String outName = model.isHybrid() ? tensorName.replace(".ffn_norm.", ".post_attention_norm.") : tensorName;
                 // Lent, not kept: FP8 dequantized to F32 and stacked experts exist one tensor at a time.
-                writer.addTensor(outName, type, shape, segment -> weights.lend(tensorName, source -> {
+                writer.addTensor(tensorName, type, shape, segment -> weights.lend(tensorName, source -> {
                     progress.accept(tensorName + " " + source.type() + " -> " + type);
                     TensorTranscoder.transcode(tile && ValueHeadTiling.applies(tensorName)
                             ? ValueHeadTiling.tiled(source, model.gatedDeltaNet()) : source, type, segment);

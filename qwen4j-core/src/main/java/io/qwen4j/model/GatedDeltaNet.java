@@ -41,6 +41,8 @@ final class GatedDeltaNet implements TokenMixer {
     private final Linear alpha;
     /** Qwen3-Next: beta and alpha in one projection, per key head its value heads' betas then their alphas. */
     private final Linear betaAlpha;
+    /** The input projections the file has, in {@link #project}'s order: qkv and gate or qkvz, then beta and alpha or both. */
+    private final Linear[] projections;
     private final Linear out;
     /** The convolution's taps by tap, oldest input first: tap {@code j} of every channel at {@code j * channels} (ggml's
      * {@code ssm_conv1d} transposed, so a tap runs over all channels in one vector loop). */
@@ -102,6 +104,8 @@ final class GatedDeltaNet implements TokenMixer {
         this.beta = betaAndAlpha[0];
         this.alpha = betaAndAlpha[1];
         this.betaAlpha = betaAlpha;
+        this.projections = java.util.stream.Stream.of(qkv, gate, qkvz, beta, alpha, betaAlpha)
+                .filter(java.util.Objects::nonNull).toArray(Linear[]::new);
         this.out = out;
         this.conv = byTap(conv, c.convKernel(), c.convChannels());
         this.dtBias = dtBias;
@@ -199,27 +203,30 @@ final class GatedDeltaNet implements TokenMixer {
     private void project(ComputePool pool, Workspace ws, int tokens) {
         int r = c.valueHeads() / c.keyHeads();
         // ws.linearOut is free until the recurrence writes it: the fused beta/alpha rows fit there (2 per value head)
-        float[] fusedBetaAlpha = ws.linearOut;
-        Linear first = qkvz != null ? qkvz : qkv;
-        float[] firstOut = qkvz != null ? ws.linearFused : ws.mixed;
+        float[][] outs = new float[projections.length][];
+        int i = 0;
+        if (qkvz == null) {
+            outs[i++] = ws.mixed;
+            outs[i++] = ws.linearGate;
+        } else {
+            outs[i++] = ws.linearFused;
+        }
+        if (betaAlpha == null) {
+            outs[i++] = ws.linearBeta;
+            outs[i] = ws.linearAlpha;
+        } else {
+            outs[i] = ws.linearOut;
+        }
+        Linear.applyAll(pool, ws.normed, tokens, projections, outs);
         if (betaAlpha != null) {
-            Linear[] linears = qkvz != null ? new Linear[] {first, betaAlpha} : new Linear[] {first, gate, betaAlpha};
-            float[][] outs = qkvz != null ? new float[][] {firstOut, fusedBetaAlpha}
-                    : new float[][] {firstOut, ws.linearGate, fusedBetaAlpha};
-            Linear.applyAll(pool, ws.normed, tokens, linears, outs);
             for (int t = 0; t < tokens; t++) {
                 for (int g = 0; g < c.keyHeads(); g++) {
                     int from = t * 2 * c.valueHeads() + g * 2 * r;
                     int to = t * c.valueHeads() + g * r;
-                    System.arraycopy(fusedBetaAlpha, from, ws.linearBeta, to, r);
-                    System.arraycopy(fusedBetaAlpha, from + r, ws.linearAlpha, to, r);
+                    System.arraycopy(ws.linearOut, from, ws.linearBeta, to, r);
+                    System.arraycopy(ws.linearOut, from + r, ws.linearAlpha, to, r);
                 }
             }
-        } else {
-            Linear[] linears = qkvz != null ? new Linear[] {first, beta, alpha} : new Linear[] {first, gate, beta, alpha};
-            float[][] outs = qkvz != null ? new float[][] {firstOut, ws.linearBeta, ws.linearAlpha}
-                    : new float[][] {firstOut, ws.linearGate, ws.linearBeta, ws.linearAlpha};
-            Linear.applyAll(pool, ws.normed, tokens, linears, outs);
         }
         if (qkvz != null) {
             splitInterleaved(ws, tokens, r);

@@ -37,9 +37,7 @@ final class Qwen35 {
             layers.add(new DecoderLayer(
                     RmsNorm.load(source, p + "attn_norm.weight", config.hiddenSize(), config.rmsNormEps()),
                     mixer,
-                    // GGUF's name; an HF folder's post_attention_layernorm maps onto the other architectures' ffn_norm
-                    RmsNorm.load(source, source.find(p + "post_attention_norm.weight").isPresent()
-                            ? p + "post_attention_norm.weight" : p + "ffn_norm.weight", config.hiddenSize(), config.rmsNormEps()),
+                    RmsNorm.load(source, p + "post_attention_norm.weight", config.hiddenSize(), config.rmsNormEps()),
                     feedForward.apply(l)));
         }
         return DecoderWeights.load(source, config, layers);

@@ -142,13 +142,15 @@ final class ServingSequence implements Submission {
 
     /** {@code take} tokens from {@code start}, or fewer so that the chunk ends where this sequence's state is kept. */
     int chunkUpToSnapshot(int start, int take) {
-        int next = Integer.MAX_VALUE;
-        for (int point : new int[] {branchAt, snapshotAt - BLOCK, snapshotAt}) {
-            if (point > start && point < next) {
-                next = point;
-            }
-        }
-        return next == Integer.MAX_VALUE ? take : Math.min(take, next - start);
+        int end = start + take;
+        end = cutAt(end, start, branchAt);
+        end = cutAt(end, start, snapshotAt - BLOCK);
+        return cutAt(end, start, snapshotAt) - start;
+    }
+
+    /** {@code end}, or {@code point} when that lies between {@code start} and it. */
+    private static int cutAt(int end, int start, int point) {
+        return point > start && point < end ? point : end;
     }
 
     /** Whether this sequence's state is kept once {@code position} tokens are computed. */

@@ -2,6 +2,7 @@ package io.qwen4j.synth;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.convert.QuantMix;
+import io.qwen4j.model.GatedDeltaNetConfig;
 import io.qwen4j.model.Model;
 import io.qwen4j.tensor.TensorType;
 import java.util.ArrayList;
@@ -47,13 +48,15 @@ public final class SynthPlan {
         int dim = spec.hiddenSize();
         int qDim = spec.heads() * spec.headDim();
         int kvDim = spec.kvHeads() * spec.headDim();
+        // which layers are linear, decided as the engine decides it from the metadata the writer puts down
+        GatedDeltaNetConfig linearLayers = SyntheticModelWriter.modelConfig(spec).gatedDeltaNet();
 
         tensors.add(matrix(spec, "token_embd.weight", spec.embeddingType(), dim, spec.vocabSize(), EMBEDDING_STD));
         for (int layer = 0; layer < spec.layers(); layer++) {
             String blk = "blk." + layer + ".";
             tensors.add(norm(blk + "attn_norm.weight", dim, 1.0));
             if (spec.isHybrid()) {
-                hybridMixer(spec, blk, (layer + 1) % spec.linear().fullAttentionInterval() != 0, tensors);
+                hybridMixer(spec, blk, linearLayers.isLinear(layer), tensors);
                 tensors.add(norm(blk + "post_attention_norm.weight", dim, 1.0));
                 feedForward(spec, blk, tensors);
                 continue;

@@ -1,6 +1,7 @@
 package io.qwen4j.synth;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.model.Architectures;
 import io.qwen4j.tensor.TensorType;
 import java.nio.file.Path;
 
@@ -86,7 +87,7 @@ public record SynthSpec(
             throw new InvalidInputException("unknown architecture '" + architecture + "' ("
                     + String.join(", ", ARCHITECTURES) + ")");
         }
-        boolean hybrid = isHybrid(architecture);
+        boolean hybrid = Architectures.isHybrid(architecture);
         if (hybrid && linear == null) {
             linear = Linear.defaults(heads, headDim);
         }
@@ -151,10 +152,6 @@ public record SynthSpec(
     private static boolean isMoe(String architecture) {
         return architecture.equals("qwen2moe") || architecture.equals("qwen3moe") || architecture.equals("qwen35moe")
                 || architecture.equals("qwen3next");
-    }
-
-    private static boolean isHybrid(String architecture) {
-        return architecture.equals("qwen35") || architecture.equals("qwen35moe") || architecture.equals("qwen3next");
     }
 
     public boolean isMoe() {

@@ -129,7 +129,7 @@ public final class ChatSession {
                 conversationState = null; // the tokens it folded in are about to be overwritten
             }
             start = System.nanoTime(); // the prefill is timed from here: a hybrid feeds part of it just below
-            int fed = hybrid ? keepConversationState(promptIds, Math.max(reused, 0)) : Math.max(reused, 0);
+            int fed = hybrid ? keepConversationState(prompt, promptIds, Math.max(reused, 0)) : Math.max(reused, 0);
             generation = generator.resume(promptIds, fed, cache, request(analysis));
         } catch (RuntimeException e) {
             conversation.removeLast();
@@ -154,11 +154,17 @@ public final class ChatSession {
      * Feeds the prompt up to where its conversation ends (the next turn repeats it; the template's generation prompt
      * after it differs) and keeps a copy of the state there. Returns the tokens now fed.
      */
-    private int keepConversationState(int[] promptIds, int fed) {
+    private int keepConversationState(String prompt, int[] promptIds, int fed) {
         String conversationOnly = template.render(conversation.messages(), null,
                 Map.of("enable_thinking", thinkingThisTurn(), "add_generation_prompt", false));
-        int end = commonPrefix(model.tokenizer().encode(conversationOnly, true), promptIds);
-        if (end <= fed || end >= promptIds.length || promptIds.length > cache.capacity()) {
+        if (!prompt.startsWith(conversationOnly)) {
+            return fed;
+        }
+        // only the generation prompt is tokenized again; it starts with a special token, so the split is clean
+        int[] generationPrompt = model.tokenizer().encode(prompt.substring(conversationOnly.length()), true);
+        int end = promptIds.length - generationPrompt.length;
+        if (end <= fed || end >= promptIds.length || promptIds.length > cache.capacity()
+                || !Arrays.equals(promptIds, end, promptIds.length, generationPrompt, 0, generationPrompt.length)) {
             return fed; // nothing to feed first, or a prompt the generator will reject with its own message
         }
         model.model().forward(new ForwardBatch(List.of(new ForwardBatch.Sequence(

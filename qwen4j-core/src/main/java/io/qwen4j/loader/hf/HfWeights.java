@@ -43,6 +43,8 @@ public final class HfWeights implements WeightSource, AutoCloseable {
     private final SafetensorsCheckpoint checkpoint;
     private final HfConfig config;
     private final TensorType fp8Target;
+    /** Whether the post-attention norm goes by the hybrids' GGUF name ({@link #toHf}). */
+    private final boolean hybridNorm;
     /** Holds the tensors converted for the engine ({@link #find}) until {@link #close()}. */
     private final Arena arena = Arena.ofShared();
     private final Map<String, Optional<Tensor>> cache = new ConcurrentHashMap<>();
@@ -51,6 +53,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         this.checkpoint = checkpoint;
         this.config = config;
         this.fp8Target = fp8Target;
+        this.hybridNorm = config.model().isHybrid();
     }
 
     public HfConfig config() {
@@ -71,7 +74,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
     @Override
     public Tensor tensor(String name) {
         return find(name).orElseThrow(() -> new InvalidInputException("model has no tensor '" + name + "' ("
-                + HfTensorNames.toHf(name).map(m -> m.hf()).orElse("no HF name") + " in the safetensors files)"));
+                + toHf(name).map(m -> m.hf()).orElse("no HF name") + " in the safetensors files)"));
     }
 
     /** Shape errors name the safetensors file and HF tensor besides the GGUF name. */
@@ -103,7 +106,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             if (reverse.gguf().equals("output.weight") && config.model().tieWordEmbeddings()) {
                 continue;
             }
-            names.add(reverse.gguf());
+            names.add(hybridNorm ? reverse.gguf().replace(".ffn_norm.", ".post_attention_norm.") : reverse.gguf());
         }
         var sorted = new ArrayList<>(names);
         sorted.sort(Comparator.comparingInt(HfWeights::layerOf));
@@ -115,6 +118,14 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             return gguf.equals("token_embd.weight") ? -2 : -1;
         }
         return Integer.parseInt(gguf.substring(4, gguf.indexOf('.', 4)));
+    }
+
+    /**
+     * {@link HfTensorNames#toHf} for this model: the hybrids (Qwen3.5, Qwen3-Next) call HF's post_attention_layernorm
+     * {@code post_attention_norm} in GGUF, where the table, as the other architectures, has {@code ffn_norm}.
+     */
+    private Optional<HfTensorNames.Mapping> toHf(String gguf) {
+        return HfTensorNames.toHf(hybridNorm ? gguf.replace(".post_attention_norm.", ".ffn_norm.") : gguf);
     }
 
     /** Bytes of all tensors handed out so far (what a forward pass reads). */
@@ -139,7 +150,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
             long[] s = reversed(checkpoint.find(fused.get().hf()).orElseThrow().shape(), null);
             return new long[] {s[0], s[1] / fused.get().halves(), s[2]};
         }
-        var mapping = HfTensorNames.toHf(name).orElseThrow(() -> new InvalidInputException("no HF name for '" + name + "'"));
+        var mapping = toHf(name).orElseThrow(() -> new InvalidInputException("no HF name for '" + name + "'"));
         String hf = mapping.stackedExperts() ? mapping.expert(0) : mapping.hf();
         SafetensorsTensor t = checkpoint.find(hf).orElseThrow(() -> new InvalidInputException("model has no tensor '" + hf + "'"));
         long[] shape = reversed(t.shape(), t);
@@ -154,7 +165,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
         if (name.equals("output.weight") && config.model().tieWordEmbeddings()) {
             return Optional.empty(); // HF ties lm_head to the embedding even when the file carries a copy
         }
-        var mapping = HfTensorNames.toHf(name);
+        var mapping = toHf(name);
         if (mapping.isEmpty()) {
             return Optional.empty();
         }
@@ -293,7 +304,7 @@ public final class HfWeights implements WeightSource, AutoCloseable {
     }
 
     private String describe(String gguf) {
-        return HfTensorNames.toHf(gguf)
+        return toHf(gguf)
                 .flatMap(m -> checkpoint.find(m.stackedExperts() ? m.expert(0) : m.hf()))
                 .map(SafetensorsTensor::describe)
                 .orElse("tensor '" + gguf + "'");
