@@ -37,6 +37,9 @@ public final class BenchBatchCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
+    @Mixin
+    SpeculationMixin speculation;
+
     @Option(names = "--streams", split = ",", paramLabel = "N[,N...]", description = "Concurrent streams (default 1,4,8).")
     int[] streams = {1, 4, 8};
 
@@ -64,7 +67,7 @@ public final class BenchBatchCommand implements Callable<Integer> {
             Model m = loaded.model();
             int context = Math.min(loaded.config().contextLength(), Math.max(systemTokens + 64, 32 + tokens + 16));
             var options = SchedulerOptions.defaults(context).withParallel(maxStreams)
-                    .withKvCacheType(KvCacheType.parse(kvCacheType));
+                    .withKvCacheType(KvCacheType.parse(kvCacheType)).withSpeculation(speculation.options());
             var random = new Random(7);
             int vocab = Math.min(loaded.config().vocabSize(), loaded.tokenizer().size());
             out.printf(Locale.ROOT, "model %s, %d threads, context %d, kv %s%n", loaded.name(), loaded.pool().threads(),
@@ -82,6 +85,10 @@ public final class BenchBatchCommand implements Callable<Integer> {
                 for (int i = 0; i < streams.length; i++) {
                     out.printf(Locale.ROOT, "decode  %2d streams: %8.1f tok/s aggregate  (%.2fx of %d stream%s; best of %d)%n",
                             streams[i], best[i], best[i] / best[0], streams[0], streams[0] == 1 ? "" : "s", runs);
+                }
+                if (options.speculation().enabled()) {
+                    out.printf(Locale.ROOT, "drafts  %d of %d guessed tokens right%n", scheduler.acceptedDrafts(),
+                            scheduler.draftedTokens());
                 }
                 double[] ttft = new double[5];
                 for (int i = 0; i < ttft.length; i++) {

@@ -5,6 +5,7 @@ import io.qwen4j.chat.conversation.ChatSettings;
 import io.qwen4j.chat.conversation.Conversation;
 import io.qwen4j.chat.conversation.SamplingOverrides;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.loader.LoadedModel;
 import java.io.Console;
 import java.io.PrintWriter;
@@ -28,6 +29,9 @@ public final class ChatCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    SpeculationMixin speculation;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "System prompt.")
     String system;
@@ -65,8 +69,10 @@ public final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ChatSettings settings = settings();
+        SpeculationOptions speculative = speculation.options();
         try (LoadedModel model = modelOptions.load(System.err)) {
-            var session = new ChatSession(model, new Conversation(system, !noThink), settings);
+            speculation.warnIfUnused(speculative, model.config(), System.err);
+            var session = new ChatSession(model, new Conversation(system, !noThink), settings, speculative);
             try (ChatConsole console = openConsole();
                  // only where a person types: piped input is there at once, and the turn would wait for it
                  ChatWarmUp warmUp = console.styled() ? ChatWarmUp.start(model, settings, !noThink) : null) {

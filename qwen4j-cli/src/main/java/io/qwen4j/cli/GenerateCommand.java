@@ -10,6 +10,7 @@ import io.qwen4j.engine.Generator;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.TokenChoice;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.loader.StartupTrace;
 import io.qwen4j.tokenizer.StreamingDecoder;
@@ -40,6 +41,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    SpeculationMixin speculation;
 
     /** Exactly one of the two prompt forms. */
     static final class PromptSource {
@@ -105,10 +109,12 @@ public final class GenerateCommand implements Callable<Integer> {
             throw new InvalidInputException("--ctx must be positive, got " + context);
         }
         KvCacheType kvType = KvCacheType.parse(kvCacheType);
+        SpeculationOptions speculative = speculation.options();
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
 
         long start = System.nanoTime();
         try (LoadedModel loaded = model.load(System.err)) {
+            speculation.warnIfUnused(speculative, loaded.config(), System.err);
             int[] ids = promptIds(loaded);
             StartupTrace.mark("prompt tokenized");
             int modelContext = loaded.config().contextLength();
@@ -127,7 +133,7 @@ public final class GenerateCommand implements Callable<Integer> {
             var cache = ContiguousKvCache.forContext(loaded.config(), kvType, capacity);
             Set<Integer> stopIds = ignoreEos ? Set.of() : loaded.endOfTurnIds();
             long loadedAt = System.nanoTime();
-            Generation generation = new Generator(loaded.model())
+            Generation generation = new Generator(loaded.model(), speculative)
                     .start(ids, cache, new GenerationRequest(sampling, tokens, stopIds));
 
             StreamingDecoder decoder = loaded.tokenizer().newStreamingDecoder();
@@ -150,7 +156,9 @@ public final class GenerateCommand implements Callable<Integer> {
             FinishReason finish = generation.finishReason().orElseThrow();
             Timings timings = new Timings(ids.length, steps.size(), (loadedAt - start) / 1e6,
                     steps.isEmpty() ? 0 : (firstTokenAt - loadedAt) / 1e6,
-                    steps.isEmpty() ? 0 : (end - firstTokenAt) / 1e6);
+                    steps.isEmpty() ? 0 : (end - firstTokenAt) / 1e6,
+                    speculative.enabled() ? new Drafts(generation.forwardPasses(), generation.draftedTokens(),
+                            generation.acceptedDrafts()) : null);
             if (json) {
                 out.println(CompactJson.write(jsonResult(ids, steps, finish, timings)));
             } else {
@@ -225,8 +233,13 @@ public final class GenerateCommand implements Callable<Integer> {
         return result;
     }
 
-    /** Wall times of one run: load, prefill + first token, the remaining tokens. */
-    record Timings(int promptTokens, int generatedTokens, double loadMs, double firstTokenMs, double restMs) {
+    /** What speculative decoding did in a run: forward passes, guessed tokens checked, and the right ones. */
+    record Drafts(long forwardPasses, long drafted, long accepted) {
+    }
+
+    /** Wall times of one run: load, prefill + first token, the remaining tokens; drafts when speculative. */
+    record Timings(int promptTokens, int generatedTokens, double loadMs, double firstTokenMs, double restMs,
+                   Drafts drafts) {
 
         double promptTokensPerSecond() {
             return firstTokenMs > 0 ? promptTokens / (firstTokenMs / 1e3) : 0;
@@ -244,14 +257,21 @@ public final class GenerateCommand implements Callable<Integer> {
             m.put("prompt_tokens_per_s", round(promptTokensPerSecond()));
             m.put("generation_ms", round(restMs));
             m.put("generation_tokens_per_s", round(generatedTokensPerSecond()));
+            if (drafts != null) {
+                m.put("forward_passes", drafts.forwardPasses());
+                m.put("draft_tokens", drafts.drafted());
+                m.put("draft_tokens_accepted", drafts.accepted());
+            }
             return m;
         }
 
         String describe(FinishReason finish) {
+            String speculative = drafts == null ? "" : String.format(Locale.ROOT,
+                    " | %d passes, drafts %d of %d right", drafts.forwardPasses(), drafts.accepted(), drafts.drafted());
             return String.format(Locale.ROOT,
-                    "[prompt: %d tokens, %.1f tok/s (incl. first token) | generated: %d tokens, %.1f tok/s | load %.0f ms | finish: %s]",
-                    promptTokens, promptTokensPerSecond(), generatedTokens, generatedTokensPerSecond(), loadMs,
-                    finish.openAiName);
+                    "[prompt: %d tokens, %.1f tok/s (incl. first token) | generated: %d tokens, %.1f tok/s%s | load %.0f ms | finish: %s]",
+                    promptTokens, promptTokensPerSecond(), generatedTokens, generatedTokensPerSecond(), speculative,
+                    loadMs, finish.openAiName);
         }
 
         private static double round(double v) {

@@ -2,6 +2,7 @@ package io.qwen4j.cli;
 
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.server.GenerationServices;
 import io.qwen4j.server.OpenAiServer;
@@ -34,6 +35,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
+
+    @Mixin
+    SpeculationMixin speculation;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -98,6 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         String key = apiKey();
         KvCacheType kvType = KvCacheType.parse(kvCacheType);
+        SpeculationOptions speculative = speculation.options();
         ReasoningField field = ReasoningField.parse(reasoningField);
         LoadedModel loaded = model.load(err);
         GenerationService service;
@@ -105,7 +110,8 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             loaded.chatTemplate(); // parsed now (it is lazy), so the first request does not wait for it
             int context = ctx != null ? ctx : Math.min(4096, loaded.config().contextLength());
-            service = GenerationServices.create(loaded, kvType, context, parallel, maxQueue);
+            speculation.warnIfUnused(speculative, loaded.config(), System.err);
+            service = GenerationServices.create(loaded, kvType, context, parallel, maxQueue, speculative);
             if (!noWarmup && context >= MIN_WARMUP_CONTEXT) {
                 warmUp(service, loaded, err);
             }

@@ -118,6 +118,28 @@ class GenerateCommandTest {
     }
 
     @Test
+    void speculativeDecodingGivesTheSameStepsAndReportsItsPasses() throws Exception {
+        // a prompt that repeats itself, so prompt lookup has guesses to check
+        String[] args = {"generate", "-m", model, "--prompt", "one two three four five one two three four five one two",
+            "-n", "24", "--ignore-eos", "--top-logprobs", "2", "--json"};
+        JsonNode plain = json(CliRun.run("", args));
+        // single repeated tokens count as matches: this 1-layer model's output rarely repeats longer runs
+        JsonNode guessed = json(CliRun.run("", append(args, "--speculative", "ngram", "--draft-max", "4", "--ngram-min",
+                "1")));
+        assertEquals(plain.get("tokens"), guessed.get("tokens"));
+        for (int i = 0; i < plain.get("steps").size(); i++) {
+            assertEquals(plain.get("steps").get(i).get("logprob").asDouble(),
+                    guessed.get("steps").get(i).get("logprob").asDouble(), 1e-4, "step " + i);
+        }
+        JsonNode timings = guessed.get("timings");
+        assertEquals(24, timings.get("forward_passes").asInt() + timings.get("draft_tokens_accepted").asInt(),
+                "each token from a pass's first row or a right guess");
+        assertTrue(timings.get("draft_tokens").asInt() > 0, timings.toString());
+        assertTrue(timings.get("draft_tokens").asInt() >= timings.get("draft_tokens_accepted").asInt());
+        assertFalse(plain.get("timings").has("forward_passes"), "reported only when speculating");
+    }
+
+    @Test
     void f16CacheAndContextLimit() throws Exception {
         JsonNode r = json(CliRun.run("", "generate", "-m", model, "--prompt-tokens", "1,2", "-n", "10", "--ctx", "5",
                 "--kv-cache-type", "f16", "--ignore-eos", "--json"));
@@ -134,6 +156,9 @@ class GenerateCommandTest {
         assertBad("999999", "generate", "-m", model, "--prompt-tokens", "1,999999");
         assertBad("--bogus", "generate", "-m", model, "--prompt", "x", "--bogus");
         assertBad("bf7", "generate", "-m", model, "--prompt", "x", "--kv-cache-type", "bf7");
+        assertBad("eagle", "generate", "-m", model, "--prompt", "x", "--speculative", "eagle");
+        assertBad("--draft-max", "generate", "-m", model, "--prompt", "x", "--speculative", "ngram", "--draft-max", "0");
+        assertBad("--ngram-min", "generate", "-m", model, "--prompt", "x", "--speculative", "ngram", "--ngram-min", "9");
         assertBad("--prompt", "generate", "-m", model, "--prompt", "x", "--prompt-tokens", "1");
         CliRun tooLong = assertBad("4", "generate", "-m", model, "--prompt-tokens", "1,2,3,4", "--ctx", "3");
         assertTrue(tooLong.err().contains("3"), tooLong.err());
@@ -225,9 +250,9 @@ class GenerateCommandTest {
         return run;
     }
 
-    private static String[] append(String[] args, String extra) {
-        String[] all = java.util.Arrays.copyOf(args, args.length + 1);
-        all[args.length] = extra;
+    private static String[] append(String[] args, String... extra) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
+        System.arraycopy(extra, 0, all, args.length, extra.length);
         return all;
     }
 }

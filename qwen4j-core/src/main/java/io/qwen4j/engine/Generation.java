@@ -1,10 +1,13 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -16,25 +19,32 @@ import java.util.function.Consumer;
  * not seen (the prompt the first time, then the previous token) and lets the {@link SequenceDecoder}
  * choose. Tokens are fed lazily, so a step is returned as soon as it is chosen and no forward pass is
  * spent after the last one. The token-by-token rules (hooks, forced tokens, stop ids, limits) live in
- * {@link SequenceDecoder}, shared with the batching scheduler.
+ * {@link SequenceDecoder}, shared with the batching scheduler. With a {@link Speculator}, a pass that feeds one token
+ * also checks the drafter's guesses of the tokens after it, and may yield several steps.
  */
 public final class Generation implements Iterator<GenerationStep>, StepHook.GenerationState {
 
     private final Model model;
     private final KvCache cache;
     private final SequenceDecoder decoder;
+    /** Guesses tokens to check in each decode pass, or null. */
+    private final Speculator speculator;
+    /** Steps chosen by the last pass and not yet pulled (several when drafts were right). */
+    private final Deque<GenerationStep> chosen = new ArrayDeque<>();
     private GenerationStep buffered;
+    private long forwardPasses;
 
-    Generation(Model model, KvCache cache, SequenceDecoder decoder) {
+    Generation(Model model, KvCache cache, SequenceDecoder decoder, Speculator speculator) {
         this.model = model;
         this.cache = cache;
         this.decoder = decoder;
+        this.speculator = speculator;
     }
 
     @Override
     public boolean hasNext() {
-        if (buffered == null && !decoder.isFinished()) {
-            buffered = advance();
+        if (buffered == null) {
+            buffered = !chosen.isEmpty() ? chosen.poll() : decoder.isFinished() ? null : advance();
         }
         return buffered != null;
     }
@@ -88,12 +98,36 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         return decoder.outputTokens();
     }
 
+    /** Forward passes run so far. */
+    public long forwardPasses() {
+        return forwardPasses;
+    }
+
+    /** Guessed tokens checked so far. */
+    public long draftedTokens() {
+        return decoder.draftedTokens();
+    }
+
+    /** Guessed tokens that were right: each a step without a pass of its own. */
+    public long acceptedDrafts() {
+        return decoder.acceptedDrafts();
+    }
+
     /** The next step, or null when the decoder finished. */
     private GenerationStep advance() {
         int start = decoder.computedTokens();
         int[] feed = decoder.tokensToFeed(Integer.MAX_VALUE);
-        Logits logits = model.forward(ForwardBatch.of(new ForwardBatch.Sequence(feed, start, cache)));
+        int[] drafts = feed.length == 1 && speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : new int[0];
+        Logits logits = model.forward(ForwardBatch.of(ForwardBatch.Sequence.verifying(feed, drafts, start, cache)));
+        forwardPasses++;
         decoder.markComputed(feed.length);
-        return decoder.choose(logits.data(), logits.lastOffset(0)).orElse(null);
+        long acceptedBefore = decoder.acceptedDrafts();
+        List<GenerationStep> steps = decoder.chooseVerifying(drafts, logits.data(), row -> logits.offset(0, row));
+        if (speculator != null) {
+            speculator.checked(drafts.length, (int) (decoder.acceptedDrafts() - acceptedBefore));
+        }
+        chosen.addAll(steps);
+        return chosen.poll();
     }
+
 }

@@ -1,5 +1,6 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.Model;
@@ -12,9 +13,16 @@ import io.qwen4j.model.Model;
 public final class Generator {
 
     private final Model model;
+    private final SpeculationOptions speculation;
 
     public Generator(Model model) {
+        this(model, SpeculationOptions.OFF);
+    }
+
+    /** Decodes speculatively as {@code speculation} says (the output is the same; the forward passes fewer). */
+    public Generator(Model model, SpeculationOptions speculation) {
         this.model = model;
+        this.speculation = speculation;
     }
 
     public Model model() {
@@ -47,6 +55,6 @@ public final class Generator {
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
         SequenceDecoder decoder = new SequenceDecoder(prompt, request, sampler, cache.capacity());
         decoder.markComputed(cachedPrefix); // those positions are already in the cache
-        return new Generation(model, cache, decoder);
+        return new Generation(model, cache, decoder, speculation.newSpeculator(model.config()).orElse(null));
     }
 }

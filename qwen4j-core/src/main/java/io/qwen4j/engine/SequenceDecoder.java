@@ -1,7 +1,10 @@
 package io.qwen4j.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.IntUnaryOperator;
 
 /**
  * The per-token logic of one request, independent of who runs the model: which tokens the model has not
@@ -33,6 +36,8 @@ public final class SequenceDecoder implements StepHook.GenerationState {
     private int[] forcedQueue = new int[0];
     private int forcedNext;
     private FinishReason finishReason;
+    private long draftedTokens;
+    private long acceptedDrafts;
 
     public SequenceDecoder(int[] prompt, GenerationRequest request, Sampler sampler, int contextLength) {
         if (prompt.length == 0) {
@@ -155,6 +160,55 @@ public final class SequenceDecoder implements StepHook.GenerationState {
             }
         }
         return Optional.of(append(sampler.sample(logits, offset), false));
+    }
+
+    /**
+     * Speculative decoding's check of guessed tokens. The caller fed the last uncomputed token followed by
+     * {@code drafts}, with logits for each (row {@code i} at {@code rowOffset.applyAsInt(i)}: the logits after fed
+     * token {@code i}), and marked the first one computed. Steps are chosen one by one exactly as {@link #choose}
+     * chooses them (same hooks, same sampler draws), and the next one is chosen from the next row only while each
+     * choice equals the draft token fed after it, whose keys and values the pass has already computed; so the steps
+     * are the ones plain decoding would have produced, and a seeded sampler draws the same tokens. The keys and
+     * values of rejected drafts stay in the cache past {@link #computedTokens}, to be overwritten.
+     *
+     * @return at least one step unless a hook stopped generation; at most {@code drafts.length + 1}
+     */
+    public List<GenerationStep> chooseVerifying(int[] drafts, float[] logits, IntUnaryOperator rowOffset) {
+        List<GenerationStep> steps = new ArrayList<>(drafts.length + 1);
+        draftedTokens += drafts.length;
+        for (int i = 0; ; i++) {
+            Optional<GenerationStep> step = choose(logits, rowOffset.applyAsInt(i));
+            if (step.isEmpty()) {
+                return steps;
+            }
+            steps.add(step.get());
+            if (i == drafts.length || step.get().token() != drafts[i]) {
+                return steps;
+            }
+            acceptedDrafts++;
+            if (isFinished()) {
+                return steps;
+            }
+            markComputed(1); // the draft was right: its keys and values are already in the cache
+        }
+    }
+
+    /**
+     * Guessed tokens worth feeding after the newest one (when it is the only one uncomputed): none past the context or
+     * past the last token the request may still produce, whose row would choose a token never used.
+     */
+    public int draftRoom() {
+        int beforeLimit = request.maxTokens() - outputLength() - 1;
+        return Math.max(0, Math.min(beforeLimit, contextLength - computed - 1));
+    }
+
+    /** Guessed tokens {@link #chooseVerifying} checked, and how many of them it took. */
+    public long draftedTokens() {
+        return draftedTokens;
+    }
+
+    public long acceptedDrafts() {
+        return acceptedDrafts;
     }
 
     private GenerationStep append(TokenChoice choice, boolean forced) {

@@ -56,7 +56,7 @@ final class DecoderModel implements Model {
         for (int s = 0; s < sequences; s++) {
             firstRows[s] = rows;
             rowCounts[s] = batch.logitsWanted() != ForwardBatch.LogitsWanted.LAST
-                    ? batch.sequences().get(s).tokens().length : 1;
+                    ? batch.sequences().get(s).tokens().length : batch.sequences().get(s).logitRows();
             rows += rowCounts[s];
         }
         boolean hidden = batch.logitsWanted() == ForwardBatch.LogitsWanted.HIDDEN;
@@ -84,9 +84,10 @@ final class DecoderModel implements Model {
                     int row = used + j;
                     ws.positions[row] = seq.startPosition() + index;
                     ws.caches[row] = seq.cache();
-                    boolean last = index == seq.tokens().length - 1;
+                    int fromEnd = seq.tokens().length - 1 - index; // 0 for the last token
                     ws.logitsRow[row] = batch.logitsWanted() != ForwardBatch.LogitsWanted.LAST
-                            ? firstRows[s] + index : last ? firstRows[s] : -1;
+                            ? firstRows[s] + index
+                            : fromEnd < seq.logitRows() ? firstRows[s] + seq.logitRows() - 1 - fromEnd : -1;
                     embed(seq.tokens()[index], row);
                 }
                 used += take;

@@ -1,5 +1,6 @@
 package io.qwen4j.model;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,7 +12,10 @@ public record ForwardBatch(List<Sequence> sequences, LogitsWanted logitsWanted) 
 
     /** Which positions get logits back. */
     public enum LogitsWanted {
-        /** The last new position of each sequence (generation). */
+        /**
+         * The last {@link Sequence#logitRows} new positions of each sequence: one in plain generation, the fed token
+         * and its draft tokens when speculative decoding verifies them.
+         */
         LAST,
         /** Every new position (teacher-forced scoring, tests). */
         ALL,
@@ -24,10 +28,31 @@ public record ForwardBatch(List<Sequence> sequences, LogitsWanted logitsWanted) 
         HIDDEN
     }
 
-    /** New tokens of one sequence; {@code tokens[i]} sits at position {@code startPosition + i}. */
-    public record Sequence(int[] tokens, int startPosition, KvCache cache) {
+    /**
+     * New tokens of one sequence; {@code tokens[i]} sits at position {@code startPosition + i}. Under
+     * {@link LogitsWanted#LAST} the last {@code logitRows} of them get logits.
+     */
+    public record Sequence(int[] tokens, int startPosition, KvCache cache, int logitRows) {
         public Sequence {
             tokens = tokens.clone();
+            if (logitRows < 1 || logitRows > Math.max(1, tokens.length)) {
+                throw new IllegalArgumentException(logitRows + " logit rows for " + tokens.length + " tokens");
+            }
+        }
+
+        /** Logits for the last token only. */
+        public Sequence(int[] tokens, int startPosition, KvCache cache) {
+            this(tokens, startPosition, cache, 1);
+        }
+
+        /**
+         * Speculative decoding's pass: {@code fed} (ending with the sequence's newest token) followed by guessed
+         * tokens, with logits after the newest token and after each guess.
+         */
+        public static Sequence verifying(int[] fed, int[] drafts, int startPosition, KvCache cache) {
+            int[] tokens = Arrays.copyOf(fed, fed.length + drafts.length);
+            System.arraycopy(drafts, 0, tokens, fed.length, drafts.length);
+            return new Sequence(tokens, startPosition, cache, drafts.length + 1);
         }
 
         public int end() {

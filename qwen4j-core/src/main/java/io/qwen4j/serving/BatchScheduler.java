@@ -1,20 +1,15 @@
 package io.qwen4j.serving;
 
 import io.qwen4j.engine.GenerationRequest;
-import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.Sampler;
 import io.qwen4j.engine.SequenceDecoder;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Continuous batching over a paged KV cache with a prefix cache (vLLM's design, one engine thread).
@@ -29,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BatchScheduler implements GenerationService {
 
     private static final long IDLE_POLL_MILLIS = 20;
+    private static final int[] NONE = new int[0];
 
     private final Model model;
     private final SchedulerOptions options;
@@ -36,19 +32,17 @@ public final class BatchScheduler implements GenerationService {
     private final BlockManager blocks;
     /** Hybrid models' recurrent states at block boundaries, or null. */
     private final RecurrentStateCache states;
-    private final LinkedBlockingQueue<ServingSequence> incoming = new LinkedBlockingQueue<>();
-    private final AtomicInteger queuedNew = new AtomicInteger();
+    private final WaitingLine waiting;
     // Engine-thread state.
-    private final Deque<ServingSequence> waiting = new ArrayDeque<>();
     private final List<ServingSequence> running = new ArrayList<>();
-    private int preemptedWaitingCount;
     private final Thread engineThread;
     // Published by the engine thread for stats().
     private volatile int runningCount;
-    private volatile int preemptedWaiting;
     private volatile int usedBlocks;
     private volatile int cachedBlocks;
     private volatile long preemptions;
+    private volatile long draftedTokens;
+    private volatile long acceptedDrafts;
     private volatile boolean closed;
 
     public BatchScheduler(Model model, SchedulerOptions options) {
@@ -56,16 +50,11 @@ public final class BatchScheduler implements GenerationService {
         this.options = options;
         this.pool = options.newPool(model.config());
         this.blocks = new BlockManager(pool.blockCount(), options.prefixCaching());
+        this.waiting = new WaitingLine(options.maxQueue());
         // a hybrid model's cached blocks are a start only where a copy of its recurrent state was kept
         this.states = options.prefixCaching() && model.config().isHybrid()
                 ? new RecurrentStateCache(RecurrentStateCache.DEFAULT_BUDGET_BYTES) : null;
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
-    }
-
-    /** The server's knobs ({@code --kv-cache-type --ctx --parallel --max-queue}); the rest at their defaults. */
-    public BatchScheduler(Model model, KvCacheType kvCacheType, int contextLength, int parallel, int maxQueue) {
-        this(model, SchedulerOptions.defaults(contextLength).withKvCacheType(kvCacheType).withParallel(parallel)
-                .withMaxQueue(maxQueue));
     }
 
     public SchedulerOptions options() {
@@ -83,14 +72,9 @@ public final class BatchScheduler implements GenerationService {
             throw new IllegalStateException("the generation service is shut down");
         }
         ServingSequence.validatePrompt(prompt, options.contextLength(), model.config().vocabSize());
-        if (queuedNew.incrementAndGet() > options.maxQueue()) {
-            queuedNew.decrementAndGet();
-            throw new QueueFullException(options.maxQueue());
-        }
         var sequence = new ServingSequence(prompt, request, listener);
-        incoming.add(sequence);
-        if (closed && incoming.remove(sequence)) { // close() may already have drained the queue
-            queuedNew.decrementAndGet();
+        waiting.offer(sequence);
+        if (closed && waiting.withdrawIncoming(sequence)) { // close() may already have drained the queue
             throw new IllegalStateException("the generation service is shut down");
         }
         return sequence;
@@ -98,7 +82,7 @@ public final class BatchScheduler implements GenerationService {
 
     @Override
     public ServiceStats stats() {
-        return new ServiceStats(queuedNew.get() + preemptedWaiting, runningCount, usedBlocks, pool.blockCount());
+        return new ServiceStats(waiting.queued(), runningCount, usedBlocks, pool.blockCount());
     }
 
     /** Unreferenced blocks that still hold a cached prefix (included in the free part of {@link #stats}). */
@@ -111,6 +95,15 @@ public final class BatchScheduler implements GenerationService {
         return preemptions;
     }
 
+    /** Guessed tokens speculative decoding checked so far, and the right ones (each a step without a row of its own). */
+    public long draftedTokens() {
+        return draftedTokens;
+    }
+
+    public long acceptedDrafts() {
+        return acceptedDrafts;
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -120,7 +113,7 @@ public final class BatchScheduler implements GenerationService {
             Thread.currentThread().interrupt();
         }
         // Anything submitted while the engine was stopping.
-        for (ServingSequence s; (s = incoming.poll()) != null; ) {
+        for (ServingSequence s; (s = waiting.pollIncoming()) != null; ) {
             s.abandon();
         }
     }
@@ -130,7 +123,7 @@ public final class BatchScheduler implements GenerationService {
     private void runLoop() {
         try {
             while (!closed) {
-                takeIncoming();
+                waiting.takeIncoming();
                 dropCancelled();
                 admit();
                 publish();
@@ -151,39 +144,22 @@ public final class BatchScheduler implements GenerationService {
                 s.abandon();
             }
             running.clear();
-            waiting.forEach(ServingSequence::abandon);
-            waiting.clear();
+            waiting.abandonAll();
             publish();
         }
     }
 
     private void awaitWork() {
         try {
-            ServingSequence s = incoming.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-            if (s != null) {
-                waiting.addLast(s);
-            }
+            waiting.awaitIncoming(IDLE_POLL_MILLIS);
         } catch (InterruptedException e) {
             closed = true;
         }
     }
 
-    private void takeIncoming() {
-        for (ServingSequence s; (s = incoming.poll()) != null; ) {
-            waiting.addLast(s);
-        }
-    }
-
     /** A cancelled sequence leaves at once and frees its blocks; the client hears nothing more. */
     private void dropCancelled() {
-        waiting.removeIf(s -> {
-            if (s.isCancelled()) {
-                leaveWaiting(s);
-                s.markDone();
-                return true;
-            }
-            return false;
-        });
+        waiting.removeCancelled();
         running.removeIf(s -> {
             if (s.isCancelled()) {
                 s.releaseBlocks(blocks);
@@ -194,28 +170,20 @@ public final class BatchScheduler implements GenerationService {
         });
     }
 
-    private void leaveWaiting(ServingSequence s) {
-        if (s.started) {
-            preemptedWaitingCount--;
-        } else {
-            queuedNew.decrementAndGet();
-        }
-    }
-
     /** Admits waiting sequences in order while a slot is open and their blocks fit. */
     private void admit() {
         while (!waiting.isEmpty() && running.size() < options.parallel()) {
-            ServingSequence s = waiting.peekFirst();
+            ServingSequence s = waiting.first();
             boolean fresh = s.decoder == null;
             if (fresh) {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
+                s.speculator = options.speculation().newSpeculator(model.config()).orElse(null);
                 s.snapshotAt = states == null ? 0 : RecurrentStateCache.snapshotAt(s.prompt.length);
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute
-                waiting.pollFirst();
-                leaveWaiting(s);
+                waiting.removeFirst();
                 if (notify(s, () -> s.listener.onPromptCached(0))) {
                     finish(s);
                 }
@@ -229,8 +197,7 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder.resetComputed(0);
                 return;
             }
-            waiting.pollFirst();
-            leaveWaiting(s);
+            waiting.removeFirst();
             if (cachedTokens > 0 && states != null) {
                 states.resume(model, s);
             }
@@ -268,8 +235,10 @@ public final class BatchScheduler implements GenerationService {
             if (uncomputed > 1) {
                 prefillBudget -= take;
             }
+            s.drafts = uncomputed == 1 && decoding <= SpeculativeDrafts.MAX_DECODING
+                    ? SpeculativeDrafts.draft(s, blocks) : NONE;
             scheduled.add(s);
-            batch.add(new ForwardBatch.Sequence(s.decoder.tokensToFeed(take), start, s.cache));
+            batch.add(ForwardBatch.Sequence.verifying(s.decoder.tokensToFeed(take), s.drafts, start, s.cache));
         }
         if (batch.isEmpty()) {
             return;
@@ -310,26 +279,27 @@ public final class BatchScheduler implements GenerationService {
         running.remove(s);
         s.releaseBlocks(blocks);
         s.decoder.resetComputed(0);
-        waiting.addFirst(s);
-        preemptedWaitingCount++;
+        waiting.addPreempted(s);
         preemptions++;
     }
 
     /** Records what each sequence computed, chooses the next tokens, and tells the listeners in order. */
     private void advance(List<ServingSequence> scheduled, List<ForwardBatch.Sequence> batch, Logits logits) {
         List<SequenceDecoder> decoders = new ArrayList<>(scheduled.size());
+        List<int[]> drafts = new ArrayList<>(scheduled.size());
         int[] rows = new int[scheduled.size()];
         for (int i = 0; i < scheduled.size(); i++) {
             ServingSequence s = scheduled.get(i);
-            s.decoder.markComputed(batch.get(i).tokens().length);
+            s.decoder.markComputed(batch.get(i).tokens().length - s.drafts.length); // guesses count once right
             s.registerFullBlocks(blocks);
             if (states != null) {
                 states.keep(model, s);
             }
             decoders.add(s.decoder);
+            drafts.add(s.drafts);
             rows[i] = i;
         }
-        Choices.Choice[] choices = Choices.choose(decoders, rows, logits);
+        Choices.Choice[] choices = Choices.choose(decoders, drafts, rows, logits);
         for (int i = 0; i < scheduled.size(); i++) {
             ServingSequence s = scheduled.get(i);
             Choices.Choice choice = choices[i];
@@ -340,8 +310,13 @@ public final class BatchScheduler implements GenerationService {
                 drop(s, choice.error());
                 continue;
             }
-            if (choice.step().isPresent() && !notify(s, () -> s.listener.onStep(choice.step().get()))) {
-                running.remove(s);
+            if (s.speculator != null) {
+                s.speculator.checked(s.drafts.length, choice.acceptedDrafts());
+                draftedTokens += s.drafts.length; // engine thread only
+                acceptedDrafts += choice.acceptedDrafts();
+                s.registerFullBlocks(blocks); // the right guesses are computed too
+            }
+            if (!notifySteps(s, choice.steps())) {
                 continue;
             }
             if (s.decoder.isFinished()) {
@@ -349,6 +324,17 @@ public final class BatchScheduler implements GenerationService {
                 finish(s);
             }
         }
+    }
+
+    /** Tells the listener each step in order; false (and {@code s} removed) when it failed. */
+    private boolean notifySteps(ServingSequence s, List<GenerationStep> steps) {
+        for (GenerationStep step : steps) {
+            if (!notify(s, () -> s.listener.onStep(step))) {
+                running.remove(s);
+                return false;
+            }
+        }
+        return true;
     }
 
     private void finish(ServingSequence s) {
@@ -387,7 +373,7 @@ public final class BatchScheduler implements GenerationService {
 
     private void publish() {
         runningCount = running.size();
-        preemptedWaiting = preemptedWaitingCount;
+        waiting.publish();
         usedBlocks = blocks.usedBlocks();
         cachedBlocks = blocks.cachedBlocks();
     }

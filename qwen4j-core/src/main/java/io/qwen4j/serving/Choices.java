@@ -4,7 +4,6 @@ import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SequenceDecoder;
 import io.qwen4j.model.Logits;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -18,18 +17,21 @@ import java.util.stream.IntStream;
  */
 final class Choices {
 
-    /** What one sequence got: a step, nothing (a hook stopped it), or the error its choice raised. */
-    record Choice(Optional<GenerationStep> step, RuntimeException error) {
+    /**
+     * What one sequence got: its steps (one, several when guesses were right, none when a hook stopped it) and how many
+     * guesses were right, or the error its choice raised.
+     */
+    record Choice(List<GenerationStep> steps, int acceptedDrafts, RuntimeException error) {
     }
 
     private Choices() {
     }
 
     /**
-     * {@code choices[i]} for {@code decoders[i]} from row {@code rows[i]} of the logits; null where a
-     * decoder is not ready (mid-prefill).
+     * {@code choices[i]} for {@code decoders[i]}, whose rows are those of sequence {@code rows[i]} of the logits (one,
+     * or one more than its guesses {@code drafts[i]}); null where a decoder is not ready (mid-prefill).
      */
-    static Choice[] choose(List<SequenceDecoder> decoders, int[] rows, Logits logits) {
+    static Choice[] choose(List<SequenceDecoder> decoders, List<int[]> drafts, int[] rows, Logits logits) {
         Choice[] choices = new Choice[decoders.size()];
         IntStream indices = IntStream.range(0, decoders.size());
         long ready = decoders.stream().filter(SequenceDecoder::readyToChoose).count();
@@ -37,9 +39,12 @@ final class Choices {
             SequenceDecoder decoder = decoders.get(i);
             if (decoder.readyToChoose()) {
                 try {
-                    choices[i] = new Choice(decoder.choose(logits.data(), logits.lastOffset(rows[i])), null);
+                    long acceptedBefore = decoder.acceptedDrafts();
+                    List<GenerationStep> steps = decoder.chooseVerifying(drafts.get(i), logits.data(),
+                            row -> logits.offset(rows[i], row));
+                    choices[i] = new Choice(steps, (int) (decoder.acceptedDrafts() - acceptedBefore), null);
                 } catch (RuntimeException e) {
-                    choices[i] = new Choice(Optional.empty(), e);
+                    choices[i] = new Choice(List.of(), 0, e);
                 }
             }
         });

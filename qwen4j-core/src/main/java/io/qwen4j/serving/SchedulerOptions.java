@@ -3,6 +3,7 @@ package io.qwen4j.serving;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.PagedKvPool;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.model.ModelConfig;
 
 /**
@@ -16,9 +17,11 @@ import io.qwen4j.model.ModelConfig;
  *                       so a long prompt is prefilled over several steps while other streams go on
  * @param kvBudgetBytes  size of the paged KV pool in bytes; 0 = room for {@code parallel} full contexts
  * @param prefixCaching  keep and reuse computed blocks of common prefixes
+ * @param speculation    speculative decoding of sequences that decode while few others do ({@link SpeculativeDrafts})
  */
 public record SchedulerOptions(int contextLength, int parallel, int maxQueue, KvCacheType kvCacheType,
-                               int stepTokens, long kvBudgetBytes, boolean prefixCaching) {
+                               int stepTokens, long kvBudgetBytes, boolean prefixCaching,
+                               SpeculationOptions speculation) {
 
     public static final int DEFAULT_PARALLEL = 4;
     public static final int DEFAULT_MAX_QUEUE = 64;
@@ -37,36 +40,47 @@ public record SchedulerOptions(int contextLength, int parallel, int maxQueue, Kv
         if (kvCacheType == null) {
             throw new InvalidInputException("no KV cache type given");
         }
+        if (speculation == null) {
+            throw new InvalidInputException("no speculative decoding options given");
+        }
     }
 
-    /** F16 cache, 4 sequences, queue of 64, 256 tokens per step, pool for every sequence, prefix cache on. */
+    /**
+     * F16 cache, 4 sequences, queue of 64, 256 tokens per step, pool for every sequence, prefix cache on, no speculative
+     * decoding.
+     */
     public static SchedulerOptions defaults(int contextLength) {
         return new SchedulerOptions(contextLength, DEFAULT_PARALLEL, DEFAULT_MAX_QUEUE, KvCacheType.F16,
-                DEFAULT_STEP_TOKENS, 0, true);
+                DEFAULT_STEP_TOKENS, 0, true, SpeculationOptions.OFF);
     }
 
     public SchedulerOptions withParallel(int n) {
-        return new SchedulerOptions(contextLength, n, maxQueue, kvCacheType, stepTokens, kvBudgetBytes, prefixCaching);
+        return new SchedulerOptions(contextLength, n, maxQueue, kvCacheType, stepTokens, kvBudgetBytes, prefixCaching, speculation);
     }
 
     public SchedulerOptions withMaxQueue(int n) {
-        return new SchedulerOptions(contextLength, parallel, n, kvCacheType, stepTokens, kvBudgetBytes, prefixCaching);
+        return new SchedulerOptions(contextLength, parallel, n, kvCacheType, stepTokens, kvBudgetBytes, prefixCaching, speculation);
     }
 
     public SchedulerOptions withKvCacheType(KvCacheType type) {
-        return new SchedulerOptions(contextLength, parallel, maxQueue, type, stepTokens, kvBudgetBytes, prefixCaching);
+        return new SchedulerOptions(contextLength, parallel, maxQueue, type, stepTokens, kvBudgetBytes, prefixCaching, speculation);
     }
 
     public SchedulerOptions withStepTokens(int n) {
-        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, n, kvBudgetBytes, prefixCaching);
+        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, n, kvBudgetBytes, prefixCaching, speculation);
     }
 
     public SchedulerOptions withKvBudgetBytes(long bytes) {
-        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, bytes, prefixCaching);
+        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, bytes, prefixCaching, speculation);
     }
 
     public SchedulerOptions withPrefixCaching(boolean on) {
-        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, kvBudgetBytes, on);
+        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, kvBudgetBytes, on, speculation);
+    }
+
+    public SchedulerOptions withSpeculation(SpeculationOptions options) {
+        return new SchedulerOptions(contextLength, parallel, maxQueue, kvCacheType, stepTokens, kvBudgetBytes,
+                prefixCaching, options);
     }
 
     /**

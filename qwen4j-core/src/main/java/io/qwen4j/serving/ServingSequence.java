@@ -5,6 +5,7 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.PagedKvCache;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ContextOverflowException;
 import java.util.function.LongPredicate;
 
@@ -27,6 +28,10 @@ final class ServingSequence implements Submission {
 
     SequenceDecoder decoder;
     PagedKvCache cache;
+    /** Guesses next tokens for speculative decoding, or null. */
+    Speculator speculator;
+    /** The guesses fed in this step's pass after the newest token (none outside speculative decoding). */
+    int[] drafts = new int[0];
     /** Leading blocks of the table already offered to the prefix cache, and the hash of the last one. */
     private int hashedBlocks;
     private long lastHash = ROOT_HASH;

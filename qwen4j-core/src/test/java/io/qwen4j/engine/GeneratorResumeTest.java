@@ -13,7 +13,7 @@ class GeneratorResumeTest {
 
     @Test
     void prefillsOnlyTheSuffixFromItsPosition() {
-        var model = new GeneratorTest.CountingModel();
+        var model = ScriptedModel.counting();
         var cache = ContiguousKvCache.forContext(model.config(), KvCacheType.F32, 32);
         var generation = new Generator(model).resume(new int[] {1, 2, 3, 4, 5}, 3, cache,
                 new GenerationRequest(SamplingParams.greedy(), 2, Set.of()));
@@ -27,7 +27,7 @@ class GeneratorResumeTest {
 
     @Test
     void needsAtLeastOneNewPromptToken() {
-        var model = new GeneratorTest.CountingModel();
+        var model = ScriptedModel.counting();
         var cache = ContiguousKvCache.forContext(model.config(), KvCacheType.F32, 32);
         var request = new GenerationRequest(SamplingParams.greedy(), 2, Set.of());
         var generator = new Generator(model);

@@ -7,43 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.qwen4j.model.ContextOverflowException;
-import io.qwen4j.model.ForwardBatch;
-import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
-import io.qwen4j.model.ModelConfig;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The generation loop's bookkeeping, on a fake model whose next token is always (last + 1) mod vocab. */
 class GeneratorTest {
-
-    static final int VOCAB = 16;
-
-    /** Logit 10 for (last + 1) % vocab, 0 elsewhere; records what it was fed. */
-    static final class CountingModel implements Model {
-        final ModelConfig config = ModelConfig.builder("qwen3").hiddenSize(8).numLayers(1).numHeads(1)
-                .numKeyValueHeads(1).headDim(8).intermediateSize(8).vocabSize(VOCAB).contextLength(64).build();
-        final List<int[]> fed = new ArrayList<>();
-        final List<Integer> positions = new ArrayList<>();
-
-        @Override
-        public ModelConfig config() {
-            return config;
-        }
-
-        @Override
-        public Logits forward(ForwardBatch batch) {
-            var seq = batch.sequences().getFirst();
-            fed.add(seq.tokens());
-            positions.add(seq.startPosition());
-            float[] logits = new float[VOCAB];
-            logits[(seq.tokens()[seq.tokens().length - 1] + 1) % VOCAB] = 10;
-            return new Logits(logits, VOCAB, new int[] {0}, new int[] {1});
-        }
-    }
 
     private static ContiguousKvCache cache(Model model, int capacity) {
         return ContiguousKvCache.forContext(model.config(), KvCacheType.F32, capacity);
@@ -55,7 +26,7 @@ class GeneratorTest {
 
     @Test
     void stopsAtMaxTokensWithLengthAndFeedsLazily() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var generation = new Generator(model).start(new int[] {3, 4}, cache(model, 32),
                 new GenerationRequest(SamplingParams.greedy(), 4, Set.of()));
         var steps = generation.drain(s -> { });
@@ -70,7 +41,7 @@ class GeneratorTest {
 
     @Test
     void stopTokenEndsWithStopAndIsTheLastStep() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var generation = new Generator(model).start(new int[] {3}, cache(model, 32),
                 new GenerationRequest(SamplingParams.greedy(), 100, Set.of(6, 99)));
         assertArrayEquals(new int[] {4, 5, 6}, tokens(generation.drain(s -> { })));
@@ -80,7 +51,7 @@ class GeneratorTest {
 
     @Test
     void fullContextEndsWithLength() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var generation = new Generator(model).start(new int[] {0, 1, 2}, cache(model, 5),
                 new GenerationRequest(SamplingParams.greedy(), 100, Set.of()));
         // 3 prompt tokens + 2 fed outputs fill 5 positions; the third output needs no position of its own.
@@ -90,7 +61,7 @@ class GeneratorTest {
 
     @Test
     void promptLongerThanContextIsRejectedUpFront() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var e = assertThrows(ContextOverflowException.class, () -> new Generator(model).start(new int[9], cache(model, 8),
                 new GenerationRequest(SamplingParams.greedy(), 1, Set.of())));
         assertEquals("prompt of 9 tokens does not fit the context: at most 8 tokens fit", e.getMessage());
@@ -99,7 +70,7 @@ class GeneratorTest {
 
     @Test
     void hookCanForceTokensAndStop() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         // A "thinking budget": after 2 output tokens force [14, 15]; stop once 3 tokens follow them.
         StepHook budget = state -> {
             if (state.outputLength() == 2) {
@@ -121,7 +92,7 @@ class GeneratorTest {
 
     @Test
     void stopStringsMatchAcrossTokenBoundaries() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         // token i is the letter 'a' + i; "def" spans three tokens
         var stops = new StopStrings(List.of("xyz", "def"), t -> new byte[] {(byte) ('a' + t)});
         var generation = new Generator(model).start(new int[] {0}, cache(model, 32),
@@ -133,7 +104,7 @@ class GeneratorTest {
 
     @Test
     void stopStringOnTheLastAllowedTokenIsStop() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var stops = new StopStrings(List.of("cd"), t -> new byte[] {(byte) ('a' + t)});
         var generation = new Generator(model).start(new int[] {0}, cache(model, 32),
                 new GenerationRequest(SamplingParams.greedy(), 3, Set.of(), List.of(stops)));
@@ -144,7 +115,7 @@ class GeneratorTest {
 
     @Test
     void stopStringFarIntoALongOutput() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         // tokens cycle through 16 letters; "nop" first completes at output index 13..15 of the second cycle
         var stops = new StopStrings(List.of("zz", "nop"), t -> new byte[] {(byte) ('a' + t), '.'});
         var generation = new Generator(model).start(new int[] {15}, cache(model, 64),
@@ -173,7 +144,7 @@ class GeneratorTest {
 
     @Test
     void zeroMaxTokensGeneratesNothing() {
-        var model = new CountingModel();
+        var model = ScriptedModel.counting();
         var generation = new Generator(model).start(new int[] {1}, cache(model, 8),
                 new GenerationRequest(SamplingParams.greedy(), 0, Set.of()));
         assertFalse(generation.hasNext());
@@ -183,7 +154,7 @@ class GeneratorTest {
 
     @Test
     void cacheSizing() {
-        var config = new CountingModel().config;
+        var config = ScriptedModel.counting().config();
         // 1 layer * 8 kv dims * 2 (k and v) * 2 bytes
         assertEquals(32, ContiguousKvCache.bytesPerPosition(config, KvCacheType.F16));
         assertEquals(10, ContiguousKvCache.forBudget(config, KvCacheType.F16, 330).capacity());

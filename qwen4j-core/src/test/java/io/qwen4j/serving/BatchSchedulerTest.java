@@ -62,8 +62,12 @@ class BatchSchedulerTest {
     }
 
     static Recorder serial(int[] prompt, GenerationRequest request) {
+        return serial(SERIAL, prompt, request);
+    }
+
+    static Recorder serial(SerialGenerationService service, int[] prompt, GenerationRequest request) {
         var r = new Recorder();
-        SERIAL.submit(prompt, request, r);
+        service.submit(prompt, request, r);
         return r.await();
     }
 
@@ -94,6 +98,11 @@ class BatchSchedulerTest {
 
     /** Submits every prompt at once and compares each output with the serial service's. */
     static void runAgainstSerial(BatchScheduler scheduler, List<int[]> prompts, GenerationRequest request) {
+        runAgainstSerial(SERIAL, scheduler, prompts, request);
+    }
+
+    static void runAgainstSerial(SerialGenerationService serial, BatchScheduler scheduler, List<int[]> prompts,
+                                 GenerationRequest request) {
         List<Recorder> batched = new ArrayList<>();
         for (int[] p : prompts) {
             var r = new Recorder();
@@ -102,7 +111,7 @@ class BatchSchedulerTest {
         }
         batched.forEach(Recorder::await); // before the serial runs: both services share the model's logits buffer
         for (int i = 0; i < prompts.size(); i++) {
-            assertSameSteps(serial(prompts.get(i), request), batched.get(i));
+            assertSameSteps(serial(serial, prompts.get(i), request), batched.get(i));
         }
         eventually(() -> scheduler.stats().kvBlocksUsed() == 0 && scheduler.stats().running() == 0,
                 "all blocks released");

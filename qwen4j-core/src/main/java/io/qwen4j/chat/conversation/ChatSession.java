@@ -13,6 +13,7 @@ import io.qwen4j.engine.Generation;
 import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.Generator;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.model.ForwardBatch;
@@ -61,11 +62,17 @@ public final class ChatSession {
     private volatile boolean cancelRequested;
 
     public ChatSession(LoadedModel model, Conversation conversation, ChatSettings settings) {
+        this(model, conversation, settings, SpeculationOptions.OFF);
+    }
+
+    /** A session whose answers are decoded speculatively as {@code speculation} says (the same text, fewer passes). */
+    public ChatSession(LoadedModel model, Conversation conversation, ChatSettings settings,
+                       SpeculationOptions speculation) {
         this.model = model;
         this.template = model.requireChatTemplate();
         this.conversation = conversation;
         this.settings = settings;
-        this.generator = new Generator(model.model());
+        this.generator = new Generator(model.model(), speculation);
         int context = Math.min(settings.contextLength(), model.config().contextLength());
         this.cache = ContiguousKvCache.forContext(model.config(), settings.kvCacheType(), context);
         this.hybrid = model.config().isHybrid();

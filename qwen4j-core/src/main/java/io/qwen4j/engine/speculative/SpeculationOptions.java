@@ -1,0 +1,55 @@
+package io.qwen4j.engine.speculative;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.model.ModelConfig;
+import java.util.Optional;
+
+/**
+ * Whether and how far to decode speculatively ({@code --speculative ngram --draft-max N}): up to {@code maxDraft}
+ * guessed tokens checked per forward pass, guessed by prompt lookup over n-grams of {@code minNgram..maxNgram} tokens.
+ * The output is the same as without (greedy or seeded sampling alike); only the number of passes changes.
+ */
+public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram) {
+
+    public static final int DEFAULT_MAX_DRAFT = 3;
+    public static final int DEFAULT_MIN_NGRAM = 3;
+    public static final int DEFAULT_MAX_NGRAM = 4;
+    public static final SpeculationOptions OFF = new SpeculationOptions(false, DEFAULT_MAX_DRAFT, DEFAULT_MIN_NGRAM,
+            DEFAULT_MAX_NGRAM);
+
+    public SpeculationOptions {
+        if (maxDraft < 1 || maxDraft > 64) {
+            throw new InvalidInputException("--draft-max must be in [1, 64], got " + maxDraft);
+        }
+        if (minNgram < 1 || maxNgram < minNgram) {
+            throw new InvalidInputException("n-gram sizes must satisfy 1 <= min <= max, got " + minNgram + ".." + maxNgram);
+        }
+    }
+
+    /** {@code "ngram"} or {@code "off"} (the CLI's {@code --speculative}), drafting up to {@code maxDraft} tokens. */
+    public static SpeculationOptions parse(String method, int maxDraft) {
+        return parse(method, maxDraft, DEFAULT_MIN_NGRAM);
+    }
+
+    /** As above, trusting n-grams of at least {@code minNgram} tokens ({@code --ngram-min}). */
+    public static SpeculationOptions parse(String method, int maxDraft, int minNgram) {
+        if (minNgram < 1 || minNgram > DEFAULT_MAX_NGRAM) {
+            throw new InvalidInputException("--ngram-min must be in [1, " + DEFAULT_MAX_NGRAM + "], got " + minNgram);
+        }
+        return switch (method) {
+            case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM);
+            case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM);
+            default -> throw new InvalidInputException("unknown speculative decoding method '" + method
+                    + "' (expected ngram or off)");
+        };
+    }
+
+    /**
+     * Speculative decoding for one sequence of {@code config}'s model, or empty when off or for a hybrid model: rejected guesses
+     * would leave its linear attention's state advanced past them, and going back needs a copy per step (not built).
+     */
+    public Optional<Speculator> newSpeculator(ModelConfig config) {
+        return enabled && !config.isHybrid()
+                ? Optional.of(new Speculator(new PromptLookupDrafter(minNgram, maxNgram), maxDraft)) : Optional.empty();
+    }
+}

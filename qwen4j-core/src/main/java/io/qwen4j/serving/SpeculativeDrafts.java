@@ -1,0 +1,42 @@
+package io.qwen4j.serving;
+
+import java.util.Arrays;
+
+/**
+ * The scheduler's side of speculative decoding: which sequences guess in a step and how many guesses their blocks
+ * allow. The guesses ride in the step's one forward pass beside the other sequences' rows.
+ */
+final class SpeculativeDrafts {
+
+    /**
+     * Sequences guess only while at most this many decode in a step. Guesses are rows of the pass like any other, and
+     * a second stream already fills the pass with a row that carries a token for sure: on 2 cores, with guesses, two
+     * streams decoded 50 tok/s together against 59-60 without (README, "Speculative decoding").
+     */
+    static final int MAX_DECODING = 1;
+
+    private static final int[] NONE = new int[0];
+
+    private SpeculativeDrafts() {
+    }
+
+    /**
+     * Guesses to feed after {@code s}'s newest token, the only one it has uncomputed, with storage for them
+     * allocated; fewer (or none) where free blocks run out, since a guess never preempts another sequence.
+     */
+    static int[] draft(ServingSequence s, BlockManager blocks) {
+        if (s.speculator == null) {
+            return NONE;
+        }
+        int next = s.decoder.computedTokens() + 1; // positions after the newest token
+        int[] drafts = s.speculator.draft(s.decoder, s.decoder.draftRoom());
+        int n = drafts.length;
+        while (n > 0 && !blocks.canAllocate(s.blocksMissing(next + n))) {
+            n--;
+        }
+        while (s.blocksMissing(next + n) > 0) {
+            s.growByOneBlock(blocks);
+        }
+        return n == drafts.length ? drafts : Arrays.copyOf(drafts, n);
+    }
+}

@@ -1,0 +1,151 @@
+package io.qwen4j.engine.speculative;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.engine.ContiguousKvCache;
+import io.qwen4j.engine.FinishReason;
+import io.qwen4j.engine.Generation;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.engine.Generator;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.engine.ScriptedModel;
+import io.qwen4j.model.Model;
+import io.qwen4j.model.TinyModels;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Speculative decoding gives the steps plain decoding gives, in fewer passes where the guesses are right: on a
+ * scripted fake model (which passes were run, at which positions) and on a tiny real model against plain decoding
+ * on the same model, greedy and seeded sampling.
+ */
+class SpeculativeGenerationTest {
+
+    /** The next token after t: a cycle through 0..7 (and another through 8..15). */
+    static final int[] NEXT = {1, 2, 3, 4, 5, 6, 7, 0, 9, 10, 11, 12, 13, 14, 15, 8};
+
+    static ScriptedModel scripted() {
+        return new ScriptedModel(t -> NEXT[t]);
+    }
+
+    private static final SpeculationOptions NGRAM = SpeculationOptions.parse("ngram", 4);
+
+    private static int[] tokens(List<GenerationStep> steps) {
+        return steps.stream().mapToInt(GenerationStep::token).toArray();
+    }
+
+    private static Generation start(Model model, SpeculationOptions speculation, int[] prompt, GenerationRequest request) {
+        var cache = ContiguousKvCache.forContext(model.config(), KvCacheType.F32, model.config().contextLength());
+        return new Generator(model, speculation).start(prompt, cache, request);
+    }
+
+    @Test
+    void rightGuessesAreStepsWithoutPassesOfTheirOwn() {
+        var model = scripted();
+        // the cycle 0..7 once in the prompt: every later n-gram of it has a right continuation
+        int[] prompt = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1};
+        Generation generation = start(model, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 12, Set.of()));
+        assertArrayEquals(new int[] {2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5}, tokens(generation.drain(s -> { })));
+        assertEquals(FinishReason.LENGTH, generation.finishReason().orElseThrow());
+        // the draft length grows 1, 2, 3, 4 as every guess is right: passes feed the prompt, then 1+1, 1+2, 1+3, 1+4
+        assertArrayEquals(new int[] {2, 3}, model.fed.get(1));
+        assertArrayEquals(new int[] {4, 5, 6}, model.fed.get(2));
+        assertArrayEquals(new int[] {7, 0, 1, 2}, model.fed.get(3));
+        assertArrayEquals(new int[] {3, 4}, model.fed.get(4), "room for one guess before the 12th token");
+        assertEquals(List.of(0, 10, 12, 15, 19), model.positions);
+        assertEquals(5, generation.forwardPasses());
+        assertEquals(7, generation.acceptedDrafts(), "12 steps: one per pass plus the right guesses");
+        assertEquals(7, generation.draftedTokens());
+    }
+
+    @Test
+    void aWrongGuessEndsThePassAndItsPositionIsFedAgain() {
+        var model = scripted();
+        // [0 1 2] was followed by 9 in the prompt, but the model says 3: the guess 9 is checked and rejected
+        int[] prompt = {0, 1, 2, 9, 10, 0, 1};
+        Generation generation = start(model, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 3, Set.of()));
+        assertArrayEquals(new int[] {2, 3, 4}, tokens(generation.drain(s -> { })));
+        assertArrayEquals(new int[] {2, 9}, model.fed.get(1), "the last token and the guess after [0 1 2]");
+        assertEquals(7, model.positions.get(1));
+        assertArrayEquals(new int[] {3}, model.fed.get(2), "the model's own token, at the rejected guess's position");
+        assertEquals(8, model.positions.get(2));
+        assertEquals(0, generation.acceptedDrafts());
+        assertTrue(generation.draftedTokens() >= 1);
+    }
+
+    @Test
+    void noGuessPastTheRequestsLastTokenOrAStopToken() {
+        var model = scripted();
+        int[] prompt = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3};
+        // max 3 tokens: after the first, one guess (the second token), whose row gives the third; no pass after it
+        Generation generation = start(model, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 3, Set.of()));
+        assertArrayEquals(new int[] {4, 5, 6}, tokens(generation.drain(s -> { })));
+        assertEquals(2, model.fed.size());
+        assertArrayEquals(new int[] {4, 5}, model.fed.get(1));
+        // max 2: no room for a guess at all
+        var short2 = scripted();
+        start(short2, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 2, Set.of())).drain(s -> { });
+        assertArrayEquals(new int[] {4}, short2.fed.get(1));
+        // a stop token the guesses run through ends the output there
+        var stopping = scripted();
+        Generation stopped = start(stopping, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 20, Set.of(6)));
+        assertArrayEquals(new int[] {4, 5, 6}, tokens(stopped.drain(s -> { })));
+        assertEquals(FinishReason.STOP, stopped.finishReason().orElseThrow());
+    }
+
+    private static final int CONTEXT = 160;
+    private static final Model TINY = TinyModels.qwen3(23, CONTEXT);
+
+    private static int[] prompt(long seed) {
+        var random = new Random(seed);
+        int[] prompt = new int[24];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = i < 12 ? random.nextInt(300) : prompt[i - 12]; // a repeat, as in a quote or a code edit
+        }
+        return prompt;
+    }
+
+    @Test
+    void aRealModelGivesThePlainStepsGreedyAndSeeded() {
+        long accepted = 0;
+        long passes = 0;
+        long steps = 0;
+        for (long seed = 1; seed <= 4; seed++) {
+            for (SamplingParams sampling : List.of(SamplingParams.greedy().withTopLogprobs(2),
+                    new SamplingParams(0.8, 40, 0.95, 0, 1, 0, 0, java.util.OptionalLong.of(seed), 2))) {
+                var request = new GenerationRequest(sampling, 48, Set.of());
+                List<GenerationStep> plain = start(TINY, SpeculationOptions.OFF, prompt(seed), request).drain(s -> { });
+                Generation speculative = start(TINY, NGRAM, prompt(seed), request);
+                List<GenerationStep> guessed = speculative.drain(s -> { });
+                assertArrayEquals(tokens(plain), tokens(guessed), "seed " + seed + ", " + sampling);
+                for (int i = 0; i < plain.size(); i++) {
+                    assertEquals(plain.get(i).logprob(), guessed.get(i).logprob(), 1e-5, "step " + i);
+                    assertEquals(plain.get(i).topLogprobs().get(1).token(), guessed.get(i).topLogprobs().get(1).token());
+                }
+                accepted += speculative.acceptedDrafts();
+                passes += speculative.forwardPasses();
+                steps += guessed.size();
+            }
+        }
+        assertTrue(accepted > 0, "some guesses were right, so the check ran");
+        assertEquals(steps, passes + accepted, "each step came from a pass's first row or a right guess");
+    }
+
+    @Test
+    void hybridModelsDecodePlainly() {
+        // a rejected guess would leave the linear attention's state past it: no speculation there (yet)
+        Model hybrid = TinyModels.qwen35(5, 64);
+        var request = new GenerationRequest(SamplingParams.greedy(), 16, Set.of());
+        Generation generation = start(hybrid, NGRAM, prompt(3), request);
+        List<GenerationStep> steps = generation.drain(s -> { });
+        assertEquals(0, generation.draftedTokens());
+        assertEquals(steps.size(), generation.forwardPasses());
+        assertArrayEquals(tokens(start(hybrid, SpeculationOptions.OFF, prompt(3), request).drain(s -> { })), tokens(steps));
+    }
+}
