@@ -67,7 +67,7 @@ public final class BenchBatchCommand implements Callable<Integer> {
             Model m = loaded.model();
             int context = Math.min(loaded.config().contextLength(), Math.max(systemTokens + 64, 32 + tokens + 16));
             var options = SchedulerOptions.defaults(context).withParallel(maxStreams)
-                    .withKvCacheType(KvCacheType.parse(kvCacheType)).withSpeculation(speculation.options());
+                    .withKvCacheType(KvCacheType.parse(kvCacheType)).withSpeculation(speculation.optionsWithoutDraftModel("bench batch"));
             var random = new Random(7);
             int vocab = Math.min(loaded.config().vocabSize(), loaded.tokenizer().size());
             out.printf(Locale.ROOT, "model %s, %d threads, context %d, kv %s%n", loaded.name(), loaded.pool().threads(),

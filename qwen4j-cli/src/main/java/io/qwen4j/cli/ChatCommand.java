@@ -70,9 +70,11 @@ public final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ChatSettings settings = settings();
         SpeculationOptions speculative = speculation.options();
-        try (LoadedModel model = modelOptions.load(System.err)) {
+        try (LoadedModel model = modelOptions.load(System.err);
+             LoadedModel draft = speculation.loadDraft(modelOptions, model, System.err)) {
             speculation.warnIfUnused(speculative, model.config(), System.err);
-            var session = new ChatSession(model, new Conversation(system, !noThink), settings, speculative);
+            var session = new ChatSession(model, new Conversation(system, !noThink), settings,
+                    SpeculationMixin.withDraft(speculative, draft));
             try (ChatConsole console = openConsole();
                  // only where a person types: piped input is there at once, and the turn would wait for it
                  ChatWarmUp warmUp = console.styled() ? ChatWarmUp.start(model, settings, !noThink) : null) {

@@ -113,8 +113,10 @@ public final class GenerateCommand implements Callable<Integer> {
         PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
 
         long start = System.nanoTime();
-        try (LoadedModel loaded = model.load(System.err)) {
+        try (LoadedModel loaded = model.load(System.err);
+             LoadedModel draft = speculation.loadDraft(model, loaded, System.err)) {
             speculation.warnIfUnused(speculative, loaded.config(), System.err);
+            speculative = SpeculationMixin.withDraft(speculative, draft);
             int[] ids = promptIds(loaded);
             StartupTrace.mark("prompt tokenized");
             int modelContext = loaded.config().contextLength();

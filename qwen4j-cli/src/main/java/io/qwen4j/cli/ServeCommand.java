@@ -102,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         String key = apiKey();
         KvCacheType kvType = KvCacheType.parse(kvCacheType);
-        SpeculationOptions speculative = speculation.options();
+        SpeculationOptions speculative = speculation.optionsWithoutDraftModel("serve");
         ReasoningField field = ReasoningField.parse(reasoningField);
         LoadedModel loaded = model.load(err);
         GenerationService service;

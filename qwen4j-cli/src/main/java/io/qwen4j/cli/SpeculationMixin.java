@@ -1,11 +1,18 @@
 package io.qwen4j.cli;
 
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.speculative.SpeculationOptions;
+import io.qwen4j.loader.LoadOptions;
+import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.model.ModelConfig;
+import java.io.IOException;
 import java.io.PrintStream;
 import picocli.CommandLine.Option;
 
-/** {@code --speculative ngram|off}, {@code --draft-max N} and {@code --ngram-min N}, shared by generate, chat, serve. */
+/**
+ * {@code --speculative ngram|off}, {@code --draft-max N}, {@code --ngram-min N} and {@code -md/--model-draft MODEL},
+ * shared by generate, chat, serve and bench batch.
+ */
 final class SpeculationMixin {
 
     @Option(names = "--speculative", paramLabel = "METHOD", defaultValue = "off",
@@ -22,14 +29,67 @@ final class SpeculationMixin {
                     + "${DEFAULT-VALUE}; the longest, up to " + SpeculationOptions.DEFAULT_MAX_NGRAM + ", is tried first).")
     int ngramMin;
 
+    @Option(names = {"-md", "--model-draft"}, paramLabel = "MODEL",
+            description = "Guess with this smaller model of the same vocabulary (e.g. Qwen3-0.6B for Qwen3-8B); "
+                    + "generate and chat only.")
+    String draftModel;
+
+    /** The options as given, checked before any model is loaded; a draft model is added by {@link #withDraft}. */
     SpeculationOptions options() {
+        if (draftModel != null && !method.equals("off")) {
+            throw new InvalidInputException("--model-draft and --speculative " + method + " exclude each other");
+        }
         return SpeculationOptions.parse(method, draftMax, ngramMin);
+    }
+
+    /** The options for a command that runs no draft model (serve, bench batch): --model-draft is an error there. */
+    SpeculationOptions optionsWithoutDraftModel(String command) {
+        if (draftModel != null) {
+            throw new InvalidInputException("--model-draft is for generate and chat; " + command
+                    + " guesses with --speculative ngram");
+        }
+        return options();
+    }
+
+    /** The draft model given with {@code --model-draft}, loaded with {@code models}' threads, or null. */
+    LoadedModel loadDraft(ModelOptions models, LoadedModel target, PrintStream log) throws IOException {
+        if (draftModel == null) {
+            return null;
+        }
+        LoadedModel draft = models.load(HubAccess.resolveModel(draftModel, log), LoadOptions.defaults().maxBatchTokens());
+        String difference = vocabularyDifference(target, draft);
+        if (difference != null) {
+            draft.close();
+            throw new InvalidInputException("--model-draft needs the model's vocabulary: " + difference);
+        }
+        return draft;
+    }
+
+    /** Where the two vocabularies differ (size, or the first id whose token differs), or null when they are the same. */
+    private static String vocabularyDifference(LoadedModel target, LoadedModel draft) {
+        int size = target.tokenizer().size();
+        if (draft.tokenizer().size() != size) {
+            return draft.name() + " has " + draft.tokenizer().size() + " tokens, " + target.name() + " " + size;
+        }
+        for (int id = 0; id < size; id++) {
+            if (!draft.tokenizer().token(id).equals(target.tokenizer().token(id))) {
+                return "token " + id + " is '" + draft.tokenizer().token(id) + "' in " + draft.name() + " but '"
+                        + target.tokenizer().token(id) + "' in " + target.name();
+            }
+        }
+        return null;
+    }
+
+    /** {@code options} guessing with {@code draft} when there is one. */
+    static SpeculationOptions withDraft(SpeculationOptions options, LoadedModel draft) {
+        return draft == null ? options : options.withDraftModel(draft.model());
     }
 
     /** Says so on {@code log} when speculation was asked for a model it does not run on. */
     void warnIfUnused(SpeculationOptions options, ModelConfig config, PrintStream log) {
-        if (options.enabled() && options.newSpeculator(config).isEmpty()) {
-            log.println("note: --speculative is not available for hybrid (linear attention) models; decoding plainly");
+        if ((options.enabled() || draftModel != null) && config.isHybrid()) {
+            log.println("note: speculative decoding is not available for hybrid (linear attention) models; "
+                    + "decoding plainly");
         }
     }
 }

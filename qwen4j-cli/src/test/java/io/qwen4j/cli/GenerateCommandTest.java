@@ -37,6 +37,18 @@ class GenerateCommandTest {
         model = file.toString();
     }
 
+    /** The tiny model's shapes with Qwen2.5's tokenizer (4 tokens fewer than Qwen3's). */
+    private static String qwen25Model() {
+        Path file = dir.resolve("tiny-qwen2.5-vocab.gguf");
+        try {
+            SyntheticModelWriter.write(new SynthSpec("qwen3", 1, 64, 2, 1, 32, 64, 0, 0, 0, 151_936, 64, true,
+                    TensorType.Q8_0, TensorType.Q8_0, false, null, CliRun.shared().resolve("qwen/qwen2.5"), 5), file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return file.toString();
+    }
+
     private static JsonNode json(CliRun run) throws Exception {
         assertEquals(0, run.status(), run.err());
         return JSON.readTree(run.out());
@@ -137,6 +149,11 @@ class GenerateCommandTest {
         assertTrue(timings.get("draft_tokens").asInt() > 0, timings.toString());
         assertTrue(timings.get("draft_tokens").asInt() >= timings.get("draft_tokens_accepted").asInt());
         assertFalse(plain.get("timings").has("forward_passes"), "reported only when speculating");
+        // the model guessing for itself: the same steps again
+        JsonNode drafted = json(CliRun.run("", append(args, "--model-draft", model, "--draft-max", "2")));
+        assertEquals(plain.get("tokens"), drafted.get("tokens"));
+        assertEquals(24, drafted.get("timings").get("forward_passes").asInt()
+                + drafted.get("timings").get("draft_tokens_accepted").asInt());
     }
 
     @Test
@@ -159,6 +176,8 @@ class GenerateCommandTest {
         assertBad("eagle", "generate", "-m", model, "--prompt", "x", "--speculative", "eagle");
         assertBad("--draft-max", "generate", "-m", model, "--prompt", "x", "--speculative", "ngram", "--draft-max", "0");
         assertBad("--ngram-min", "generate", "-m", model, "--prompt", "x", "--speculative", "ngram", "--ngram-min", "9");
+        assertBad("exclude", "generate", "-m", model, "--prompt", "x", "--speculative", "ngram", "--model-draft", model);
+        assertBad("vocabulary", "generate", "-m", model, "--prompt", "x", "--model-draft", qwen25Model());
         assertBad("--prompt", "generate", "-m", model, "--prompt", "x", "--prompt-tokens", "1");
         CliRun tooLong = assertBad("4", "generate", "-m", model, "--prompt-tokens", "1,2,3,4", "--ctx", "3");
         assertTrue(tooLong.err().contains("3"), tooLong.err());

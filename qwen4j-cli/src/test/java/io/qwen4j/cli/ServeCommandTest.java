@@ -24,4 +24,14 @@ class ServeCommandTest {
         assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
         assertTrue(r.err().contains("q4"), r.err());
     }
+
+    @Test
+    void aDraftModelOrAnUnknownSpeculativeMethodIsRefused() {
+        CliRun r = CliRun.run("", "serve", "--model-draft", "/nonexistent.gguf");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
+        assertTrue(r.err().contains("--model-draft is for generate and chat"), r.err());
+        r = CliRun.run("", "serve", "--speculative", "medusa");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
+        assertTrue(r.err().contains("medusa"), r.err());
+    }
 }

@@ -1,21 +1,26 @@
 package io.qwen4j.engine.speculative;
 
 import io.qwen4j.InvalidInputException;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.model.Model;
 import io.qwen4j.model.ModelConfig;
 import java.util.Optional;
 
 /**
- * Whether and how far to decode speculatively ({@code --speculative ngram --draft-max N}): up to {@code maxDraft}
- * guessed tokens checked per forward pass, guessed by prompt lookup over n-grams of {@code minNgram..maxNgram} tokens.
+ * Whether and how to decode speculatively ({@code --speculative ngram --draft-max N}, or {@code --model-draft FILE}):
+ * up to {@code maxDraft} guessed tokens checked per forward pass, guessed by prompt lookup over n-grams of
+ * {@code minNgram..maxNgram} tokens or, when {@code draftModel} is set, by that smaller model of the same vocabulary.
  * The output is the same as without (greedy or seeded sampling alike); only the number of passes changes.
  */
-public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram) {
+public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram, Model draftModel) {
 
     public static final int DEFAULT_MAX_DRAFT = 3;
     public static final int DEFAULT_MIN_NGRAM = 3;
     public static final int DEFAULT_MAX_NGRAM = 4;
+    /** A draft model's guess below this probability (its own softmax) ends the draft. */
+    public static final double DRAFT_MIN_PROBABILITY = 0.75;
     public static final SpeculationOptions OFF = new SpeculationOptions(false, DEFAULT_MAX_DRAFT, DEFAULT_MIN_NGRAM,
-            DEFAULT_MAX_NGRAM);
+            DEFAULT_MAX_NGRAM, null);
 
     public SpeculationOptions {
         if (maxDraft < 1 || maxDraft > 64) {
@@ -23,6 +28,10 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
         }
         if (minNgram < 1 || maxNgram < minNgram) {
             throw new InvalidInputException("n-gram sizes must satisfy 1 <= min <= max, got " + minNgram + ".." + maxNgram);
+        }
+        if (draftModel != null && draftModel.config().isHybrid()) {
+            throw new InvalidInputException("a draft model must not be hybrid (linear attention): its state cannot go "
+                    + "back past rejected guesses");
         }
     }
 
@@ -37,19 +46,29 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
             throw new InvalidInputException("--ngram-min must be in [1, " + DEFAULT_MAX_NGRAM + "], got " + minNgram);
         }
         return switch (method) {
-            case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM);
-            case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM);
+            case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null);
+            case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null);
             default -> throw new InvalidInputException("unknown speculative decoding method '" + method
-                    + "' (expected ngram or off)");
+                    + "' (expected ngram or off; a draft model is given with --model-draft)");
         };
     }
 
+    /** Guesses by {@code model} (same vocabulary, not hybrid) instead of prompt lookup. */
+    public SpeculationOptions withDraftModel(Model model) {
+        return new SpeculationOptions(true, maxDraft, minNgram, maxNgram, model);
+    }
+
     /**
-     * Speculative decoding for one sequence of {@code config}'s model, or empty when off or for a hybrid model: rejected guesses
-     * would leave its linear attention's state advanced past them, and going back needs a copy per step (not built).
+     * Speculative decoding for one sequence of at most {@code capacity} positions of {@code config}'s model, or empty
+     * when off or for a hybrid model: rejected guesses would leave its linear attention's state advanced past them, and
+     * going back needs a copy per step (not built).
      */
-    public Optional<Speculator> newSpeculator(ModelConfig config) {
-        return enabled && !config.isHybrid()
-                ? Optional.of(new Speculator(new PromptLookupDrafter(minNgram, maxNgram), maxDraft)) : Optional.empty();
+    public Optional<Speculator> newSpeculator(ModelConfig config, int capacity) {
+        if (!enabled || config.isHybrid()) {
+            return Optional.empty();
+        }
+        Drafter drafter = draftModel == null ? new PromptLookupDrafter(minNgram, maxNgram)
+                : new DraftModelDrafter(draftModel, KvCacheType.F16, capacity, DRAFT_MIN_PROBABILITY);
+        return Optional.of(new Speculator(drafter, maxDraft));
     }
 }

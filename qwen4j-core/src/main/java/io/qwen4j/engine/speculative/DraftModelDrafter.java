@@ -1,0 +1,109 @@
+package io.qwen4j.engine.speculative;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.engine.ContiguousKvCache;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.model.ForwardBatch;
+import io.qwen4j.model.Logits;
+import io.qwen4j.model.Model;
+import java.util.Arrays;
+
+/**
+ * Drafting with a smaller model of the same family and vocabulary (Qwen3-0.6B for Qwen3-8B, as llama.cpp's
+ * {@code --model-draft} and vLLM's draft models do): it keeps its own KV cache of the sequence, catches up on the
+ * tokens it has not seen (the prompt, the target's last step, whatever replaced its rejected guesses) and decodes
+ * greedily while it is confident: a guess whose probability under the draft model is below {@code minProbability}
+ * ends the draft, since an unlikely guess is likely wrong and costs the target a row.
+ */
+public final class DraftModelDrafter implements Drafter {
+
+    private static final int[] NONE = new int[0];
+
+    private final Model draft;
+    private final ContiguousKvCache cache;
+    private final double minProbability;
+    /** The tokens whose keys and values the draft cache holds at positions 0, 1, ... */
+    private int[] seen = new int[64];
+    private int seenCount;
+
+    /** A drafter for one sequence of at most {@code capacity} positions. */
+    public DraftModelDrafter(Model draft, KvCacheType cacheType, int capacity, double minProbability) {
+        if (draft.config().isHybrid()) {
+            throw new InvalidInputException("a draft model must not be hybrid (linear attention)");
+        }
+        this.draft = draft;
+        this.cache = ContiguousKvCache.forContext(draft.config(), cacheType,
+                Math.min(capacity, draft.config().contextLength()));
+        this.minProbability = minProbability;
+    }
+
+    @Override
+    public int[] draft(SequenceDecoder sequence, int max) {
+        int count = sequence.tokenCount();
+        if (max < 1 || count + max > cache.capacity()) {
+            return NONE;
+        }
+        int vocab = draft.config().vocabSize();
+        int common = 0;
+        while (common < seenCount && common < count && seen[common] == sequence.token(common)) {
+            common++;
+        }
+        if (common == count) {
+            common--; // the newest token's logits are needed again
+        }
+        int[] feed = sequence.tokens(common, count);
+        for (int token : feed) {
+            if (token >= vocab) {
+                return NONE; // an id the draft model does not have (a larger model's padded vocabulary)
+            }
+        }
+        int[] drafts = new int[max];
+        int n = 0;
+        int position = common;
+        seenCount = common;
+        while (true) {
+            Logits logits = draft.forward(ForwardBatch.of(new ForwardBatch.Sequence(feed, position, cache)));
+            remember(feed);
+            position += feed.length;
+            int best = argmax(logits.data(), logits.lastOffset(0), vocab);
+            if (probability(logits.data(), logits.lastOffset(0), vocab, best) < minProbability) {
+                break;
+            }
+            drafts[n++] = best;
+            if (n == max) {
+                break;
+            }
+            feed = new int[] {best};
+        }
+        return n == max ? drafts : Arrays.copyOf(drafts, n);
+    }
+
+    private void remember(int[] tokens) {
+        if (seenCount + tokens.length > seen.length) {
+            seen = Arrays.copyOf(seen, Math.max(seen.length * 2, seenCount + tokens.length));
+        }
+        System.arraycopy(tokens, 0, seen, seenCount, tokens.length);
+        seenCount += tokens.length;
+    }
+
+    private static int argmax(float[] logits, int offset, int vocab) {
+        int best = 0;
+        for (int i = 1; i < vocab; i++) {
+            if (logits[offset + i] > logits[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** softmax(logits)[token], in double: exp(l_token - max) / sum exp(l_i - max), with l_token the max. */
+    private static double probability(float[] logits, int offset, int vocab, int token) {
+        double max = logits[offset + token];
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[offset + i] - max);
+        }
+        return 1 / sum;
+    }
+}

@@ -1,0 +1,100 @@
+package io.qwen4j.engine.speculative;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.InvalidInputException;
+import io.qwen4j.engine.ContiguousKvCache;
+import io.qwen4j.engine.Generation;
+import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.engine.Generator;
+import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.Sampler;
+import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.model.Model;
+import io.qwen4j.model.TinyModels;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A draft model's guesses are its own greedy continuation, after any rejected ones too; the output is the target's. */
+class DraftModelDrafterTest {
+
+    static final int CONTEXT = 96;
+    static final Model TARGET = TinyModels.qwen3(23, CONTEXT);
+    static final Model OTHER = TinyModels.qwen3(24, CONTEXT);
+    static final GenerationRequest GREEDY = new GenerationRequest(SamplingParams.greedy(), 8, Set.of());
+
+    private static int[] greedy(Model model, int[] prompt, int tokens) {
+        var cache = ContiguousKvCache.forContext(model.config(), KvCacheType.F32, CONTEXT);
+        var request = new GenerationRequest(SamplingParams.greedy(), tokens, Set.of());
+        return new Generator(model).start(prompt, cache, request).drain(s -> { }).stream()
+                .mapToInt(GenerationStep::token).toArray();
+    }
+
+    private static SequenceDecoder sequence(int[] tokens) {
+        return new SequenceDecoder(tokens, GREEDY, new Sampler(GREEDY.sampling(), TARGET.config().vocabSize()), CONTEXT);
+    }
+
+    private static int[] concat(int[] a, int... b) {
+        int[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    @Test
+    void guessesAreTheDraftModelsGreedyContinuationAfterRejectionsToo() {
+        int[] prompt = {5, 17, 230, 4, 99, 12, 7};
+        var drafter = new DraftModelDrafter(OTHER, KvCacheType.F32, CONTEXT, 0);
+        int[] expected = greedy(OTHER, prompt, 4);
+        assertArrayEquals(expected, drafter.draft(sequence(prompt), 4));
+        // the target took the first two guesses and then chose 42 instead of the third: the drafter goes back there
+        int[] next = concat(prompt, expected[0], expected[1], 42);
+        assertArrayEquals(greedy(OTHER, next, 3), drafter.draft(sequence(next), 3));
+        // and the same sequence again asks for the newest token's logits once more
+        assertArrayEquals(greedy(OTHER, next, 2), drafter.draft(sequence(next), 2));
+        // a sequence that took the third guess after all: the cache's position of 42 is overwritten with it
+        int[] other = concat(prompt, expected[0], expected[1], expected[2], 42);
+        assertArrayEquals(greedy(OTHER, other, 3), drafter.draft(sequence(other), 3));
+    }
+
+    @Test
+    void anUnsureDraftModelDoesNotGuess() {
+        var drafter = new DraftModelDrafter(OTHER, KvCacheType.F32, CONTEXT, 1.01);
+        assertArrayEquals(new int[0], drafter.draft(sequence(new int[] {5, 6, 7}), 4));
+    }
+
+    @Test
+    void theOutputIsTheTargetsWhateverTheDraftModel() {
+        int[] prompt = {5, 17, 230, 4, 99, 12, 7, 5, 17, 230};
+        for (Model draftModel : List.of(TARGET, OTHER)) {
+            for (long seed = 1; seed <= 2; seed++) {
+                var request = new GenerationRequest(new SamplingParams(0.8, 40, 0.95, 0, 1, 0, 0,
+                        java.util.OptionalLong.of(seed), 0), 32, Set.of());
+                var plainCache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
+                List<GenerationStep> plain = new Generator(TARGET).start(prompt, plainCache, request).drain(s -> { });
+                var cache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
+                Generation guessed = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draftModel))
+                        .start(prompt, cache, request);
+                List<GenerationStep> steps = guessed.drain(s -> { });
+                assertArrayEquals(plain.stream().mapToInt(GenerationStep::token).toArray(),
+                        steps.stream().mapToInt(GenerationStep::token).toArray());
+                assertEquals(steps.size(), guessed.forwardPasses() + guessed.acceptedDrafts());
+                if (draftModel == TARGET) {
+                    assertTrue(guessed.acceptedDrafts() > 0, "the target guessing for itself is sometimes sure");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHybridDraftModelIsRefused() {
+        Model hybrid = TinyModels.qwen35(5, 64);
+        assertThrows(InvalidInputException.class, () -> SpeculationOptions.OFF.withDraftModel(hybrid));
+    }
+}
