@@ -82,7 +82,8 @@ public final class BatchScheduler implements GenerationService {
 
     @Override
     public ServiceStats stats() {
-        return new ServiceStats(waiting.queued(), runningCount, usedBlocks, pool.blockCount());
+        return new ServiceStats(waiting.queued(), runningCount, usedBlocks, pool.blockCount(), draftedTokens,
+                acceptedDrafts);
     }
 
     /** Unreferenced blocks that still hold a cached prefix (included in the free part of {@link #stats}). */

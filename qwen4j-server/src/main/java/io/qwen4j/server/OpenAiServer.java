@@ -57,7 +57,7 @@ public final class OpenAiServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + options.host() + ":" + options.port() + ": " + e.getMessage(), e);
         }
-        ServerContext ctx = new ServerContext(model, service, options, new ServerMetrics(), log);
+        ServerContext ctx = new ServerContext(model, service, options, new ServerMetrics(service.stats()), log);
         if (!ClientWatch.available()) {
             log.warn("non-streamed requests whose client disconnects run to the end: start the JVM with "
                     + "--add-opens jdk.httpserver/sun.net.httpserver=ALL-UNNAMED to notice them");

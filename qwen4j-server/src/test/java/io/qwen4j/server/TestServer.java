@@ -3,6 +3,7 @@ package io.qwen4j.server;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import io.qwen4j.engine.KvCacheType;
+import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.loader.LoadOptions;
 import io.qwen4j.loader.LoadedModel;
 import io.qwen4j.loader.ModelLoader;
@@ -39,16 +40,17 @@ final class TestServer implements AutoCloseable {
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private TestServer(ServerOptions options, int context, int maxQueue) throws IOException {
+    private TestServer(ServerOptions options, int context, int maxQueue, SpeculationOptions speculation)
+            throws IOException {
         this.model = sharedModel();
-        this.service = GenerationServices.create(model, KvCacheType.F32, context, 4, maxQueue);
+        this.service = GenerationServices.create(model, KvCacheType.F32, context, 4, maxQueue, speculation);
         this.server = OpenAiServer.start(model, service, options,
                 new ServerLog(new PrintStream(logBytes, true, StandardCharsets.UTF_8)));
     }
 
     static TestServer start(ServerOptions options, int context, int maxQueue) {
         try {
-            return new TestServer(options, context, maxQueue);
+            return new TestServer(options, context, maxQueue, SpeculationOptions.OFF);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,6 +58,15 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start() {
         return start(ServerOptions.loopback(), 512, 64);
+    }
+
+    /** A server that decodes speculatively as {@code speculation} says. */
+    static TestServer startSpeculative(SpeculationOptions speculation) {
+        try {
+            return new TestServer(ServerOptions.loopback(), 512, 64, speculation);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Loaded once per test JVM and never closed: loading the vocabulary takes seconds. */

@@ -29,6 +29,17 @@ public final class ServerMetrics {
     /** Tokens generated per wall-clock second, a ring indexed by epoch second. */
     private final AtomicLongArray tokensPerSecond = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
     private final AtomicLongArray secondOfSlot = new AtomicLongArray(RATE_WINDOW_SECONDS + 1);
+    /** The service's counters when this server started (a warm-up before it ran on the same service). */
+    private final ServiceStats baseline;
+
+    public ServerMetrics() {
+        this(new ServiceStats(0, 0, 0, 0));
+    }
+
+    /** Metrics whose service counters start from {@code baseline}, the service's stats when the server starts. */
+    public ServerMetrics(ServiceStats baseline) {
+        this.baseline = baseline;
+    }
 
     public void request(String path, int status) {
         requests.computeIfAbsent(path + "\u0000" + status, k -> new LongAdder()).increment();
@@ -105,6 +116,10 @@ public final class ServerMetrics {
         out.append("qwen4j_time_to_first_token_seconds_count ").append(ttftCount.sum()).append('\n');
         gauge(out, "qwen4j_generation_tokens_per_second",
                 "Generated tokens per second over the last " + RATE_WINDOW_SECONDS + " s.", format(recentTokensPerSecond()));
+        counter(out, "qwen4j_spec_draft_tokens_total", "Guessed tokens speculative decoding checked.",
+                stats.draftTokens() - baseline.draftTokens());
+        counter(out, "qwen4j_spec_draft_tokens_accepted_total", "Guessed tokens that were right (tokens without a row of "
+                + "their own).", stats.draftTokensAccepted() - baseline.draftTokensAccepted());
         gauge(out, "qwen4j_requests_queued", "Requests waiting for the engine.", Integer.toString(stats.queued()));
         gauge(out, "qwen4j_requests_running", "Sequences being generated.", Integer.toString(stats.running()));
         gauge(out, "qwen4j_kv_cache_blocks_used", "KV cache blocks in use.", Long.toString(stats.kvBlocksUsed()));
