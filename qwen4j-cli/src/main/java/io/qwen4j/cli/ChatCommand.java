@@ -72,7 +72,6 @@ public final class ChatCommand implements Callable<Integer> {
         SpeculationOptions speculative = speculation.options();
         try (LoadedModel model = modelOptions.load(System.err);
              LoadedModel draft = speculation.loadDraft(modelOptions, model, System.err)) {
-            speculation.warnIfUnused(speculative, model.config(), System.err);
             var session = new ChatSession(model, new Conversation(system, !noThink), settings,
                     SpeculationMixin.withDraft(speculative, draft));
             try (ChatConsole console = openConsole();

@@ -115,7 +115,6 @@ public final class GenerateCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (LoadedModel loaded = model.load(System.err);
              LoadedModel draft = speculation.loadDraft(model, loaded, System.err)) {
-            speculation.warnIfUnused(speculative, loaded.config(), System.err);
             speculative = SpeculationMixin.withDraft(speculative, draft);
             int[] ids = promptIds(loaded);
             StartupTrace.mark("prompt tokenized");

@@ -17,7 +17,7 @@ final class SpeculationMixin {
 
     @Option(names = "--speculative", paramLabel = "METHOD", defaultValue = "off",
             description = "Speculative decoding: ngram (guess the next tokens from earlier text and check them in the "
-                    + "same pass; same output, fewer passes where text repeats) or off (default). Not for hybrid models.")
+                    + "same pass; same output, fewer passes where text repeats) or off (default).")
     String method;
 
     @Option(names = "--draft-max", paramLabel = "N", defaultValue = "" + SpeculationOptions.DEFAULT_MAX_DRAFT,
@@ -85,11 +85,11 @@ final class SpeculationMixin {
         return draft == null ? options : options.withDraftModel(draft.model());
     }
 
-    /** Says so on {@code log} when speculation was asked for a model it does not run on. */
+    /** Says so on {@code log} when the server was asked to speculate for a model it does not for. */
     void warnIfUnused(SpeculationOptions options, ModelConfig config, PrintStream log) {
-        if ((options.enabled() || draftModel != null) && config.isHybrid()) {
-            log.println("note: speculative decoding is not available for hybrid (linear attention) models; "
-                    + "decoding plainly");
+        if (options.enabled() && config.isHybrid()) {
+            log.println("note: serve does not decode hybrid (linear attention) models speculatively; "
+                    + "generate and chat do");
         }
     }
 }

@@ -5,6 +5,7 @@ import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
+import io.qwen4j.model.RecurrentState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -23,6 +24,8 @@ import java.util.function.Consumer;
  * also checks the drafter's guesses of the tokens after it, and may yield several steps.
  */
 public final class Generation implements Iterator<GenerationStep>, StepHook.GenerationState {
+
+    private static final int[] NONE = new int[0];
 
     private final Model model;
     private final KvCache cache;
@@ -117,14 +120,29 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
     private GenerationStep advance() {
         int start = decoder.computedTokens();
         int[] feed = decoder.tokensToFeed(Integer.MAX_VALUE);
-        int[] drafts = feed.length == 1 && speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : new int[0];
+        int[] drafts = speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : NONE;
+        // A hybrid model's linear attention folds every fed token into its state: to take back wrong guesses, the state
+        // from before the pass is kept (none exists before the first pass: no guesses then).
+        RecurrentState before = null;
+        if (drafts.length > 0 && model.config().isHybrid()) {
+            before = model.saveRecurrentState(cache).orElse(null);
+            if (before == null) {
+                drafts = NONE;
+            }
+        }
         Logits logits = model.forward(ForwardBatch.of(ForwardBatch.Sequence.verifying(feed, drafts, start, cache)));
         forwardPasses++;
         decoder.markComputed(feed.length);
         long acceptedBefore = decoder.acceptedDrafts();
         List<GenerationStep> steps = decoder.chooseVerifying(drafts, logits.data(), row -> logits.offset(0, row));
+        int accepted = (int) (decoder.acceptedDrafts() - acceptedBefore);
         if (speculator != null) {
-            speculator.checked(drafts.length, (int) (decoder.acceptedDrafts() - acceptedBefore));
+            speculator.checked(drafts.length, accepted);
+        }
+        if (before != null && accepted < drafts.length && !decoder.isFinished()) {
+            // back to the state before the pass; the next one feeds its tokens again with the new one
+            model.restoreRecurrentState(cache, before);
+            decoder.resetComputed(start);
         }
         chosen.addAll(steps);
         return chosen.poll();

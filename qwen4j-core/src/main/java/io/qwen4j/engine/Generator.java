@@ -55,6 +55,6 @@ public final class Generator {
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
         SequenceDecoder decoder = new SequenceDecoder(prompt, request, sampler, cache.capacity());
         decoder.markComputed(cachedPrefix); // those positions are already in the cache
-        return new Generation(model, cache, decoder, speculation.newSpeculator(model.config(), cache.capacity()).orElse(null));
+        return new Generation(model, cache, decoder, speculation.newSpeculator(cache.capacity()).orElse(null));
     }
 }

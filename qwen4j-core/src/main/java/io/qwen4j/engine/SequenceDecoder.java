@@ -163,9 +163,10 @@ public final class SequenceDecoder implements StepHook.GenerationState {
     }
 
     /**
-     * Speculative decoding's check of guessed tokens. The caller fed the last uncomputed token followed by
-     * {@code drafts}, with logits for each (row {@code i} at {@code rowOffset.applyAsInt(i)}: the logits after fed
-     * token {@code i}), and marked the first one computed. Steps are chosen one by one exactly as {@link #choose}
+     * Speculative decoding's check of guessed tokens. The caller fed the uncomputed tokens followed by
+     * {@code drafts}, with logits for the last of them and for each guess (row {@code i} at
+     * {@code rowOffset.applyAsInt(i)}: row 0 after the last known token, row {@code i} after guess {@code i - 1}), and
+     * marked the known ones computed. Steps are chosen one by one exactly as {@link #choose}
      * chooses them (same hooks, same sampler draws), and the next one is chosen from the next row only while each
      * choice equals the draft token fed after it, whose keys and values the pass has already computed; so the steps
      * are the ones plain decoding would have produced, and a seeded sampler draws the same tokens. The keys and
@@ -194,12 +195,12 @@ public final class SequenceDecoder implements StepHook.GenerationState {
     }
 
     /**
-     * Guessed tokens worth feeding after the newest one (when it is the only one uncomputed): none past the context or
-     * past the last token the request may still produce, whose row would choose a token never used.
+     * Guessed tokens worth feeding after the known ones: none past the context or past the last token the request may
+     * still produce, whose row would choose a token never used.
      */
     public int draftRoom() {
         int beforeLimit = request.maxTokens() - outputLength() - 1;
-        return Math.max(0, Math.min(beforeLimit, contextLength - computed - 1));
+        return Math.max(0, Math.min(beforeLimit, contextLength - tokenCount));
     }
 
     /** Guessed tokens {@link #chooseVerifying} checked, and how many of them it took. */

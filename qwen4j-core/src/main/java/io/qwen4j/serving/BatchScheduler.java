@@ -180,7 +180,9 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
-                s.speculator = options.speculation().newSpeculator(model.config(), options.contextLength()).orElse(null);
+                // a hybrid's guesses would need its recurrent state kept per pass (Generation does; this does not)
+                s.speculator = model.config().isHybrid() ? null
+                        : options.speculation().newSpeculator(options.contextLength()).orElse(null);
                 s.snapshotAt = states == null ? 0 : RecurrentStateCache.snapshotAt(s.prompt.length);
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute

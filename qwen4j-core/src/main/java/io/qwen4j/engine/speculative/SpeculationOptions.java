@@ -3,7 +3,6 @@ package io.qwen4j.engine.speculative;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.model.Model;
-import io.qwen4j.model.ModelConfig;
 import java.util.Optional;
 
 /**
@@ -59,12 +58,11 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
     }
 
     /**
-     * Speculative decoding for one sequence of at most {@code capacity} positions of {@code config}'s model, or empty
-     * when off or for a hybrid model: rejected guesses would leave its linear attention's state advanced past them, and
-     * going back needs a copy per step (not built).
+     * Speculative decoding for one sequence of at most {@code capacity} positions, or empty when off. (For a hybrid
+     * model the caller keeps its recurrent state from before each pass with guesses, to take back wrong ones.)
      */
-    public Optional<Speculator> newSpeculator(ModelConfig config, int capacity) {
-        if (!enabled || config.isHybrid()) {
+    public Optional<Speculator> newSpeculator(int capacity) {
+        if (!enabled) {
             return Optional.empty();
         }
         Drafter drafter = draftModel == null ? new PromptLookupDrafter(minNgram, maxNgram)

@@ -80,18 +80,20 @@ class SpeculativeGenerationTest {
     }
 
     @Test
-    void noGuessPastTheRequestsLastTokenOrAStopToken() {
+    void guessesRideOnThePromptsPassAndNeverPastTheRequestsLastToken() {
         var model = scripted();
         int[] prompt = {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3};
-        // max 3 tokens: after the first, one guess (the second token), whose row gives the third; no pass after it
+        // max 3 tokens: the prompt's pass carries one guess (4, after [0 1 2 3]) and gives two steps; the next pass has
+        // room for no guess, since its row would choose a fourth token
         Generation generation = start(model, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 3, Set.of()));
         assertArrayEquals(new int[] {4, 5, 6}, tokens(generation.drain(s -> { })));
         assertEquals(2, model.fed.size());
-        assertArrayEquals(new int[] {4, 5}, model.fed.get(1));
-        // max 2: no room for a guess at all
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4}, model.fed.get(0));
+        assertArrayEquals(new int[] {5}, model.fed.get(1));
+        // max 2: the prompt's pass and its guess are all there is
         var short2 = scripted();
         start(short2, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 2, Set.of())).drain(s -> { });
-        assertArrayEquals(new int[] {4}, short2.fed.get(1));
+        assertEquals(1, short2.fed.size());
         // a stop token the guesses run through ends the output there
         var stopping = scripted();
         Generation stopped = start(stopping, NGRAM, prompt, new GenerationRequest(SamplingParams.greedy(), 20, Set.of(6)));
@@ -138,14 +140,23 @@ class SpeculativeGenerationTest {
     }
 
     @Test
-    void hybridModelsDecodePlainly() {
-        // a rejected guess would leave the linear attention's state past it: no speculation there (yet)
-        Model hybrid = TinyModels.qwen35(5, 64);
-        var request = new GenerationRequest(SamplingParams.greedy(), 16, Set.of());
-        Generation generation = start(hybrid, NGRAM, prompt(3), request);
-        List<GenerationStep> steps = generation.drain(s -> { });
-        assertEquals(0, generation.draftedTokens());
-        assertEquals(steps.size(), generation.forwardPasses());
-        assertArrayEquals(tokens(start(hybrid, SpeculationOptions.OFF, prompt(3), request).drain(s -> { })), tokens(steps));
+    void aHybridModelTakesBackItsStateAfterWrongGuesses() {
+        // its linear attention folds every fed token into a state: wrong guesses must not stay in it
+        Model hybrid = TinyModels.qwen35(7, CONTEXT);
+        long rejected = 0;
+        long accepted = 0;
+        for (long seed = 1; seed <= 4; seed++) {
+            var request = new GenerationRequest(SamplingParams.greedy().withTopLogprobs(2), 64, Set.of());
+            List<GenerationStep> plain = start(hybrid, SpeculationOptions.OFF, prompt(seed), request).drain(s -> { });
+            Generation guessed = start(hybrid, SpeculationOptions.parse("ngram", 4, 1), prompt(seed), request);
+            List<GenerationStep> steps = guessed.drain(s -> { });
+            assertArrayEquals(tokens(plain), tokens(steps), "seed " + seed);
+            for (int i = 0; i < plain.size(); i++) {
+                assertEquals(plain.get(i).logprob(), steps.get(i).logprob(), 1e-5, "step " + i);
+            }
+            rejected += guessed.draftedTokens() - guessed.acceptedDrafts();
+            accepted += guessed.acceptedDrafts();
+        }
+        assertTrue(rejected > 0 && accepted > 0, "right and wrong guesses both happened: " + accepted + ", " + rejected);
     }
 }
