@@ -139,13 +139,30 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         if (speculator != null) {
             speculator.checked(drafts.length, accepted);
         }
-        if (before != null && accepted < drafts.length && !decoder.isFinished()) {
-            // back to the state before the pass; the next one feeds its tokens again with the new one
+        if (before != null && accepted < drafts.length) {
+            // the state took in guesses that are not the sequence's: back to the one from before the pass
             model.restoreRecurrentState(cache, before);
             decoder.resetComputed(start);
+            if (decoder.isFinished()) {
+                catchUpFinished();
+            } // else the next pass feeds the right tokens again with the new one
         }
         chosen.addAll(steps);
         return chosen.poll();
+    }
+
+    /**
+     * A finished sequence holds its tokens but the last in the cache, as lazy feeding leaves it (a chat's next turn
+     * continues from there): a hybrid taken back to the state before its last pass feeds the rest again.
+     */
+    private void catchUpFinished() {
+        int start = decoder.computedTokens();
+        int end = decoder.tokenCount() - 1;
+        if (end > start) {
+            model.forward(ForwardBatch.of(new ForwardBatch.Sequence(decoder.tokens(start, end), start, cache)));
+            forwardPasses++;
+            decoder.markComputed(end - start);
+        }
     }
 
 }

@@ -141,21 +141,34 @@ class SpeculativeGenerationTest {
 
     @Test
     void aHybridModelTakesBackItsStateAfterWrongGuesses() {
-        // its linear attention folds every fed token into a state: wrong guesses must not stay in it
+        // its linear attention folds every fed token into a state: wrong guesses must not stay in it, also when a stop
+        // token among right guesses ends the output before the pass's later guesses (a chat's next turn continues
+        // from the state of every token but the last)
         Model hybrid = TinyModels.qwen35(7, CONTEXT);
         long rejected = 0;
         long accepted = 0;
         for (long seed = 1; seed <= 4; seed++) {
             var request = new GenerationRequest(SamplingParams.greedy().withTopLogprobs(2), 64, Set.of());
-            List<GenerationStep> plain = start(hybrid, SpeculationOptions.OFF, prompt(seed), request).drain(s -> { });
-            Generation guessed = start(hybrid, SpeculationOptions.parse("ngram", 4, 1), prompt(seed), request);
-            List<GenerationStep> steps = guessed.drain(s -> { });
-            assertArrayEquals(tokens(plain), tokens(steps), "seed " + seed);
-            for (int i = 0; i < plain.size(); i++) {
-                assertEquals(plain.get(i).logprob(), steps.get(i).logprob(), 1e-5, "step " + i);
+            int[] plainTokens = tokens(start(hybrid, SpeculationOptions.OFF, prompt(seed), request).drain(s -> { }));
+            for (int stopAt : new int[] {-1, 20, 41, 63}) {
+                var stopping = stopAt < 0 ? request
+                        : new GenerationRequest(request.sampling(), 64, Set.of(plainTokens[stopAt]));
+                var plainCache = ContiguousKvCache.forContext(hybrid.config(), KvCacheType.F32, CONTEXT);
+                List<GenerationStep> plain = new Generator(hybrid).start(prompt(seed), plainCache, stopping)
+                        .drain(s -> { });
+                var cache = ContiguousKvCache.forContext(hybrid.config(), KvCacheType.F32, CONTEXT);
+                Generation guessed = new Generator(hybrid, SpeculationOptions.parse("ngram", 4, 1))
+                        .start(prompt(seed), cache, stopping);
+                List<GenerationStep> steps = guessed.drain(s -> { });
+                assertArrayEquals(tokens(plain), tokens(steps), "seed " + seed + ", stop at " + stopAt);
+                for (int i = 0; i < plain.size(); i++) {
+                    assertEquals(plain.get(i).logprob(), steps.get(i).logprob(), 1e-5, "step " + i);
+                }
+                assertEquals(prompt(seed).length + steps.size() - 1,
+                        hybrid.saveRecurrentState(cache).orElseThrow().position(), "the state holds all but the last");
+                rejected += guessed.draftedTokens() - guessed.acceptedDrafts();
+                accepted += guessed.acceptedDrafts();
             }
-            rejected += guessed.draftedTokens() - guessed.acceptedDrafts();
-            accepted += guessed.acceptedDrafts();
         }
         assertTrue(rejected > 0 && accepted > 0, "right and wrong guesses both happened: " + accepted + ", " + rejected);
     }
