@@ -75,9 +75,11 @@ final class TurnPrinter implements Consumer<Delta> {
     }
 
     static String statsLine(TurnStats s) {
-        return String.format(Locale.ROOT, "[%d prompt tokens (%d reused), %.1f tok/s prefill; %d tokens, %.1f tok/s; %s]",
+        String drafts = s.draftTokens() == 0 ? ""
+                : String.format(Locale.ROOT, " (guesses %d of %d right)", s.acceptedDrafts(), s.draftTokens());
+        return String.format(Locale.ROOT, "[%d prompt tokens (%d reused), %.1f tok/s prefill; %d tokens, %.1f tok/s%s; %s]",
                 s.promptTokens(), s.reusedTokens(), s.prefillTokensPerSecond(), s.generatedTokens(),
-                s.decodeTokensPerSecond(), s.finishReason());
+                s.decodeTokensPerSecond(), drafts, s.finishReason());
     }
 
     /** {@code {"name": …, "arguments": {…}}}, arguments as JSON when they parse, else as the raw string. */

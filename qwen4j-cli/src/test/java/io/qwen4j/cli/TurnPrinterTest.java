@@ -92,4 +92,11 @@ class TurnPrinterTest {
         assertEquals(faintOn + "[40 prompt tokens (10 reused), 30.0 tok/s prefill; 21 tokens, 10.0 tok/s; tool_calls]"
                 + faintOff + "\n", console.status.toString());
     }
+
+    @Test
+    void theStatusLineCountsSpeculativeGuesses() {
+        var stats = new TurnStats(40, 10, 21, 1_000_000_000L, 2_000_000_000L, "stop", 12, 9);
+        assertEquals("[40 prompt tokens (10 reused), 30.0 tok/s prefill; 21 tokens, 10.0 tok/s (guesses 9 of 12 right); stop]",
+                TurnPrinter.statsLine(stats));
+    }
 }

@@ -222,7 +222,8 @@ public final class ChatSession {
         rememberCached(promptIds, reused, generation.outputTokens());
         conversation.addAssistant(message);
         TurnStats stats = new TurnStats(promptIds.length, reused, steps.size(),
-                steps.isEmpty() ? 0 : firstStep - start, steps.isEmpty() ? 0 : end - firstStep, finishReason);
+                steps.isEmpty() ? 0 : firstStep - start, steps.isEmpty() ? 0 : end - firstStep, finishReason,
+                generation.draftedTokens(), generation.acceptedDrafts());
         return new TurnResult(message, stats, prompt, steps);
     }
 

@@ -9,9 +9,17 @@ package io.qwen4j.chat.conversation;
  * @param prefillNanos    time to the first generated token (prefill of the new prompt tokens + one sample)
  * @param decodeNanos     time from the first generated token to the last
  * @param finishReason    "stop", "length", "tool_calls", or "cancelled"
+ * @param draftTokens     tokens speculative decoding guessed and checked (0 without it)
+ * @param acceptedDrafts  of those, the right ones
  */
 public record TurnStats(int promptTokens, int reusedTokens, int generatedTokens, long prefillNanos, long decodeNanos,
-                        String finishReason) {
+                        String finishReason, long draftTokens, long acceptedDrafts) {
+
+    /** A turn decoded without speculation. */
+    public TurnStats(int promptTokens, int reusedTokens, int generatedTokens, long prefillNanos, long decodeNanos,
+                     String finishReason) {
+        this(promptTokens, reusedTokens, generatedTokens, prefillNanos, decodeNanos, finishReason, 0, 0);
+    }
 
     /** New prompt tokens per second of prefill, or 0 when nothing was measured. */
     public double prefillTokensPerSecond() {
