@@ -63,11 +63,13 @@ public final class BenchBatchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("-n must be >= 2, --streams, --runs and --system-tokens >= 1");
         }
         PrintStream out = System.out;
-        try (LoadedModel loaded = model.load(out)) {
+        try (LoadedModel loaded = model.load(out);
+             LoadedModel draft = speculation.loadDraft(model, loaded, out)) {
             Model m = loaded.model();
             int context = Math.min(loaded.config().contextLength(), Math.max(systemTokens + 64, 32 + tokens + 16));
             var options = SchedulerOptions.defaults(context).withParallel(maxStreams)
-                    .withKvCacheType(KvCacheType.parse(kvCacheType)).withSpeculation(speculation.optionsWithoutDraftModel("bench batch"));
+                    .withKvCacheType(KvCacheType.parse(kvCacheType))
+                    .withSpeculation(SpeculationMixin.withDraft(speculation.options(), draft));
             var random = new Random(7);
             int vocab = Math.min(loaded.config().vocabSize(), loaded.tokenizer().size());
             out.printf(Locale.ROOT, "model %s, %d threads, context %d, kv %s%n", loaded.name(), loaded.pool().threads(),

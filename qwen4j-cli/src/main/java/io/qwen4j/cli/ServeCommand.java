@@ -102,12 +102,15 @@ public final class ServeCommand implements Callable<Integer> {
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         String key = apiKey();
         KvCacheType kvType = KvCacheType.parse(kvCacheType);
-        SpeculationOptions speculative = speculation.optionsWithoutDraftModel("serve");
+        SpeculationOptions speculative = speculation.options();
         ReasoningField field = ReasoningField.parse(reasoningField);
         LoadedModel loaded = model.load(err);
+        LoadedModel draft = null;
         GenerationService service;
         OpenAiServer server;
         try {
+            draft = speculation.loadDraft(model, loaded, err);
+            speculative = SpeculationMixin.withDraft(speculative, draft);
             loaded.chatTemplate(); // parsed now (it is lazy), so the first request does not wait for it
             int context = ctx != null ? ctx : Math.min(4096, loaded.config().contextLength());
             speculation.warnIfUnused(speculative, loaded.config(), System.err);
@@ -124,14 +127,21 @@ public final class ServeCommand implements Callable<Integer> {
                     + (key == null ? "" : ", API key required") + "; Ctrl-C to stop)");
         } catch (RuntimeException e) {
             loaded.close();
+            if (draft != null) {
+                draft.close();
+            }
             throw e;
         }
+        LoadedModel draftModel = draft;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             err.println("qwen4j: shutting down");
             server.close();
             service.close();
             loaded.close();
+            if (draftModel != null) {
+                draftModel.close();
+            }
             stopped.countDown();
         }, "qwen4j-shutdown"));
         stopped.await();

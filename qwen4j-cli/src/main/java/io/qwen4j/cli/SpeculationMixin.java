@@ -30,25 +30,19 @@ final class SpeculationMixin {
     int ngramMin;
 
     @Option(names = {"-md", "--model-draft"}, paramLabel = "MODEL",
-            description = "Guess with this smaller model of the same vocabulary (e.g. Qwen3-0.6B for Qwen3-8B); "
-                    + "generate and chat only.")
+            description = "Guess with this smaller model of the same vocabulary (e.g. Qwen3-0.6B for Qwen3-8B).")
     String draftModel;
+
+    @Option(names = "--draft-p-min", paramLabel = "P", defaultValue = "" + SpeculationOptions.DEFAULT_DRAFT_MIN_PROBABILITY,
+            description = "A draft model's guess it gives less than P ends the draft (default ${DEFAULT-VALUE}).")
+    double draftMinProbability;
 
     /** The options as given, checked before any model is loaded; a draft model is added by {@link #withDraft}. */
     SpeculationOptions options() {
         if (draftModel != null && !method.equals("off")) {
             throw new InvalidInputException("--model-draft and --speculative " + method + " exclude each other");
         }
-        return SpeculationOptions.parse(method, draftMax, ngramMin);
-    }
-
-    /** The options for a command that runs no draft model (serve, bench batch): --model-draft is an error there. */
-    SpeculationOptions optionsWithoutDraftModel(String command) {
-        if (draftModel != null) {
-            throw new InvalidInputException("--model-draft is for generate and chat; " + command
-                    + " guesses with --speculative ngram");
-        }
-        return options();
+        return SpeculationOptions.parse(method, draftMax, ngramMin).withDraftMinProbability(draftMinProbability);
     }
 
     /** The draft model given with {@code --model-draft}, loaded with {@code models}' threads, or null. */

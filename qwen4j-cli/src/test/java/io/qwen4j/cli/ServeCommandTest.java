@@ -26,10 +26,13 @@ class ServeCommandTest {
     }
 
     @Test
-    void aDraftModelOrAnUnknownSpeculativeMethodIsRefused() {
-        CliRun r = CliRun.run("", "serve", "--model-draft", "/nonexistent.gguf");
+    void conflictingOrUnknownSpeculativeOptionsAreRefused() {
+        CliRun r = CliRun.run("", "serve", "--model-draft", "/nonexistent.gguf", "--speculative", "ngram");
         assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
-        assertTrue(r.err().contains("--model-draft is for generate and chat"), r.err());
+        assertTrue(r.err().contains("exclude each other"), r.err());
+        r = CliRun.run("", "serve", "--draft-p-min", "1.5");
+        assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
+        assertTrue(r.err().contains("--draft-p-min"), r.err());
         r = CliRun.run("", "serve", "--speculative", "medusa");
         assertEquals(Main.EXIT_BAD_INPUT, r.status(), r.err());
         assertTrue(r.err().contains("medusa"), r.err());

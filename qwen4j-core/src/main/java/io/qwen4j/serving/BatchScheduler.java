@@ -5,6 +5,8 @@ import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.Sampler;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.engine.speculative.Drafter;
+import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
@@ -30,6 +32,8 @@ public final class BatchScheduler implements GenerationService {
     private final SchedulerOptions options;
     private final PagedKvPool pool;
     private final BlockManager blocks;
+    /** Guesses tokens for the sequence that decodes alone (one at a time, so one drafter serves all), or null. */
+    private final Drafter drafter;
     /** Hybrid models' recurrent states at block boundaries, or null. */
     private final RecurrentStateCache states;
     private final WaitingLine waiting;
@@ -54,6 +58,9 @@ public final class BatchScheduler implements GenerationService {
         // a hybrid model's cached blocks are a start only where a copy of its recurrent state was kept
         this.states = options.prefixCaching() && model.config().isHybrid()
                 ? new RecurrentStateCache(RecurrentStateCache.DEFAULT_BUDGET_BYTES) : null;
+        // a hybrid's guesses would need its recurrent state kept per pass (Generation does; this does not)
+        this.drafter = model.config().isHybrid() ? null
+                : options.speculation().newDrafter(options.contextLength(), SpeculativeDrafts.MAX_CATCH_UP).orElse(null);
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
     }
 
@@ -180,9 +187,7 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
-                // a hybrid's guesses would need its recurrent state kept per pass (Generation does; this does not)
-                s.speculator = model.config().isHybrid() ? null
-                        : options.speculation().newSpeculator(options.contextLength()).orElse(null);
+                s.speculator = drafter == null ? null : new Speculator(drafter, options.speculation().maxDraft());
                 s.snapshotAt = states == null ? 0 : RecurrentStateCache.snapshotAt(s.prompt.length);
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute

@@ -43,11 +43,7 @@ public record SchedulerOptions(int contextLength, int parallel, int maxQueue, Kv
         if (speculation == null) {
             throw new InvalidInputException("no speculative decoding options given");
         }
-        if (speculation.draftModel() != null) {
-            // each sequence would need a draft KV cache of its own beside its blocks
-            throw new InvalidInputException("a draft model is not supported by the batching scheduler (serve); "
-                    + "use --speculative ngram");
-        }
+
     }
 
     /**

@@ -15,6 +15,13 @@ final class SpeculativeDrafts {
      */
     static final int MAX_DECODING = 1;
 
+    /**
+     * Tokens a draft model catches up on per step. A new prompt is the draft model's to prefill, inside the engine's
+     * step: in pieces of this size the step stays short (the draft is small) and the prompt is caught up on over a
+     * few steps, with no guesses meanwhile.
+     */
+    static final int MAX_CATCH_UP = 64;
+
     private static final int[] NONE = new int[0];
 
     private SpeculativeDrafts() {

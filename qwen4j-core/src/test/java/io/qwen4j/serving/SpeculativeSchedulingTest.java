@@ -117,6 +117,22 @@ class SpeculativeSchedulingTest {
     }
 
     @Test
+    void aDraftModelSharedBySequencesGivesTheSerialSteps() {
+        // the model guessing for itself, sure or not: its guesses are its own greedy choices, so right, and the one
+        // drafter moves between sequences (a long prompt caught up on over several steps)
+        var speculation = SpeculationOptions.OFF.withDraftModel(MODEL).withDraftMinProbability(0);
+        try (var scheduler = new BatchScheduler(MODEL, BatchSchedulerTest.options().withSpeculation(speculation))) {
+            runAgainstSerial(scheduler, List.of(repetitive(71)), BatchSchedulerTest.greedy(30));
+            long alone = scheduler.acceptedDrafts();
+            assertTrue(alone > 0, "guesses were right");
+            int[] longPrompt = BatchSchedulerTest.prompt(72, 80);
+            runAgainstSerial(scheduler, List.of(longPrompt, repetitive(73)), BatchSchedulerTest.greedy(12));
+            runAgainstSerial(scheduler, List.of(repetitive(71)), sampled(5, 30));
+            assertTrue(scheduler.acceptedDrafts() > alone);
+        }
+    }
+
+    @Test
     void speculationIsOffByDefault() {
         assertEquals(false, SchedulerOptions.defaults(64).speculation().enabled());
         try (var scheduler = new BatchScheduler(MODEL, BatchSchedulerTest.options())) {

@@ -11,8 +11,8 @@ import java.util.Arrays;
 
 /**
  * Drafting with a smaller model of the same family and vocabulary (Qwen3-0.6B for Qwen3-8B, as llama.cpp's
- * {@code --model-draft} and vLLM's draft models do): it keeps its own KV cache of the sequence, catches up on the
- * tokens it has not seen (the prompt, the target's last step, whatever replaced its rejected guesses) and decodes
+ * {@code --model-draft} and vLLM's draft models do): it keeps its own KV cache of the last sequence it drafted for,
+ * catches up on the tokens it has not seen (the prompt, the target's last step, whatever replaced its rejected guesses) and decodes
  * greedily while it is confident: a guess whose probability under the draft model is below {@code minProbability}
  * ends the draft, since an unlikely guess is likely wrong and costs the target a row.
  */
@@ -23,12 +23,19 @@ public final class DraftModelDrafter implements Drafter {
     private final Model draft;
     private final ContiguousKvCache cache;
     private final double minProbability;
+    /** Tokens fed at most per call to catch up; past that the call guesses nothing and the next goes on. */
+    private final int maxCatchUp;
     /** The tokens whose keys and values the draft cache holds at positions 0, 1, ... */
     private int[] seen = new int[64];
     private int seenCount;
 
-    /** A drafter for one sequence of at most {@code capacity} positions. */
+    /** A drafter for sequences of at most {@code capacity} positions, catching up on all unseen tokens at once. */
     public DraftModelDrafter(Model draft, KvCacheType cacheType, int capacity, double minProbability) {
+        this(draft, cacheType, capacity, minProbability, Integer.MAX_VALUE);
+    }
+
+    /** As above, feeding at most {@code maxCatchUp} unseen tokens per call (the scheduler's steps stay short). */
+    public DraftModelDrafter(Model draft, KvCacheType cacheType, int capacity, double minProbability, int maxCatchUp) {
         if (draft.config().isHybrid()) {
             throw new InvalidInputException("a draft model must not be hybrid (linear attention)");
         }
@@ -36,6 +43,10 @@ public final class DraftModelDrafter implements Drafter {
         this.cache = ContiguousKvCache.forContext(draft.config(), cacheType,
                 Math.min(capacity, draft.config().contextLength()));
         this.minProbability = minProbability;
+        if (maxCatchUp < 1) {
+            throw new IllegalArgumentException("max catch-up must be >= 1, got " + maxCatchUp);
+        }
+        this.maxCatchUp = maxCatchUp;
     }
 
     @Override
@@ -52,11 +63,17 @@ public final class DraftModelDrafter implements Drafter {
         if (common == count) {
             common--; // the newest token's logits are needed again
         }
-        int[] feed = sequence.tokens(common, count);
+        int[] feed = sequence.tokens(common, common + Math.min(maxCatchUp, count - common));
         for (int token : feed) {
             if (token >= vocab) {
                 return NONE; // an id the draft model does not have (a larger model's padded vocabulary)
             }
+        }
+        if (common + feed.length < count) { // more to catch up on than one call feeds
+            draft.forward(ForwardBatch.of(new ForwardBatch.Sequence(feed, common, cache)));
+            seenCount = common;
+            remember(feed);
+            return NONE;
         }
         int[] drafts = new int[max];
         int n = 0;

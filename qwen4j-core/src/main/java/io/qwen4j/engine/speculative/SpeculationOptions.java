@@ -6,20 +6,21 @@ import io.qwen4j.model.Model;
 import java.util.Optional;
 
 /**
- * Whether and how to decode speculatively ({@code --speculative ngram --draft-max N}, or {@code --model-draft FILE}):
+ * Whether and how to decode speculatively ({@code --speculative ngram --draft-max N}, or {@code --model-draft MODEL}):
  * up to {@code maxDraft} guessed tokens checked per forward pass, guessed by prompt lookup over n-grams of
- * {@code minNgram..maxNgram} tokens or, when {@code draftModel} is set, by that smaller model of the same vocabulary.
- * The output is the same as without (greedy or seeded sampling alike); only the number of passes changes.
+ * {@code minNgram..maxNgram} tokens or, when {@code draftModel} is set, by that smaller model of the same vocabulary,
+ * which stops guessing at a token it gives less than {@code draftMinProbability}. The output is the same as without
+ * (greedy or seeded sampling alike); only the number of passes changes.
  */
-public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram, Model draftModel) {
+public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram, Model draftModel,
+                                 double draftMinProbability) {
 
     public static final int DEFAULT_MAX_DRAFT = 3;
     public static final int DEFAULT_MIN_NGRAM = 3;
     public static final int DEFAULT_MAX_NGRAM = 4;
-    /** A draft model's guess below this probability (its own softmax) ends the draft. */
-    public static final double DRAFT_MIN_PROBABILITY = 0.75;
+    public static final double DEFAULT_DRAFT_MIN_PROBABILITY = 0.75;
     public static final SpeculationOptions OFF = new SpeculationOptions(false, DEFAULT_MAX_DRAFT, DEFAULT_MIN_NGRAM,
-            DEFAULT_MAX_NGRAM, null);
+            DEFAULT_MAX_NGRAM, null, DEFAULT_DRAFT_MIN_PROBABILITY);
 
     public SpeculationOptions {
         if (maxDraft < 1 || maxDraft > 64) {
@@ -31,6 +32,9 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
         if (draftModel != null && draftModel.config().isHybrid()) {
             throw new InvalidInputException("a draft model must not be hybrid (linear attention): its state cannot go "
                     + "back past rejected guesses");
+        }
+        if (!(draftMinProbability >= 0 && draftMinProbability <= 1)) {
+            throw new InvalidInputException("--draft-p-min must be in [0, 1], got " + draftMinProbability);
         }
     }
 
@@ -45,8 +49,10 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
             throw new InvalidInputException("--ngram-min must be in [1, " + DEFAULT_MAX_NGRAM + "], got " + minNgram);
         }
         return switch (method) {
-            case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null);
-            case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null);
+            case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null,
+                    DEFAULT_DRAFT_MIN_PROBABILITY);
+            case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null,
+                    DEFAULT_DRAFT_MIN_PROBABILITY);
             default -> throw new InvalidInputException("unknown speculative decoding method '" + method
                     + "' (expected ngram or off; a draft model is given with --model-draft)");
         };
@@ -54,7 +60,12 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
 
     /** Guesses by {@code model} (same vocabulary, not hybrid) instead of prompt lookup. */
     public SpeculationOptions withDraftModel(Model model) {
-        return new SpeculationOptions(true, maxDraft, minNgram, maxNgram, model);
+        return new SpeculationOptions(true, maxDraft, minNgram, maxNgram, model, draftMinProbability);
+    }
+
+    /** A draft model's guess it gives less than {@code p} ends the draft ({@code --draft-p-min}). */
+    public SpeculationOptions withDraftMinProbability(double p) {
+        return new SpeculationOptions(enabled, maxDraft, minNgram, maxNgram, draftModel, p);
     }
 
     /**
@@ -62,11 +73,20 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
      * model the caller keeps its recurrent state from before each pass with guesses, to take back wrong ones.)
      */
     public Optional<Speculator> newSpeculator(int capacity) {
+        return newDrafter(capacity, Integer.MAX_VALUE).map(drafter -> new Speculator(drafter, maxDraft));
+    }
+
+    /**
+     * The drafter, or empty when off. A draft model's catches up on at most {@code maxCatchUp} tokens a call (a prompt
+     * it has not seen over several calls, guessing nothing meanwhile). The batching scheduler shares one among its
+     * sequences, since only one guesses at a time; a draft model's drafter then catches up from where the sequences
+     * part (a shared system prompt stays).
+     */
+    public Optional<Drafter> newDrafter(int capacity, int maxCatchUp) {
         if (!enabled) {
             return Optional.empty();
         }
-        Drafter drafter = draftModel == null ? new PromptLookupDrafter(minNgram, maxNgram)
-                : new DraftModelDrafter(draftModel, KvCacheType.F16, capacity, DRAFT_MIN_PROBABILITY);
-        return Optional.of(new Speculator(drafter, maxDraft));
+        return Optional.of(draftModel == null ? new PromptLookupDrafter(minNgram, maxNgram)
+                : new DraftModelDrafter(draftModel, KvCacheType.F16, capacity, draftMinProbability, maxCatchUp));
     }
 }

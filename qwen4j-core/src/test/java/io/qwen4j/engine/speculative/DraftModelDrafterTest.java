@@ -64,6 +64,27 @@ class DraftModelDrafterTest {
     }
 
     @Test
+    void aLongUnseenPromptIsCaughtUpOnInPieces() {
+        int[] prompt = new int[50];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = (i * 37 + 11) % 300;
+        }
+        var drafter = new DraftModelDrafter(OTHER, KvCacheType.F32, CONTEXT, 0, 16);
+        for (int call = 0; call < 3; call++) { // 16 + 16 + 16 of the 50 tokens: nothing to guess yet
+            assertArrayEquals(new int[0], drafter.draft(sequence(prompt), 3), "call " + call);
+        }
+        assertArrayEquals(greedy(OTHER, prompt, 3), drafter.draft(sequence(prompt), 3), "the last 2, then guesses");
+        // another sequence that shares the first 10 tokens: 40 to catch up on, in 16 + 16 + 8
+        int[] other = prompt.clone();
+        for (int i = 10; i < other.length; i++) {
+            other[i] = (other[i] + 1) % 300;
+        }
+        assertArrayEquals(new int[0], drafter.draft(sequence(other), 3));
+        assertArrayEquals(new int[0], drafter.draft(sequence(other), 3));
+        assertArrayEquals(greedy(OTHER, other, 3), drafter.draft(sequence(other), 3));
+    }
+
+    @Test
     void anUnsureDraftModelDoesNotGuess() {
         var drafter = new DraftModelDrafter(OTHER, KvCacheType.F32, CONTEXT, 1.01);
         assertArrayEquals(new int[0], drafter.draft(sequence(new int[] {5, 6, 7}), 4));
