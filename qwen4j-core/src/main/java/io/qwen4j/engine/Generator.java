@@ -1,6 +1,8 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.engine.speculative.Drafter;
 import io.qwen4j.engine.speculative.SpeculationOptions;
+import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.Model;
@@ -8,12 +10,19 @@ import io.qwen4j.model.Model;
 /**
  * Runs generation requests for one sequence at a time on a model: prompt ids in, a {@link Generation}
  * (a pull stream of {@link GenerationStep}s) out. Batched serving of many sequences composes
- * {@link io.qwen4j.model.ForwardBatch}es itself; this is the single-stream path (CLI generate/chat).
+ * {@link io.qwen4j.model.ForwardBatch}es itself; this is the single-stream path (CLI generate/chat). One request at a
+ * time: a speculating generator's drafter is its requests' in turn.
  */
 public final class Generator {
 
     private final Model model;
     private final SpeculationOptions speculation;
+    /**
+     * Guesses for this generator's requests, made at the first one and kept: a draft model's cache then still holds a
+     * chat's conversation at the next turn, which it would otherwise have to read again whole.
+     */
+    private Drafter drafter;
+    private int drafterCapacity;
 
     public Generator(Model model) {
         this(model, SpeculationOptions.OFF);
@@ -55,6 +64,18 @@ public final class Generator {
         Sampler sampler = new Sampler(request.sampling(), model.config().vocabSize(), request.constraint());
         SequenceDecoder decoder = new SequenceDecoder(prompt, request, sampler, cache.capacity());
         decoder.markComputed(cachedPrefix); // those positions are already in the cache
-        return new Generation(model, cache, decoder, speculation.newSpeculator(cache.capacity()).orElse(null));
+        return new Generation(model, cache, decoder, speculator(cache.capacity()));
+    }
+
+    /** A fresh guess length around the kept drafter (made again for a longer context), or null when not speculating. */
+    private Speculator speculator(int capacity) {
+        if (!speculation.enabled()) {
+            return null;
+        }
+        if (drafter == null || drafterCapacity < capacity) {
+            drafter = speculation.newDrafter(capacity, Integer.MAX_VALUE).orElseThrow();
+            drafterCapacity = capacity;
+        }
+        return new Speculator(drafter, speculation.maxDraft());
     }
 }

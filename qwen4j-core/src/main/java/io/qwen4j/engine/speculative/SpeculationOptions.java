@@ -69,14 +69,6 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
     }
 
     /**
-     * Speculative decoding for one sequence of at most {@code capacity} positions, or empty when off. (For a hybrid
-     * model the caller keeps its recurrent state from before each pass with guesses, to take back wrong ones.)
-     */
-    public Optional<Speculator> newSpeculator(int capacity) {
-        return newDrafter(capacity, Integer.MAX_VALUE).map(drafter -> new Speculator(drafter, maxDraft));
-    }
-
-    /**
      * The drafter, or empty when off. A draft model's catches up on at most {@code maxCatchUp} tokens a call (a prompt
      * it has not seen over several calls, guessing nothing meanwhile). The batching scheduler shares one among its
      * sequences, since only one guesses at a time; a draft model's drafter then catches up from where the sequences

@@ -113,6 +113,48 @@ class DraftModelDrafterTest {
         }
     }
 
+    /** A model that counts the tokens it is fed. */
+    static final class Counting implements Model {
+        final Model inner;
+        long fed;
+
+        Counting(Model inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public io.qwen4j.model.ModelConfig config() {
+            return inner.config();
+        }
+
+        @Override
+        public io.qwen4j.model.Logits forward(io.qwen4j.model.ForwardBatch batch) {
+            fed += batch.tokenCount();
+            return inner.forward(batch);
+        }
+    }
+
+    @Test
+    void aChatsNextTurnFindsTheConversationInTheDraftCache() {
+        var draft = new Counting(OTHER);
+        var generator = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draft).withDraftMinProbability(0));
+        int[] prompt = new int[40];
+        for (int i = 0; i < prompt.length; i++) {
+            prompt[i] = (i * 53 + 7) % 300;
+        }
+        var cache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
+        int[] answer = generator.start(prompt, cache, GREEDY).drain(s -> { }).stream()
+                .mapToInt(GenerationStep::token).toArray();
+        long firstTurn = draft.fed;
+        assertTrue(firstTurn >= prompt.length);
+        // the next turn: the conversation so far and two new tokens, on a cache of its own
+        int[] next = concat(concat(prompt, answer), 5, 6);
+        var request = new GenerationRequest(SamplingParams.greedy(), 2, Set.of());
+        var nextCache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
+        generator.start(next, nextCache, request).drain(s -> { });
+        assertTrue(draft.fed - firstTurn <= answer.length + 2, "fed again: " + (draft.fed - firstTurn));
+    }
+
     @Test
     void aHybridDraftModelIsRefused() {
         Model hybrid = TinyModels.qwen35(5, 64);
