@@ -37,12 +37,18 @@ final class SpeculationMixin {
             description = "A draft model's guess it gives less than P ends the draft (default ${DEFAULT-VALUE}).")
     double draftMinProbability;
 
+    @Option(names = "--draft-always", description = "Guess whenever possible; by default a sequence pauses its guesses "
+            + "while its passes with them have been slower per token than without.")
+    boolean draftAlways;
+
     /** The options as given, checked before any model is loaded; a draft model is added by {@link #withDraft}. */
     SpeculationOptions options() {
         if (draftModel != null && !method.equals("off")) {
             throw new InvalidInputException("--model-draft and --speculative " + method + " exclude each other");
         }
-        return SpeculationOptions.parse(method, draftMax, ngramMin).withDraftMinProbability(draftMinProbability);
+        SpeculationOptions options = SpeculationOptions.parse(method, draftMax, ngramMin)
+                .withDraftMinProbability(draftMinProbability);
+        return draftAlways ? options.withoutPauses() : options;
     }
 
     /** The draft model given with {@code --model-draft}, loaded with {@code models}' threads, or null. */

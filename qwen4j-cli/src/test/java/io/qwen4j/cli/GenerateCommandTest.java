@@ -136,7 +136,7 @@ class GenerateCommandTest {
             "-n", "24", "--ignore-eos", "--top-logprobs", "2", "--json"};
         JsonNode plain = json(CliRun.run("", args));
         // single repeated tokens count as matches: this 1-layer model's output rarely repeats longer runs
-        JsonNode guessed = json(CliRun.run("", append(args, "--speculative", "ngram", "--draft-max", "4", "--ngram-min",
+        JsonNode guessed = json(CliRun.run("", append(args, "--speculative", "ngram", "--draft-always", "--draft-max", "4", "--ngram-min",
                 "1")));
         assertEquals(plain.get("tokens"), guessed.get("tokens"));
         for (int i = 0; i < plain.get("steps").size(); i++) {
@@ -150,7 +150,7 @@ class GenerateCommandTest {
         assertTrue(timings.get("draft_tokens").asInt() >= timings.get("draft_tokens_accepted").asInt());
         assertFalse(plain.get("timings").has("forward_passes"), "reported only when speculating");
         // the model guessing for itself: the same steps again
-        JsonNode drafted = json(CliRun.run("", append(args, "--model-draft", model, "--draft-max", "2")));
+        JsonNode drafted = json(CliRun.run("", append(args, "--model-draft", model, "--draft-always", "--draft-max", "2")));
         assertEquals(plain.get("tokens"), drafted.get("tokens"));
         assertEquals(24, drafted.get("timings").get("forward_passes").asInt()
                 + drafted.get("timings").get("draft_tokens_accepted").asInt());

@@ -120,6 +120,7 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
     private GenerationStep advance() {
         int start = decoder.computedTokens();
         int[] feed = decoder.tokensToFeed(Integer.MAX_VALUE);
+        long began = System.nanoTime();
         int[] drafts = speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : NONE;
         // A hybrid model's linear attention folds every fed token into its state: to take back wrong guesses, the state
         // from before the pass is kept (none exists before the first pass: no guesses then).
@@ -138,6 +139,9 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         int accepted = (int) (decoder.acceptedDrafts() - acceptedBefore);
         if (speculator != null) {
             speculator.checked(drafts.length, accepted);
+            if (feed.length == 1) {
+                speculator.timed(steps.size(), System.nanoTime() - began);
+            }
         }
         if (before != null && accepted < drafts.length) {
             // the state took in guesses that are not the sequence's: back to the one from before the pass

@@ -76,6 +76,6 @@ public final class Generator {
             drafter = speculation.newDrafter(capacity, Integer.MAX_VALUE).orElseThrow();
             drafterCapacity = capacity;
         }
-        return new Speculator(drafter, speculation.maxDraft());
+        return speculation.newSpeculator(drafter);
     }
 }

@@ -6,7 +6,6 @@ import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.Sampler;
 import io.qwen4j.engine.SequenceDecoder;
 import io.qwen4j.engine.speculative.Drafter;
-import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
@@ -187,7 +186,7 @@ public final class BatchScheduler implements GenerationService {
                 s.decoder = new SequenceDecoder(s.prompt, s.request,
                         new Sampler(s.request.sampling(), model.config().vocabSize(), s.request.constraint()), options.contextLength());
                 s.cache = pool.newCache(options.contextLength());
-                s.speculator = drafter == null ? null : new Speculator(drafter, options.speculation().maxDraft());
+                s.speculator = drafter == null ? null : options.speculation().newSpeculator(drafter);
                 s.snapshotAt = states == null ? 0 : RecurrentStateCache.snapshotAt(s.prompt.length);
             }
             if (s.decoder.isFinished()) { // max_tokens 0: nothing to compute
@@ -221,6 +220,7 @@ public final class BatchScheduler implements GenerationService {
 
     /** One forward pass over every running sequence. */
     private void step() {
+        long began = System.nanoTime();
         int decoding = 0;
         for (ServingSequence s : running) {
             decoding += s.decoder.uncomputedTokens() == 1 ? 1 : 0;
@@ -259,7 +259,7 @@ public final class BatchScheduler implements GenerationService {
             scheduled.forEach(s -> drop(s, e));
             return;
         }
-        advance(scheduled, batch, logits);
+        advance(scheduled, batch, logits, began);
     }
 
     /** Ends every running sequence with {@code error}; their caches may be half-written. */
@@ -291,8 +291,12 @@ public final class BatchScheduler implements GenerationService {
         preemptions++;
     }
 
-    /** Records what each sequence computed, chooses the next tokens, and tells the listeners in order. */
-    private void advance(List<ServingSequence> scheduled, List<ForwardBatch.Sequence> batch, Logits logits) {
+    /**
+     * Records what each sequence computed, chooses the next tokens, and tells the listeners in order; {@code began} is
+     * when the step started.
+     */
+    private void advance(List<ServingSequence> scheduled, List<ForwardBatch.Sequence> batch, Logits logits,
+                         long began) {
         List<SequenceDecoder> decoders = new ArrayList<>(scheduled.size());
         List<int[]> drafts = new ArrayList<>(scheduled.size());
         int[] rows = new int[scheduled.size()];
@@ -320,6 +324,10 @@ public final class BatchScheduler implements GenerationService {
             }
             if (s.speculator != null) {
                 s.speculator.checked(s.drafts.length, choice.acceptedDrafts());
+                if (scheduled.size() == 1 && batch.getFirst().tokens().length == s.drafts.length + 1) {
+                    // a decode pass of its own: its time is this sequence's, guesses and all
+                    s.speculator.timed(choice.steps().size(), System.nanoTime() - began);
+                }
                 draftedTokens += s.drafts.length; // engine thread only
                 acceptedDrafts += choice.acceptedDrafts();
                 s.registerFullBlocks(blocks); // the right guesses are computed too

@@ -38,7 +38,7 @@ class SpeculativeSchedulingTest {
     }
 
     static SchedulerOptions options() {
-        return BatchSchedulerTest.options().withSpeculation(SpeculationOptions.parse("ngram", 4));
+        return BatchSchedulerTest.options().withSpeculation(SpeculationOptions.parse("ngram", 4).withoutPauses());
     }
 
     /** 12 random tokens said twice and a half, as a quote or a code edit repeats its input. */
@@ -120,7 +120,7 @@ class SpeculativeSchedulingTest {
     void aDraftModelSharedBySequencesGivesTheSerialSteps() {
         // the model guessing for itself, sure or not: its guesses are its own greedy choices, so right, and the one
         // drafter moves between sequences (a long prompt caught up on over several steps)
-        var speculation = SpeculationOptions.OFF.withDraftModel(MODEL).withDraftMinProbability(0);
+        var speculation = SpeculationOptions.OFF.withDraftModel(MODEL).withDraftMinProbability(0).withoutPauses();
         try (var scheduler = new BatchScheduler(MODEL, BatchSchedulerTest.options().withSpeculation(speculation))) {
             runAgainstSerial(scheduler, List.of(repetitive(71)), BatchSchedulerTest.greedy(30));
             long alone = scheduler.acceptedDrafts();

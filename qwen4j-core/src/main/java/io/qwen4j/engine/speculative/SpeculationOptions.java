@@ -9,18 +9,20 @@ import java.util.Optional;
  * Whether and how to decode speculatively ({@code --speculative ngram --draft-max N}, or {@code --model-draft MODEL}):
  * up to {@code maxDraft} guessed tokens checked per forward pass, guessed by prompt lookup over n-grams of
  * {@code minNgram..maxNgram} tokens or, when {@code draftModel} is set, by that smaller model of the same vocabulary,
- * which stops guessing at a token it gives less than {@code draftMinProbability}. The output is the same as without
- * (greedy or seeded sampling alike); only the number of passes changes.
+ * which stops guessing at a token it gives less than {@code draftMinProbability}. With {@code pauseWhenSlower}, a
+ * sequence stops guessing for a while when its passes with guesses have been slower per token than without
+ * ({@link Speculator}); off ({@code --draft-always}) it guesses whenever it can, as benchmarks and tests want. The
+ * output is the same as without speculation (greedy or seeded sampling alike); only the number of passes changes.
  */
 public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, int maxNgram, Model draftModel,
-                                 double draftMinProbability) {
+                                 double draftMinProbability, boolean pauseWhenSlower) {
 
     public static final int DEFAULT_MAX_DRAFT = 3;
     public static final int DEFAULT_MIN_NGRAM = 3;
     public static final int DEFAULT_MAX_NGRAM = 4;
     public static final double DEFAULT_DRAFT_MIN_PROBABILITY = 0.75;
     public static final SpeculationOptions OFF = new SpeculationOptions(false, DEFAULT_MAX_DRAFT, DEFAULT_MIN_NGRAM,
-            DEFAULT_MAX_NGRAM, null, DEFAULT_DRAFT_MIN_PROBABILITY);
+            DEFAULT_MAX_NGRAM, null, DEFAULT_DRAFT_MIN_PROBABILITY, true);
 
     public SpeculationOptions {
         if (maxDraft < 1 || maxDraft > 64) {
@@ -50,9 +52,9 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
         }
         return switch (method) {
             case "off", "none" -> new SpeculationOptions(false, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null,
-                    DEFAULT_DRAFT_MIN_PROBABILITY);
+                    DEFAULT_DRAFT_MIN_PROBABILITY, true);
             case "ngram" -> new SpeculationOptions(true, maxDraft, minNgram, DEFAULT_MAX_NGRAM, null,
-                    DEFAULT_DRAFT_MIN_PROBABILITY);
+                    DEFAULT_DRAFT_MIN_PROBABILITY, true);
             default -> throw new InvalidInputException("unknown speculative decoding method '" + method
                     + "' (expected ngram or off; a draft model is given with --model-draft)");
         };
@@ -60,12 +62,22 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
 
     /** Guesses by {@code model} (same vocabulary, not hybrid) instead of prompt lookup. */
     public SpeculationOptions withDraftModel(Model model) {
-        return new SpeculationOptions(true, maxDraft, minNgram, maxNgram, model, draftMinProbability);
+        return new SpeculationOptions(true, maxDraft, minNgram, maxNgram, model, draftMinProbability, pauseWhenSlower);
     }
 
     /** A draft model's guess it gives less than {@code p} ends the draft ({@code --draft-p-min}). */
     public SpeculationOptions withDraftMinProbability(double p) {
-        return new SpeculationOptions(enabled, maxDraft, minNgram, maxNgram, draftModel, p);
+        return new SpeculationOptions(enabled, maxDraft, minNgram, maxNgram, draftModel, p, pauseWhenSlower);
+    }
+
+    /** Guess whenever the drafter can, however the passes' times compare ({@code --draft-always}). */
+    public SpeculationOptions withoutPauses() {
+        return new SpeculationOptions(enabled, maxDraft, minNgram, maxNgram, draftModel, draftMinProbability, false);
+    }
+
+    /** A guess length and pause keeper for one sequence around {@code drafter}. */
+    public Speculator newSpeculator(Drafter drafter) {
+        return new Speculator(drafter, maxDraft, pauseWhenSlower);
     }
 
     /**

@@ -100,7 +100,7 @@ class DraftModelDrafterTest {
                 var plainCache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
                 List<GenerationStep> plain = new Generator(TARGET).start(prompt, plainCache, request).drain(s -> { });
                 var cache = ContiguousKvCache.forContext(TARGET.config(), KvCacheType.F32, CONTEXT);
-                Generation guessed = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draftModel))
+                Generation guessed = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draftModel).withoutPauses())
                         .start(prompt, cache, request);
                 List<GenerationStep> steps = guessed.drain(s -> { });
                 assertArrayEquals(plain.stream().mapToInt(GenerationStep::token).toArray(),
@@ -137,7 +137,8 @@ class DraftModelDrafterTest {
     @Test
     void aChatsNextTurnFindsTheConversationInTheDraftCache() {
         var draft = new Counting(OTHER);
-        var generator = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draft).withDraftMinProbability(0));
+        var generator = new Generator(TARGET, SpeculationOptions.OFF.withDraftModel(draft).withDraftMinProbability(0)
+                .withoutPauses());
         int[] prompt = new int[40];
         for (int i = 0; i < prompt.length; i++) {
             prompt[i] = (i * 53 + 7) % 300;

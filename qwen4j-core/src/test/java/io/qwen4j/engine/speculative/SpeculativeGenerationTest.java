@@ -34,7 +34,7 @@ class SpeculativeGenerationTest {
         return new ScriptedModel(t -> NEXT[t]);
     }
 
-    private static final SpeculationOptions NGRAM = SpeculationOptions.parse("ngram", 4);
+    private static final SpeculationOptions NGRAM = SpeculationOptions.parse("ngram", 4).withoutPauses();
 
     private static int[] tokens(List<GenerationStep> steps) {
         return steps.stream().mapToInt(GenerationStep::token).toArray();
@@ -157,7 +157,7 @@ class SpeculativeGenerationTest {
                 List<GenerationStep> plain = new Generator(hybrid).start(prompt(seed), plainCache, stopping)
                         .drain(s -> { });
                 var cache = ContiguousKvCache.forContext(hybrid.config(), KvCacheType.F32, CONTEXT);
-                Generation guessed = new Generator(hybrid, SpeculationOptions.parse("ngram", 4, 1))
+                Generation guessed = new Generator(hybrid, SpeculationOptions.parse("ngram", 4, 1).withoutPauses())
                         .start(prompt(seed), cache, stopping);
                 List<GenerationStep> steps = guessed.drain(s -> { });
                 assertArrayEquals(tokens(plain), tokens(steps), "seed " + seed + ", stop at " + stopAt);

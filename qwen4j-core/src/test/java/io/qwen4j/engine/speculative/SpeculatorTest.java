@@ -42,4 +42,63 @@ class SpeculatorTest {
         assertEquals(2, speculator.draft(sequence, 2).length);
         assertArrayEquals(new int[0], speculator.draft(sequence, 0));
     }
+
+    /** Runs one decode pass: asks for guesses, then reports {@code nanosPerToken} per step; true if it guessed. */
+    private static boolean pass(Speculator speculator, SequenceDecoder sequence, long nanosPerToken) {
+        int[] drafts = speculator.draft(sequence, 5);
+        speculator.timed(1, nanosPerToken);
+        return drafts.length > 0;
+    }
+
+    private static SequenceDecoder oneTokenSequence() {
+        var request = new GenerationRequest(SamplingParams.greedy(), 8, Set.of());
+        return new SequenceDecoder(new int[] {1}, request, new Sampler(request.sampling(), 10, null), 16);
+    }
+
+    @Test
+    void guessesPauseWhileTheyAreSlowerThanPlainPassesAndLongerEachTime() {
+        var speculator = new Speculator((sequence, max) -> new int[max], 4);
+        var sequence = oneTokenSequence();
+        for (int i = 0; i < Speculator.MIN_SAMPLES; i++) {
+            assertEquals(true, pass(speculator, sequence, 100));
+        }
+        for (int i = 0; i < Speculator.PROBE; i++) { // plain passes to compare with
+            assertEquals(false, pass(speculator, sequence, 50));
+        }
+        assertEquals(true, pass(speculator, sequence, 100)); // slower again: a pause of 8
+        for (int i = 0; i < 8; i++) {
+            assertEquals(false, pass(speculator, sequence, 50), "pass " + i + " of the pause");
+        }
+        for (int i = 0; i < Speculator.MIN_SAMPLES; i++) { // judged afresh: 4 passes with guesses
+            assertEquals(true, pass(speculator, sequence, 100));
+        }
+        for (int i = 0; i < 16; i++) {
+            assertEquals(false, pass(speculator, sequence, 50), "pass " + i + " of the longer pause");
+        }
+        assertEquals(true, pass(speculator, sequence, 100));
+    }
+
+    @Test
+    void guessesThatPayGoOn() {
+        var speculator = new Speculator((sequence, max) -> new int[max], 4);
+        var sequence = oneTokenSequence();
+        for (int i = 0; i < Speculator.MIN_SAMPLES; i++) {
+            pass(speculator, sequence, 30);
+        }
+        for (int i = 0; i < Speculator.PROBE; i++) {
+            assertEquals(false, pass(speculator, sequence, 50));
+        }
+        for (int i = 0; i < 50; i++) {
+            assertEquals(true, pass(speculator, sequence, 30), "pass " + i);
+        }
+    }
+
+    @Test
+    void withoutPausesItGuessesHoweverSlow() {
+        var speculator = new Speculator((sequence, max) -> new int[max], 4, false);
+        var sequence = oneTokenSequence();
+        for (int i = 0; i < 40; i++) {
+            assertEquals(true, pass(speculator, sequence, 1000), "pass " + i);
+        }
+    }
 }
