@@ -84,7 +84,7 @@ public final class DraftModelDrafter implements Drafter {
             remember(feed);
             position += feed.length;
             int best = argmax(logits.data(), logits.lastOffset(0), vocab);
-            if (probability(logits.data(), logits.lastOffset(0), vocab, best) < minProbability) {
+            if (minProbability > 0 && probability(logits.data(), logits.lastOffset(0), vocab, best) < minProbability) {
                 break;
             }
             drafts[n++] = best;

@@ -5,7 +5,8 @@ import io.qwen4j.engine.SequenceDecoder;
 /**
  * Guesses the tokens that come next in a sequence, for speculative decoding: the model then checks the guesses in
  * the same forward pass as the sequence's next token, and every guess it would have chosen itself is a token gained
- * without a pass of its own. One drafter serves one sequence.
+ * without a pass of its own. A drafter is asked for one sequence at a time, and may serve several in turn (a
+ * generator's requests, or the scheduler's streams, of which only one guesses at a time).
  */
 public interface Drafter {
 

@@ -81,7 +81,7 @@ public record SpeculationOptions(boolean enabled, int maxDraft, int minNgram, in
     }
 
     /**
-     * The drafter, or empty when off. A draft model's catches up on at most {@code maxCatchUp} tokens a call (a prompt
+     * The drafter, or empty when off. A draft model's drafter catches up on at most {@code maxCatchUp} tokens a call (a prompt
      * it has not seen over several calls, guessing nothing meanwhile). The batching scheduler shares one among its
      * sequences, since only one guesses at a time; a draft model's drafter then catches up from where the sequences
      * part (a shared system prompt stays).
