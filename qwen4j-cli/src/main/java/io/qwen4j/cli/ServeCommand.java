@@ -113,7 +113,6 @@ public final class ServeCommand implements Callable<Integer> {
             speculative = SpeculationMixin.withDraft(speculative, draft);
             loaded.chatTemplate(); // parsed now (it is lazy), so the first request does not wait for it
             int context = ctx != null ? ctx : Math.min(4096, loaded.config().contextLength());
-            speculation.warnIfUnused(speculative, loaded.config(), System.err);
             service = GenerationServices.create(loaded, kvType, context, parallel, maxQueue, speculative);
             if (!noWarmup && context >= MIN_WARMUP_CONTEXT) {
                 warmUp(service, loaded, err);

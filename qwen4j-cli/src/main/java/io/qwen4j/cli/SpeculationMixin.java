@@ -4,7 +4,6 @@ import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.speculative.SpeculationOptions;
 import io.qwen4j.loader.LoadOptions;
 import io.qwen4j.loader.LoadedModel;
-import io.qwen4j.model.ModelConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import picocli.CommandLine.Option;
@@ -83,13 +82,5 @@ final class SpeculationMixin {
     /** {@code options} guessing with {@code draft} when there is one. */
     static SpeculationOptions withDraft(SpeculationOptions options, LoadedModel draft) {
         return draft == null ? options : options.withDraftModel(draft.model());
-    }
-
-    /** Says so on {@code log} when the server was asked to speculate for a model it does not for. */
-    void warnIfUnused(SpeculationOptions options, ModelConfig config, PrintStream log) {
-        if (options.enabled() && config.isHybrid()) {
-            log.println("note: serve does not decode hybrid (linear attention) models speculatively; "
-                    + "generate and chat do");
-        }
     }
 }

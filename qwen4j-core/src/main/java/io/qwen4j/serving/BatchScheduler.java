@@ -57,9 +57,8 @@ public final class BatchScheduler implements GenerationService {
         // a hybrid model's cached blocks are a start only where a copy of its recurrent state was kept
         this.states = options.prefixCaching() && model.config().isHybrid()
                 ? new RecurrentStateCache(RecurrentStateCache.DEFAULT_BUDGET_BYTES) : null;
-        // a hybrid's guesses would need its recurrent state kept per pass (Generation does; this does not)
-        this.drafter = model.config().isHybrid() ? null
-                : options.speculation().newDrafter(options.contextLength(), SpeculativeDrafts.MAX_CATCH_UP).orElse(null);
+        this.drafter = options.speculation().newDrafter(options.contextLength(), SpeculativeDrafts.MAX_CATCH_UP)
+                .orElse(null);
         this.engineThread = Thread.ofPlatform().name("qwen4j-scheduler").daemon().start(this::runLoop);
     }
 
@@ -244,7 +243,7 @@ public final class BatchScheduler implements GenerationService {
                 prefillBudget -= take;
             }
             s.drafts = uncomputed == 1 && decoding <= SpeculativeDrafts.MAX_DECODING
-                    ? SpeculativeDrafts.draft(s, blocks) : NONE;
+                    ? SpeculativeDrafts.draft(s, blocks, model) : NONE;
             scheduled.add(s);
             batch.add(ForwardBatch.Sequence.verifying(s.decoder.tokensToFeed(take), s.drafts, start, s.cache));
         }
@@ -304,7 +303,7 @@ public final class BatchScheduler implements GenerationService {
             ServingSequence s = scheduled.get(i);
             s.decoder.markComputed(batch.get(i).tokens().length - s.drafts.length); // guesses count once right
             s.registerFullBlocks(blocks);
-            if (states != null) {
+            if (states != null && s.drafts.length == 0) { // a pass with guesses is never at a prompt's boundary
                 states.keep(model, s);
             }
             decoders.add(s.decoder);
@@ -331,6 +330,7 @@ public final class BatchScheduler implements GenerationService {
                 draftedTokens += s.drafts.length; // engine thread only
                 acceptedDrafts += choice.acceptedDrafts();
                 s.registerFullBlocks(blocks); // the right guesses are computed too
+                SpeculativeDrafts.settle(model, s, batch.get(i).startPosition(), choice.acceptedDrafts());
             }
             if (!notifySteps(s, choice.steps())) {
                 continue;

@@ -1,5 +1,6 @@
 package io.qwen4j.serving;
 
+import io.qwen4j.model.Model;
 import java.util.Arrays;
 
 /**
@@ -29,9 +30,11 @@ final class SpeculativeDrafts {
 
     /**
      * Guesses to feed after {@code s}'s newest token, the only one it has uncomputed, with storage for them
-     * allocated; fewer (or none) where free blocks run out, since a guess never preempts another sequence.
+     * allocated; fewer (or none) where free blocks run out, since a guess never preempts another sequence. For a
+     * hybrid model a copy of the sequence's recurrent state is kept, to take wrong guesses back ({@link #settle}).
      */
-    static int[] draft(ServingSequence s, BlockManager blocks) {
+    static int[] draft(ServingSequence s, BlockManager blocks, Model model) {
+        s.stateBeforeGuesses = null;
         if (s.speculator == null) {
             return NONE;
         }
@@ -41,9 +44,28 @@ final class SpeculativeDrafts {
         while (n > 0 && !blocks.canAllocate(s.blocksMissing(next + n))) {
             n--;
         }
+        if (n > 0 && model.config().isHybrid()) {
+            s.stateBeforeGuesses = model.saveRecurrentState(s.cache).orElse(null);
+            if (s.stateBeforeGuesses == null) {
+                return NONE;
+            }
+        }
         while (s.blocksMissing(next + n) > 0) {
             s.growByOneBlock(blocks);
         }
         return n == drafts.length ? drafts : Arrays.copyOf(drafts, n);
+    }
+
+    /**
+     * After {@code s}'s choice from a pass that started at {@code start}: a hybrid whose guesses were not all right
+     * goes back to its state from before the pass, and its next pass feeds the right tokens again with the new one
+     * (the keys and values of those positions are rewritten alike).
+     */
+    static void settle(Model model, ServingSequence s, int start, int accepted) {
+        if (s.stateBeforeGuesses != null && accepted < s.drafts.length && !s.decoder.isFinished()) {
+            model.restoreRecurrentState(s.cache, s.stateBeforeGuesses);
+            s.decoder.resetComputed(start);
+        }
+        s.stateBeforeGuesses = null;
     }
 }

@@ -31,10 +31,10 @@ class SpeculativeDraftsTest {
             s.speculator.checked(right, right); // the length grows to 4
         }
         int other = blocks.allocate(); // another sequence holds the last block
-        assertEquals(1, SpeculativeDrafts.draft(s, blocks).length, "only position 15 has storage");
+        assertEquals(1, SpeculativeDrafts.draft(s, blocks, BatchSchedulerTest.MODEL).length, "only position 15 has storage");
         assertEquals(1, s.cache.blockCount());
         blocks.release(other);
-        assertEquals(4, SpeculativeDrafts.draft(s, blocks).length);
+        assertEquals(4, SpeculativeDrafts.draft(s, blocks, BatchSchedulerTest.MODEL).length);
         assertEquals(2, s.cache.blockCount(), "positions 16-18 got the freed block");
     }
 }

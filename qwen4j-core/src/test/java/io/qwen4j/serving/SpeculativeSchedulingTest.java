@@ -10,6 +10,7 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.speculative.SpeculationOptions;
+import io.qwen4j.model.Model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -129,6 +130,24 @@ class SpeculativeSchedulingTest {
             runAgainstSerial(scheduler, List.of(longPrompt, repetitive(73)), BatchSchedulerTest.greedy(12));
             runAgainstSerial(scheduler, List.of(repetitive(71)), sampled(5, 30));
             assertTrue(scheduler.acceptedDrafts() > alone);
+        }
+    }
+
+    @Test
+    void aHybridTakesBackWrongGuessesInTheScheduler() {
+        // its linear attention's state goes back to the copy from before a pass whose guesses were not all right
+        Model hybrid = io.qwen4j.model.TinyModels.qwen35(12, BatchSchedulerTest.CONTEXT);
+        var speculation = SpeculationOptions.parse("ngram", 4, 1).withoutPauses();
+        try (var serial = new SerialGenerationService(hybrid, KvCacheType.F32, BatchSchedulerTest.CONTEXT, 8);
+             var scheduler = new BatchScheduler(hybrid, BatchSchedulerTest.options().withSpeculation(speculation))) {
+            for (long seed = 1; seed <= 3; seed++) {
+                BatchSchedulerTest.runAgainstSerial(serial, scheduler, List.of(repetitive(80 + seed)),
+                        BatchSchedulerTest.greedy(48));
+            }
+            BatchSchedulerTest.runAgainstSerial(serial, scheduler, List.of(repetitive(91), repetitive(92)),
+                    BatchSchedulerTest.greedy(40));
+            assertTrue(scheduler.acceptedDrafts() > 0, "right guesses");
+            assertTrue(scheduler.draftedTokens() > scheduler.acceptedDrafts(), "and wrong ones");
         }
     }
 
