@@ -101,6 +101,15 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         return decoder.outputTokens();
     }
 
+    /**
+     * The tokens whose keys and values (and a hybrid's recurrent state) the cache holds, prompt first: every token but
+     * the last, as lazy feeding leaves them, or fewer when a turn was cut short right after wrong guesses were taken
+     * back. A chat's next turn reuses this prefix.
+     */
+    public int[] cachedTokens() {
+        return decoder.tokens(0, decoder.computedTokens());
+    }
+
     /** Forward passes run so far. */
     public long forwardPasses() {
         return forwardPasses;

@@ -219,7 +219,7 @@ public final class ChatSession {
                 : generation.finishReason().orElse(FinishReason.STOP) == FinishReason.LENGTH ? "length"
                 : message.finishReason();
         message = message.withFinishReason(finishReason);
-        rememberCached(promptIds, reused, generation.outputTokens());
+        cachedTokens = generation.cachedTokens();
         conversation.addAssistant(message);
         TurnStats stats = new TurnStats(promptIds.length, reused, steps.size(),
                 steps.isEmpty() ? 0 : firstStep - start, steps.isEmpty() ? 0 : end - firstStep, finishReason,
@@ -240,19 +240,6 @@ public final class ChatSession {
 
     private boolean thinkingThisTurn() {
         return conversation.thinkingEnabled() && !settings.budgetForbidsThinking();
-    }
-
-    /**
-     * Generation feeds each token lazily, so the last output token never reached the cache: it holds the
-     * prompt and every output token but the last (nothing new if no token was generated).
-     */
-    private void rememberCached(int[] promptIds, int reused, int[] output) {
-        if (output.length == 0) {
-            return;
-        }
-        int[] held = Arrays.copyOf(promptIds, promptIds.length + output.length - 1);
-        System.arraycopy(output, 0, held, promptIds.length, output.length - 1);
-        cachedTokens = held;
     }
 
     private static int commonPrefix(int[] a, int[] b) {

@@ -15,6 +15,7 @@ import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.engine.ScriptedModel;
 import io.qwen4j.model.Model;
 import io.qwen4j.model.TinyModels;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -171,5 +172,23 @@ class SpeculativeGenerationTest {
             }
         }
         assertTrue(rejected > 0 && accepted > 0, "right and wrong guesses both happened: " + accepted + ", " + rejected);
+    }
+
+    @Test
+    void aHybridCutShortHoldsWhatItSaysItHolds() {
+        // a chat turn cancelled after any step: the next turn trusts cachedTokens() for the KV cache and the state
+        Model hybrid = TinyModels.qwen35(7, CONTEXT);
+        var request = new GenerationRequest(SamplingParams.greedy(), 64, Set.of());
+        for (int pulled = 1; pulled <= 40; pulled += 3) {
+            var cache = ContiguousKvCache.forContext(hybrid.config(), KvCacheType.F32, CONTEXT);
+            Generation guessed = new Generator(hybrid, SpeculationOptions.parse("ngram", 4, 1).withoutPauses())
+                    .start(prompt(2), cache, request);
+            for (int i = 0; i < pulled; i++) {
+                guessed.next();
+            }
+            int[] held = guessed.cachedTokens();
+            assertEquals(held.length, hybrid.saveRecurrentState(cache).orElseThrow().position(), "after " + pulled);
+            assertArrayEquals(prompt(2), Arrays.copyOf(held, prompt(2).length));
+        }
     }
 }
