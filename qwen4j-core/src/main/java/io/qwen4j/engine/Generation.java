@@ -1,11 +1,12 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.engine.speculative.Drafter;
+import io.qwen4j.engine.speculative.GuessCheckpoint;
 import io.qwen4j.engine.speculative.Speculator;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.KvCache;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
-import io.qwen4j.model.RecurrentState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -24,8 +25,6 @@ import java.util.function.Consumer;
  * also checks the drafter's guesses of the tokens after it, and may yield several steps.
  */
 public final class Generation implements Iterator<GenerationStep>, StepHook.GenerationState {
-
-    private static final int[] NONE = new int[0];
 
     private final Model model;
     private final KvCache cache;
@@ -130,37 +129,26 @@ public final class Generation implements Iterator<GenerationStep>, StepHook.Gene
         int start = decoder.computedTokens();
         int[] feed = decoder.tokensToFeed(Integer.MAX_VALUE);
         long began = System.nanoTime();
-        int[] drafts = speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : NONE;
-        // A hybrid model's linear attention folds every fed token into its state: to take back wrong guesses, the state
-        // from before the pass is kept (none exists before the first pass: no guesses then).
-        RecurrentState before = null;
-        if (drafts.length > 0 && model.config().isHybrid()) {
-            before = model.saveRecurrentState(cache).orElse(null);
-            if (before == null) {
-                drafts = NONE;
-            }
+        int[] drafts = speculator != null ? speculator.draft(decoder, decoder.draftRoom()) : Drafter.NONE;
+        GuessCheckpoint checkpoint = drafts.length > 0 ? GuessCheckpoint.before(model, cache, start) : null;
+        if (checkpoint == null) {
+            drafts = Drafter.NONE;
         }
         Logits logits = model.forward(ForwardBatch.of(ForwardBatch.Sequence.verifying(feed, drafts, start, cache)));
         forwardPasses++;
         decoder.markComputed(feed.length);
-        long acceptedBefore = decoder.acceptedDrafts();
-        List<GenerationStep> steps = decoder.chooseVerifying(drafts, logits.data(), row -> logits.offset(0, row));
-        int accepted = (int) (decoder.acceptedDrafts() - acceptedBefore);
+        VerifiedSteps verified = decoder.chooseVerifying(drafts, logits.data(), row -> logits.offset(0, row));
         if (speculator != null) {
-            speculator.checked(drafts.length, accepted);
+            speculator.checked(drafts.length, verified.acceptedDrafts());
             if (feed.length == 1) {
-                speculator.timed(steps.size(), System.nanoTime() - began);
+                speculator.timed(verified.steps().size(), System.nanoTime() - began);
             }
         }
-        if (before != null && accepted < drafts.length) {
-            // the state took in guesses that are not the sequence's: back to the one from before the pass
-            model.restoreRecurrentState(cache, before);
-            decoder.resetComputed(start);
-            if (decoder.isFinished()) {
-                catchUpFinished();
-            } // else the next pass feeds the right tokens again with the new one
+        if (checkpoint != null && checkpoint.takeBack(model, cache, decoder, drafts.length, verified.acceptedDrafts())
+                && decoder.isFinished()) {
+            catchUpFinished(); // else the next pass feeds the right tokens again with the new one
         }
-        chosen.addAll(steps);
+        chosen.addAll(verified.steps());
         return chosen.poll();
     }
 

@@ -172,26 +172,30 @@ public final class SequenceDecoder implements StepHook.GenerationState {
      * are the ones plain decoding would have produced, and a seeded sampler draws the same tokens. The keys and
      * values of rejected drafts stay in the cache past {@link #computedTokens}, to be overwritten.
      *
-     * @return at least one step unless a hook stopped generation; at most {@code drafts.length + 1}
+     * @return at least one step unless a hook stopped generation, at most {@code drafts.length + 1}, and the number of
+     *         right guesses
      */
-    public List<GenerationStep> chooseVerifying(int[] drafts, float[] logits, IntUnaryOperator rowOffset) {
+    public VerifiedSteps chooseVerifying(int[] drafts, float[] logits, IntUnaryOperator rowOffset) {
         List<GenerationStep> steps = new ArrayList<>(drafts.length + 1);
         draftedTokens += drafts.length;
+        int accepted = 0;
         for (int i = 0; ; i++) {
             Optional<GenerationStep> step = choose(logits, rowOffset.applyAsInt(i));
             if (step.isEmpty()) {
-                return steps;
+                break;
             }
             steps.add(step.get());
             if (i == drafts.length || step.get().token() != drafts[i]) {
-                return steps;
+                break;
             }
-            acceptedDrafts++;
+            accepted++;
             if (isFinished()) {
-                return steps;
+                break;
             }
             markComputed(1); // the draft was right: its keys and values are already in the cache
         }
+        acceptedDrafts += accepted;
+        return new VerifiedSteps(steps, accepted);
     }
 
     /**

@@ -25,7 +25,6 @@ import java.util.List;
 public final class BatchScheduler implements GenerationService {
 
     private static final long IDLE_POLL_MILLIS = 20;
-    private static final int[] NONE = new int[0];
 
     private final Model model;
     private final SchedulerOptions options;
@@ -243,7 +242,7 @@ public final class BatchScheduler implements GenerationService {
                 prefillBudget -= take;
             }
             s.drafts = uncomputed == 1 && decoding <= SpeculativeDrafts.MAX_DECODING
-                    ? SpeculativeDrafts.draft(s, blocks, model) : NONE;
+                    ? SpeculativeDrafts.draft(s, blocks, model) : Drafter.NONE;
             scheduled.add(s);
             batch.add(ForwardBatch.Sequence.verifying(s.decoder.tokensToFeed(take), s.drafts, start, s.cache));
         }
@@ -330,7 +329,7 @@ public final class BatchScheduler implements GenerationService {
                 draftedTokens += s.drafts.length; // engine thread only
                 acceptedDrafts += choice.acceptedDrafts();
                 s.registerFullBlocks(blocks); // the right guesses are computed too
-                SpeculativeDrafts.settle(model, s, batch.get(i).startPosition(), choice.acceptedDrafts());
+                SpeculativeDrafts.settle(model, s, choice.acceptedDrafts());
             }
             if (!notifySteps(s, choice.steps())) {
                 continue;

@@ -2,6 +2,7 @@ package io.qwen4j.serving;
 
 import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.engine.VerifiedSteps;
 import io.qwen4j.model.Logits;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -39,10 +40,9 @@ final class Choices {
             SequenceDecoder decoder = decoders.get(i);
             if (decoder.readyToChoose()) {
                 try {
-                    long acceptedBefore = decoder.acceptedDrafts();
-                    List<GenerationStep> steps = decoder.chooseVerifying(drafts.get(i), logits.data(),
+                    VerifiedSteps verified = decoder.chooseVerifying(drafts.get(i), logits.data(),
                             row -> logits.offset(rows[i], row));
-                    choices[i] = new Choice(steps, (int) (decoder.acceptedDrafts() - acceptedBefore), null);
+                    choices[i] = new Choice(verified.steps(), verified.acceptedDrafts(), null);
                 } catch (RuntimeException e) {
                     choices[i] = new Choice(List.of(), 0, e);
                 }

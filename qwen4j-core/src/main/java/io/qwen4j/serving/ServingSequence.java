@@ -5,8 +5,8 @@ import io.qwen4j.engine.GenerationRequest;
 import io.qwen4j.engine.PagedKvCache;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.engine.speculative.GuessCheckpoint;
 import io.qwen4j.engine.speculative.Speculator;
-import io.qwen4j.model.RecurrentState;
 import io.qwen4j.model.ContextOverflowException;
 import java.util.function.LongPredicate;
 
@@ -33,8 +33,8 @@ final class ServingSequence implements Submission {
     Speculator speculator;
     /** The guesses fed in this step's pass after the newest token (none outside speculative decoding). */
     int[] drafts = new int[0];
-    /** A hybrid model's recurrent state from before this step's pass with guesses, or null. */
-    RecurrentState stateBeforeGuesses;
+    /** What taking back this step's guesses needs, or null without guesses. */
+    GuessCheckpoint checkpoint;
     /** Leading blocks of the table already offered to the prefix cache, and the hash of the last one. */
     private int hashedBlocks;
     private long lastHash = ROOT_HASH;

@@ -1,5 +1,7 @@
 package io.qwen4j.serving;
 
+import io.qwen4j.engine.speculative.Drafter;
+import io.qwen4j.engine.speculative.GuessCheckpoint;
 import io.qwen4j.model.Model;
 import java.util.Arrays;
 
@@ -23,20 +25,18 @@ final class SpeculativeDrafts {
      */
     static final int MAX_CATCH_UP = 64;
 
-    private static final int[] NONE = new int[0];
-
     private SpeculativeDrafts() {
     }
 
     /**
      * Guesses to feed after {@code s}'s newest token, the only one it has uncomputed, with storage for them
-     * allocated; fewer (or none) where free blocks run out, since a guess never preempts another sequence. For a
-     * hybrid model a copy of the sequence's recurrent state is kept, to take wrong guesses back ({@link #settle}).
+     * allocated; fewer (or none) where free blocks run out, since a guess never preempts another sequence. With
+     * guesses, what taking them back needs is kept ({@link #settle}).
      */
     static int[] draft(ServingSequence s, BlockManager blocks, Model model) {
-        s.stateBeforeGuesses = null;
+        s.checkpoint = null;
         if (s.speculator == null) {
-            return NONE;
+            return Drafter.NONE;
         }
         int next = s.decoder.computedTokens() + 1; // positions after the newest token
         int[] drafts = s.speculator.draft(s.decoder, s.decoder.draftRoom());
@@ -44,10 +44,10 @@ final class SpeculativeDrafts {
         while (n > 0 && !blocks.canAllocate(s.blocksMissing(next + n))) {
             n--;
         }
-        if (n > 0 && model.config().isHybrid()) {
-            s.stateBeforeGuesses = model.saveRecurrentState(s.cache).orElse(null);
-            if (s.stateBeforeGuesses == null) {
-                return NONE;
+        if (n > 0) {
+            s.checkpoint = GuessCheckpoint.before(model, s.cache, s.decoder.computedTokens());
+            if (s.checkpoint == null) {
+                return Drafter.NONE;
             }
         }
         while (s.blocksMissing(next + n) > 0) {
@@ -56,16 +56,11 @@ final class SpeculativeDrafts {
         return n == drafts.length ? drafts : Arrays.copyOf(drafts, n);
     }
 
-    /**
-     * After {@code s}'s choice from a pass that started at {@code start}: a hybrid whose guesses were not all right
-     * goes back to its state from before the pass, and its next pass feeds the right tokens again with the new one
-     * (the keys and values of those positions are rewritten alike).
-     */
-    static void settle(Model model, ServingSequence s, int start, int accepted) {
-        if (s.stateBeforeGuesses != null && accepted < s.drafts.length && !s.decoder.isFinished()) {
-            model.restoreRecurrentState(s.cache, s.stateBeforeGuesses);
-            s.decoder.resetComputed(start);
+    /** After {@code s}'s choice, {@code accepted} of its guesses right: wrong ones are taken back. */
+    static void settle(Model model, ServingSequence s, int accepted) {
+        if (s.checkpoint != null) {
+            s.checkpoint.takeBack(model, s.cache, s.decoder, s.drafts.length, accepted);
+            s.checkpoint = null;
         }
-        s.stateBeforeGuesses = null;
     }
 }

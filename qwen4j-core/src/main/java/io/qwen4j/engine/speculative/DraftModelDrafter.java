@@ -4,6 +4,7 @@ import io.qwen4j.InvalidInputException;
 import io.qwen4j.engine.ContiguousKvCache;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.SequenceDecoder;
+import io.qwen4j.kernels.VectorOps;
 import io.qwen4j.model.ForwardBatch;
 import io.qwen4j.model.Logits;
 import io.qwen4j.model.Model;
@@ -17,8 +18,6 @@ import java.util.Arrays;
  * ends the draft, since an unlikely guess is likely wrong and costs the target a row.
  */
 public final class DraftModelDrafter implements Drafter {
-
-    private static final int[] NONE = new int[0];
 
     private final Model draft;
     private final ContiguousKvCache cache;
@@ -114,13 +113,8 @@ public final class DraftModelDrafter implements Drafter {
         return best;
     }
 
-    /** softmax(logits)[token], in double: exp(l_token - max) / sum exp(l_i - max), with l_token the max. */
+    /** softmax(logits)[token] for the maximum {@code token}: 1 / sum exp(l_i - l_token), through the vector exp. */
     private static double probability(float[] logits, int offset, int vocab, int token) {
-        double max = logits[offset + token];
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[offset + i] - max);
-        }
-        return 1 / sum;
+        return 1 / VectorOps.sumExp(logits, offset, vocab, logits[offset + token]);
     }
 }

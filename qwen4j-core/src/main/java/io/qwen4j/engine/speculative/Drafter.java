@@ -10,6 +10,9 @@ import io.qwen4j.engine.SequenceDecoder;
  */
 public interface Drafter {
 
+    /** No guess. */
+    int[] NONE = new int[0];
+
     /** Up to {@code max} tokens guessed to follow {@code sequence}'s prompt and output so far; empty for no guess. */
     int[] draft(SequenceDecoder sequence, int max);
 }

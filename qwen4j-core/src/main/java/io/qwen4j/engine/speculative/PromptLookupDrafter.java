@@ -10,8 +10,6 @@ import io.qwen4j.engine.SequenceDecoder;
  */
 public final class PromptLookupDrafter implements Drafter {
 
-    private static final int[] NONE = new int[0];
-
     private final int minNgram;
     private final int maxNgram;
 

@@ -56,7 +56,7 @@ public final class Speculator {
     /** Guesses to feed after {@code sequence}'s next token: at most the current length and {@code room}. */
     public int[] draft(SequenceDecoder sequence, int room) {
         consulted = room >= 1 && passes >= pausedUntil;
-        return consulted ? drafter.draft(sequence, Math.min(length, room)) : new int[0];
+        return consulted ? drafter.draft(sequence, Math.min(length, room)) : Drafter.NONE;
     }
 
     /** {@code accepted} of the {@code drafted} guesses were right. */
