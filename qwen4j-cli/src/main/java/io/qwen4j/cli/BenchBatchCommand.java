@@ -53,7 +53,8 @@ public final class BenchBatchCommand implements Callable<Integer> {
             description = "Rounds over the stream counts, interleaved; the best rate of each counts (default 3).")
     int runs = 3;
 
-    @Option(names = "--kv-cache-type", paramLabel = "f16|f32", description = "KV cache type (default f16).")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default f16).")
     String kvCacheType = "f16";
 
     @Override

@@ -45,8 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Context already in the cache when each test starts, as llama-bench's -d (default ${DEFAULT-VALUE}).")
     int depth;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32",
-            description = "KV cache storage: f32 (default) or f16.")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String kvCacheType;
 
     @Option(names = {"-r", "--repetitions"}, paramLabel = "N", defaultValue = "3",

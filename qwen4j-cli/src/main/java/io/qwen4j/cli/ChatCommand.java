@@ -63,7 +63,8 @@ public final class ChatCommand implements Callable<Integer> {
             description = "Context of the whole conversation in tokens (default ${DEFAULT-VALUE}, at most the model's).")
     int context = ChatSettings.DEFAULT_CONTEXT;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", description = "KV cache storage: f16 (default) or f32.")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default f16).")
     String kvCacheType = "f16";
 
     @Override

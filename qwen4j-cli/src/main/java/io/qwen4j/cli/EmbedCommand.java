@@ -41,7 +41,8 @@ public final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--no-normalize", description = "Print the pooled state as is, not scaled to unit length.")
     boolean noNormalize;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", description = "KV cache storage: f32 (default) or f16.")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String kvCacheType;
 
     @Option(names = "--json", description = "Print one JSON object: {\"model\", \"pooling\", \"data\": [{\"index\", \"tokens\", \"embedding\"}]}.")

@@ -86,8 +86,8 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object with the prompt, tokens and per-step log-probs.")
     boolean json;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32",
-            description = "KV cache storage: f32 (default) or f16.")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String kvCacheType;
 
     @Option(names = "--ignore-eos", description = "Do not stop at end-of-turn tokens.")

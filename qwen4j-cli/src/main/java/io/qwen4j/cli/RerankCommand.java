@@ -36,7 +36,8 @@ public final class RerankCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DOC", arity = "1..*", description = "Documents to score.")
     List<String> documents;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", description = "KV cache storage: f32 (default) or f16.")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f32", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String kvCacheType;
 
     @Option(names = "--json", description = "Print one JSON object: {\"model\", \"results\": [{\"index\", \"relevance_score\"}]}, most relevant first.")

@@ -66,7 +66,8 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-queue", paramLabel = "N", defaultValue = "64", description = "Requests allowed to wait; more get 429 (default: ${DEFAULT-VALUE}).")
     int maxQueue;
 
-    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f16", description = "KV cache storage: f16 or f32 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kv-cache-type", paramLabel = "TYPE", defaultValue = "f16", completionCandidates = KvCacheTypeNames.class,
+            description = "KV cache storage: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String kvCacheType;
 
     @Option(names = "--reasoning-field", paramLabel = "NAME", defaultValue = "reasoning_content",

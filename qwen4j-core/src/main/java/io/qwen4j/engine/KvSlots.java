@@ -6,8 +6,8 @@ import io.qwen4j.model.ModelConfig;
 
 /**
  * Key and value storage shared by the cache layouts: one array per attention layer and kind (a hybrid model's
- * linear-attention layers keep none: {@link ModelConfig#keepsKeysAndValues}), F32 as computed or F16,
- * head-major: head {@code h} of slot {@code s} is the {@code headDim} elements at
+ * linear-attention layers keep none: {@link ModelConfig#keepsKeysAndValues}) in a {@link KvCacheType}
+ * ({@link KvStore}), head-major: head {@code h} of slot {@code s} is the {@code headDim} elements at
  * {@code (h * slots + s) * headDim}. A contiguous cache maps position {@code p} to slot {@code p}; a paged
  * pool maps it through a block table. Both read runs of consecutive slots here, so the vectorised loops
  * exist once.
@@ -26,11 +26,8 @@ final class KvSlots {
     private final KvCacheType type;
     /** The array index of each layer's keys and values; -1 for a layer without them. */
     private final int[] storageOf;
-    // Exactly one pair is non-null, per type.
-    private final float[][] keysF32;
-    private final float[][] valuesF32;
-    private final short[][] keysF16;
-    private final short[][] valuesF16;
+    private final KvStore keys;
+    private final KvStore values;
 
     /**
      * Positions whose heads are staged as floats at a time: runs of 4, 16 and 64 measured, fewer was faster
@@ -38,13 +35,14 @@ final class KvSlots {
      */
     private static final int RUN = 8;
 
-    /** Per compute thread: {@link #RUN} positions' heads of F16 keys or values widened to floats. */
+    /** Per compute thread: {@link #RUN} positions' heads of keys or values read back as floats. */
     private final ThreadLocal<float[]> scratch;
 
     KvSlots(ModelConfig config, KvCacheType type, long slots, String what) {
         this.kvDim = config.keyValueDim();
         this.headDim = config.headDim();
         this.type = type;
+        type.requireHeadDim(headDim);
         int dim = headDim;
         this.scratch = ThreadLocal.withInitial(() -> new float[RUN * dim]);
         long elements = slots * kvDim;
@@ -58,20 +56,14 @@ final class KvSlots {
         for (int l = 0; l < storageOf.length; l++) {
             storageOf[l] = config.keepsKeysAndValues(l) ? layers++ : -1;
         }
-        if (type == KvCacheType.F32) {
-            keysF32 = new float[layers][(int) elements];
-            valuesF32 = new float[layers][(int) elements];
-            keysF16 = valuesF16 = null;
-        } else {
-            keysF16 = new short[layers][(int) elements];
-            valuesF16 = new short[layers][(int) elements];
-            keysF32 = valuesF32 = null;
-        }
+        this.keys = KvStore.create(type, layers, (int) elements);
+        this.values = KvStore.create(type, layers, (int) elements);
     }
 
     /** Keys and values of one position over all the layers that keep them. */
     static long bytesPerPosition(ModelConfig config, KvCacheType type) {
-        return 2L * config.attentionLayers() * config.keyValueDim() * type.bytesPerElement;
+        type.requireHeadDim(config.headDim());
+        return 2L * config.attentionLayers() * type.bytesFor(config.keyValueDim());
     }
 
     KvCacheType type() {
@@ -80,19 +72,10 @@ final class KvSlots {
 
     void write(int layer, int slot, float[] key, int keyOffset, float[] value, int valueOffset) {
         int s = storageOf[layer];
-        short[] k = type == KvCacheType.F16 ? keysF16[s] : null;
-        short[] v = type == KvCacheType.F16 ? valuesF16[s] : null;
         for (int h = 0, from = 0; from < kvDim; h++, from += headDim) {
             int at = h * headStride + slot * headDim;
-            if (k == null) {
-                System.arraycopy(key, keyOffset + from, keysF32[s], at, headDim);
-                System.arraycopy(value, valueOffset + from, valuesF32[s], at, headDim);
-            } else {
-                for (int i = 0; i < headDim; i++) {
-                    k[at + i] = Float.floatToFloat16(key[keyOffset + from + i]);
-                    v[at + i] = Float.floatToFloat16(value[valueOffset + from + i]);
-                }
-            }
+            keys.write(s, at, key, keyOffset + from, headDim);
+            values.write(s, at, value, valueOffset + from, headDim);
         }
     }
 
@@ -109,7 +92,7 @@ final class KvSlots {
         for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
             int m = Math.min(RUN, n - run);
             float[] keys = scratch.get();
-            stage(keysF32, keysF16, layer, at, m, keys);
+            stage(this.keys, layer, at, m, keys);
             int i = 0;
             int k = 0;
             for (; i + 4 <= m; i += 4, k += 4 * headDim) {
@@ -139,7 +122,7 @@ final class KvSlots {
         for (int run = 0; run < n; run += RUN, at += RUN * headDim) {
             int m = Math.min(RUN, n - run);
             float[] values = scratch.get();
-            stage(valuesF32, valuesF16, layer, at, m, values);
+            stage(this.values, layer, at, m, values);
             int i = 0;
             int v = 0;
             for (; i + 4 <= m; i += 4, v += 4 * headDim) {
@@ -160,23 +143,12 @@ final class KvSlots {
 
     /**
      * One head of {@code positions} consecutive slots from {@code at} as floats in {@code buffer} from index 0,
-     * where the kernels read them: F16 widened, F32 copied. Why copy F32 too: the kernels then stream a run
+     * where the kernels read them: F16 widened, blocks decoded, F32 copied. Why copy F32 too: the kernels then stream a run
      * from memory in one plain loop and compute on it in L1; reading the cache in place, with the loads between
      * the FMAs and lane sums, decoded slower (0.6B Q8_0, 2048 positions of F32 context, 2 threads: 16.9-17.0
      * vs 21.2-21.6 t/s, two rounds alternated).
      */
-    private void stage(float[][] f32, short[][] f16, int layer, int at, int positions, float[] buffer) {
-        int n = positions * headDim;
-        int s = storageOf[layer];
-        if (f16 == null) {
-            System.arraycopy(f32[s], at, buffer, 0, n);
-            return;
-        }
-        // C2 vectorises this plain loop (F16C); the float dot/axpy that follows is the Vector API one, about 3x
-        // the fused scalar loop, which cannot vectorise a float sum
-        short[] halves = f16[s];
-        for (int d = 0; d < n; d++) {
-            buffer[d] = Float.float16ToFloat(halves[at + d]);
-        }
+    private void stage(KvStore store, int layer, int at, int positions, float[] buffer) {
+        store.read(storageOf[layer], at, positions * headDim, buffer);
     }
 }

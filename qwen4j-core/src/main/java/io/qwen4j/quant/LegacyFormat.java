@@ -30,6 +30,21 @@ abstract class LegacyFormat implements QuantFormat {
         LegacyBlocks.matmul(this, decodeRowKernel, weights, offset, cols, x, batch, out, outStride, rowStart, rowEnd);
     }
 
+    /** The row decoder's codes times their blocks' factors: {@link #dequantize}'s values (see {@link LegacyBlocks#matmul}). */
+    @Override
+    public final void decodeToFloats(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        LegacyBlocks.requireWholeBlocks(count);
+        float[] codes = Scratch.floats(Scratch.Slot.ROW, count);
+        float[] factors = Scratch.floats(Scratch.Slot.ROW_SIDE, count / LegacyBlocks.BLOCK);
+        KernelBarrier.decodeRow(decodeRowKernel, src, offset, count, codes, factors);
+        for (int block = 0, at = 0; at < count; block++, at += LegacyBlocks.BLOCK) {
+            float factor = factors[block];
+            for (int j = 0; j < LegacyBlocks.BLOCK; j++) {
+                dst[dstOffset + at + j] = codes[at + j] * factor;
+            }
+        }
+    }
+
     /** All five have a reference quantizer, bit-identical to ggml's. */
     @Override
     public final boolean canQuantize() {

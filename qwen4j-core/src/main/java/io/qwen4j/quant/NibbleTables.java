@@ -58,6 +58,22 @@ final class NibbleTables {
         b.intoArray(lanes, 16);
     }
 
+    /**
+     * {@code count} weights of a format stored as 18-byte blocks (as {@link #twoRowsOfBlocks} reads them) into
+     * {@code dst}: each group's 16 bytes widened once, their low nibbles looked up for weights 0-15 and their high
+     * ones for 16-31. {@code weights} typed as {@link NativeSegments#TYPE} by the caller.
+     */
+    static void decodeBlocks(MemorySegment weights, long offset, float[] dst, int dstOffset, int count, float[] levelValues) {
+        var levels = levels(levelValues);
+        for (int k = 0; k < count; k += GROUP) {
+            long base = offset + (long) (k / GROUP) * BLOCK_BYTES;
+            var table = scaled(levels, KQuants.half(weights, base));
+            var v = VectorBlockFormat.widen16(weights, base + NIBBLES);
+            lookUp(v, table).intoArray(dst, dstOffset + k);
+            lookUp(v.lanewise(VectorOperators.ASHR, 4), table).intoArray(dst, dstOffset + k + GROUP / 2);
+        }
+    }
+
     /** A group's 16 weights, {@code levels * scale}, as int lanes for {@link #group}'s permutes. */
     static IntVector scaled(FloatVector levels, float scale) {
         return levels.mul(scale).viewAsIntegralLanes();

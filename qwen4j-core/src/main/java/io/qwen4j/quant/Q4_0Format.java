@@ -83,10 +83,18 @@ final class Q4_0Format extends VectorBlockFormat {
         }
     }
 
-    /** The weights as {@link #rowDot} makes them in registers: the same floats as {@link #dequantize}. */
+    /**
+     * The weights as {@link #rowDot} makes them in registers, or with {@link Species#WIDE} as the 16-lane kernel looks
+     * them up ({@link NibbleTables#decode}): the same floats as {@link #dequantize} either way. A quantized KV cache
+     * reads every cached head through here once per decode step.
+     */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         src = NativeSegments.TYPE.cast(src);
+        if (Species.WIDE) {
+            NibbleTables.decodeBlocks(src, offset, dst, dstOffset, count, LEVELS);
+            return;
+        }
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
             float scale = half(src, base);

@@ -53,9 +53,17 @@ final class Q8_0Format extends VectorBlockFormat {
         }
     }
 
+    /**
+     * 16 lanes at a time with {@link Species#WIDE} ({@link #decodeWide}), else 8: the same products either way. A
+     * quantized KV cache reads every cached head through here once per decode step.
+     */
     @Override
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         src = NativeSegments.TYPE.cast(src);
+        if (Species.WIDE) {
+            decodeWide(src, offset, dst, dstOffset, count);
+            return;
+        }
         for (int k = 0; k < count; k += BLOCK) {
             long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
             float d = half(src, base);
@@ -63,6 +71,15 @@ final class Q8_0Format extends VectorBlockFormat {
             LegacyBlocks.widen(loadBytes(src, base + 10)).mul(d).intoArray(dst, dstOffset + k + 8);
             LegacyBlocks.widen(loadBytes(src, base + 18)).mul(d).intoArray(dst, dstOffset + k + 16);
             LegacyBlocks.widen(loadBytes(src, base + 26)).mul(d).intoArray(dst, dstOffset + k + 24);
+        }
+    }
+
+    private static void decodeWide(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            float d = half(src, base);
+            toFloats16(widen16(src, base + 2)).mul(d).intoArray(dst, dstOffset + k);
+            toFloats16(widen16(src, base + 18)).mul(d).intoArray(dst, dstOffset + k + 16);
         }
     }
 

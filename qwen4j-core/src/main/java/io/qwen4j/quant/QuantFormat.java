@@ -24,6 +24,15 @@ public interface QuantFormat {
      */
     void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
+    /**
+     * {@link #dequantize}'s values, bit for bit, by the format's vector decoder where it has one (the scalar reference
+     * otherwise): for hot paths that read stored blocks back as floats, such as a quantized KV cache. {@code src}
+     * must be a native segment, as mapped weights are.
+     */
+    default void decodeToFloats(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        dequantize(src, offset, dst, dstOffset, count);
+    }
+
     /** SIMD dot product of {@code count} weights at byte {@code offset} with {@code x[xOffset ...]}. */
     float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count);
 

@@ -164,6 +164,12 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
     }
 
+    @Override
+    public final void decodeToFloats(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        requireWholeBlocks(count);
+        KernelBarrier.decode(decodeKernel, src, offset, dst, dstOffset, count);
+    }
+
     /**
      * Rejects element counts that are not whole blocks; a partial block would otherwise be silently
      * dropped. Shapes come from files, but the loader validates them first, so this is a caller bug.

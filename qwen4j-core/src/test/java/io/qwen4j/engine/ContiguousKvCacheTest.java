@@ -1,28 +1,39 @@
 package io.qwen4j.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.qwen4j.InvalidInputException;
+import java.util.Arrays;
+import java.util.List;
 
 import io.qwen4j.model.ModelConfig;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Attention reads of both cache types against a plain double computation over the stored values (F16
- * keys and values are first rounded to half precision, as the cache stores them).
+ * Attention reads of every cache type against a plain double computation over the stored values: F16 keys and values
+ * first rounded to half precision, a block type's through its format's scalar reference quantizer and dequantizer
+ * (tested against ggml's on their own), as the cache stores them.
  */
 class ContiguousKvCacheTest {
 
     private static final ModelConfig CONFIG = ModelConfig.builder("qwen3").hiddenSize(64).numLayers(2).numHeads(4)
             .numKeyValueHeads(2).headDim(72).intermediateSize(64).vocabSize(10).contextLength(32).build();
 
+    /** Heads of three 32-element blocks, for the block types. */
+    private static final ModelConfig BLOCKS_CONFIG = CONFIG.toBuilder().headDim(96).build();
+
     @Test
     void keyScoresAndValueSumsMatchAPlainLoop() {
         for (KvCacheType type : KvCacheType.values()) {
+            ModelConfig config = type.storage.blockSize > 1 ? BLOCKS_CONFIG : CONFIG;
             var random = new Random(3);
-            int kvDim = CONFIG.keyValueDim();
-            int headDim = CONFIG.headDim();
+            int kvDim = config.keyValueDim();
+            int headDim = config.headDim();
             int positions = 11;
-            var cache = ContiguousKvCache.forContext(CONFIG, type, 16);
+            var cache = ContiguousKvCache.forContext(config, type, 16);
             float[][] keys = new float[positions][kvDim];
             float[][] values = new float[positions][kvDim];
             for (int p = 0; p < positions; p++) {
@@ -30,13 +41,12 @@ class ContiguousKvCacheTest {
                     keys[p][i] = (float) random.nextGaussian();
                     values[p][i] = (float) random.nextGaussian();
                 }
+                // outliers, which the block types' scales must carry
+                keys[p][random.nextInt(kvDim)] *= 20;
+                values[p][random.nextInt(kvDim)] *= 20;
                 cache.write(1, p, keys[p], 0, values[p], 0);
-                if (type == KvCacheType.F16) {
-                    for (int i = 0; i < kvDim; i++) {
-                        keys[p][i] = Float.float16ToFloat(Float.floatToFloat16(keys[p][i]));
-                        values[p][i] = Float.float16ToFloat(Float.floatToFloat16(values[p][i]));
-                    }
-                }
+                keys[p] = KvStorageReference.stored(type, keys[p], headDim);
+                values[p] = KvStorageReference.stored(type, values[p], headDim);
             }
             int queries = 3; // a GQA group: three query heads read one key/value head in one pass
             float[] query = new float[queries * headDim + 5];
@@ -47,7 +57,7 @@ class ContiguousKvCacheTest {
             for (int i = 0; i < weights.length; i++) {
                 weights[i] = random.nextFloat();
             }
-            for (int kvHead = 0; kvHead < CONFIG.numKeyValueHeads(); kvHead++) {
+            for (int kvHead = 0; kvHead < config.numKeyValueHeads(); kvHead++) {
                 float[] scores = new float[queries * positions + 1];
                 cache.keyScores(1, kvHead, query, 5, queries, positions, scores, 1);
                 float[] out = new float[queries * headDim + 4];
@@ -73,6 +83,22 @@ class ContiguousKvCacheTest {
                 }
             }
         }
+    }
+
+    @Test
+    void blockTypesNeedHeadsOfWholeBlocksAndCountTheirBytes() {
+        var error = assertThrows(InvalidInputException.class, () -> ContiguousKvCache.forContext(CONFIG, KvCacheType.Q8_0, 4));
+        assertTrue(error.getMessage().contains("q8_0") && error.getMessage().contains("72"), error.getMessage());
+        assertThrows(InvalidInputException.class, () -> PagedKvPool.forBudget(CONFIG, KvCacheType.Q4_0, 1 << 20));
+        int kvDim = BLOCKS_CONFIG.keyValueDim();
+        // per layer and kind: kvDim / 32 blocks of 34 bytes (Q8_0), 18 (Q4_0), 24 (Q5_1); F16 2 bytes an element
+        assertEquals(2L * 2 * kvDim / 32 * 34, ContiguousKvCache.bytesPerPosition(BLOCKS_CONFIG, KvCacheType.Q8_0));
+        assertEquals(2L * 2 * kvDim / 32 * 18, ContiguousKvCache.bytesPerPosition(BLOCKS_CONFIG, KvCacheType.Q4_0));
+        assertEquals(2L * 2 * kvDim / 32 * 24, ContiguousKvCache.bytesPerPosition(BLOCKS_CONFIG, KvCacheType.Q5_1));
+        assertEquals(2L * 2 * kvDim * 2, ContiguousKvCache.bytesPerPosition(BLOCKS_CONFIG, KvCacheType.BF16));
+        assertEquals(List.of("f32", "f16", "bf16", "q8_0", "q5_1", "q5_0", "q4_1", "q4_0"),
+                Arrays.stream(KvCacheType.values()).map(KvCacheType::label).toList());
+        assertEquals(KvCacheType.Q5_1, KvCacheType.parse("Q5_1"));
     }
 
     /**

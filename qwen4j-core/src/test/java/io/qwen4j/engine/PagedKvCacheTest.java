@@ -18,18 +18,22 @@ class PagedKvCacheTest {
     static final ModelConfig CONFIG = ModelConfig.builder("qwen3").hiddenSize(32).numLayers(2).numHeads(4)
             .numKeyValueHeads(2).headDim(12).intermediateSize(8).vocabSize(16).contextLength(128).build();
 
+    /** Heads of two 32-element blocks, for the block types. */
+    static final ModelConfig BLOCKS_CONFIG = CONFIG.toBuilder().headDim(64).build();
+
+    /** Every type against the values it stores ({@link KvStorageReference}), so within float rounding of the sums. */
     @Test
     void scoresAndValuesMatchThePlainReferenceAcrossBlocks() {
         for (KvCacheType type : KvCacheType.values()) {
-            check(type, 53, type == KvCacheType.F32 ? 1e-5 : 2e-3);
+            check(type, type.storage.blockSize > 1 ? BLOCKS_CONFIG : CONFIG, 53, 1e-5);
         }
     }
 
-    private static void check(KvCacheType type, int positions, double tolerance) {
-        int kvDim = CONFIG.keyValueDim();
-        int headDim = CONFIG.headDim();
+    private static void check(KvCacheType type, ModelConfig config, int positions, double tolerance) {
+        int kvDim = config.keyValueDim();
+        int headDim = config.headDim();
         var random = new Random(7);
-        PagedKvPool pool = PagedKvPool.forSequences(CONFIG, type, 3, 64);
+        PagedKvPool pool = PagedKvPool.forSequences(config, type, 3, 64);
         assertEquals(12, pool.blockCount());
         PagedKvCache cache = pool.newCache(64);
         int[] order = {9, 2, 11, 0};
@@ -45,10 +49,14 @@ class PagedKvCacheTest {
                 for (int i = 0; i < kvDim; i++) {
                     k[i] = (float) random.nextGaussian();
                     v[i] = (float) random.nextGaussian();
-                    keys[layer][p][i] = k[i];
-                    values[layer][p][i] = v[i];
                 }
                 cache.write(layer, p, k, 0, v, 0);
+                float[] keptK = KvStorageReference.stored(type, k, headDim);
+                float[] keptV = KvStorageReference.stored(type, v, headDim);
+                for (int i = 0; i < kvDim; i++) {
+                    keys[layer][p][i] = keptK[i];
+                    values[layer][p][i] = keptV[i];
+                }
             }
         }
         int queries = 2; // a GQA group: both query heads read one key/value head in one pass
@@ -68,7 +76,7 @@ class PagedKvCacheTest {
                             expected += query[3 + g * headDim + d] * keys[layer][p][head * headDim + d];
                         }
                         assertEquals(expected, scores[1 + g * positions + p], tolerance * (1 + Math.abs(expected)),
-                                "score of query " + g + ", position " + p);
+                                type + " score of query " + g + ", position " + p);
                         weights[g * positions + p] = (float) random.nextDouble();
                     }
                 }
@@ -81,7 +89,7 @@ class PagedKvCacheTest {
                             expected += weights[g * positions + p] * values[layer][p][head * headDim + d];
                         }
                         assertEquals(expected, out[2 + g * headDim + d], tolerance * (1 + Math.abs(expected)),
-                                "value of query " + g + ", dim " + d);
+                                type + " value of query " + g + ", dim " + d);
                     }
                 }
             }

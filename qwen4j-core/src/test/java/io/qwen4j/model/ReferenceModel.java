@@ -20,10 +20,18 @@ final class ReferenceModel {
     private final ModelConfig c;
     private final Map<String, Tensor> w;
     private final Map<String, double[]> dequantized = new java.util.HashMap<>();
+    /** What a cache keeps of one position's keys or values (all heads): as computed unless told otherwise. */
+    private java.util.function.UnaryOperator<double[]> keptInCache = java.util.function.UnaryOperator.identity();
 
     ReferenceModel(ModelConfig config, Map<String, Tensor> weights) {
         this.c = config;
         this.w = weights;
+    }
+
+    /** Attention reads keys and values as {@code kept} returns them, as from a cache that stores them rounded. */
+    ReferenceModel keepingInCache(java.util.function.UnaryOperator<double[]> kept) {
+        this.keptInCache = kept;
+        return this;
     }
 
     int hiddenSize() {
@@ -301,6 +309,8 @@ final class ReferenceModel {
             for (int head = 0; head < c.numKeyValueHeads(); head++) {
                 rope(k[t], head * hd, t, invFreq);
             }
+            k[t] = keptInCache.apply(k[t]);
+            v[t] = keptInCache.apply(v[t]);
         }
         double[][] out = new double[n][];
         for (int t = 0; t < n; t++) {
