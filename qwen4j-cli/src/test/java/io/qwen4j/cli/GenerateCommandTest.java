@@ -164,6 +164,28 @@ class GenerateCommandTest {
         assertEquals("length", r.get("finish_reason").asText());
     }
 
+    /**
+     * A Q8_0 cache: generate runs on it, and bench counts its bytes (one 32-wide KV head: one 34-byte block per
+     * position for keys and one for values); a model whose heads are not whole 32-element blocks is refused by name.
+     */
+    @Test
+    void quantizedCacheRunsAndCountsItsBlocks() throws Exception {
+        JsonNode r = json(CliRun.run("", "generate", "-m", model, "--prompt-tokens", "1,2,3", "-n", "6",
+                "--kv-cache-type", "q8_0", "--ignore-eos", "--json"));
+        assertEquals(6, r.get("tokens").size());
+        String[] common = {"bench", "-m", model, "-p", "4", "-n", "4", "-r", "1", "-t", "1", "--warmup", "0",
+            "--kv-cache-type", "q8_0", "--json"};
+        long flat = json(CliRun.run("", common)).get("bytes_per_token").longValue();
+        long deep = json(CliRun.run("", concat(common, "-d", "16"))).get("bytes_per_token").longValue();
+        assertEquals(16L * 2 * 34, deep - flat);
+
+        Path file = dir.resolve("tiny-head-48.gguf");
+        SyntheticModelWriter.write(new SynthSpec("qwen3", 1, 64, 2, 1, 48, 64, 0, 0, 0, 151_936, 64, true,
+                TensorType.Q8_0, TensorType.Q8_0, false, null, CliRun.shared().resolve("qwen/qwen3"), 5), file);
+        CliRun refused = assertBad("48", "generate", "-m", file.toString(), "--prompt", "x", "--kv-cache-type", "q4_0");
+        assertTrue(refused.err().contains("q4_0") && refused.err().contains("multiple of"), refused.err());
+    }
+
     @Test
     void badInputIsOneLineAndExitTwo() {
         assertBad("-1", "generate", "-m", model, "--prompt", "x", "--temp", "-1");

@@ -4,6 +4,7 @@ import io.qwen4j.simd.NativeSegments;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import jdk.incubator.vector.FloatVector;
 
 /**
  * Base of the 32-element legacy formats Q4_1, Q5_0 and Q5_1 (Q8_0 and Q4_0 are {@link VectorBlockFormat}s,
@@ -39,8 +40,8 @@ abstract class LegacyFormat implements QuantFormat {
         KernelBarrier.decodeRow(decodeRowKernel, src, offset, count, codes, factors);
         for (int block = 0, at = 0; at < count; block++, at += LegacyBlocks.BLOCK) {
             float factor = factors[block];
-            for (int j = 0; j < LegacyBlocks.BLOCK; j++) {
-                dst[dstOffset + at + j] = codes[at + j] * factor;
+            for (int j = 0; j < LegacyBlocks.BLOCK; j += FloatDots.F.length()) {
+                FloatVector.fromArray(FloatDots.F, codes, at + j).mul(factor).intoArray(dst, dstOffset + at + j);
             }
         }
     }

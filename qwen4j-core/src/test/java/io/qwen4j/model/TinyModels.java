@@ -10,8 +10,13 @@ public final class TinyModels {
 
     /** A 2-layer Qwen3 (GQA 4/2 heads, head dim 16) with F32 weights, a 300-token vocabulary and this context. */
     public static Model qwen3(long seed, int contextLength) {
+        return qwen3(seed, contextLength, 16);
+    }
+
+    /** {@link #qwen3(long, int)} with heads of {@code headDim} (32 for the block-quantized KV caches). */
+    public static Model qwen3(long seed, int contextLength, int headDim) {
         ModelConfig config = ModelConfig.builder("qwen3").hiddenSize(64).numLayers(2).numHeads(4).numKeyValueHeads(2)
-                .headDim(16).intermediateSize(96).vocabSize(300).rmsNormEps(1e-6f).ropeTheta(1_000_000)
+                .headDim(headDim).intermediateSize(96).vocabSize(300).rmsNormEps(1e-6f).ropeTheta(1_000_000)
                 .contextLength(contextLength).tieWordEmbeddings(false).build();
         return Architectures.load(config, new SyntheticWeights(config, TensorType.F32, seed), Models.POOL, 64);
     }

@@ -8,6 +8,8 @@ import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.engine.KvCacheType;
 import io.qwen4j.engine.PagedKvPool;
 import io.qwen4j.engine.SamplingParams;
+import io.qwen4j.model.Model;
+import io.qwen4j.model.TinyModels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Everything at once, seeded: prompts sharing prefixes (prefix hits), a pool too small for the running
  * sequences (preemption, recompute, resumed prefix hits), small prefill chunks, sampled and greedy
  * requests, and clients that cancel or throw part-way. Every request that completes must equal the serial
- * service's output for it, in F32 and F16, and the pool must be empty at the end.
+ * service's output for it, in F32, F16 and Q8_0 (on a model with heads of 32), and the pool must be empty at the end.
  */
 class SchedulerSoakTest {
 
@@ -28,11 +30,15 @@ class SchedulerSoakTest {
             new SerialGenerationService(BatchSchedulerTest.MODEL, KvCacheType.F32, BatchSchedulerTest.CONTEXT, 64);
     static final SerialGenerationService SERIAL_F16 =
             new SerialGenerationService(BatchSchedulerTest.MODEL, KvCacheType.F16, BatchSchedulerTest.CONTEXT, 64);
+    static final Model HEADS_OF_32 = TinyModels.qwen3(13, BatchSchedulerTest.CONTEXT, 32);
+    static final SerialGenerationService SERIAL_Q8_0 =
+            new SerialGenerationService(HEADS_OF_32, KvCacheType.Q8_0, BatchSchedulerTest.CONTEXT, 64);
 
     @AfterAll
     static void close() {
         SERIAL_F32.close();
         SERIAL_F16.close();
+        SERIAL_Q8_0.close();
     }
 
     record Case(int[] prompt, GenerationRequest request, int cancelAt) {
@@ -40,15 +46,21 @@ class SchedulerSoakTest {
 
     @Test
     void mixedLoadMatchesTheSerialServiceF32() {
-        soak(KvCacheType.F32, SERIAL_F32, 1);
+        soak(BatchSchedulerTest.MODEL, KvCacheType.F32, SERIAL_F32, 1);
     }
 
     @Test
     void mixedLoadMatchesTheSerialServiceF16() {
-        soak(KvCacheType.F16, SERIAL_F16, 2);
+        soak(BatchSchedulerTest.MODEL, KvCacheType.F16, SERIAL_F16, 2);
     }
 
-    private static void soak(KvCacheType type, SerialGenerationService serial, long seed) {
+    /** Blocks of one quantized head per position and kind: preemption and prefix hits must not disturb them either. */
+    @Test
+    void mixedLoadMatchesTheSerialServiceQ8_0() {
+        soak(HEADS_OF_32, KvCacheType.Q8_0, SERIAL_Q8_0, 3);
+    }
+
+    private static void soak(Model model, KvCacheType type, SerialGenerationService serial, long seed) {
         var random = new Random(seed);
         int[][] prefixes = {BatchSchedulerTest.prompt(seed * 100, 37), BatchSchedulerTest.prompt(seed * 100 + 1, 20)};
         List<Case> cases = new ArrayList<>();
@@ -63,10 +75,10 @@ class SchedulerSoakTest {
             int cancelAt = random.nextInt(5) == 0 ? 1 + random.nextInt(maxTokens) : -1;
             cases.add(new Case(prompt, new GenerationRequest(sampling.withTopLogprobs(1), maxTokens, Set.of()), cancelAt));
         }
-        long bytes = 9 * PagedKvPool.bytesPerBlock(BatchSchedulerTest.MODEL.config(), type);
+        long bytes = 9 * PagedKvPool.bytesPerBlock(model.config(), type);
         var options = BatchSchedulerTest.options().withKvCacheType(type).withKvBudgetBytes(bytes).withStepTokens(16);
         List<Recorder> recorders = new ArrayList<>();
-        try (var scheduler = new BatchScheduler(BatchSchedulerTest.MODEL, options)) {
+        try (var scheduler = new BatchScheduler(model, options)) {
             for (Case c : cases) {
                 Recorder r = c.cancelAt < 0 ? new Recorder() : new Recorder() {
                     @Override
