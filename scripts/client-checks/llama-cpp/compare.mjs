@@ -2,7 +2,8 @@
 // `qwen4j generate --json`, read on stdin) is replayed through llama.cpp, which gives its full logits at every
 // generated position. For each step: llama.cpp's log-prob of qwen4j's token vs the one qwen4j reported, and
 // how far qwen4j's token is below llama.cpp's argmax (0 when they agree).
-// Usage: qwen4j generate -m F ... --json | node compare.mjs F THREADS
+// Usage: qwen4j generate -m F ... --json | [KV=Q8_0] [FA=1] node compare.mjs F THREADS (KV: llama.cpp's cache type for
+// keys and values, default F32; FA=1: flash attention, which llama.cpp needs for a quantized V cache)
 import {getLlama, LlamaLogLevel} from 'node-llama-cpp';
 
 const [modelPath, threads] = process.argv.slice(2);
@@ -13,7 +14,7 @@ const ours = JSON.parse(await new Promise((resolve) => {
 const llama = await getLlama({gpu: false, logLevel: LlamaLogLevel.error, build: 'never'});
 const model = await llama.loadModel({modelPath});
 const context = await model.createContext({contextSize: Math.max(64, ours.prompt.length + ours.tokens.length + 8),
-  threads: Number(threads ?? 1), flashAttention: false,
+  threads: Number(threads ?? 1), flashAttention: process.env.FA === '1',
   experimentalKvCacheKeyType: process.env.KV ?? 'F32', experimentalKvCacheValueType: process.env.KV ?? 'F32'});
 const sequence = context.getSequence();
 const all = [...ours.prompt, ...ours.tokens];
