@@ -83,7 +83,18 @@ public final class Main implements Runnable {
             err.flush();
             return isBadInput(ex) ? EXIT_BAD_INPUT : EXIT_FAILURE;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands only Exceptions to the handler above; this is the one Error a user can cause
+            if (debug) {
+                e.printStackTrace(cli.getErr());
+            }
+            cli.getErr().println("qwen4j: out of memory (" + e.getMessage() + "); use a smaller --ctx or --parallel, "
+                    + "a quantized --kv-cache-type such as q8_0, or more heap (QWEN4J_JAVA_OPTS=-Xmx...)");
+            cli.getErr().flush();
+            return EXIT_FAILURE;
+        }
     }
 
     /**

@@ -56,6 +56,8 @@ final class KvSlots {
         for (int l = 0; l < storageOf.length; l++) {
             storageOf[l] = config.keepsKeysAndValues(l) ? layers++ : -1;
         }
+        KvStore.requireRoom(type, 2L * layers * type.bytesFor(elements),
+                what + " of " + slots + " positions (" + type.label() + ")");
         this.keys = KvStore.create(type, layers, (int) elements);
         this.values = KvStore.create(type, layers, (int) elements);
     }

@@ -1,5 +1,6 @@
 package io.qwen4j.engine;
 
+import io.qwen4j.InvalidInputException;
 import io.qwen4j.quant.QuantFormat;
 import io.qwen4j.quant.QuantFormats;
 import java.lang.foreign.Arena;
@@ -16,6 +17,42 @@ sealed interface KvStore {
 
     /** Reads {@code n} elements from element {@code at} of layer storage {@code layer} into {@code dst[0..n)}. */
     void read(int layer, int at, int n, float[] dst);
+
+    /**
+     * Refuses, naming the sizes, a cache that cannot be held: F32 and F16 arrays beyond the free Java heap (after one
+     * collection, when it looks tight), the other types' native blocks beyond the machine's physical memory. Without
+     * this a long {@code --ctx} died of an {@link OutOfMemoryError} part-way through start-up.
+     */
+    static void requireRoom(KvCacheType type, long bytes, String what) {
+        if (type == KvCacheType.F32 || type == KvCacheType.F16) {
+            long free = freeHeap();
+            if (bytes > free) {
+                System.gc();
+                free = freeHeap();
+            }
+            if (bytes > free) {
+                throw new InvalidInputException(what + " needs " + gib(bytes) + " of Java heap and " + gib(free)
+                        + " is free (maximum " + gib(Runtime.getRuntime().maxMemory()) + "); use a smaller context, "
+                        + "--kv-cache-type q8_0 (off the heap, 0.53x of f16), or more heap (QWEN4J_JAVA_OPTS=-Xmx...)");
+            }
+            return;
+        }
+        long physical = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        if (bytes > physical) {
+            throw new InvalidInputException(what + " needs " + gib(bytes) + " and this machine has " + gib(physical)
+                    + " of memory; use a smaller context or a smaller --kv-cache-type");
+        }
+    }
+
+    private static long freeHeap() {
+        Runtime runtime = Runtime.getRuntime();
+        return runtime.maxMemory() - (runtime.totalMemory() - runtime.freeMemory());
+    }
+
+    private static String gib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+    }
 
     /** {@code layers} arrays of {@code elements} elements each, zero. */
     static KvStore create(KvCacheType type, int layers, int elements) {

@@ -102,6 +102,21 @@ class ContiguousKvCacheTest {
     }
 
     /**
+     * A cache too large to hold is refused before anything is allocated, by name and size: 256 layers of a million
+     * positions is ~2 TiB in F32 (beyond any heap here) and ~0.5 TiB in Q8_0 (beyond any machine's memory here).
+     */
+    @Test
+    void aCacheBeyondTheMemoryIsRefusedWithItsSize() {
+        ModelConfig huge = BLOCKS_CONFIG.toBuilder().numLayers(256).contextLength(1 << 20).numKeyValueHeads(8).numHeads(8).build();
+        var heap = assertThrows(InvalidInputException.class, () -> ContiguousKvCache.forContext(huge, KvCacheType.F32, 1 << 20));
+        assertTrue(heap.getMessage().contains("1048576 positions (f32)") && heap.getMessage().contains("GiB of Java heap")
+                && heap.getMessage().contains("q8_0"), heap.getMessage());
+        var machine = assertThrows(InvalidInputException.class, () -> PagedKvPool.forSequences(huge, KvCacheType.Q8_0, 1, 1 << 20));
+        assertTrue(machine.getMessage().contains("(q8_0)") && machine.getMessage().contains("this machine has"),
+                machine.getMessage());
+    }
+
+    /**
      * A hybrid's linear-attention layers keep no keys or values: 8 layers with full attention every 4th keep 2 layers'
      * worth, and the two attention layers' entries stay apart.
      */
