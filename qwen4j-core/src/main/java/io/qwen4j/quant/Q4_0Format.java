@@ -85,7 +85,7 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /**
      * The weights as {@link #rowDot} makes them in registers, or with {@link Species#WIDE} as the 16-lane kernel looks
-     * them up ({@link NibbleTables#decode}): the same floats as {@link #dequantize} either way. A quantized KV cache
+     * them up ({@link NibbleTables#decodeBlocks}): the same floats as {@link #dequantize} either way. A quantized KV cache
      * reads every cached head through here once per decode step.
      */
     @Override
