@@ -68,13 +68,14 @@ public final class BenchBatchCommand implements Callable<Integer> {
              LoadedModel draft = speculation.loadDraft(model, loaded, out)) {
             Model m = loaded.model();
             int context = Math.min(loaded.config().contextLength(), Math.max(systemTokens + 64, 32 + tokens + 16));
+            KvCacheType kvType = KvCacheType.parse(kvCacheType);
             var options = SchedulerOptions.defaults(context).withParallel(maxStreams)
-                    .withKvCacheType(KvCacheType.parse(kvCacheType))
+                    .withKvCacheType(kvType)
                     .withSpeculation(SpeculationMixin.withDraft(speculation.options(), draft));
             var random = new Random(7);
             int vocab = Math.min(loaded.config().vocabSize(), loaded.tokenizer().size());
             out.printf(Locale.ROOT, "model %s, %d threads, context %d, kv %s%n", loaded.name(), loaded.pool().threads(),
-                    context, kvCacheType);
+                    context, kvType.label());
             try (var scheduler = new BatchScheduler(m, options)) {
                 // warm up the JIT on prefill and batched decode
                 decodeRate(scheduler, maxStreams, Math.min(tokens, 16), vocab, random);

@@ -123,7 +123,7 @@ public final class ServeCommand implements Callable<Integer> {
                     shutdownGrace * 1000L);
             server = OpenAiServer.start(loaded, service, options, new ServerLog(err));
             out.println("qwen4j serving '" + loaded.name() + "'" + (label == null ? "" : " (" + label + ")")
-                    + " at " + server.url() + "/v1  (context " + context + ", KV " + kvType.name().toLowerCase()
+                    + " at " + server.url() + "/v1  (context " + context + ", KV " + kvType.label()
                     + (key == null ? "" : ", API key required") + "; Ctrl-C to stop)");
         } catch (RuntimeException e) {
             loaded.close();

@@ -24,7 +24,7 @@ sealed interface KvStore {
      * this a long {@code --ctx} died of an {@link OutOfMemoryError} part-way through start-up.
      */
     static void requireRoom(KvCacheType type, long bytes, String what) {
-        if (type == KvCacheType.F32 || type == KvCacheType.F16) {
+        if (onHeap(type)) {
             long free = freeHeap();
             if (bytes > free) {
                 System.gc();
@@ -54,13 +54,17 @@ sealed interface KvStore {
         return String.format(java.util.Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
     }
 
+    /** Whether {@code type} is held in Java arrays ({@link Floats}, {@link Halves}) rather than native {@link Blocks}. */
+    private static boolean onHeap(KvCacheType type) {
+        return type == KvCacheType.F32 || type == KvCacheType.F16;
+    }
+
     /** {@code layers} arrays of {@code elements} elements each, zero. */
     static KvStore create(KvCacheType type, int layers, int elements) {
-        return switch (type) {
-            case F32 -> new Floats(new float[layers][elements]);
-            case F16 -> new Halves(new short[layers][elements]);
-            default -> Blocks.create(type, layers, elements);
-        };
+        if (!onHeap(type)) {
+            return Blocks.create(type, layers, elements);
+        }
+        return type == KvCacheType.F32 ? new Floats(new float[layers][elements]) : new Halves(new short[layers][elements]);
     }
 
     /** As computed. */
