@@ -37,7 +37,7 @@ public final class CompletionsEndpoint extends GenerationEndpoint {
         SamplingParams defaults = ctx.model.samplingDefaults().forMode(false);
         GenerationOptions options = GenerationOptions.read(f, defaults, logprobCount.orElse(0), prompt.length,
                 ctx.service.contextLength(), tokenizer.size(), "max_tokens");
-        var shape = new TextShape(outputTexts(options, logprobCount.isPresent()), prompt.length,
+        var shape = new TextShape(outputTexts(ctx, options, logprobCount.isPresent()), prompt.length,
                 echo ? tokenizer.decode(prompt) : "", logprobCount.isPresent());
         return new Plan(prompt, options, options.requests(ctx.model.endOfTurnIds(), tokenizer, null, null), shape);
     }

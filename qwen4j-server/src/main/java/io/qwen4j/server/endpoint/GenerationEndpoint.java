@@ -55,7 +55,7 @@ public abstract class GenerationEndpoint extends Endpoint {
     }
 
     /** One fresh {@link OutputText} per choice. */
-    protected List<OutputText> outputTexts(GenerationOptions options, boolean keepLogprobs) {
+    static List<OutputText> outputTexts(ServerContext ctx, GenerationOptions options, boolean keepLogprobs) {
         List<OutputText> texts = new ArrayList<>();
         for (int i = 0; i < options.n(); i++) {
             texts.add(new OutputText(ctx.model.tokenizer(), ctx.model.endOfTurnIds(), options.stops(), keepLogprobs));

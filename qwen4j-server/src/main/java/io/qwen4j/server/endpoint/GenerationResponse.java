@@ -3,12 +3,13 @@ package io.qwen4j.server.endpoint;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationRequest;
+import io.qwen4j.engine.GenerationStep;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.GenerationRun;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.http.ClientWatch;
-import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.server.http.Responses;
 import io.qwen4j.server.http.SseStream;
 import io.qwen4j.server.openai.GenerationOptions;
@@ -51,9 +52,7 @@ public final class GenerationResponse {
     private final Envelope envelope;
     private final GenerationOptions options;
     private final ResponseShape shape;
-    private final long arrivedNanos;
-    private int cachedTokens;
-    private boolean firstTokenSeen;
+    private final RunEvents events;
 
     GenerationResponse(ServerContext ctx, Envelope envelope, GenerationOptions options,
             ResponseShape shape, long arrivedNanos) {
@@ -61,7 +60,7 @@ public final class GenerationResponse {
         this.envelope = envelope;
         this.options = options;
         this.shape = shape;
-        this.arrivedNanos = arrivedNanos;
+        this.events = new RunEvents(ctx, envelope.route().path(), arrivedNanos);
     }
 
     /** Generates {@code options.n()} choices of {@code prompt} and answers; returns the status written. */
@@ -76,15 +75,15 @@ public final class GenerationResponse {
     }
 
     private int whole(HttpExchange ex, GenerationRun run) throws IOException, InterruptedException {
-        consume(run, null, (choice, error) -> {
+        events.consume(run, listener(null, (choice, error) -> {
             throw error;
-        });
+        }));
         ObjectNode body = envelope.whole();
         ArrayNode choices = body.putArray("choices");
         for (int i = 0; i < options.n(); i++) {
             choices.addObject().put("index", i).setAll(shape.whole(i));
         }
-        body.set("usage", shape.usage(cachedTokens));
+        body.set("usage", shape.usage(events.cachedTokens()));
         return Responses.json(ex, 200, body);
     }
 
@@ -94,11 +93,11 @@ public final class GenerationResponse {
             int choice = i;
             shape.opening(i).forEach(body -> sse.send(chunk(choice, body)));
         }
-        consume(run, sse::send, (choice, error) -> sse.send(Responses.errorBody(error)));
+        events.consume(run, listener(sse::send, (choice, error) -> sse.send(Responses.errorBody(error))));
         if (options.includeUsage()) {
             ObjectNode last = envelope.chunk();
             last.putArray("choices");
-            last.set("usage", shape.usage(cachedTokens));
+            last.set("usage", shape.usage(events.cachedTokens()));
             sse.send(last);
         }
         sse.done();
@@ -110,27 +109,24 @@ public final class GenerationResponse {
         void fail(int choice, ApiException error);
     }
 
-    /** Feeds every event to the shape; {@code out} receives the chunks to stream (null: whole response). */
-    private void consume(GenerationRun run, Consumer<ObjectNode> out, Failure failure) throws InterruptedException {
-        for (GenerationRun.Event e; (e = run.next()) != null; ) {
-            int choice = e.choice();
-            switch (e) {
-                case GenerationRun.Event.Cached c -> {
-                    ctx.metrics.cachedTokens(c.tokens());
-                    cachedTokens = choice == 0 ? c.tokens() : cachedTokens;
-                }
-                case GenerationRun.Event.Step s -> {
-                    tokenArrived();
-                    emit(out, choice, shape.step(choice, s.step()));
-                }
-                case GenerationRun.Event.Finished f -> emit(out, choice, shape.finish(choice, f.reason()));
-                case GenerationRun.Event.Failed f -> {
-                    ctx.log.warn(envelope.route().path() + " choice " + choice + " failed: " + f.error().getMessage());
-                    failure.fail(choice, Endpoint.toApi(f.error()));
-                }
-                case GenerationRun.Event.Aborted a -> failure.fail(choice, a.reason());
+    /** The shape's bodies for each event; {@code out} receives the chunks to stream (null: whole response). */
+    private RunEvents.Listener listener(Consumer<ObjectNode> out, Failure failure) {
+        return new RunEvents.Listener() {
+            @Override
+            public void step(int choice, GenerationStep step) {
+                emit(out, choice, shape.step(choice, step));
             }
-        }
+
+            @Override
+            public void finish(int choice, FinishReason reason) {
+                emit(out, choice, shape.finish(choice, reason));
+            }
+
+            @Override
+            public void fail(int choice, ApiException error) {
+                failure.fail(choice, error);
+            }
+        };
     }
 
     private void emit(Consumer<ObjectNode> out, int choice, List<ObjectNode> bodies) {
@@ -147,13 +143,5 @@ public final class GenerationResponse {
             chunk.putNull("usage");
         }
         return chunk;
-    }
-
-    private void tokenArrived() {
-        if (!firstTokenSeen) {
-            firstTokenSeen = true;
-            ctx.metrics.timeToFirstToken(System.nanoTime() - arrivedNanos);
-        }
-        ctx.metrics.completionToken();
     }
 }
