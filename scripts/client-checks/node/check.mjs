@@ -190,6 +190,70 @@ const checks = {
     assert.ok(['stop', 'length'].includes(r.choices[0].finish_reason));
   },
 
+  async responsesNonStream(model) {
+    const r = await client.responses.create({
+      model, input: 'Hello', instructions: 'Be brief.', max_output_tokens: 8, temperature: 0, reasoning: { effort: 'none' },
+    });
+    assert.ok(['completed', 'incomplete'].includes(r.status), r.status);
+    assert.equal(r.output.length, 1);
+    assert.equal(r.output[0].type, 'message');
+    // output_text is the SDK's own concatenation of the message's output_text parts
+    assert.equal(r.output_text, r.output[0].content.map((c) => c.text).join(''));
+    assert.equal(r.usage.output_tokens_details.reasoning_tokens, 0);
+  },
+
+  async responsesStreamHelper(model) {
+    // the SDK's stream helper rebuilds the response from the events and fails on any out of order
+    const stream = client.responses.stream({
+      model, input: 'Tell me a story.', max_output_tokens: 60, temperature: 0, thinking_budget: 6,
+    });
+    let reasoning = '';
+    let text = '';
+    const seen = [];
+    stream.on('response.reasoning_text.delta', (e) => { reasoning += e.delta; });
+    stream.on('response.output_text.delta', (e) => { text += e.delta; });
+    stream.on('event', (e) => seen.push(e.sequence_number));
+    const r = await stream.finalResponse();
+    assert.deepEqual(seen, [...seen.keys()], 'sequence numbers 0, 1, 2, ...');
+    assert.deepEqual(r.output.map((o) => o.type), ['reasoning', 'message']);
+    assert.equal(r.output[0].content.map((c) => c.text).join(''), reasoning);
+    assert.equal(r.output_text, text);
+  },
+
+  async responsesToolLoop(model) {
+    const tool = { type: 'function', name: 'get_weather', parameters: weatherTool.function.parameters, strict: true };
+    const r = await client.responses.create({
+      model, input: 'Weather?', tools: [tool], tool_choice: 'required', max_output_tokens: 80, reasoning: { effort: 'none' },
+    });
+    const call = r.output.find((o) => o.type === 'function_call');
+    assert.ok(call, JSON.stringify(r.output));
+    assert.equal(call.name, 'get_weather');
+    assertWeatherArguments(call.arguments);
+    const next = await client.responses.create({
+      model, tools: [tool], max_output_tokens: 8, reasoning: { effort: 'none' },
+      input: [{ role: 'user', content: 'Weather?' }, call, { type: 'function_call_output', call_id: call.call_id, output: 'sunny' }],
+    });
+    assert.ok(next.usage.input_tokens > r.usage.input_tokens, 'the call and its output are in the prompt');
+  },
+
+  async responsesAbort(model) {
+    const controller = new AbortController();
+    const stream = await client.responses.create({
+      model, input: 'Write at length.', max_output_tokens: 400, stream: true,
+    }, { signal: controller.signal });
+    let deltas = 0;
+    try {
+      for await (const event of stream) {
+        if (event.type.endsWith('.delta') && ++deltas === 3) controller.abort();
+      }
+    } catch (e) {
+      assert.ok(e.name === 'APIUserAbortError' || e.name === 'AbortError', String(e));
+    }
+    assert.equal(deltas, 3, 'no delta after the abort');
+    await settles('qwen4j_requests_running', 0);
+    await settles('qwen4j_kv_cache_blocks_used', 0);
+  },
+
   async errors(model) {
     await assert.rejects(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }),
       (e) => e.status === 404 && typeof e.error?.message === 'string');

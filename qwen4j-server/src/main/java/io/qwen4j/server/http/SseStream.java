@@ -9,9 +9,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A server-sent-event response: {@code data: JSON\n\n} per event, flushed at once, ending with
- * {@code data: [DONE]}. A failed write means the client left: it becomes a {@link Endpoint.ClientGoneException}
- * so the request's generation is cancelled.
+ * A server-sent-event response: {@code data: JSON\n\n} per event (with an {@code event:} line for the Responses
+ * API), flushed at once, ending with {@code data: [DONE]} or, for Responses, just the end of the body. A failed
+ * write means the client left: it becomes a {@link Endpoint.ClientGoneException} so the request's generation is
+ * cancelled.
  */
 public final class SseStream {
 
@@ -30,25 +31,41 @@ public final class SseStream {
     }
 
     public void send(JsonNode event) {
-        try {
-            byte[] json = RequestFields.JSON.writeValueAsBytes(event);
-            byte[] frame = new byte[json.length + 8];
-            System.arraycopy("data: ".getBytes(StandardCharsets.US_ASCII), 0, frame, 0, 6);
-            System.arraycopy(json, 0, frame, 6, json.length);
-            frame[frame.length - 2] = '\n';
-            frame[frame.length - 1] = '\n';
-            write(frame);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("could not serialise an event: " + e.getMessage(), e);
-        }
+        write(frame("", event));
     }
 
+    /** {@code event: NAME\ndata: JSON\n\n}: the Responses API names each event (its {@code type}) in both. */
+    public void send(String name, JsonNode event) {
+        write(frame("event: " + name + "\n", event));
+    }
+
+    /** Ends the stream with {@code data: [DONE]} (chat and completions). */
     public void done() {
         write(DONE);
+        end();
+    }
+
+    /** Ends the stream without {@code [DONE]}: the Responses API's last event is {@code response.completed}. */
+    public void end() {
         try {
             out.close();
         } catch (IOException e) {
             gone(e);
+        }
+    }
+
+    private static byte[] frame(String prefix, JsonNode event) {
+        try {
+            byte[] json = RequestFields.JSON.writeValueAsBytes(event);
+            byte[] head = (prefix + "data: ").getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[head.length + json.length + 2];
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(json, 0, frame, head.length, json.length);
+            frame[frame.length - 2] = '\n';
+            frame[frame.length - 1] = '\n';
+            return frame;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("could not serialise an event: " + e.getMessage(), e);
         }
     }
 

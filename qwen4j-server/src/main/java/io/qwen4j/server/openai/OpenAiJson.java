@@ -23,6 +23,10 @@ public final class OpenAiJson {
         return RequestFields.JSON.createObjectNode();
     }
 
+    public static ArrayNode array() {
+        return RequestFields.JSON.createArrayNode();
+    }
+
     public static ObjectNode usage(int promptTokens, int completionTokens, int cachedTokens, Integer reasoningTokens) {
         ObjectNode u = object();
         u.put("prompt_tokens", promptTokens);

@@ -29,7 +29,7 @@ public final class RequestFields {
     private final ObjectNode body;
     private final Set<String> read = new HashSet<>();
 
-    private RequestFields(ObjectNode body) {
+    RequestFields(ObjectNode body) {
         this.body = body;
     }
 

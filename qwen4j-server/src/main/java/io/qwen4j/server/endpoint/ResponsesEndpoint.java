@@ -1,0 +1,140 @@
+package io.qwen4j.server.endpoint;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import io.qwen4j.engine.FinishReason;
+import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.server.ServerContext;
+import io.qwen4j.server.generation.ChatChoice;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ApiException;
+import io.qwen4j.server.http.ClientWatch;
+import io.qwen4j.server.http.Endpoint;
+import io.qwen4j.server.http.Responses;
+import io.qwen4j.server.http.SseStream;
+import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ResponsesRequest;
+import java.io.IOException;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * {@code POST /v1/responses}, OpenAI's Responses API, whole or streamed as typed events: the request is read as chat
+ * fields ({@link ResponsesRequest}) and planned as a chat request ({@link ChatPlan}), and its one answer is written as
+ * output items ({@link ResponseItems}): reasoning, the message, function calls. Stateless: no response is stored.
+ */
+public final class ResponsesEndpoint extends Endpoint {
+
+    static final String PATH = "/v1/responses";
+    private static final String LOGPROBS = "message.output_text.logprobs";
+
+    public ResponsesEndpoint(ServerContext ctx) {
+        // GET and DELETE of /v1/responses/{id} get a 404 saying why, not a 405
+        super(ctx, Set.of("POST", "GET", "DELETE"), false);
+    }
+
+    @Override
+    protected int serve(HttpExchange ex) throws IOException {
+        long arrived = System.nanoTime();
+        if (!ex.getRequestURI().getPath().equals(PATH)) {
+            throw ApiException.notFound("no stored response: this server keeps no responses (a request's answer comes back"
+                    + " in its own reply or stream)");
+        }
+        if (!ex.getRequestMethod().equals("POST")) {
+            throw ApiException.methodNotAllowed(ex.getRequestMethod(), PATH);
+        }
+        RequestFields f = readFields(ex);
+        String model = ctx.resolveModel(f.string("model"));
+        if (f.integer("top_logprobs", 0, 20).orElse(0) > 0 || f.stringOrStrings("include", 64).contains(LOGPROBS)) {
+            throw ApiException.badRequest("include", "log-probabilities are not available on " + PATH
+                    + "; /v1/chat/completions has them ('logprobs', 'top_logprobs')");
+        }
+        ResponsesRequest request = ResponsesRequest.read(f);
+        ChatPlan plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
+        ctx.logUnknown(PATH, f);
+        var writer = new Writer(plan, new ResponseEvents(model, request.settings(), plan.options().sampling()),
+                new RunEvents(ctx, PATH, arrived));
+        try (GenerationRun run = GenerationRun.start(ctx, plan.prompt().tokens(), 1, plan.requests())) {
+            ctx.metrics.promptTokens(plan.promptTokens());
+            return plan.options().stream() ? writer.stream(ex, run) : writer.whole(ex, run.watching(ClientWatch.of(ex)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("the server is shutting down");
+        }
+    }
+
+    /** The one choice's deltas as items and, when streaming, as events. */
+    private final class Writer {
+        private final ChatPlan plan;
+        private final ChatChoice choice;
+        private final ResponseEvents events;
+        private final ResponseItems items;
+        private final RunEvents run;
+
+        Writer(ChatPlan plan, ResponseEvents events, RunEvents run) {
+            this.plan = plan;
+            this.choice = plan.choices().getFirst();
+            this.events = events;
+            this.items = new ResponseItems(events);
+            this.run = run;
+        }
+
+        int whole(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
+            run.consume(generation, listener(event -> { }, error -> {
+                throw error;
+            }));
+            return Responses.json(ex, 200, finalResponse());
+        }
+
+        int stream(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
+            SseStream sse = new SseStream(ex, ctx.metrics);
+            Consumer<ObjectNode> send = event -> sse.send(event.get("type").asText(), event);
+            send.accept(events.lifecycle("response.created", events.response("in_progress", items.output().deepCopy(), null, null)));
+            send.accept(events.lifecycle("response.in_progress", events.response("in_progress", items.output().deepCopy(), null, null)));
+            boolean[] failed = {false};
+            run.consume(generation, listener(send, error -> {
+                failed[0] = true;
+                send.accept(events.lifecycle("response.failed", events.response("failed", items.output(), usage(), error)));
+            }));
+            if (!failed[0]) {
+                ObjectNode response = finalResponse();
+                String status = response.get("status").asText();
+                send.accept(events.lifecycle(status.equals("incomplete") ? "response.incomplete" : "response.completed", response));
+            }
+            sse.end();
+            return 200;
+        }
+
+        private RunEvents.Listener listener(Consumer<ObjectNode> send, Consumer<ApiException> failure) {
+            return new RunEvents.Listener() {
+                @Override
+                public void step(int index, GenerationStep step) {
+                    items.take(choice.step(step)).forEach(send);
+                }
+
+                @Override
+                public void finish(int index, FinishReason reason) {
+                    items.take(choice.finish(reason)).forEach(send);
+                    items.close(incomplete() ? "incomplete" : "completed").forEach(send);
+                }
+
+                @Override
+                public void fail(int index, ApiException error) {
+                    failure.accept(error);
+                }
+            };
+        }
+
+        private boolean incomplete() {
+            return choice.finishReason().equals("length");
+        }
+
+        private ObjectNode finalResponse() {
+            return events.response(incomplete() ? "incomplete" : "completed", items.output(), usage(), null);
+        }
+
+        private ObjectNode usage() {
+            return ResponseEvents.usage(plan.promptTokens(), plan.completionTokens(), run.cachedTokens(), plan.reasoningTokens());
+        }
+    }
+}
