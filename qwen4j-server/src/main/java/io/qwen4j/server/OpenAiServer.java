@@ -6,6 +6,7 @@ import io.qwen4j.server.endpoint.ChatCompletionsEndpoint;
 import io.qwen4j.server.endpoint.CompletionsEndpoint;
 import io.qwen4j.server.endpoint.EmbeddingEndpoints;
 import io.qwen4j.server.endpoint.InfoEndpoints;
+import io.qwen4j.server.endpoint.MessagesEndpoint;
 import io.qwen4j.server.endpoint.ResponsesEndpoint;
 import io.qwen4j.server.endpoint.TokenizerEndpoints;
 import io.qwen4j.server.generation.GenerationRun;
@@ -66,6 +67,7 @@ public final class OpenAiServer implements AutoCloseable {
         http.createContext("/v1/chat/completions", new ChatCompletionsEndpoint(ctx));
         http.createContext("/v1/completions", new CompletionsEndpoint(ctx));
         http.createContext("/v1/responses", new ResponsesEndpoint(ctx));
+        http.createContext("/v1/messages", new MessagesEndpoint(ctx));
         http.createContext("/v1/models", new InfoEndpoints.Models(ctx));
         http.createContext("/health", new InfoEndpoints.Health(ctx));
         http.createContext("/metrics", new InfoEndpoints.Metrics(ctx));

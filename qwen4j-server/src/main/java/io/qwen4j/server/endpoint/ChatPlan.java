@@ -1,6 +1,7 @@
 package io.qwen4j.server.endpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.InvalidInputException;
 import io.qwen4j.chat.constrain.ToolCallConstraints;
 import io.qwen4j.chat.parse.ChatOutputParser;
@@ -12,6 +13,8 @@ import io.qwen4j.engine.StepHook;
 import io.qwen4j.engine.TokenConstraint;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
+import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.http.ClientWatch;
 import io.qwen4j.server.generation.OutputText;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.openai.ChatPrompt;
@@ -20,6 +23,7 @@ import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.server.openai.ResponseFormats;
 import io.qwen4j.server.openai.ToolChoices;
 import io.qwen4j.tokenizer.Tokenizer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -86,6 +90,24 @@ record ChatPlan(ChatPrompt prompt, GenerationOptions options, IntFunction<Genera
         }
         return schema.<Supplier<TokenConstraint>>map(s -> () -> ToolCallConstraints.answer(s, prompt.tools(), prompt.callFormat(),
                 parallelCalls, mode, tokenizer, eot)).orElse(null);
+    }
+
+    /** How a route writes a single answer (no {@code n}), whole or streamed: {@code /v1/responses}, {@code /v1/messages}. */
+    interface OneAnswer {
+        int whole(HttpExchange ex, GenerationRun run) throws IOException, InterruptedException;
+
+        int stream(HttpExchange ex, GenerationRun run) throws IOException, InterruptedException;
+    }
+
+    /** Runs the plan's one choice and lets {@code writer} answer; returns the status written. */
+    int answer(ServerContext ctx, HttpExchange ex, OneAnswer writer) throws IOException {
+        try (GenerationRun run = GenerationRun.start(ctx, prompt.tokens(), 1, requests)) {
+            ctx.metrics.promptTokens(promptTokens());
+            return options.stream() ? writer.stream(ex, run) : writer.whole(ex, run.watching(ClientWatch.of(ex)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.unavailable("the server is shutting down");
+        }
     }
 
     int promptTokens() {

@@ -8,7 +8,6 @@ import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
 import io.qwen4j.server.generation.GenerationRun;
 import io.qwen4j.server.http.ApiException;
-import io.qwen4j.server.http.ClientWatch;
 import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.server.http.Responses;
 import io.qwen4j.server.http.SseStream;
@@ -54,17 +53,11 @@ public final class ResponsesEndpoint extends Endpoint {
         ctx.logUnknown(PATH, f);
         var writer = new Writer(plan, new ResponseEvents(model, request.settings(), plan.options().sampling()),
                 new RunEvents(ctx, PATH, arrived));
-        try (GenerationRun run = GenerationRun.start(ctx, plan.prompt().tokens(), 1, plan.requests())) {
-            ctx.metrics.promptTokens(plan.promptTokens());
-            return plan.options().stream() ? writer.stream(ex, run) : writer.whole(ex, run.watching(ClientWatch.of(ex)));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiException.unavailable("the server is shutting down");
-        }
+        return plan.answer(ctx, ex, writer);
     }
 
     /** The one choice's deltas as items and, when streaming, as events. */
-    private final class Writer {
+    private final class Writer implements ChatPlan.OneAnswer {
         private final ChatPlan plan;
         private final ChatChoice choice;
         private final ResponseEvents events;
@@ -79,14 +72,16 @@ public final class ResponsesEndpoint extends Endpoint {
             this.run = run;
         }
 
-        int whole(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
+        @Override
+        public int whole(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
             run.consume(generation, listener(event -> { }, error -> {
                 throw error;
             }));
             return Responses.json(ex, 200, finalResponse());
         }
 
-        int stream(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
+        @Override
+        public int stream(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
             SseStream sse = new SseStream(ex, ctx.metrics);
             Consumer<ObjectNode> send = event -> sse.send(event.get("type").asText(), event);
             send.accept(events.lifecycle("response.created", events.response("in_progress", items.output().deepCopy(), null, null)));

@@ -67,6 +67,11 @@ public final class OutputText {
         return cutter.matched();
     }
 
+    /** The stop string that ended the visible text, or null (Anthropic's {@code stop_sequence}). */
+    public String stopString() {
+        return cutter.matchedStop();
+    }
+
     /** Generated tokens so far (including the end-of-turn token). */
     public int tokens() {
         return tokens;

@@ -12,7 +12,7 @@ public final class StopCutter {
     private final List<String> stops;
     private final int hold;
     private final StringBuilder pending = new StringBuilder();
-    private boolean matched;
+    private String matchedStop;
 
     StopCutter(List<String> stops) {
         this.stops = List.copyOf(stops);
@@ -20,12 +20,17 @@ public final class StopCutter {
     }
 
     boolean matched() {
-        return matched;
+        return matchedStop != null;
+    }
+
+    /** The stop string that ended the text, or null. */
+    String matchedStop() {
+        return matchedStop;
     }
 
     /** Adds text; returns the part certain to be shown. */
     String accept(String piece) {
-        if (matched) {
+        if (matched()) {
             return "";
         }
         if (stops.isEmpty()) {
@@ -33,14 +38,16 @@ public final class StopCutter {
         }
         pending.append(piece);
         int earliest = -1;
+        String first = null;
         for (String stop : stops) {
             int at = pending.indexOf(stop);
             if (at >= 0 && (earliest < 0 || at < earliest)) {
                 earliest = at;
+                first = stop;
             }
         }
         if (earliest >= 0) {
-            matched = true;
+            matchedStop = first;
             String out = pending.substring(0, earliest);
             pending.setLength(0);
             return out;
@@ -59,7 +66,7 @@ public final class StopCutter {
 
     /** The end of the output: whatever was held back (no stop string completed). */
     String finish() {
-        String out = matched ? "" : pending.toString();
+        String out = matched() ? "" : pending.toString();
         pending.setLength(0);
         return out;
     }

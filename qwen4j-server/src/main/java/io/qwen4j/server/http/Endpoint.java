@@ -1,5 +1,6 @@
 package io.qwen4j.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.qwen4j.InvalidInputException;
@@ -75,10 +76,15 @@ public abstract class Endpoint implements HttpHandler {
             return ex.getResponseCode();
         }
         try {
-            return Responses.error(ex, api);
+            return Responses.error(ex, api, errorBody(api));
         } catch (IOException io) {
             return CLIENT_CLOSED;
         }
+    }
+
+    /** The body of an error answer: OpenAI's shape; a route of another API overrides it with that API's. */
+    protected ObjectNode errorBody(ApiException e) {
+        return Responses.errorBody(e);
     }
 
     public static ApiException toApi(Exception e) {

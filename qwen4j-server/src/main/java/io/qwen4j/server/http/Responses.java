@@ -80,13 +80,13 @@ public final class Responses {
         return root;
     }
 
-    static int error(HttpExchange ex, ApiException e) throws IOException {
+    static int error(HttpExchange ex, ApiException e, ObjectNode body) throws IOException {
         if (e.retryAfterSeconds() > 0) {
             ex.getResponseHeaders().set("Retry-After", Integer.toString(e.retryAfterSeconds()));
         }
         if (e.status() == 401) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
         }
-        return json(ex, e.status(), errorBody(e));
+        return json(ex, e.status(), body);
     }
 }

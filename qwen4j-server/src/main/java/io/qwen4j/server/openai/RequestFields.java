@@ -64,8 +64,13 @@ public final class RequestFields {
         return ids;
     }
 
+    /** Fields of a body built here rather than read (another API's request rewritten as chat fields). */
+    public static RequestFields of(ObjectNode body) {
+        return new RequestFields(body);
+    }
+
     /** The raw value, or empty when absent or null. */
-    Optional<JsonNode> raw(String name) {
+    public Optional<JsonNode> raw(String name) {
         read.add(name);
         JsonNode v = body.get(name);
         return v == null || v.isNull() ? Optional.empty() : Optional.of(v);
@@ -148,7 +153,7 @@ public final class RequestFields {
         return OptionalDouble.of(value);
     }
 
-    Optional<ObjectNode> object(String name) {
+    public Optional<ObjectNode> object(String name) {
         return raw(name).map(v -> {
             if (!v.isObject()) {
                 throw ApiException.wrongType(name, "an object", kind(v));
