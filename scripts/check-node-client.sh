@@ -17,7 +17,7 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 cd "$root/scripts/client-checks/node"
-[ -d node_modules/openai ] || npm install --no-audit --no-fund --silent
+[ -d node_modules/openai ] && [ -d node_modules/@anthropic-ai/sdk ] || npm install --no-audit --no-fund --silent
 if ! node check.mjs "http://127.0.0.1:$port/v1" "$key"; then
   echo "--- server log (tail)"; tail -n 40 "$log"; exit 1
 fi

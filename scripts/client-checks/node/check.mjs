@@ -2,10 +2,12 @@
 // Usage: node check.mjs BASE_URL API_KEY   (scripts/check-node-client.sh starts the server and runs this)
 // Prints one line per check and exits 1 if any failed.
 import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
 import assert from 'node:assert/strict';
 
 const [baseURL, apiKey] = process.argv.slice(2);
 const client = new OpenAI({ baseURL, apiKey, maxRetries: 0, timeout: 120_000 });
+const anthropic = new Anthropic({ baseURL: baseURL.replace(/\/v1$/, ''), apiKey, maxRetries: 0, timeout: 120_000 });
 const noThinking = { chat_template_kwargs: { enable_thinking: false } };
 const weatherTool = {
   type: 'function',
@@ -254,6 +256,53 @@ const checks = {
     await settles('qwen4j_kv_cache_blocks_used', 0);
   },
 
+  async anthropicMessages(model) {
+    const m = await anthropic.messages.create({
+      model, max_tokens: 60, temperature: 0, system: 'Be kind.', thinking: { type: 'enabled', budget_tokens: 6 },
+      messages: [{ role: 'user', content: 'Tell me a story.' }],
+    });
+    assert.deepEqual(m.content.map((b) => b.type), ['thinking', 'text']);
+    assert.ok(['end_turn', 'max_tokens'].includes(m.stop_reason), m.stop_reason);
+    const counted = await anthropic.messages.countTokens({
+      model, system: 'Be kind.', messages: [{ role: 'user', content: 'Tell me a story.' }],
+    });
+    assert.equal(counted.input_tokens, m.usage.input_tokens + (m.usage.cache_read_input_tokens ?? 0));
+  },
+
+  async anthropicStreamHelper(model) {
+    // the SDK's stream helper rebuilds the message from the events and fails on any out of order
+    const stream = anthropic.messages.stream({
+      model, max_tokens: 60, temperature: 0, thinking: { type: 'enabled', budget_tokens: 6 },
+      messages: [{ role: 'user', content: 'Tell me a story.' }],
+    });
+    let thinking = '';
+    let text = '';
+    stream.on('thinking', (delta) => { thinking += delta; });
+    stream.on('text', (delta) => { text += delta; });
+    const m = await stream.finalMessage();
+    assert.equal(m.content[0].thinking, thinking);
+    assert.equal(m.content[1].text, text);
+  },
+
+  async anthropicToolLoop(model) {
+    const tool = { name: 'get_weather', input_schema: weatherTool.function.parameters };
+    const m = await anthropic.messages.create({
+      model, max_tokens: 80, thinking: { type: 'disabled' }, tools: [tool], tool_choice: { type: 'any' },
+      messages: [{ role: 'user', content: 'Weather?' }],
+    });
+    assert.equal(m.stop_reason, 'tool_use');
+    const use = m.content.find((b) => b.type === 'tool_use');
+    assertWeatherArguments(JSON.stringify(use.input));
+    const next = await anthropic.messages.create({
+      model, max_tokens: 8, thinking: { type: 'disabled' }, tools: [tool],
+      messages: [{ role: 'user', content: 'Weather?' }, { role: 'assistant', content: m.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny' }] }],
+    });
+    assert.ok(next.usage.input_tokens + (next.usage.cache_read_input_tokens ?? 0) > m.usage.input_tokens);
+    await assert.rejects(anthropic.messages.create({ model, max_tokens: 4, messages: [] }),
+      (e) => e.status === 400 && e.error?.type === 'error' && e.error?.error?.type === 'invalid_request_error');
+  },
+
   async errors(model) {
     await assert.rejects(client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'x' }] }),
       (e) => e.status === 404 && typeof e.error?.message === 'string');
@@ -276,5 +325,5 @@ for (const [name, check] of Object.entries(checks)) {
     console.log(`FAIL  ${name}: ${e.message}`);
   }
 }
-console.log(failed === 0 ? `all ${Object.keys(checks).length} checks passed (openai-node)` : `${failed} failed`);
+console.log(failed === 0 ? `all ${Object.keys(checks).length} checks passed (openai-node, anthropic-node)` : `${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
