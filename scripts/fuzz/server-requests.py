@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Bad-input fuzz of a running `qwen4j serve`: random mutations of chat, completion, tokenize and detokenize
-requests (wrong types in every field, odd roles and content parts, broken tools and tool_choice, NaN). Every answer
+"""Bad-input fuzz of a running `qwen4j serve`: random mutations of chat, completion, Responses, Anthropic Messages,
+tokenize and detokenize requests (wrong types in every field, odd roles and content parts, broken tools and tool_choice, NaN). Every answer
 must be 200, 400 or 404 (an unknown model), every 400 in OpenAI's error shape, and the server must stay up.
 
     ./qwen4j serve -m MODEL --port 8099 &   # a small synthetic model is enough
@@ -46,12 +46,63 @@ def mutate(body):
     return body
 
 
+RESPONSES_FIELDS = ["input", "instructions", "tools", "tool_choice", "reasoning", "text", "include", "previous_response_id",
+                    "store", "stream", "max_output_tokens", "top_logprobs", "background", "parallel_tool_calls", "metadata"]
+MESSAGES_FIELDS = ["messages", "system", "tools", "tool_choice", "thinking", "stop_sequences", "stream", "max_tokens",
+                   "temperature", "top_k", "metadata", "mcp_servers"]
+
+
+def item():
+    """A Responses input item, well-formed or not."""
+    return r.choice([
+        {"role": r.choice(["user", "assistant", "developer", "tool", value()]), "content": r.choice([value(), [{"type": "input_text", "text": value()}], [{"type": value()}]])},
+        {"type": "function_call", "call_id": value(), "name": value(), "arguments": value()},
+        {"type": "function_call_output", "call_id": r.choice(["c", value()]), "output": value()},
+        {"type": "reasoning", "summary": value(), "content": r.choice([value(), [{"type": "reasoning_text", "text": value()}]])},
+        {"type": value()}, value()])
+
+
+def block():
+    """An Anthropic content block, well-formed or not."""
+    return r.choice([
+        {"type": "text", "text": value()}, {"type": "thinking", "thinking": value(), "signature": value()},
+        {"type": "tool_use", "id": value(), "name": value(), "input": value()},
+        {"type": "tool_result", "tool_use_id": value(), "content": r.choice([value(), [{"type": "text", "text": value()}]])},
+        {"type": "image", "source": value()}, {"type": value()}, value()])
+
+
+def responses_body():
+    body = {"input": r.choice(["hi", [item() for _ in range(r.randint(1, 4))]]), "max_output_tokens": 4}
+    for _ in range(r.randint(0, 3)):
+        field = r.choice(RESPONSES_FIELDS)
+        body[field] = r.choice([value(), {"effort": value()}, {"format": {"type": value(), "schema": value(), "name": "x"}},
+                                [{"type": r.choice(["function", value()]), "name": value(), "parameters": value()}],
+                                {"type": "function", "name": value()}, [item()]])
+    return body
+
+
+def messages_body():
+    body = {"max_tokens": 4, "messages": [{"role": r.choice(["user", "assistant", value()]),
+                                           "content": r.choice(["hi", [block() for _ in range(r.randint(1, 3))], value()])}
+                                          for _ in range(r.randint(1, 3))]}
+    for _ in range(r.randint(0, 3)):
+        field = r.choice(MESSAGES_FIELDS)
+        body[field] = r.choice([value(), {"type": value(), "budget_tokens": value()}, {"type": "tool", "name": value()},
+                                [{"name": value(), "input_schema": value(), "type": r.choice(["custom", value()])}], [block()]])
+    return body
+
+
 statuses, messages, bad = {}, set(), 0
 for i in range(count):
     body = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4}
     for _ in range(r.randint(1, 4)):
         body = mutate(body)
-    path = r.choice(["/v1/chat/completions"] * 4 + ["/v1/completions", "/tokenize", "/detokenize", "/apply-template"])
+    path = r.choice(["/v1/chat/completions"] * 4 + ["/v1/completions", "/tokenize", "/detokenize", "/apply-template"]
+                    + ["/v1/responses"] * 3 + ["/v1/messages"] * 3 + ["/v1/messages/count_tokens"])
+    if path == "/v1/responses":
+        body = responses_body()
+    if path.startswith("/v1/messages"):
+        body = messages_body()
     if path == "/v1/completions":
         body.setdefault("prompt", r.choice(["hi", value()]))
     if path == "/detokenize":

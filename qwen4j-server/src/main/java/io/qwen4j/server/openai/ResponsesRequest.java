@@ -120,6 +120,9 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings) {
             if (!type.equals("function")) {
                 throw ApiException.badRequest(where, where + ": only function tools are supported, got type '" + type + "'");
             }
+            if (!tool.path("name").isTextual()) {
+                throw ApiException.badRequest(where, where + ": 'name' must be a string");
+            }
             // "strict" (which the SDKs always send) is left out: a flag for the server, noise in the model's prompt
             ObjectNode function = present(tool, "name", "description", "parameters");
             ObjectNode chatTool = out.addObject().put("type", "function");

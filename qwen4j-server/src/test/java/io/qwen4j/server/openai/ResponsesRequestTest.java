@@ -93,6 +93,7 @@ class ResponsesRequestTest {
                 new Case("{'input': [{'role': 'user', 'content': [{'type': 'input_file', 'file_id': 'f'}]}]}", "input[0].content",
                         "input[0].content[0]: only text parts are supported, got type 'input_file'"),
                 new Case("{'input': 'x', 'tools': [{'type': 'web_search'}]}", "tools[0]", "only function tools are supported, got type 'web_search'"),
+                new Case("{'input': 'x', 'tools': [{'type': 'function', 'name': 3}]}", "tools[0]", "tools[0]: 'name' must be a string"),
                 new Case("{'input': 'x', 'tool_choice': {'type': 'mcp'}}", "tool_choice", "'tool_choice' must be"),
                 new Case("{'input': 'x', 'reasoning': {'effort': 3}}", "reasoning.effort", "must be a string"))) {
             var e = assertThrows(ApiException.class, () -> read(c.body()), c.body());
