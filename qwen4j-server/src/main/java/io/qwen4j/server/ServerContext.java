@@ -5,6 +5,7 @@ import io.qwen4j.server.generation.GenerationRun;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.metrics.ServerMetrics;
 import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ResponseStore;
 import io.qwen4j.serving.GenerationService;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,8 @@ public final class ServerContext {
     /** Generations whose client is still being served; aborted when shutdown runs out of patience. */
     public final Set<GenerationRun> active = ConcurrentHashMap.newKeySet();
     public final long createdEpochSeconds = System.currentTimeMillis() / 1000;
+    /** Responses kept for {@code previous_response_id} and {@code GET /v1/responses/ID}. */
+    public final ResponseStore responses = new ResponseStore();
     private volatile boolean draining;
     private volatile boolean aborting;
 

@@ -125,7 +125,8 @@ class AnthropicSdkTest extends DefaultServerSdkTest {
     @Test
     void aNamedToolIsUsedAndItsResultGoesBackAsChatsToolMessage() throws Exception {
         Tool tool = Tool.builder().name("get_time").inputSchema(Tool.InputSchema.builder()
-                .properties(JsonValue.from(Map.of("zone", Map.of("type", "string", "enum", List.of("UTC", "CET")))))
+                // ordered: Map.of's order changes from JVM to JVM, and with it the rendered prompt
+                .properties(JsonValue.from(Map.of("zone", new java.util.TreeMap<>(Map.of("type", "string", "enum", List.of("UTC", "CET"))))))
                 .required(List.of("zone")).build()).build();
         Message m = anthropic.messages().create(request("What time is it?", 60).thinking(ThinkingConfigDisabled.builder().build())
                 .addTool(tool).toolChoice(ToolChoiceTool.builder().name("get_time").build()).build());

@@ -36,10 +36,12 @@ import org.junit.jupiter.api.Test;
  */
 class ResponsesSdkTest extends DefaultServerSdkTest {
 
-    private static final Map<String, Object> WEATHER = Map.of("city", Map.of("type", "string", "enum", List.of("Paris", "Rome")),
-            "days", Map.of("type", "integer"));
+    /** Ordered maps: {@code Map.of}'s order changes from JVM to JVM, and with it the rendered prompt and the answer. */
+    private static final Map<String, Object> WEATHER = new java.util.TreeMap<>(Map.of(
+            "city", new java.util.TreeMap<>(Map.of("type", "string", "enum", List.of("Paris", "Rome"))),
+            "days", Map.of("type", "integer")));
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    private static final Map<String, Object> TIME = Map.of("zone", Map.of("type", "string", "enum", List.of("UTC", "CET")));
+    private static final Map<String, Object> TIME = Map.of("zone", new java.util.TreeMap<>(Map.of("type", "string", "enum", List.of("UTC", "CET"))));
 
     private static ResponseCreateParams.Builder request(String input, long maxTokens) {
         return ResponseCreateParams.builder().model(TestServer.MODEL_NAME).input(input).temperature(0.0).maxOutputTokens(maxTokens);
@@ -210,31 +212,37 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
     void requiredToolChoiceStreamsTheCallsArguments() throws Exception {
         var params = request("Weather?", 80).reasoning(off()).addTool(tool("get_weather", WEATHER))
                 .toolChoice(ToolChoiceOptions.REQUIRED).build();
-        StringBuilder arguments = new StringBuilder();
-        String done = null;
+        Map<String, StringBuilder> deltas = new java.util.LinkedHashMap<>();
+        Map<String, String> done = new java.util.LinkedHashMap<>();
         Response last = null;
         try (var stream = client.responses().createStreaming(params)) {
             for (ResponseStreamEvent e : (Iterable<ResponseStreamEvent>) stream.stream()::iterator) {
                 e.validate();
-                if (e.isFunctionCallArgumentsDelta()) {
-                    arguments.append(e.asFunctionCallArgumentsDelta().delta());
-                }
+                e.functionCallArgumentsDelta().ifPresent(d -> deltas.computeIfAbsent(d.itemId(), k -> new StringBuilder()).append(d.delta()));
                 if (e.isFunctionCallArgumentsDone()) {
-                    done = e.asFunctionCallArgumentsDone().arguments();
+                    var d = e.asFunctionCallArgumentsDone();
+                    done.put(d.itemId(), d.arguments());
                     // OpenAI's event names the function; this SDK version keeps it among the unlisted fields
-                    assertEquals("get_weather", e.asFunctionCallArgumentsDone()._additionalProperties().get("name").asString().orElseThrow());
+                    assertEquals("get_weather", d._additionalProperties().get("name").asString().orElseThrow());
                 }
                 if (e.isCompleted()) {
                     last = e.asCompleted().response();
                 }
             }
         }
-        assertEquals(arguments.toString(), done);
-        ResponseFunctionToolCall call = last.output().getLast().asFunctionCall();
-        assertEquals(done, call.arguments());
-        JsonNode args = JSON.readTree(done);
-        assertTrue(Set.of("Paris", "Rome").contains(args.path("city").asText()), done);
-        assertTrue(args.path("days").isIntegralNumber(), done);
+        // one or more calls (parallel calls are allowed), each streamed whole into its own item
+        assertFalse(done.isEmpty());
+        List<ResponseFunctionToolCall> calls = last.output().stream().filter(ResponseOutputItem::isFunctionCall)
+                .map(ResponseOutputItem::asFunctionCall).toList();
+        assertEquals(done.size(), calls.size(), last.toString());
+        for (ResponseFunctionToolCall call : calls) {
+            String id = call.id().orElseThrow();
+            assertEquals(deltas.get(id).toString(), done.get(id));
+            assertEquals(done.get(id), call.arguments());
+            JsonNode args = JSON.readTree(call.arguments());
+            assertTrue(Set.of("Paris", "Rome").contains(args.path("city").asText()), call.arguments());
+            assertTrue(args.path("days").isIntegralNumber(), call.arguments());
+        }
     }
 
     @Test
@@ -256,12 +264,32 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
     }
 
     @Test
-    void whatNeedsStoredResponsesOrImagesIsRefusedByName() {
-        var stateful = assertThrows(BadRequestException.class,
-                () -> client.responses().create(request("Hi", 4).previousResponseId("resp_123").build()));
-        assertEquals("previous_response_id", stateful.param().orElseThrow());
-        assertTrue(stateful.getMessage().contains("stores no responses"), stateful.getMessage());
+    void aStoredResponseIsContinuedRetrievedAndDeleted() throws Exception {
+        Response first = client.responses().create(request("Name a colour.", 6).instructions("Be brief.").reasoning(off()).build());
+        Response next = client.responses().create(request("And another?", 6).previousResponseId(first.id()).reasoning(off()).build());
+        assertEquals(first.id(), next.previousResponseId().orElseThrow());
+        // the same conversation as chat messages: the first turn (without its instructions, as OpenAI's), its answer, then this
+        JsonNode c = JSON.readTree(server.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"Name a colour.\"},"
+                + " {\"role\": \"assistant\", \"content\": " + JSON.writeValueAsString(messageText(first.output().getFirst())) + "},"
+                + " {\"role\": \"user\", \"content\": \"And another?\"}], \"reasoning_effort\": \"none\", \"temperature\": 0,"
+                + " \"max_tokens\": 6}").body());
+        assertEquals(c.path("usage").path("prompt_tokens").asLong(), next.usage().orElseThrow().inputTokens(), c.toString());
+        assertEquals(c.path("choices").path(0).path("message").path("content").asText(), messageText(next.output().getFirst()));
 
+        Response retrieved = client.responses().retrieve(first.id());
+        assertEquals(messageText(first.output().getFirst()), messageText(retrieved.output().getFirst()));
+        client.responses().delete(first.id());
+        assertThrows(com.openai.errors.NotFoundException.class, () -> client.responses().retrieve(first.id()));
+        var gone = assertThrows(BadRequestException.class,
+                () -> client.responses().create(request("Hi", 4).previousResponseId(first.id()).build()));
+        assertEquals("previous_response_id", gone.param().orElseThrow());
+
+        Response unstored = client.responses().create(request("Hi", 2).store(false).build());
+        assertThrows(com.openai.errors.NotFoundException.class, () -> client.responses().retrieve(unstored.id()));
+    }
+
+    @Test
+    void whatCannotBeDoneHereIsRefusedByName() {
         var image = server.post("/v1/responses", "{\"input\": [{\"role\": \"user\", \"content\": [{\"type\": \"input_image\","
                 + " \"image_url\": \"https://example.com/a.png\"}]}]}");
         assertEquals(400, image.statusCode());
@@ -269,7 +297,7 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
 
         var retrieve = server.get("/v1/responses/resp_123");
         assertEquals(404, retrieve.statusCode(), retrieve.body());
-        assertTrue(retrieve.body().contains("keeps no responses"), retrieve.body());
+        assertTrue(retrieve.body().contains("no stored response 'resp_123'"), retrieve.body());
 
         var logprobs = server.post("/v1/responses", "{\"input\": \"Hi\", \"include\": [\"message.output_text.logprobs\"]}");
         assertEquals(400, logprobs.statusCode(), logprobs.body());

@@ -1,5 +1,6 @@
 package io.qwen4j.server.endpoint;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.FinishReason;
@@ -11,7 +12,9 @@ import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.server.http.Responses;
 import io.qwen4j.server.http.SseStream;
+import io.qwen4j.server.openai.OpenAiJson;
 import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.ResponseStore;
 import io.qwen4j.server.openai.ResponsesRequest;
 import java.io.IOException;
 import java.util.Set;
@@ -20,7 +23,8 @@ import java.util.function.Consumer;
 /**
  * {@code POST /v1/responses}, OpenAI's Responses API, whole or streamed as typed events: the request is read as chat
  * fields ({@link ResponsesRequest}) and planned as a chat request ({@link ChatPlan}), and its one answer is written as
- * output items ({@link ResponseItems}): reasoning, the message, function calls. Stateless: no response is stored.
+ * output items ({@link ResponseItems}): reasoning, the message, function calls. Finished responses are kept in the
+ * {@link ResponseStore} for {@code previous_response_id}, {@code GET} and {@code DELETE}.
  */
 public final class ResponsesEndpoint extends Endpoint {
 
@@ -28,16 +32,15 @@ public final class ResponsesEndpoint extends Endpoint {
     private static final String LOGPROBS = "message.output_text.logprobs";
 
     public ResponsesEndpoint(ServerContext ctx) {
-        // GET and DELETE of /v1/responses/{id} get a 404 saying why, not a 405
         super(ctx, Set.of("POST", "GET", "DELETE"), false);
     }
 
     @Override
     protected int serve(HttpExchange ex) throws IOException {
         long arrived = System.nanoTime();
-        if (!ex.getRequestURI().getPath().equals(PATH)) {
-            throw ApiException.notFound("no stored response: this server keeps no responses (a request's answer comes back"
-                    + " in its own reply or stream)");
+        String path = ex.getRequestURI().getPath();
+        if (!path.equals(PATH)) {
+            return stored(ex, path.substring(PATH.length() + 1));
         }
         if (!ex.getRequestMethod().equals("POST")) {
             throw ApiException.methodNotAllowed(ex.getRequestMethod(), PATH);
@@ -48,24 +51,47 @@ public final class ResponsesEndpoint extends Endpoint {
             throw ApiException.badRequest("include", "log-probabilities are not available on " + PATH
                     + "; /v1/chat/completions has them ('logprobs', 'top_logprobs')");
         }
-        ResponsesRequest request = ResponsesRequest.read(f);
+        ResponsesRequest request = ResponsesRequest.read(f, ctx.responses);
         ChatPlan plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
         ctx.logUnknown(PATH, f);
-        var writer = new Writer(plan, new ResponseEvents(model, request.settings(), plan.options().sampling()),
+        var writer = new Writer(plan, request, new ResponseEvents(model, request.settings(), plan.options().sampling()),
                 new RunEvents(ctx, PATH, arrived));
         return plan.answer(ctx, ex, writer);
     }
 
-    /** The one choice's deltas as items and, when streaming, as events. */
+    /** {@code GET} or {@code DELETE /v1/responses/ID}: a stored response, or OpenAI's deletion object. */
+    private int stored(HttpExchange ex, String id) throws IOException {
+        String method = ex.getRequestMethod();
+        if (method.equals("GET")) {
+            var response = ctx.responses.response(id).orElseThrow(() -> noSuchResponse(id));
+            return Responses.json(ex, 200, response);
+        }
+        if (method.equals("DELETE")) {
+            if (!ctx.responses.delete(id)) {
+                throw noSuchResponse(id);
+            }
+            return Responses.json(ex, 200, OpenAiJson.object().put("id", id).put("object", "response").put("deleted", true));
+        }
+        throw ApiException.methodNotAllowed(method, PATH + "/" + id);
+    }
+
+    private static ApiException noSuchResponse(String id) {
+        return ApiException.notFound("no stored response '" + id + "' (responses are kept in memory, the last "
+                + ResponseStore.MAX_RESPONSES + ", not across restarts, and not with 'store': false)");
+    }
+
+    /** The one choice's deltas as items and, when streaming, as events; the finished response stored when asked. */
     private final class Writer implements ChatPlan.OneAnswer {
         private final ChatPlan plan;
+        private final ResponsesRequest request;
         private final ChatChoice choice;
         private final ResponseEvents events;
         private final ResponseItems items;
         private final RunEvents run;
 
-        Writer(ChatPlan plan, ResponseEvents events, RunEvents run) {
+        Writer(ChatPlan plan, ResponsesRequest request, ResponseEvents events, RunEvents run) {
             this.plan = plan;
+            this.request = request;
             this.choice = plan.choices().getFirst();
             this.events = events;
             this.items = new ResponseItems(events);
@@ -124,8 +150,15 @@ public final class ResponsesEndpoint extends Endpoint {
             return choice.finishReason().equals("length");
         }
 
+        /** The finished response, stored (with its conversation) unless the request said {@code store: false}. */
         private ObjectNode finalResponse() {
-            return events.response(incomplete() ? "incomplete" : "completed", items.output(), usage(), null);
+            ObjectNode response = events.response(incomplete() ? "incomplete" : "completed", items.output(), usage(), null);
+            if (request.store()) {
+                ArrayNode conversation = request.conversation().deepCopy();
+                conversation.addAll(items.output());
+                ctx.responses.put(response.get("id").asText(), response.deepCopy(), conversation);
+            }
+            return response;
         }
 
         private ObjectNode usage() {

@@ -25,10 +25,12 @@ final class ResponsesInput {
         this.messages = messages;
     }
 
-    static void append(JsonNode input, ArrayNode messages) {
+    /** {@code input} as items: a string is one user message. */
+    static ArrayNode items(JsonNode input) {
         if (input.isTextual()) {
-            messages.addObject().put("role", "user").put("content", input.asText());
-            return;
+            ArrayNode items = OpenAiJson.array();
+            items.addObject().put("role", "user").put("content", input.asText());
+            return items;
         }
         if (!input.isArray()) {
             throw ApiException.wrongType("input", "a string or an array of input items", RequestFields.kind(input));
@@ -36,9 +38,17 @@ final class ResponsesInput {
         if (input.isEmpty()) {
             throw ApiException.badRequest("input", "'input' must hold at least one item");
         }
+        return (ArrayNode) input;
+    }
+
+    /**
+     * Appends the chat messages of {@code items}: the first {@code earlier} come from a stored response (checked when
+     * it was made), the rest are this request's {@code input}, named {@code input[i]} in errors.
+     */
+    static void append(ArrayNode items, int earlier, ArrayNode messages) {
         ResponsesInput reader = new ResponsesInput(messages);
-        for (int i = 0; i < input.size(); i++) {
-            reader.item(input.get(i), "input[" + i + "]");
+        for (int i = 0; i < items.size(); i++) {
+            reader.item(items.get(i), i < earlier ? "previous_response_id's item " + i : "input[" + (i - earlier) + "]");
         }
     }
 

@@ -19,34 +19,34 @@ import java.util.List;
  *   <li>Function tools in the flat Responses shape, {@code tool_choice} (a string or {@code {"type": "function",
  *   "name"}}), {@code reasoning.effort}, {@code text.format} (as {@code response_format}) and
  *   {@code max_output_tokens}.</li>
- *   <li>Nothing is stored: {@code previous_response_id}, {@code conversation} and {@code background} are refused
- *   (send the whole conversation as input, as clients do with {@code store: false}); {@code store},
- *   {@code include}, {@code metadata}, {@code truncation}, {@code user} and the like are accepted and have no
- *   effect.</li>
+ *   <li>{@code previous_response_id} continues a stored response ({@link ResponseStore}): its conversation, then this
+ *   input; its {@code instructions} and {@code tools} are not carried over, as OpenAI's are not. Conversations
+ *   objects, stored prompts and {@code background} are refused; {@code include}, {@code metadata},
+ *   {@code truncation}, {@code user} and the like are accepted and have no effect.</li>
  * </ul>
  */
-public record ResponsesRequest(RequestFields chat, ObjectNode settings) {
+public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNode conversation, boolean store) {
 
     /** Sampling and extension fields that mean the same in both APIs. */
     private static final List<String> SHARED = List.of("temperature", "top_p", "top_k", "min_p", "seed", "stream",
             "repetition_penalty", "presence_penalty", "frequency_penalty", "logit_bias", "stop", "parallel_tool_calls",
             "chat_template_kwargs", "enable_thinking", "thinking_budget", "max_output_tokens");
-    /** Fields about storage, billing and telemetry that a server which stores nothing may ignore. */
-    private static final List<String> WITHOUT_EFFECT = List.of("store", "include", "metadata", "truncation", "user",
+    /** Fields about billing, telemetry and hosted features that change nothing here. */
+    private static final List<String> WITHOUT_EFFECT = List.of("include", "metadata", "truncation", "user",
             "service_tier", "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "stream_options");
-    /** Fields that need responses kept by the server. */
-    private static final List<String> STATEFUL = List.of("previous_response_id", "conversation", "prompt");
+    /** Fields that need server-side objects this server does not keep. */
+    private static final List<String> STATEFUL = List.of("conversation", "prompt");
 
     /**
      * The chat fields of a Responses body, and the request's settings as a response echoes them ({@code instructions},
      * {@code max_output_tokens}, {@code tools}, {@code tool_choice}, {@code text}, {@code reasoning}, ...); 400 naming
      * the Responses field when something cannot be expressed.
      */
-    public static ResponsesRequest read(RequestFields f) {
+    public static ResponsesRequest read(RequestFields f, ResponseStore stored) {
         for (String name : STATEFUL) {
             if (f.has(name)) {
-                throw ApiException.badRequest(name, "'" + name + "' is not supported: this server stores no responses"
-                        + " or prompts; send the whole conversation as 'input'");
+                throw ApiException.badRequest(name, "'" + name + "' is not supported: this server keeps no conversation"
+                        + " or prompt objects; send the conversation as 'input' or continue one with 'previous_response_id'");
             }
         }
         if (f.bool("background").orElse(false)) {
@@ -59,7 +59,13 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings) {
         }
         ArrayNode messages = chat.putArray("messages");
         f.string("instructions").ifPresent(text -> messages.addObject().put("role", "system").put("content", text));
-        ResponsesInput.append(f.required("input"), messages);
+        ArrayNode conversation = OpenAiJson.array();
+        f.string("previous_response_id").ifPresent(id -> conversation.addAll(stored.conversation(id).orElseThrow(() ->
+                ApiException.badRequest("previous_response_id", "no stored response '" + id + "': responses are kept in memory"
+                        + " (the last " + ResponseStore.MAX_RESPONSES + "), not across restarts, and not with 'store': false"))));
+        int earlier = conversation.size();
+        conversation.addAll(ResponsesInput.items(f.required("input")));
+        ResponsesInput.append(conversation, earlier, messages);
         f.raw("tools").ifPresent(tools -> chat.set("tools", tools(tools)));
         f.raw("tool_choice").ifPresent(choice -> chat.set("tool_choice", toolChoice(choice)));
         f.object("reasoning").ifPresent(reasoning -> {
@@ -77,11 +83,12 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings) {
                 chat.set("response_format", responseFormat(format));
             }
         });
-        return new ResponsesRequest(new RequestFields(chat), settings(f));
+        boolean store = f.bool("store").orElse(true);
+        return new ResponsesRequest(new RequestFields(chat), settings(f, store), conversation, store);
     }
 
     /** What a response object repeats of its request, with the defaults of fields left out. */
-    private static ObjectNode settings(RequestFields f) {
+    private static ObjectNode settings(RequestFields f, boolean store) {
         ObjectNode echo = OpenAiJson.object();
         echo.set("instructions", f.raw("instructions").orElse(null));
         echo.set("max_output_tokens", f.raw("max_output_tokens").orElse(null));
@@ -97,9 +104,9 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings) {
         reasoning.set("effort", f.raw("reasoning").map(r -> r.get("effort")).orElse(null));
         reasoning.putNull("summary");
         echo.set("metadata", f.raw("metadata").orElse(OpenAiJson.object()));
-        echo.put("store", false);
+        echo.put("store", store);
         echo.put("background", false);
-        echo.putNull("previous_response_id");
+        echo.set("previous_response_id", f.raw("previous_response_id").orElse(null));
         echo.put("truncation", "disabled");
         return echo;
     }

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ResponsesRequestTest {
 
     private static ResponsesRequest read(String body) {
-        return ResponsesRequest.read(RequestFields.parse(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8)));
+        return ResponsesRequest.read(RequestFields.parse(body.replace('\'', '"').getBytes(StandardCharsets.UTF_8)), new ResponseStore());
     }
 
     private static JsonNode json(String text) throws Exception {
@@ -46,7 +46,7 @@ class ResponsesRequestTest {
                   {"type": "function_call_output", "call_id": "c1", "output": "sun"},
                   {"type": "function_call_output", "call_id": "c2", "output": [{"type": "input_text", "text": "rain"}]},
                   {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "Sun, then rain."}]}
-                ]}""".getBytes(StandardCharsets.UTF_8)));
+                ]}""".getBytes(StandardCharsets.UTF_8)), new ResponseStore());
         assertEquals(RequestFields.JSON.readTree("""
                 [{"role": "system", "content": "Use tools."},
                  {"role": "user", "content": "Weather in Paris and Rome?"},
@@ -79,11 +79,44 @@ class ResponsesRequestTest {
     }
 
     @Test
+    void aPreviousResponsesConversationComesFirstWithoutItsInstructions() throws Exception {
+        ResponseStore store = new ResponseStore();
+        var first = read("{'instructions': 'Be brief.', 'input': 'Hi'}");
+        var conversation = first.conversation().deepCopy();
+        conversation.add(json("{'type': 'message', 'role': 'assistant', 'content': [{'type': 'output_text', 'text': 'Hello.'}]}"));
+        store.put("resp_1", RequestFields.JSON.createObjectNode(), conversation);
+        var next = ResponsesRequest.read(RequestFields.parse("{\"previous_response_id\": \"resp_1\", \"input\": \"Again\"}"
+                .getBytes(StandardCharsets.UTF_8)), store);
+        assertEquals(json("[{'role': 'user', 'content': 'Hi'}, {'role': 'assistant', 'content': 'Hello.'},"
+                + " {'role': 'user', 'content': 'Again'}]"), chatField(next, "messages"));
+        assertEquals("resp_1", next.settings().get("previous_response_id").asText());
+        assertTrue(next.store());
+        assertEquals(false, read("{'input': 'x', 'store': false}").store());
+    }
+
+    @Test
+    void theStoreForgetsTheLeastRecentlyUsedFirst() {
+        ResponseStore store = new ResponseStore(2, 1 << 20);
+        var empty = RequestFields.JSON.createArrayNode();
+        store.put("a", RequestFields.JSON.createObjectNode(), empty);
+        store.put("b", RequestFields.JSON.createObjectNode(), empty);
+        store.response("a"); // a is now the more recently used
+        store.put("c", RequestFields.JSON.createObjectNode(), empty);
+        assertTrue(store.response("a").isPresent() && store.response("c").isPresent());
+        assertTrue(store.response("b").isEmpty());
+        ResponseStore small = new ResponseStore(10, 40);
+        small.put("big", RequestFields.JSON.createObjectNode().put("text", "x".repeat(30)), empty);
+        small.put("next", RequestFields.JSON.createObjectNode().put("text", "y".repeat(20)), empty);
+        assertTrue(small.response("big").isEmpty() && small.response("next").isPresent());
+    }
+
+    @Test
     void whatCannotBeExpressedIsRefusedNamingTheResponsesField() {
         record Case(String body, String param, String message) {
         }
         for (Case c : List.of(
-                new Case("{'input': 'x', 'previous_response_id': 'resp_1'}", "previous_response_id", "stores no responses"),
+                new Case("{'input': 'x', 'previous_response_id': 'resp_1'}", "previous_response_id", "no stored response 'resp_1'"),
+                new Case("{'input': 'x', 'conversation': 'conv_1'}", "conversation", "keeps no conversation or prompt objects"),
                 new Case("{'input': 'x', 'background': true}", "background", "not supported"),
                 new Case("{'input': []}", "input", "at least one item"),
                 new Case("{'input': 3}", "input", "a string or an array of input items"),
@@ -107,7 +140,7 @@ class ResponsesRequestTest {
     void fieldsWithoutEffectHereAreKnownAndOthersAreNot() {
         var f = RequestFields.parse("{\"input\": \"x\", \"store\": false, \"include\": [], \"metadata\": {}, \"user\": \"u\", \"frob\": 1}"
                 .getBytes(StandardCharsets.UTF_8));
-        ResponsesRequest.read(f);
+        ResponsesRequest.read(f, new ResponseStore());
         assertEquals(List.of("frob"), f.unknown());
     }
 }
