@@ -299,6 +299,10 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
         assertEquals(404, retrieve.statusCode(), retrieve.body());
         assertTrue(retrieve.body().contains("no stored response 'resp_123'"), retrieve.body());
 
+        var tooLong = server.post("/v1/responses", "{\"input\": \"" + "word ".repeat(600) + "\"}");
+        assertEquals(400, tooLong.statusCode(), tooLong.body());
+        assertTrue(tooLong.body().contains("\"param\":\"input\"") && tooLong.body().contains("context_length_exceeded"), tooLong.body());
+
         var logprobs = server.post("/v1/responses", "{\"input\": \"Hi\", \"include\": [\"message.output_text.logprobs\"]}");
         assertEquals(400, logprobs.statusCode(), logprobs.body());
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
 import io.qwen4j.server.generation.GenerationRun;
@@ -52,7 +53,12 @@ public final class ResponsesEndpoint extends Endpoint {
                     + "; /v1/chat/completions has them ('logprobs', 'top_logprobs')");
         }
         ResponsesRequest request = ResponsesRequest.read(f, ctx.responses);
-        ChatPlan plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
+        ChatPlan plan;
+        try {
+            plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
+        } catch (ContextOverflowException e) {
+            throw new ApiException(400, "invalid_request_error", "context_length_exceeded", "input", e.getMessage(), 0);
+        }
         ctx.logUnknown(PATH, f);
         var writer = new Writer(plan, request, new ResponseEvents(model, request.settings(), plan.options().sampling()),
                 new RunEvents(ctx, PATH, arrived));
