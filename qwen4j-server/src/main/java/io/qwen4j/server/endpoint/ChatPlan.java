@@ -32,8 +32,9 @@ import java.util.function.Supplier;
 
 /**
  * A chat request read and planned, whatever API it came in ({@code /v1/chat/completions}, or {@code /v1/responses}
- * rewritten as chat fields): the rendered prompt, the generation options, one request per choice (thinking budget
- * and any tool-call or schema constraint attached), and one {@link ChatChoice} per choice to parse the output.
+ * and {@code /v1/messages} rewritten as chat fields): the rendered prompt, the generation options, one request per
+ * choice (thinking budget and any tool-call or schema constraint attached), and one {@link ChatChoice} per choice to
+ * parse the output.
  */
 record ChatPlan(ChatPrompt prompt, GenerationOptions options, IntFunction<GenerationRequest> requests,
                 List<ChatChoice> choices, boolean logprobs) {

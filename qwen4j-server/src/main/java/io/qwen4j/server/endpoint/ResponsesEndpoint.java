@@ -40,8 +40,11 @@ public final class ResponsesEndpoint extends Endpoint {
     protected int serve(HttpExchange ex) throws IOException {
         long arrived = System.nanoTime();
         String path = ex.getRequestURI().getPath();
-        if (!path.equals(PATH)) {
+        if (path.startsWith(PATH + "/")) {
             return stored(ex, path.substring(PATH.length() + 1));
+        }
+        if (!path.equals(PATH)) {
+            throw ApiException.notFound("no route " + path);
         }
         if (!ex.getRequestMethod().equals("POST")) {
             throw ApiException.methodNotAllowed(ex.getRequestMethod(), PATH);
