@@ -164,7 +164,7 @@ public final class ResponsesEndpoint extends Endpoint {
             ObjectNode response = events.response(incomplete() ? "incomplete" : "completed", items.output(), usage(), null);
             if (request.store()) {
                 ArrayNode conversation = request.conversation().deepCopy();
-                conversation.addAll(items.output());
+                conversation.addAll(items.output().deepCopy());
                 ctx.responses.put(response.get("id").asText(), response.deepCopy(), conversation);
             }
             return response;
