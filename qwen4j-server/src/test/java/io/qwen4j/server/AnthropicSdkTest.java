@@ -160,6 +160,19 @@ class AnthropicSdkTest extends DefaultServerSdkTest {
     }
 
     @Test
+    void aStopSequenceCutsTheTextAndIsNamed() {
+        var params = request("Tell me a story.", 24).thinking(ThinkingConfigDisabled.builder().build());
+        String text = answer(anthropic.messages().create(params.build()));
+        assertTrue(text.length() > 12, text);
+        String stop = text.substring(6, 10);
+        int cut = text.indexOf(stop);
+        Message m = anthropic.messages().create(params.stopSequences(List.of(stop)).build());
+        assertEquals(StopReason.STOP_SEQUENCE, m.stopReason().orElseThrow(), m.toString());
+        assertEquals(stop, m.stopSequence().orElseThrow());
+        assertEquals(text.substring(0, cut), answer(m));
+    }
+
+    @Test
     void countTokensIsChatsPromptLength() throws Exception {
         var r = server.post("/v1/messages/count_tokens", "{\"model\": \"" + TestServer.MODEL_NAME + "\", \"system\": \"Be kind.\","
                 + " \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"Hello\"}]}]}");
