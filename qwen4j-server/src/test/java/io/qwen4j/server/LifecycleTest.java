@@ -40,6 +40,28 @@ class LifecycleTest {
         }
     }
 
+    /** The Responses and Messages streams end their generation the same way when the client hangs up. */
+    @Test
+    void aClientHangingUpOnTheOtherAPIsCancelsItsGeneration() throws Exception {
+        Map<String, String> streams = Map.of(
+                "/v1/responses", "{\"input\":\"x\",\"max_output_tokens\":1800,\"stream\":true,\"temperature\":0,\"store\":false}",
+                "/v1/messages", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":1800,\"stream\":true,"
+                        + "\"temperature\":0}");
+        for (var route : streams.entrySet()) {
+            try (TestServer server = TestServer.start(ServerOptions.loopback(), 2048, 4)) {
+                try (Socket socket = new Socket("127.0.0.1", server.server.port())) {
+                    send(socket, route.getKey(), route.getValue());
+                    socket.getInputStream().readNBytes(200); // headers and the first events: generation is under way
+                    ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 1);
+                }
+                long closed = System.nanoTime();
+                ErrorResponsesTest.waitFor(() -> server.service.stats().running() == 0 && server.service.stats().kvBlocksUsed() == 0);
+                assertTrue(System.nanoTime() - closed < 3_000_000_000L, route.getKey() + " cancelled within 3 s");
+                ErrorResponsesTest.waitFor(() -> server.get("/metrics").body().contains("status=\"499\"} 1"));
+            }
+        }
+    }
+
     @Test
     void aNonStreamingClientHangingUpCancelsItsGeneration() throws Exception {
         assertTrue(ClientWatch.available(), "tests run with the JDK server's package opened (see the pom)");
