@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * prints the URL, and serves until SIGINT/SIGTERM, which shuts down gracefully.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve a model over an OpenAI-compatible HTTP API (/v1/chat/completions, /v1/completions, …).")
+        description = "Serve a model over HTTP: OpenAI's API (/v1/chat/completions, /v1/completions, /v1/responses, …) and Anthropic's (/v1/messages).")
 public final class ServeCommand implements Callable<Integer> {
 
     @Mixin

@@ -50,7 +50,8 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
             }
         }
         if (f.bool("background").orElse(false)) {
-            throw ApiException.badRequest("background", "'background' responses are not supported: this server stores no responses");
+            throw ApiException.badRequest("background", "'background' responses are not supported: a response is"
+                    + " generated while its request waits (stream it to see it as it comes)");
         }
         WITHOUT_EFFECT.forEach(f::raw);
         ObjectNode chat = OpenAiJson.object();
