@@ -293,7 +293,7 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
         var image = server.post("/v1/responses", "{\"input\": [{\"role\": \"user\", \"content\": [{\"type\": \"input_image\","
                 + " \"image_url\": \"https://example.com/a.png\"}]}]}");
         assertEquals(400, image.statusCode());
-        assertTrue(image.body().contains("input[0].content[0]: only text parts are supported, got type 'input_image'"), image.body());
+        assertTrue(image.body().contains("input[0].content[0]: only text parts are supported here, got type 'input_image'"), image.body());
 
         var retrieve = server.get("/v1/responses/resp_123");
         assertEquals(404, retrieve.statusCode(), retrieve.body());

@@ -103,7 +103,7 @@ final class MessagesInput {
     }
 
     /** A block named by its type for an error message. */
-    static String describe(JsonNode block) {
+    private static String describe(JsonNode block) {
         return block.isObject() && block.path("type").isTextual() ? "of type '" + block.get("type").asText() + "'"
                 : RequestFields.kind(block);
     }

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.openai.OpenAiJson;
 import io.qwen4j.server.openai.RequestFields;
+import io.qwen4j.server.openai.TextParts;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An Anthropic Messages body ({@code POST /v1/messages}) rewritten as the chat fields the chat path reads, so that
@@ -137,21 +139,6 @@ public final class MessagesRequest {
 
     /** A string, or text blocks joined; anything else is refused naming {@code where}. */
     static String text(JsonNode content, String where) {
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (!content.isArray()) {
-            throw ApiException.wrongType(where, "a string or an array of text blocks", RequestFields.kind(content));
-        }
-        StringBuilder text = new StringBuilder();
-        for (int j = 0; j < content.size(); j++) {
-            JsonNode block = content.get(j);
-            if (!block.path("type").asText("").equals("text") || !block.path("text").isTextual()) {
-                throw ApiException.badRequest(where, where + "[" + j + "]: only text blocks are supported here, got "
-                        + MessagesInput.describe(block));
-            }
-            text.append(block.get("text").asText());
-        }
-        return text.toString();
+        return TextParts.join(content, where, Set.of("text"), "blocks");
     }
 }

@@ -119,26 +119,7 @@ final class ResponsesInput {
 
     /** A string, or the text parts of an array joined; anything but text is refused by name. */
     private static String text(JsonNode content, String where) {
-        if (content == null || content.isNull()) {
-            return "";
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (!content.isArray()) {
-            throw ApiException.wrongType(where, "a string or an array of text parts", RequestFields.kind(content));
-        }
-        StringBuilder text = new StringBuilder();
-        for (int j = 0; j < content.size(); j++) {
-            JsonNode part = content.get(j);
-            String type = part.path("type").asText("");
-            if (!TEXT_PARTS.contains(type) || !part.path("text").isTextual()) {
-                throw ApiException.badRequest(where, where + "[" + j + "]: only text parts are supported, got "
-                        + (type.isEmpty() ? RequestFields.kind(part) : "type '" + type + "'"));
-            }
-            text.append(part.get("text").asText());
-        }
-        return text.toString();
+        return TextParts.join(content, where, TEXT_PARTS, "parts");
     }
 
     private static String requiredText(JsonNode item, String field, String where) {

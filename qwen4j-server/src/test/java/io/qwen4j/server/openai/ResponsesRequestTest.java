@@ -124,7 +124,7 @@ class ResponsesRequestTest {
                 new Case("{'input': [{'role': 'tool', 'content': 'x'}]}", "input[0]", "role must be user, system, developer or assistant"),
                 new Case("{'input': [{'type': 'function_call', 'name': 'f', 'arguments': '{}'}]}", "input[0]", "'call_id' must be a string"),
                 new Case("{'input': [{'role': 'user', 'content': [{'type': 'input_file', 'file_id': 'f'}]}]}", "input[0].content",
-                        "input[0].content[0]: only text parts are supported, got type 'input_file'"),
+                        "input[0].content[0]: only text parts are supported here, got type 'input_file'"),
                 new Case("{'input': 'x', 'tools': [{'type': 'web_search'}]}", "tools[0]", "only function tools are supported, got type 'web_search'"),
                 new Case("{'input': 'x', 'tools': [{'type': 'function', 'name': 3}]}", "tools[0]", "tools[0]: 'name' must be a string"),
                 new Case("{'input': 'x', 'tool_choice': {'type': 'mcp'}}", "tool_choice", "'tool_choice' must be"),
