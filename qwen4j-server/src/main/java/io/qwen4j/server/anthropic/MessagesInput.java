@@ -10,7 +10,8 @@ import io.qwen4j.server.openai.RequestFields;
  * One Anthropic message as chat messages. A user message's {@code tool_result} blocks become tool messages (first,
  * as chat wants them right after the calls) and its text one user message; an assistant message's {@code thinking},
  * {@code text} and {@code tool_use} blocks become one assistant message with {@code reasoning_content},
- * {@code content} and {@code tool_calls}. Images and documents are refused by name.
+ * {@code content} and {@code tool_calls}; a system message (text) stays a system message where it is. Images and documents
+ * are refused by name.
  */
 final class MessagesInput {
 
@@ -29,7 +30,9 @@ final class MessagesInput {
         switch (role) {
             case "user" -> user(content, where, messages);
             case "assistant" -> assistant(content, where, messages);
-            default -> throw ApiException.badRequest(where, where + ": role must be user or assistant, got '" + role + "'");
+            // Claude Code sends its reminders as system messages between the turns; the Qwen templates render them in place
+            case "system" -> messages.addObject().put("role", "system").put("content", MessagesRequest.text(content, where + ".content"));
+            default -> throw ApiException.badRequest(where, where + ": role must be user, assistant or system, got '" + role + "'");
         }
     }
 

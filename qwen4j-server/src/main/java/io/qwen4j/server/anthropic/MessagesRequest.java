@@ -34,7 +34,7 @@ public final class MessagesRequest {
             "chat_template_kwargs");
     /** Fields about billing, telemetry and Anthropic's hosted features that change nothing here. */
     private static final List<String> WITHOUT_EFFECT = List.of("metadata", "service_tier", "context_management",
-            "container", "inference_geo");
+            "container", "inference_geo", "output_config");
 
     private MessagesRequest() {
     }

@@ -34,7 +34,8 @@ class MessagesRequestTest {
                     {"type": "tool_use", "id": "t1", "name": "w", "input": {"city": "Paris"}}]},
                   {"role": "user", "content": [
                     {"type": "tool_result", "tool_use_id": "t1", "content": [{"type": "text", "text": "sun"}]},
-                    {"type": "text", "text": "And tomorrow?"}]}
+                    {"type": "text", "text": "And tomorrow?"}]},
+                  {"role": "system", "content": [{"type": "text", "text": "Reminder."}]}
                  ]}""");
         assertEquals(json("""
                 [{"role": "system", "content": "Use tools."},
@@ -43,7 +44,8 @@ class MessagesRequestTest {
                    {"id": "t1", "type": "function", "function": {"name": "w", "arguments": "{\\"city\\":\\"Paris\\"}"}}],
                   "content": "Let me look.", "reasoning_content": "One call."},
                  {"role": "tool", "tool_call_id": "t1", "content": "sun"},
-                 {"role": "user", "content": "And tomorrow?"}]"""), c.raw("messages").orElseThrow());
+                 {"role": "user", "content": "And tomorrow?"},
+                 {"role": "system", "content": "Reminder."}]"""), c.raw("messages").orElseThrow());
         assertEquals(9, c.raw("max_tokens").orElseThrow().asInt());
         assertEquals(json("[\"END\"]"), c.raw("stop").orElseThrow());
     }
@@ -75,8 +77,8 @@ class MessagesRequestTest {
         for (Case c : List.of(
                 new Case("{" + user + "}", "max_tokens", "'max_tokens' is required"),
                 new Case("{\"max_tokens\": 1, \"messages\": []}", "messages", "non-empty array"),
-                new Case("{\"max_tokens\": 1, \"messages\": [{\"role\": \"system\", \"content\": \"x\"}]}", "messages[0]",
-                        "role must be user or assistant"),
+                new Case("{\"max_tokens\": 1, \"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}", "messages[0]",
+                        "role must be user, assistant or system"),
                 new Case("{\"max_tokens\": 1, \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"document\"}]}]}",
                         "messages[0].content[0]", "unsupported content block of type 'document'"),
                 new Case("{\"max_tokens\": 1, \"messages\": [{\"role\": \"assistant\", \"content\": [{\"type\": \"tool_use\","
