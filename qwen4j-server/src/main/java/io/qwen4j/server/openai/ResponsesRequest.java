@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.server.http.ApiException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,7 +17,8 @@ import java.util.List;
  *   items: messages (text parts only), {@code function_call} (joined to the assistant message before it),
  *   {@code function_call_output} (a tool message) and {@code reasoning} (the next assistant message's
  *   {@code reasoning_content}, which the Qwen templates render for the last turn).</li>
- *   <li>Function tools in the flat Responses shape, {@code tool_choice} (a string or {@code {"type": "function",
+ *   <li>Function tools in the flat Responses shape (those of a {@code namespace} one by one; hosted tools left out,
+ *   {@link #skippedTools}), {@code tool_choice} (a string or {@code {"type": "function",
  *   "name"}}), {@code reasoning.effort}, {@code text.format} (as {@code response_format}) and
  *   {@code max_output_tokens}.</li>
  *   <li>{@code previous_response_id} continues a stored response ({@link ResponseStore}): its conversation, then this
@@ -25,7 +27,8 @@ import java.util.List;
  *   {@code truncation}, {@code user} and the like are accepted and have no effect.</li>
  * </ul>
  */
-public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNode conversation, boolean store) {
+public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNode conversation, boolean store,
+                               List<String> skippedTools) {
 
     /** Sampling and extension fields that mean the same in both APIs. */
     private static final List<String> SHARED = List.of("temperature", "top_p", "top_k", "min_p", "seed", "stream",
@@ -33,7 +36,8 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
             "chat_template_kwargs", "enable_thinking", "thinking_budget", "max_output_tokens");
     /** Fields about billing, telemetry and hosted features that change nothing here. */
     private static final List<String> WITHOUT_EFFECT = List.of("include", "metadata", "truncation", "user",
-            "service_tier", "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "stream_options");
+            "service_tier", "prompt_cache_key", "prompt_cache_retention", "safety_identifier", "stream_options",
+            "client_metadata");
     /** Fields that need server-side objects this server does not keep. */
     private static final List<String> STATEFUL = List.of("conversation", "prompt");
 
@@ -67,7 +71,8 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
         int earlier = conversation.size();
         conversation.addAll(ResponsesInput.items(f.required("input")));
         ResponsesInput.append(conversation, earlier, messages);
-        f.raw("tools").ifPresent(tools -> chat.set("tools", tools(tools)));
+        List<String> skipped = new ArrayList<>();
+        f.raw("tools").ifPresent(tools -> chat.set("tools", tools(tools, skipped)));
         f.raw("tool_choice").ifPresent(choice -> chat.set("tool_choice", toolChoice(choice)));
         f.object("reasoning").ifPresent(reasoning -> {
             JsonNode effort = reasoning.get("effort");
@@ -85,7 +90,7 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
             }
         });
         boolean store = f.bool("store").orElse(true);
-        return new ResponsesRequest(new RequestFields(chat), settings(f, store), conversation, store);
+        return new ResponsesRequest(new RequestFields(chat), settings(f, store), conversation, store, List.copyOf(skipped));
     }
 
     /** What a response object repeats of its request, with the defaults of fields left out. */
@@ -112,21 +117,37 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
         return echo;
     }
 
-    /** Responses' flat function tools ({@code {"type": "function", "name", "description", "parameters"}}) in chat's shape. */
-    private static ArrayNode tools(JsonNode tools) {
+    /**
+     * Responses' flat function tools ({@code {"type": "function", "name", "description", "parameters"}}) in chat's
+     * shape; a {@code namespace}'s function tools are offered one by one under their own names. Hosted tools (web
+     * search, file search, code interpreter, ...: a {@code type} other than these) would need this server to run
+     * them: they are left out, named in {@code skipped}, and the request goes on without them, as agents (Codex)
+     * send them whatever the model.
+     */
+    private static ArrayNode tools(JsonNode tools, List<String> skipped) {
         if (!tools.isArray()) {
             throw ApiException.wrongType("tools", "an array of tools", RequestFields.kind(tools));
         }
         ArrayNode out = RequestFields.JSON.createArrayNode();
+        addTools(tools, "tools", out, skipped);
+        return out;
+    }
+
+    private static void addTools(JsonNode tools, String path, ArrayNode out, List<String> skipped) {
         for (int i = 0; i < tools.size(); i++) {
             JsonNode tool = tools.get(i);
-            String where = "tools[" + i + "]";
+            String where = path + "[" + i + "]";
             if (!tool.isObject()) {
                 throw ApiException.wrongType(where, "a tool object", RequestFields.kind(tool));
             }
             String type = tool.path("type").asText("");
+            if (type.equals("namespace") && tool.path("tools").isArray()) {
+                addTools(tool.get("tools"), where + ".tools", out, skipped);
+                continue;
+            }
             if (!type.equals("function")) {
-                throw ApiException.badRequest(where, where + ": only function tools are supported, got type '" + type + "'");
+                skipped.add(type.isEmpty() ? where : type);
+                continue;
             }
             if (!tool.path("name").isTextual()) {
                 throw ApiException.badRequest(where, where + ": 'name' must be a string");
@@ -136,7 +157,6 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
             ObjectNode chatTool = out.addObject().put("type", "function");
             chatTool.set("function", function);
         }
-        return out;
     }
 
     /** {@code "auto"}, {@code "none"}, {@code "required"} as they are; {@code {"type": "function", "name": N}} in chat's shape. */

@@ -111,6 +111,17 @@ class ResponsesRequestTest {
     }
 
     @Test
+    void aNamespacesToolsAreOfferedOneByOneAndHostedToolsLeftOut() throws Exception {
+        var r = read("""
+                {'input': 'x', 'tools': [{'type': 'function', 'name': 'a', 'parameters': {}},
+                  {'type': 'namespace', 'name': 'ns', 'description': 'd', 'tools': [{'type': 'function', 'name': 'b'}]},
+                  {'type': 'web_search', 'external_web_access': false}, {'type': 'file_search'}]}""");
+        assertEquals(json("[{'type': 'function', 'function': {'name': 'a', 'parameters': {}}},"
+                + " {'type': 'function', 'function': {'name': 'b'}}]"), chatField(r, "tools"));
+        assertEquals(List.of("web_search", "file_search"), r.skippedTools());
+    }
+
+    @Test
     void whatCannotBeExpressedIsRefusedNamingTheResponsesField() {
         record Case(String body, String param, String message) {
         }
@@ -125,7 +136,6 @@ class ResponsesRequestTest {
                 new Case("{'input': [{'type': 'function_call', 'name': 'f', 'arguments': '{}'}]}", "input[0]", "'call_id' must be a string"),
                 new Case("{'input': [{'role': 'user', 'content': [{'type': 'input_file', 'file_id': 'f'}]}]}", "input[0].content",
                         "input[0].content[0]: only text parts are supported here, got type 'input_file'"),
-                new Case("{'input': 'x', 'tools': [{'type': 'web_search'}]}", "tools[0]", "only function tools are supported, got type 'web_search'"),
                 new Case("{'input': 'x', 'tools': [{'type': 'function', 'name': 3}]}", "tools[0]", "tools[0]: 'name' must be a string"),
                 new Case("{'input': 'x', 'tool_choice': {'type': 'mcp'}}", "tool_choice", "'tool_choice' must be"),
                 new Case("{'input': 'x', 'reasoning': {'effort': 3}}", "reasoning.effort", "must be a string"))) {
