@@ -55,6 +55,13 @@ public final class ServerContext {
         aborting = true;
     }
 
+    /** Logs, in one line, the tools of a request that were left out because this server cannot offer them. */
+    public void logSkippedTools(String path, List<String> tools) {
+        if (!tools.isEmpty()) {
+            log.warn("not offering tools this server cannot run on " + path + ": " + String.join(", ", tools));
+        }
+    }
+
     /** Logs, in one line, the request fields this server does not know (accepted, not acted on). */
     public void logUnknown(String path, RequestFields fields) {
         List<String> unknown = fields.unknown();

@@ -39,8 +39,12 @@ public final class MessagesRequest {
     private MessagesRequest() {
     }
 
-    /** The chat fields of a Messages body; 400 naming the Anthropic field when something cannot be expressed. */
-    public static RequestFields toChat(RequestFields f, boolean needsMaxTokens) {
+    /**
+     * The chat fields of a Messages body; 400 naming the Anthropic field when something cannot be expressed. Tools
+     * this server cannot offer (Anthropic's server and schema-less built-in tools) are left out and named in
+     * {@code skippedTools}.
+     */
+    public static RequestFields toChat(RequestFields f, boolean needsMaxTokens, List<String> skippedTools) {
         WITHOUT_EFFECT.forEach(f::raw);
         if (f.raw("mcp_servers").isPresent()) {
             throw ApiException.badRequest("mcp_servers", "'mcp_servers' is not supported: give the tools as 'tools'");
@@ -64,14 +68,18 @@ public final class MessagesRequest {
         for (int i = 0; i < input.size(); i++) {
             MessagesInput.append(input.get(i), "messages[" + i + "]", messages);
         }
-        f.raw("tools").ifPresent(tools -> chat.set("tools", tools(tools)));
+        f.raw("tools").ifPresent(tools -> chat.set("tools", tools(tools, skippedTools)));
         f.object("tool_choice").ifPresent(choice -> toolChoice(choice, chat));
         f.object("thinking").ifPresent(thinking -> thinking(thinking, chat));
         return RequestFields.of(chat);
     }
 
-    /** Custom tools as chat's function tools; Anthropic's server tools (a {@code type} such as {@code bash_20250124}) are refused. */
-    private static ArrayNode tools(JsonNode tools) {
+    /**
+     * Custom tools as chat's function tools. Anthropic's versioned tools (a {@code type} such as {@code bash_20250124}
+     * or {@code web_search_20250305}) come without a schema the model could read, or need this server to run them:
+     * they are left out, named in {@code skipped}, as Codex's hosted tools are on {@code /v1/responses}.
+     */
+    private static ArrayNode tools(JsonNode tools, List<String> skipped) {
         if (!tools.isArray()) {
             throw ApiException.wrongType("tools", "an array of tools", RequestFields.kind(tools));
         }
@@ -81,8 +89,8 @@ public final class MessagesRequest {
             String where = "tools[" + i + "]";
             String type = tool.path("type").asText("custom");
             if (!type.equals("custom")) {
-                throw ApiException.badRequest(where, where + ": only custom tools (name, description, input_schema) are"
-                        + " supported, got type '" + type + "'");
+                skipped.add(type);
+                continue;
             }
             if (!tool.path("name").isTextual()) {
                 throw ApiException.badRequest(where, where + ": 'name' must be a string");

@@ -16,6 +16,8 @@ import io.qwen4j.server.openai.ChatPrompt;
 import io.qwen4j.server.openai.OpenAiJson;
 import io.qwen4j.server.openai.RequestFields;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -60,15 +62,17 @@ public final class MessagesEndpoint extends Endpoint {
         RequestFields f = readFields(ex);
         String model = ctx.resolveModel(f.string("model"));
         if (path.equals(COUNT)) {
-            ChatPrompt prompt = ChatPrompt.build(ctx.model, MessagesRequest.toChat(f, false));
+            ChatPrompt prompt = ChatPrompt.build(ctx.model, MessagesRequest.toChat(f, false, new ArrayList<>()));
             ctx.logUnknown(COUNT, f);
             return Responses.json(ex, 200, OpenAiJson.object().put("input_tokens", prompt.tokens().length));
         }
         if (!path.equals(PATH)) {
             throw ApiException.notFound("no route " + path + " (the Messages API here is " + PATH + " and " + COUNT + ")");
         }
-        ChatPlan plan = ChatPlan.read(ctx, MessagesRequest.toChat(f, true), 0, false, "max_tokens");
+        List<String> skipped = new ArrayList<>();
+        ChatPlan plan = ChatPlan.read(ctx, MessagesRequest.toChat(f, true, skipped), 0, false, "max_tokens");
         ctx.logUnknown(PATH, f);
+        ctx.logSkippedTools(PATH, skipped);
         var writer = new Writer(plan, model, new RunEvents(ctx, PATH, arrived));
         return plan.answer(ctx, ex, writer);
     }

@@ -63,9 +63,7 @@ public final class ResponsesEndpoint extends Endpoint {
             throw new ApiException(400, "invalid_request_error", "context_length_exceeded", "input", e.getMessage(), 0);
         }
         ctx.logUnknown(PATH, f);
-        if (!request.skippedTools().isEmpty()) {
-            ctx.log.warn("not offering tools this server cannot run on " + PATH + ": " + String.join(", ", request.skippedTools()));
-        }
+        ctx.logSkippedTools(PATH, request.skippedTools());
         var writer = new Writer(plan, request, new ResponseEvents(model, request.settings(), plan.options().sampling()),
                 new RunEvents(ctx, PATH, arrived));
         return plan.answer(ctx, ex, writer);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class MessagesRequestTest {
 
     private static RequestFields chat(String body) {
-        return MessagesRequest.toChat(RequestFields.parse(body.getBytes(StandardCharsets.UTF_8)), true);
+        return MessagesRequest.toChat(RequestFields.parse(body.getBytes(StandardCharsets.UTF_8)), true, new java.util.ArrayList<>());
     }
 
     private static JsonNode json(String text) throws Exception {
@@ -70,6 +70,17 @@ class MessagesRequestTest {
     }
 
     @Test
+    void versionedToolsAreLeftOutAndNamed() throws Exception {
+        var skipped = new java.util.ArrayList<String>();
+        var c = MessagesRequest.toChat(RequestFields.parse(("{\"max_tokens\": 1, \"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+                + " \"tools\": [{\"type\": \"web_search_20250305\", \"name\": \"web_search\"}, {\"name\": \"f\"}]}")
+                .getBytes(StandardCharsets.UTF_8)), true, skipped);
+        assertEquals(json("[{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\": {\"type\": \"object\"}}}]"),
+                c.raw("tools").orElseThrow());
+        assertEquals(List.of("web_search_20250305"), skipped);
+    }
+
+    @Test
     void whatCannotBeExpressedIsRefusedNamingTheField() {
         record Case(String body, String param, String message) {
         }
@@ -83,8 +94,6 @@ class MessagesRequestTest {
                         "messages[0].content[0]", "unsupported content block of type 'document'"),
                 new Case("{\"max_tokens\": 1, \"messages\": [{\"role\": \"assistant\", \"content\": [{\"type\": \"tool_use\","
                         + " \"id\": \"t\", \"name\": \"f\", \"input\": \"x\"}]}]}", "messages[0].content[0]", "'input' must be an object"),
-                new Case("{\"max_tokens\": 1, " + user + ", \"tools\": [{\"type\": \"web_search_20250305\", \"name\": \"s\"}]}",
-                        "tools[0]", "only custom tools"),
                 new Case("{\"max_tokens\": 1, " + user + ", \"tool_choice\": {\"type\": \"some\"}}", "tool_choice", "auto, any, tool or none"),
                 new Case("{\"max_tokens\": 1, " + user + ", \"thinking\": {\"type\": \"enabled\", \"budget_tokens\": 0}}",
                         "thinking.budget_tokens", "positive integer"),
