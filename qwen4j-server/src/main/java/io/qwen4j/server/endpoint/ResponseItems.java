@@ -83,7 +83,8 @@ final class ResponseItems {
         if (text.isEmpty()) {
             return;
         }
-        if (open == null || open.kind != kind || open.callIndex != callIndex) {
+        // a call's item is opened by take(), with its id and name; reasoning and the message open here
+        if (kind != Kind.CALL && (open == null || open.kind != kind)) {
             close("completed", out);
             start(kind == Kind.REASONING ? reasoning() : message(), kind, callIndex, out);
         }
