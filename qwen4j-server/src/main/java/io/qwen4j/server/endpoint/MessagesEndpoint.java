@@ -109,7 +109,7 @@ public final class MessagesEndpoint extends Endpoint {
         @Override
         public int stream(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
             SseStream sse = new SseStream(ex, ctx.metrics);
-            Consumer<ObjectNode> send = event -> sse.send(event.get("type").asText(), event);
+            Consumer<ObjectNode> send = sse::sendTyped;
             run.consume(generation, listener(send, error -> {
                 ObjectNode event = OpenAiJson.object().put("type", "error");
                 event.set("error", errorBody(error).get("error"));

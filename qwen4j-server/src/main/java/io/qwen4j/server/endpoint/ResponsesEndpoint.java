@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
-import io.qwen4j.model.ContextOverflowException;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
 import io.qwen4j.server.generation.GenerationRun;
@@ -37,6 +36,11 @@ public final class ResponsesEndpoint extends Endpoint {
     }
 
     @Override
+    protected String promptField() {
+        return "input";
+    }
+
+    @Override
     protected int serve(HttpExchange ex) throws IOException {
         long arrived = System.nanoTime();
         String path = ex.getRequestURI().getPath();
@@ -56,12 +60,7 @@ public final class ResponsesEndpoint extends Endpoint {
                     + "; /v1/chat/completions has them ('logprobs', 'top_logprobs')");
         }
         ResponsesRequest request = ResponsesRequest.read(f, ctx.responses);
-        ChatPlan plan;
-        try {
-            plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
-        } catch (ContextOverflowException e) {
-            throw new ApiException(400, "invalid_request_error", "context_length_exceeded", "input", e.getMessage(), 0);
-        }
+        ChatPlan plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
         ctx.logUnknown(PATH, f);
         ctx.logSkippedTools(PATH, request.skippedTools());
         var writer = new Writer(plan, request, new ResponseEvents(model, request.settings(), plan.options().sampling()),
@@ -98,6 +97,8 @@ public final class ResponsesEndpoint extends Endpoint {
         private final ResponseEvents events;
         private final ResponseItems items;
         private final RunEvents run;
+        /** Whether the run ended in a failure (streamed as {@code response.failed}, not completed). */
+        private boolean failed;
 
         Writer(ChatPlan plan, ResponsesRequest request, ResponseEvents events, RunEvents run) {
             this.plan = plan;
@@ -119,15 +120,15 @@ public final class ResponsesEndpoint extends Endpoint {
         @Override
         public int stream(HttpExchange ex, GenerationRun generation) throws IOException, InterruptedException {
             SseStream sse = new SseStream(ex, ctx.metrics);
-            Consumer<ObjectNode> send = event -> sse.send(event.get("type").asText(), event);
-            send.accept(events.lifecycle("response.created", events.response("in_progress", items.output().deepCopy(), null, null)));
-            send.accept(events.lifecycle("response.in_progress", events.response("in_progress", items.output().deepCopy(), null, null)));
-            boolean[] failed = {false};
+            Consumer<ObjectNode> send = sse::sendTyped;
+            ObjectNode started = events.response("in_progress", OpenAiJson.array(), null, null);
+            send.accept(events.lifecycle("response.created", started.deepCopy()));
+            send.accept(events.lifecycle("response.in_progress", started));
             run.consume(generation, listener(send, error -> {
-                failed[0] = true;
+                failed = true;
                 send.accept(events.lifecycle("response.failed", events.response("failed", items.output(), usage(), error)));
             }));
-            if (!failed[0]) {
+            if (!failed) {
                 ObjectNode response = finalResponse();
                 String status = response.get("status").asText();
                 send.accept(events.lifecycle(status.equals("incomplete") ? "response.incomplete" : "response.completed", response));

@@ -66,7 +66,7 @@ public abstract class Endpoint implements HttpHandler {
     }
 
     private int fail(HttpExchange ex, String path, Exception e) {
-        ApiException api = toApi(e);
+        ApiException api = toApi(e, promptField());
         if (api.status() >= 500 && api.status() != 503) {
             ctx.log.warn(ex.getRequestMethod() + " " + path + " failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
@@ -87,11 +87,20 @@ public abstract class Endpoint implements HttpHandler {
         return Responses.errorBody(e);
     }
 
+    /** The request field that holds the prompt, named when the prompt does not fit the context. */
+    protected String promptField() {
+        return "messages";
+    }
+
     public static ApiException toApi(Exception e) {
+        return toApi(e, "messages");
+    }
+
+    private static ApiException toApi(Exception e, String promptField) {
         return switch (e) {
             case ApiException api -> api;
             case ContextOverflowException o -> new ApiException(400, "invalid_request_error", "context_length_exceeded",
-                    "messages", o.getMessage(), 0);
+                    promptField, o.getMessage(), 0);
             case QueueFullException q -> ApiException.queueFull(q.getMessage());
             case InvalidInputException bad -> ApiException.badRequest(null, bad.getMessage());
             case IllegalStateException s when String.valueOf(s.getMessage()).contains("shut down") ->

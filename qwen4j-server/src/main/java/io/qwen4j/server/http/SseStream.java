@@ -34,9 +34,12 @@ public final class SseStream {
         write(frame("", event));
     }
 
-    /** {@code event: NAME\ndata: JSON\n\n}: the Responses API names each event (its {@code type}) in both. */
-    public void send(String name, JsonNode event) {
-        write(frame("event: " + name + "\n", event));
+    /**
+     * {@code event: TYPE\ndata: JSON\n\n}: the Responses and Messages APIs name each event by its {@code type} in
+     * both places.
+     */
+    public void sendTyped(JsonNode event) {
+        write(frame("event: " + event.get("type").asText() + "\n", event));
     }
 
     /** Ends the stream with {@code data: [DONE]} (chat and completions). */
