@@ -95,6 +95,7 @@ class ErrorResponsesTest {
         int promptTokens = server.model.tokenizer().encode(text, true).length;
         JsonNode e = error(server.post("/v1/completions", "{\"prompt\": \"" + text + "\"}", "x-api-key", KEY), 400);
         assertEquals("context_length_exceeded", e.get("code").asText());
+        assertEquals("prompt", e.get("param").asText());
         String message = e.get("message").asText();
         assertTrue(message.contains(Integer.toString(promptTokens)) && message.contains("127"), message);
     }

@@ -29,6 +29,11 @@ public final class CompletionsEndpoint extends GenerationEndpoint {
     }
 
     @Override
+    protected String promptField() {
+        return "prompt";
+    }
+
+    @Override
     protected Plan plan(RequestFields f) {
         Tokenizer tokenizer = ctx.model.tokenizer();
         int[] prompt = prompt(f, tokenizer);
