@@ -28,6 +28,18 @@ for arch in qwen3 qwen2 qwen3moe; do
       | (cd "$check" && node compare.mjs "$file" 1)
   done
 done
+# MXFP4: a dense file with every matrix MXFP4, and llama.cpp's MXFP4_MOE mix (experts MXFP4, the rest Q8_0) of the
+# MoE file. llama.cpp rounds activations to 8 bits for them; on qwen4j's F32 copy of each file both agree to rounding.
+mxfp4_dense="$work/qwen3-mxfp4.gguf"
+[ -f "$mxfp4_dense" ] || "$root/qwen4j" synth --preset qwen3-0.6b "${shape[@]/f32/mxfp4}" --out "$mxfp4_dense" >/dev/null
+[ -f "$work/qwen3moe-mxfp4_moe.gguf" ] || "$root/qwen4j" quantize "$work/qwen3moe-f32.gguf" "$work/qwen3moe-mxfp4_moe.gguf" mxfp4_moe >/dev/null
+for file in "$mxfp4_dense" "$work/qwen3moe-mxfp4_moe.gguf"; do
+  copy="${file%.gguf}-as-f32.gguf"
+  [ -f "$copy" ] || "$root/qwen4j" quantize "$file" "$copy" f32 >/dev/null
+  run="$("$root/qwen4j" generate -m "$file" --prompt "$prompt" -n 16 --temp 0 -t 1 --json 2>/dev/null)"
+  (cd "$check" && node compare.mjs "$file" 1 <<< "$run")
+  (cd "$check" && node compare.mjs "$copy" 1 <<< "$run")
+done
 # The i-quant grid formats, which qwen4j reads but cannot write from floats: synth fills them with random blocks.
 # llama.cpp rounds activations to 8 bits for them too; the same greedy run against llama.cpp on an F32 copy of the
 # file (qwen4j's dequantization, held to llama.cpp's by IQuantGoldenTest) agrees to float rounding.

@@ -20,7 +20,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUT.gguf") Path out;
 
-    @Option(names = "--type", description = "f16 (default), bf16, f32, q8_0, q4_0, q4_k_m, q5_k_m, q6_k, iq4_nl, iq4_xs (case-insensitive).")
+    @Option(names = "--type", description = "f16 (default), bf16, f32, q8_0, q4_0, q4_k_m, q5_k_m, q6_k, iq4_nl, iq4_xs, mxfp4_moe (case-insensitive).")
     String type = "f16";
 
     @Override

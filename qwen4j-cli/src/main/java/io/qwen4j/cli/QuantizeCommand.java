@@ -15,7 +15,7 @@ public final class QuantizeCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IN.gguf") Path in;
     @Parameters(index = "1", paramLabel = "OUT.gguf") Path out;
-    @Parameters(index = "2", paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m, q6_k, iq4_nl, iq4_xs (case-insensitive).")
+    @Parameters(index = "2", paramLabel = "TYPE", description = "f32, f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m, q6_k, iq4_nl, iq4_xs, mxfp4_moe (case-insensitive).")
     String type;
 
     @Override

@@ -53,7 +53,7 @@ public final class SynthCommand implements Callable<Integer> {
     @Option(names = "--interleaved-ssm-in", description = "qwen3next: the older single ssm_in projection instead of attn_qkv + attn_gate.") boolean interleavedSsmIn;
 
     @Option(names = "--type", description = "Type of every matrix: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q2_k, q3_k, q4_k, q5_k, q6_k, "
-            + "iq4_nl, iq4_xs, or (random blocks: qwen4j reads these but has no quantizer for them) iq1_s, iq1_m, iq2_xxs, "
+            + "iq4_nl, iq4_xs, mxfp4, or (random blocks: qwen4j reads these but has no quantizer for them) iq1_s, iq1_m, iq2_xxs, "
             + "iq2_xs, iq2_s, iq3_xxs, iq3_s (default f16).")
     String type = "f16";
 

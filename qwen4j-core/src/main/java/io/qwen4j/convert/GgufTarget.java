@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 /**
  * What {@code convert --type} and {@code quantize TYPE} produce: llama.cpp's file types, named as its tools
  * name them. {@code baseType} is what most matrices get; the K-quant "_M" mixes give some tensors
- * {@code Q6_K}, the IQ4 ones some {@code Q5_K} ({@link QuantMix}).
+ * {@code Q6_K}, the IQ4 ones some {@code Q5_K}; MXFP4_MOE gives it to the experts only ({@link QuantMix}).
  */
 public enum GgufTarget {
     F32(TensorType.F32, 0),
@@ -22,7 +22,9 @@ public enum GgufTarget {
     Q5_K_M(TensorType.Q5_K, 17),
     Q6_K(TensorType.Q6_K, 18),
     IQ4_NL(TensorType.IQ4_NL, 25),
-    IQ4_XS(TensorType.IQ4_XS, 30);
+    IQ4_XS(TensorType.IQ4_XS, 30),
+    /** A MoE model's experts in MXFP4, every other matrix Q8_0 ({@link QuantMix}). */
+    MXFP4_MOE(TensorType.MXFP4, 38);
 
     public final TensorType baseType;
     /** llama.cpp's {@code llama_ftype}, written as {@link LlamaCppMetadata#FILE_TYPE}. */

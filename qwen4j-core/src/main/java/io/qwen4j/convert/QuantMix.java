@@ -9,6 +9,8 @@ import io.qwen4j.tensor.TensorType;
  *   <li>1-D tensors (norms, biases), the MoE router ({@code ffn_gate_inp}) and a hybrid model's convolution taps
  *       ({@code ssm_conv1d}, which llama.cpp's {@code ssm_conv} reads only as F32) stay F32;</li>
  *   <li>F32/F16/BF16 targets: every matrix in that type;</li>
+ *   <li>MXFP4_MOE: the experts' 3-D tensors ({@code ffn_*_exps}) MXFP4, every other matrix Q8_0, the output and
+ *       embeddings included;</li>
  *   <li>quantized targets: {@code output.weight} (or {@code token_embd.weight} when the output is tied to it)
  *       gets Q6_K unless the target is Q8_0, or Q8_0 when its rows are not whole blocks of the target;</li>
  *   <li>Q4_K_M / Q5_K_M: {@code attn_v} and {@code ffn_down} (also {@code ffn_down_exps}) of the layers
@@ -31,6 +33,9 @@ public record QuantMix(GgufTarget target, int layers, int experts, int queryHead
         }
         if (!target.isQuantized()) {
             return target.baseType;
+        }
+        if (target == GgufTarget.MXFP4_MOE) {
+            return rowFallback(shape.length > 2 && shape[2] > 1 ? TensorType.MXFP4 : TensorType.Q8_0, shape[0]);
         }
         return rowFallback(mixed(name, shape[0]), shape[0]);
     }

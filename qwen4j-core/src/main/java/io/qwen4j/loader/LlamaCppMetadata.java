@@ -139,6 +139,7 @@ public final class LlamaCppMetadata {
             case IQ4_XS -> 30;
             case IQ1_M -> 31;
             case BF16 -> 32;
+            case MXFP4 -> 38; // MXFP4_MOE: experts MXFP4, the other matrices Q8_0
         };
     }
 }

@@ -45,7 +45,8 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     }
 
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
-        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, NibbleTables.IQ4_NL_LEVELS);
+        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, NibbleTables.IQ4_NL_LEVELS,
+                NibbleTables.Blocks.FP16_SCALED);
     }
 
     @Override

@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 16-lane one-row kernels for the formats whose weight is a 4-bit index into 16 levels times a scale per 32 weights:
- * Q4_0 (levels {@code q - 8}), IQ4_NL and IQ4_XS (the non-linear table {@link KQuants#KVALUES_IQ4NL}). A group's 32
+ * Q4_0 (levels {@code q - 8}), IQ4_NL and IQ4_XS (the non-linear table {@link KQuants#KVALUES_IQ4NL}), MXFP4 (doubled
+ * E2M1 floats, {@link MXFP4Format#KVALUES}). A group's 32
  * indices are 16 bytes, byte {@code j} holding weight {@code j} in its low nibble and {@code j + 16} in its high one.
  * The group's 16 possible weights, {@code level * scale}, fill one register, and one permute per 16 nibbles picks
  * them: no conversion and no multiply per weight. Each product is the float the scalar dequantization computes, and
@@ -22,10 +23,22 @@ final class NibbleTables {
     static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
     /** IQ4_NL's table as floats (exact), for {@link #levels}. */
     static final float[] IQ4_NL_LEVELS = toFloats(KQuants.KVALUES_IQ4NL);
-    /** The weights of a group of 32 in 18-byte blocks (IQ4_NL, Q4_0): where its 16 bytes of nibbles start. */
-    private static final int NIBBLES = 2;
-    private static final int BLOCK_BYTES = 18;
     private static final int GROUP = 32;
+
+    /**
+     * How a format stores a group of 32 weights around its 16 bytes of nibbles: an fp16 scale then the nibbles in 18
+     * bytes (Q4_0, IQ4_NL), or an E8M0 exponent then the nibbles in 17 (MXFP4). A record, whose fields C2 trusts as
+     * final, so a kernel given a constant one folds them.
+     */
+    record Blocks(int bytes, int nibbles, boolean e8m0Scale) {
+        static final Blocks FP16_SCALED = new Blocks(18, 2, false);
+        static final Blocks E8M0_SCALED = new Blocks(17, 1, true);
+
+        /** The scale of the block at {@code block}. */
+        float scale(MemorySegment weights, long block) {
+            return e8m0Scale ? MXFP4Format.scale(KQuants.u8(weights, block)) : KQuants.half(weights, block);
+        }
+    }
 
     private NibbleTables() {
     }
@@ -36,39 +49,40 @@ final class NibbleTables {
     }
 
     /**
-     * Rows {@code row} and {@code row + gap} of a format stored as 18-byte blocks, an fp16 scale then a group's nibbles
-     * (Q4_0, IQ4_NL): their accumulators into {@code lanes[0..15]} and {@code lanes[16..31]}, a
-     * {@link VectorBlockFormat.TwoRowsWide} kernel given the format's 16 levels.
+     * Rows {@code row} and {@code row + gap} of a format stored as {@code blocks} says (Q4_0, IQ4_NL, MXFP4): their
+     * accumulators into {@code lanes[0..15]} and {@code lanes[16..31]}, a {@link VectorBlockFormat.TwoRowsWide} kernel
+     * given the format's 16 levels.
      */
     static void twoRowsOfBlocks(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes,
-                                float[] levelValues) {
+                                float[] levelValues, Blocks blocks) {
         weights = NativeSegments.TYPE.cast(weights);
         var levels = levels(levelValues);
         var a = FloatVector.zero(WIDE);
         var b = FloatVector.zero(WIDE);
         for (int k = 0; k < count; k += GROUP) {
-            long base = row + (long) (k / GROUP) * BLOCK_BYTES;
+            long base = row + (long) (k / GROUP) * blocks.bytes();
             int i = xOffset + k;
             var xLow = FloatVector.fromArray(WIDE, x, i);
             var xHigh = FloatVector.fromArray(WIDE, x, i + GROUP / 2);
-            a = group(weights, base + NIBBLES, scaled(levels, KQuants.half(weights, base)), xLow, xHigh, a);
-            b = group(weights, base + gap + NIBBLES, scaled(levels, KQuants.half(weights, base + gap)), xLow, xHigh, b);
+            a = group(weights, base + blocks.nibbles(), scaled(levels, blocks.scale(weights, base)), xLow, xHigh, a);
+            b = group(weights, base + gap + blocks.nibbles(), scaled(levels, blocks.scale(weights, base + gap)), xLow, xHigh, b);
         }
         a.intoArray(lanes, 0);
         b.intoArray(lanes, 16);
     }
 
     /**
-     * {@code count} weights of a format stored as 18-byte blocks (as {@link #twoRowsOfBlocks} reads them) into
+     * {@code count} weights of a format stored as {@code blocks} says (as {@link #twoRowsOfBlocks} reads them) into
      * {@code dst}: each group's 16 bytes widened once, their low nibbles looked up for weights 0-15 and their high
      * ones for 16-31. {@code weights} typed as {@link NativeSegments#TYPE} by the caller.
      */
-    static void decodeBlocks(MemorySegment weights, long offset, float[] dst, int dstOffset, int count, float[] levelValues) {
+    static void decodeBlocks(MemorySegment weights, long offset, float[] dst, int dstOffset, int count, float[] levelValues,
+                             Blocks blocks) {
         var levels = levels(levelValues);
         for (int k = 0; k < count; k += GROUP) {
-            long base = offset + (long) (k / GROUP) * BLOCK_BYTES;
-            var table = scaled(levels, KQuants.half(weights, base));
-            var v = VectorBlockFormat.widen16(weights, base + NIBBLES);
+            long base = offset + (long) (k / GROUP) * blocks.bytes();
+            var table = scaled(levels, blocks.scale(weights, base));
+            var v = VectorBlockFormat.widen16(weights, base + blocks.nibbles());
             lookUp(v, table).intoArray(dst, dstOffset + k);
             lookUp(v.lanewise(VectorOperators.ASHR, 4), table).intoArray(dst, dstOffset + k + GROUP / 2);
         }
@@ -94,7 +108,7 @@ final class NibbleTables {
         return nibbles.selectFrom(table).viewAsFloatingLanes();
     }
 
-    private static float[] toFloats(byte[] values) {
+    static float[] toFloats(byte[] values) {
         float[] floats = new float[values.length];
         for (int i = 0; i < values.length; i++) {
             floats[i] = values[i];

@@ -92,7 +92,7 @@ final class Q4_0Format extends VectorBlockFormat {
     void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         src = NativeSegments.TYPE.cast(src);
         if (Species.WIDE) {
-            NibbleTables.decodeBlocks(src, offset, dst, dstOffset, count, LEVELS);
+            NibbleTables.decodeBlocks(src, offset, dst, dstOffset, count, LEVELS, NibbleTables.Blocks.FP16_SCALED);
             return;
         }
         for (int k = 0; k < count; k += BLOCK) {
@@ -169,7 +169,7 @@ final class Q4_0Format extends VectorBlockFormat {
 
     /** The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}. */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
-        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, LEVELS);
+        NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, LEVELS, NibbleTables.Blocks.FP16_SCALED);
     }
 
     @Override

@@ -30,6 +30,7 @@ public final class QuantFormats {
                 new Q6_KFormat(),
                 new IQ4_NLFormat(),
                 new IQ4_XSFormat(),
+                new MXFP4Format(),
                 new IQ1_SFormat(),
                 new IQ1_MFormat(),
                 new IQ2_XXSFormat(),

@@ -32,7 +32,8 @@ public enum TensorType {
     IQ2_S(22, 256, 82),
     IQ4_XS(23, 256, 136),
     IQ1_M(29, 256, 56),
-    BF16(30, 1, 2);
+    BF16(30, 1, 2),
+    MXFP4(39, 32, 17);
 
     /** ggml's names for ids that exist but that qwen4j does not read, for error messages. */
     private static final String[] GGML_NAMES = {

@@ -189,6 +189,26 @@ class GgufRequantizerTest {
         }
     }
 
+    /** llama.cpp's MXFP4_MOE: the experts MXFP4, every other matrix Q8_0 (output and embeddings too), norms and router F32. */
+    @Test
+    void mxfp4MoeQuantizesOnlyTheExperts() throws Exception {
+        Path in = model(4);
+        Path out = dir.resolve("mxfp4.gguf");
+        GgufRequantizer.quantize(in, out, GgufTarget.parse("mxfp4_moe"), line -> { });
+        Map<String, TensorType> types = HfToGgufTest.types(out);
+        for (var entry : types.entrySet()) {
+            String name = entry.getKey();
+            TensorType expected = name.contains("_exps") ? TensorType.MXFP4
+                    : name.contains("norm") || name.contains("ffn_gate_inp") ? TensorType.F32 : TensorType.Q8_0;
+            assertEquals(expected, entry.getValue(), name);
+        }
+        assertEquals(TensorType.MXFP4, types.get("blk.7.ffn_down_exps.weight"));
+        try (GgufFile f = GgufFile.open(out); GgufFile src = GgufFile.open(in)) {
+            assertEquals(38, f.metadata().getInt("general.file_type"));
+            assertClose(src.tensor("blk.1.ffn_up_exps.weight"), f.tensor("blk.1.ffn_up_exps.weight"), 0.2);
+        }
+    }
+
     @Test
     void q8RequantizationRoundTripsThroughF16() throws Exception {
         Path in = model(0);

@@ -78,7 +78,7 @@ class IQuantGoldenTest {
         return data;
     }
 
-    private static long fnv1a(float[] values) {
+    static long fnv1a(float[] values) {
         long h = 0xcbf29ce484222325L;
         for (float v : values) {
             int bits = Float.floatToRawIntBits(v);

@@ -27,6 +27,8 @@ final class KQuantBlocks {
             case IQ4_NL, IQ4_XS, IQ1_S, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S -> new int[] {0};
             // IQ1_M's fp16 scale is spread over four nibbles: see setIq1mScale
             case IQ1_M -> new int[0];
+            // MXFP4's scale is an exponent byte: see random
+            case MXFP4 -> new int[0];
             default -> throw new IllegalArgumentException(type.toString());
         };
     }
@@ -56,6 +58,10 @@ final class KQuantBlocks {
             }
             if (type == TensorType.IQ1_M) {
                 setIq1mScale(data, b * type.blockBytes, randomFiniteHalf(random, maxExponent));
+            }
+            if (type == TensorType.MXFP4) {
+                // weights of magnitude ~2^-17 to ~2^16, as fp16 scales give the others
+                data[b * type.blockBytes] = (byte) (110 + random.nextInt(31));
             }
         }
         return data;

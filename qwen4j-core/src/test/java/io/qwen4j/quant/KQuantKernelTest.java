@@ -24,7 +24,7 @@ class KQuantKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
-        "IQ3_XXS", "IQ3_S"})
+        "IQ3_XXS", "IQ3_S", "MXFP4"})
     void dotMatchesDoubleDotOfDequantizedRow(TensorType type) {
         Random random = new Random(100 + type.ordinal());
         QuantFormat format = QuantFormats.of(type);
@@ -55,7 +55,7 @@ class KQuantKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
-        "IQ3_XXS", "IQ3_S"})
+        "IQ3_XXS", "IQ3_S", "MXFP4"})
     void matmulOfEveryBatchSizeEqualsDotPerRow(TensorType type) {
         Random random = new Random(200 + type.ordinal());
         // 1280 columns: the batched pass takes rows of more than FloatDots.COLUMN_BLOCK floats in blocks
@@ -98,7 +98,7 @@ class KQuantKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
-        "IQ3_XXS", "IQ3_S"})
+        "IQ3_XXS", "IQ3_S", "MXFP4"})
     void partialBlocksAreRejectedNotDropped(TensorType type) {
         QuantFormat format = QuantFormats.of(type);
         int count = type.blockSize + 16;
@@ -115,7 +115,7 @@ class KQuantKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S",
-        "IQ3_XXS", "IQ3_S"})
+        "IQ3_XXS", "IQ3_S", "MXFP4"})
     void zeroWeightsGiveZero(TensorType type) {
         byte[] data = new byte[type.blockBytes * (1024 / type.blockSize)];
         float[] x = activations(new Random(3), 1024);

@@ -39,6 +39,7 @@ final class KQuantReference {
                     case Q6_K -> q6k(data, base, i);
                     case IQ4_NL -> iq4nl(data, base, i);
                     case IQ4_XS -> iq4xs(data, base, i);
+                    case MXFP4 -> mxfp4(data, base, i);
                     default -> throw new IllegalArgumentException(type.toString());
                 };
             }
@@ -121,6 +122,21 @@ final class KQuantReference {
         int byteValue = u8(b, base + 2 + i % 16);
         int q = i < 16 ? byteValue & 15 : byteValue >> 4;
         return half(b, base) * KVALUES[q];
+    }
+
+    /**
+     * block_mxfp4 { u8 e; u8 qs[16]; }, decoded from the OCP format rather than ggml's doubled table: an E2M1 code's bit
+     * 3 is the sign, bits 1-2 the exponent (bias 1, 0 subnormal), bit 0 the mantissa; the scale is {@code 2^(e - 127)}.
+     * E2M1's -0 comes out as +0, as ggml's table has it.
+     */
+    static float mxfp4(byte[] b, int base, int i) {
+        int packed = u8(b, base + 1 + i % 16);
+        int code = i < 16 ? packed & 15 : packed >> 4;
+        int exponent = (code >> 1) & 3;
+        int mantissa = code & 1;
+        double magnitude = exponent == 0 ? mantissa * 0.5 : (1 + mantissa * 0.5) * Math.pow(2, exponent - 1);
+        double value = ((code & 8) != 0 ? -magnitude : magnitude) * Math.pow(2, u8(b, base) - 127);
+        return (float) value + 0f;
     }
 
     /** block_iq4_xs { half d; u16 scales_h; u8 scales_l[4]; u8 qs[128]; } */
