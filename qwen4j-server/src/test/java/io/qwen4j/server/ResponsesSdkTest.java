@@ -16,8 +16,10 @@ import com.openai.models.responses.FunctionTool;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseFunctionToolCall;
+import com.openai.models.responses.ResponseIncludable;
 import com.openai.models.responses.ResponseInputItem;
 import com.openai.models.responses.ResponseOutputItem;
+import com.openai.models.responses.ResponseOutputText;
 import com.openai.models.responses.ResponseStatus;
 import com.openai.models.responses.ResponseStreamEvent;
 import com.openai.models.responses.ToolChoiceFunction;
@@ -154,6 +156,65 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
         assertEquals(reasoningText(whole.output().get(0)), reasoning.toString().strip());
         assertEquals(messageText(whole.output().get(1)), answer.toString());
         assertEquals(whole.usage().orElseThrow().outputTokens(), streamed.usage().orElseThrow().outputTokens());
+    }
+
+    /** The answer's tokens as {@code "token logprob [top token logprob ...]"} lines, for comparing two APIs' shapes. */
+    private static List<String> lines(List<ResponseOutputText.Logprob> logprobs) {
+        return logprobs.stream().map(l -> l.token() + " " + l.logprob() + " " + l.topLogprobs().stream()
+                .map(t -> t.token() + " " + t.logprob()).toList()).toList();
+    }
+
+    @Test
+    void theAnswersLogProbabilitiesAreChatsForTheSameConversation() {
+        ResponseCreateParams params = request("Name a colour.", 8).reasoning(off())
+                .addInclude(ResponseIncludable.MESSAGE_OUTPUT_TEXT_LOGPROBS).topLogprobs(2L).build();
+        Response r = client.responses().create(params);
+        r.validate();
+        ResponseOutputText text = r.output().getFirst().asMessage().content().getFirst().asOutputText();
+        List<ResponseOutputText.Logprob> logprobs = text.logprobs().orElseThrow();
+
+        ChatCompletion c = client.chat().completions().create(chat(8).addUserMessage("Name a colour.")
+                .reasoningEffort(ReasoningEffort.NONE).logprobs(true).topLogprobs(2L).build());
+        var expected = c.choices().getFirst().logprobs().orElseThrow().content().orElseThrow().stream()
+                .map(l -> l.token() + " " + l.logprob() + " " + l.topLogprobs().stream()
+                        .map(t -> t.token() + " " + t.logprob()).toList()).toList();
+        assertEquals(8, expected.size(), c.toString());
+        assertEquals(expected, lines(logprobs));
+        assertEquals(text.text(), String.join("", logprobs.stream().map(ResponseOutputText.Logprob::token).toList()));
+        assertEquals(2L, r.topLogprobs().orElseThrow());
+
+        // streamed, the deltas carry the same entries, each with its delta
+        List<String> streamed = new ArrayList<>();
+        try (var stream = client.responses().createStreaming(params)) {
+            stream.stream().forEach(e -> e.outputTextDelta().ifPresent(d -> d.logprobs().forEach(l -> streamed.add(l.token()
+                    + " " + l.logprob() + " " + l.topLogprobs().orElseThrow().stream()
+                    .map(t -> t.token().orElseThrow() + " " + t.logprob().orElseThrow()).toList()))));
+        }
+        assertEquals(expected, streamed);
+    }
+
+    @Test
+    void theThoughtsTokensAreNotTheAnswers() {
+        var params = request("Tell me a story.", 40).putAdditionalBodyProperty("thinking_budget", JsonValue.from(6))
+                .addInclude(ResponseIncludable.MESSAGE_OUTPUT_TEXT_LOGPROBS).build();
+        Response r = client.responses().create(params);
+        assertTrue(r.output().get(0).isReasoning() && r.output().get(1).isMessage(), r.toString());
+        ResponseOutputText text = r.output().get(1).asMessage().content().getFirst().asOutputText();
+        List<String> answer = lines(text.logprobs().orElseThrow());
+
+        // chat's logprobs cover every generated token, the thought's too: the answer's are its last ones
+        ChatCompletion c = client.chat().completions().create(chat(40).addUserMessage("Tell me a story.")
+                .putAdditionalBodyProperty("thinking_budget", JsonValue.from(6)).logprobs(true).build());
+        var all = c.choices().getFirst().logprobs().orElseThrow().content().orElseThrow();
+        List<String> allLines = all.stream().map(l -> l.token() + " " + l.logprob() + " []").toList();
+        assertFalse(answer.isEmpty());
+        assertTrue(answer.size() < allLines.size() - 6, answer.size() + " of " + allLines.size());
+        assertEquals(allLines.subList(allLines.size() - answer.size(), allLines.size()), answer);
+        // the tokens spell the answer, but for what the parser dropped from the first (the blank line after </think>)
+        List<ResponseOutputText.Logprob> entries = text.logprobs().orElseThrow();
+        String tokens = String.join("", entries.stream().map(ResponseOutputText.Logprob::token).toList());
+        assertTrue(tokens.endsWith(text.text()), tokens + " / " + text.text());
+        assertTrue(tokens.length() - text.text().length() < entries.getFirst().token().length(), tokens + " / " + text.text());
     }
 
     private static long sequenceNumber(ResponseStreamEvent e) {
@@ -303,8 +364,9 @@ class ResponsesSdkTest extends DefaultServerSdkTest {
         assertEquals(400, tooLong.statusCode(), tooLong.body());
         assertTrue(tooLong.body().contains("\"param\":\"input\"") && tooLong.body().contains("context_length_exceeded"), tooLong.body());
 
-        var logprobs = server.post("/v1/responses", "{\"input\": \"Hi\", \"include\": [\"message.output_text.logprobs\"]}");
+        var logprobs = server.post("/v1/responses", "{\"input\": \"Hi\", \"top_logprobs\": 21}");
         assertEquals(400, logprobs.statusCode(), logprobs.body());
+        assertTrue(logprobs.body().contains("\"param\":\"top_logprobs\""), logprobs.body());
 
         // fields clients send that change nothing here are accepted; unknown ones are logged, not refused
         var accepted = server.post("/v1/responses", "{\"input\": \"Hi\", \"max_output_tokens\": 2, \"store\": false,"

@@ -3,6 +3,7 @@ package io.qwen4j.server.endpoint;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qwen4j.chat.parse.Delta;
+import io.qwen4j.server.generation.OutputText.TokenLogprob;
 import io.qwen4j.server.openai.OpenAiJson;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,11 @@ import java.util.List;
  * ({@code response.output_item.added}, {@code response.reasoning_text.delta}, {@code response.output_text.delta},
  * {@code response.function_call_arguments.delta}, {@code ….done}); their {@code sequence_number}s are
  * {@link ResponseEvents}'.
+ *
+ * <p>With log-probabilities asked for, a message's text carries those of its tokens: a text delta takes, of the tokens
+ * since the last delta of any item, the fewest last ones whose text is as long as the delta's (so the {@code </think>}
+ * and blank line before an answer, which the parser drops, are not the answer's); tokens that end up in reasoning or
+ * a call are not the message's.
  */
 final class ResponseItems {
 
@@ -27,6 +33,7 @@ final class ResponseItems {
         final int outputIndex;
         final int callIndex;
         final StringBuilder text = new StringBuilder();
+        final List<TokenLogprob> logprobs = new ArrayList<>();
 
         Open(Kind kind, ObjectNode item, int outputIndex, int callIndex) {
             this.kind = kind;
@@ -43,6 +50,8 @@ final class ResponseItems {
     private final ResponseEvents events;
     private final ArrayNode output = OpenAiJson.array();
     private Open open;
+    /** Log-probabilities of the tokens whose text no delta has shown yet. */
+    private final List<TokenLogprob> unshown = new ArrayList<>();
 
     ResponseItems(ResponseEvents events) {
         this.events = events;
@@ -53,8 +62,9 @@ final class ResponseItems {
         return output;
     }
 
-    /** Takes deltas into the items; returns the events they make. */
-    List<ObjectNode> take(List<Delta> deltas) {
+    /** Takes deltas, and the log-probabilities of the tokens that made them, into the items; returns the events they make. */
+    List<ObjectNode> take(List<Delta> deltas, List<TokenLogprob> logprobs) {
+        unshown.addAll(logprobs);
         List<ObjectNode> out = new ArrayList<>();
         for (Delta d : deltas) {
             switch (d) {
@@ -96,9 +106,21 @@ final class ResponseItems {
         };
         delta.put("delta", text);
         if (kind == Kind.MESSAGE) {
-            delta.putArray("logprobs");
+            List<TokenLogprob> shown = tokensOf(text);
+            open.logprobs.addAll(shown);
+            delta.set("logprobs", OpenAiJson.logprobEntries(shown));
         }
+        unshown.clear();
         out.add(delta);
+    }
+
+    /** The fewest last {@link #unshown} tokens whose text together is at least as long as {@code text}. */
+    private List<TokenLogprob> tokensOf(String text) {
+        int from = unshown.size();
+        for (int length = 0; from > 0 && length < text.length(); ) {
+            length += unshown.get(--from).token().length();
+        }
+        return List.copyOf(unshown.subList(from, unshown.size()));
     }
 
     private void start(ObjectNode item, Kind kind, int callIndex, List<ObjectNode> out) {
@@ -119,11 +141,12 @@ final class ResponseItems {
             case REASONING, MESSAGE -> {
                 ObjectNode done = part(open.kind == Kind.REASONING ? "response.reasoning_text.done" : "response.output_text.done");
                 done.put("text", text);
+                ObjectNode part = contentPart(open.kind, text);
                 if (open.kind == Kind.MESSAGE) {
-                    done.putArray("logprobs");
+                    done.set("logprobs", OpenAiJson.logprobEntries(open.logprobs));
+                    part.set("logprobs", OpenAiJson.logprobEntries(open.logprobs));
                 }
                 out.add(done);
-                ObjectNode part = contentPart(open.kind, text);
                 out.add(part("response.content_part.done").set("part", part.deepCopy()));
                 ((ArrayNode) item.get("content")).add(part);
             }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.qwen4j.engine.FinishReason;
 import io.qwen4j.engine.GenerationStep;
+import io.qwen4j.engine.SamplingParams;
 import io.qwen4j.server.ServerContext;
 import io.qwen4j.server.generation.ChatChoice;
 import io.qwen4j.server.generation.GenerationRun;
+import io.qwen4j.server.generation.OutputText;
 import io.qwen4j.server.http.ApiException;
 import io.qwen4j.server.http.Endpoint;
 import io.qwen4j.server.http.Responses;
@@ -17,13 +19,15 @@ import io.qwen4j.server.openai.RequestFields;
 import io.qwen4j.server.openai.ResponseStore;
 import io.qwen4j.server.openai.ResponsesRequest;
 import java.io.IOException;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * {@code POST /v1/responses}, OpenAI's Responses API, whole or streamed as typed events: the request is read as chat
  * fields ({@link ResponsesRequest}) and planned as a chat request ({@link ChatPlan}), and its one answer is written as
- * output items ({@link ResponseItems}): reasoning, the message, function calls. Finished responses are kept in the
+ * output items ({@link ResponseItems}): reasoning, the message (with its tokens' log-probabilities when asked),
+ * function calls. Finished responses are kept in the
  * {@link ResponseStore} for {@code previous_response_id}, {@code GET} and {@code DELETE}.
  */
 public final class ResponsesEndpoint extends Endpoint {
@@ -55,12 +59,11 @@ public final class ResponsesEndpoint extends Endpoint {
         }
         RequestFields f = readFields(ex);
         String model = ctx.resolveModel(f.string("model"));
-        if (f.integer("top_logprobs", 0, 20).orElse(0) > 0 || f.stringOrStrings("include", 64).contains(LOGPROBS)) {
-            throw ApiException.badRequest("include", "log-probabilities are not available on " + PATH
-                    + "; /v1/chat/completions has them ('logprobs', 'top_logprobs')");
-        }
+        // the answer's log-probabilities when 'include' asks for them, or 'top_logprobs' does
+        int topLogprobs = f.integer("top_logprobs", 0, SamplingParams.MAX_TOP_LOGPROBS).orElse(0);
+        boolean logprobs = topLogprobs > 0 || f.stringOrStrings("include", 64).contains(LOGPROBS);
         ResponsesRequest request = ResponsesRequest.read(f, ctx.responses);
-        ChatPlan plan = ChatPlan.read(ctx, request.chat(), 0, false, "max_output_tokens");
+        ChatPlan plan = ChatPlan.read(ctx, request.chat(), topLogprobs, logprobs, "max_output_tokens");
         ctx.logUnknown(PATH, f);
         ctx.logSkippedTools(PATH, request.skippedTools());
         var writer = new Writer(plan, request, new ResponseEvents(model, request.settings(), plan.options().sampling()),
@@ -141,12 +144,12 @@ public final class ResponsesEndpoint extends Endpoint {
             return new RunEvents.Listener() {
                 @Override
                 public void step(int index, GenerationStep step) {
-                    items.take(choice.step(step)).forEach(send);
+                    items.take(choice.step(step), newLogprobs()).forEach(send);
                 }
 
                 @Override
                 public void finish(int index, FinishReason reason) {
-                    items.take(choice.finish(reason)).forEach(send);
+                    items.take(choice.finish(reason), newLogprobs()).forEach(send);
                     items.close(incomplete() ? "incomplete" : "completed").forEach(send);
                 }
 
@@ -155,6 +158,11 @@ public final class ResponsesEndpoint extends Endpoint {
                     failure.accept(error);
                 }
             };
+        }
+
+        /** The log-probabilities of the tokens since the last call, when the request asked for them. */
+        private List<OutputText.TokenLogprob> newLogprobs() {
+            return plan.logprobs() ? choice.text.takeNewLogprobs() : List.of();
         }
 
         private boolean incomplete() {

@@ -42,15 +42,21 @@ public final class OpenAiJson {
     /** Chat's {@code logprobs}: {@code {"content": [{token, logprob, bytes, top_logprobs}], "refusal": null}}. */
     public static ObjectNode chatLogprobs(List<OutputText.TokenLogprob> entries) {
         ObjectNode root = object();
-        ArrayNode content = root.putArray("content");
+        root.set("content", logprobEntries(entries));
+        root.putNull("refusal");
+        return root;
+    }
+
+    /** {@code [{token, logprob, bytes, top_logprobs: [{token, logprob, bytes}]}]}: chat's content and the Responses API's output text. */
+    public static ArrayNode logprobEntries(List<OutputText.TokenLogprob> entries) {
+        ArrayNode content = array();
         for (OutputText.TokenLogprob e : entries) {
             ObjectNode item = entry(e);
             ArrayNode top = item.putArray("top_logprobs");
             e.top().forEach(t -> top.add(entry(t)));
             content.add(item);
         }
-        root.putNull("refusal");
-        return root;
+        return content;
     }
 
     private static ObjectNode entry(OutputText.TokenLogprob e) {

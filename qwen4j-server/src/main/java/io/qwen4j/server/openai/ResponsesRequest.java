@@ -114,6 +114,7 @@ public record ResponsesRequest(RequestFields chat, ObjectNode settings, ArrayNod
         echo.put("background", false);
         echo.set("previous_response_id", f.raw("previous_response_id").orElse(null));
         echo.put("truncation", "disabled");
+        echo.set("top_logprobs", f.raw("top_logprobs").orElse(null));
         return echo;
     }
 
