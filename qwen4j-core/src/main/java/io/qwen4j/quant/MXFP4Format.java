@@ -23,8 +23,9 @@ final class MXFP4Format extends VectorBlockFormat {
     /** ggml's {@code kvalues_mxfp4}: the 16 E2M1 values times two (code 8, E2M1's -0, is 0 here as in ggml). */
     static final byte[] KVALUES = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
     private static final float[] LEVELS = NibbleTables.toFloats(KVALUES);
-    /** E8M0's bias, plus one for the halved scale. */
-    private static final int HALF_SCALE_BIAS = 128;
+    /** E8M0's exponent bias: byte {@code e} is {@code 2^(e - 127)}. */
+    private static final int E8M0_BIAS = 127;
+    private static final double LN_2 = Math.log(2);
     /** {@code floor(log2(6))}: E2M1's largest value, 6, is {@code 2^2} times 1.5. */
     private static final int E2M1_EMAX = 2;
 
@@ -120,8 +121,8 @@ final class MXFP4Format extends VectorBlockFormat {
      * Out-of-range results wrap as C's conversion does on x86.
      */
     static int exponentByte(float amax) {
-        float log2 = (float) (Math.log(amax) / Math.log(2));
-        return ((int) Math.floor(log2) - E2M1_EMAX + HALF_SCALE_BIAS - 1) & 0xFF;
+        float log2 = (float) (Math.log(amax) / LN_2);
+        return ((int) Math.floor(log2) - E2M1_EMAX + E8M0_BIAS) & 0xFF;
     }
 
     /** ggml's {@code best_index_mxfp4}: the first code whose level times {@code d} is nearest to {@code x}. */
