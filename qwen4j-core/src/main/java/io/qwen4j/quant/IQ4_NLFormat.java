@@ -30,7 +30,8 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     static final ByteVector TABLE = ByteVector.fromArray(B, KQuants.KVALUES_IQ4NL, 0);
 
     IQ4_NLFormat() {
-        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_NLFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_NLFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null,
+                Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_NLFormat.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR) : null);
     }
 
     @Override
@@ -47,6 +48,13 @@ final class IQ4_NLFormat extends VectorBlockFormat {
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
         NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, NibbleTables.IQ4_NL_LEVELS,
                 NibbleTables.Blocks.FP16_SCALED);
+    }
+
+    /** {@link NibbleTables#rowsTimesTwo} with this format's levels: the {@link KernelBarrier#ROWS_DOT_PAIR} kernel with {@link Species#WIDE}. */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                                float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        NibbleTables.rowsTimesTwo(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd,
+                NibbleTables.IQ4_NL_LEVELS, NibbleTables.Blocks.FP16_SCALED);
     }
 
     @Override

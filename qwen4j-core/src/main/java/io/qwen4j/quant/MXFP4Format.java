@@ -30,7 +30,8 @@ final class MXFP4Format extends VectorBlockFormat {
     private static final int E2M1_EMAX = 2;
 
     MXFP4Format() {
-        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), MXFP4Format.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), MXFP4Format.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null,
+                Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), MXFP4Format.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR) : null);
     }
 
     @Override
@@ -79,6 +80,13 @@ final class MXFP4Format extends VectorBlockFormat {
 
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
         NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, LEVELS, NibbleTables.Blocks.E8M0_SCALED);
+    }
+
+    /** {@link NibbleTables#rowsTimesTwo} with this format's levels: the {@link KernelBarrier#ROWS_DOT_PAIR} kernel with {@link Species#WIDE}. */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                                float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        NibbleTables.rowsTimesTwo(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd,
+                LEVELS, NibbleTables.Blocks.E8M0_SCALED);
     }
 
     @Override

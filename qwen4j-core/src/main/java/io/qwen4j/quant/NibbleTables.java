@@ -1,5 +1,6 @@
 package io.qwen4j.quant;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import java.lang.foreign.MemorySegment;
@@ -69,6 +70,39 @@ final class NibbleTables {
         }
         a.intoArray(lanes, 0);
         b.intoArray(lanes, 16);
+    }
+
+    /**
+     * The one-row accumulation of {@link #twoRowsOfBlocks} for two activation rows at once, {@code x} and {@code y}, over
+     * weight rows {@code [rowStart, rowEnd)}: each group's weights looked up once for both (the lookups are most of what a
+     * row's step costs), each activation row summed in the one-row kernel's order, so the same bits as two one-row
+     * calls. {@code x}'s dots go to {@code out[outAt + r]}, {@code y}'s to {@code out[outAt + outStride + r]}: a
+     * {@link KernelBarrier#ROWS_DOT_PAIR} kernel given the format's levels and block layout.
+     */
+    static void rowsTimesTwo(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                             float[] out, int outAt, int outStride, int rowStart, int rowEnd, float[] levelValues, Blocks blocks) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var levels = levels(levelValues);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            var a = FloatVector.zero(WIDE);
+            var b = FloatVector.zero(WIDE);
+            for (int k = 0; k < count; k += GROUP) {
+                long base = row + (long) (k / GROUP) * blocks.bytes();
+                int i = xOffset + k;
+                var table = scaled(levels, blocks.scale(weights, base));
+                var v = VectorBlockFormat.widen16(weights, base + blocks.nibbles());
+                var low = lookUp(v, table);
+                var high = lookUp(v.lanewise(VectorOperators.ASHR, 4), table);
+                a = high.fma(FloatVector.fromArray(WIDE, x, i + GROUP / 2), low.fma(FloatVector.fromArray(WIDE, x, i), a));
+                b = high.fma(FloatVector.fromArray(WIDE, y, i + GROUP / 2), low.fma(FloatVector.fromArray(WIDE, y, i), b));
+            }
+            a.intoArray(lanes, 0);
+            b.intoArray(lanes, 16);
+            out[outAt + r] = Lanes.sumOfTwo(lanes, 0);
+            out[outAt + outStride + r] = Lanes.sumOfTwo(lanes, 16);
+        }
     }
 
     /**

@@ -27,8 +27,12 @@ import jdk.incubator.vector.VectorSpecies;
  * them with {@code 0xFFFFFF88}, the sign extension of {@code byte ^ 0x88}: both nibbles become {@code q - 8} in
  * 4-bit two's complement, so an arithmetic shift right by 4 gives the high element and a shift left by 28 the
  * low one times {@code 2^28} (its scale is then {@code d * 2^-28}; every product exact). The 16-lane one looks
- * the weights up instead ({@link NibbleTables}, shared with IQ4_NL and IQ4_XS): the block's 16 possible values
- * {@code (q - 8) * d} fill one register, and one permute per 16 nibbles picks them.
+ * the weights up instead ({@link NibbleTables}, shared with IQ4_NL, IQ4_XS and MXFP4): the block's 16 possible values
+ * {@code (q - 8) * d} fill one register, and one permute per 16 nibbles picks them. Batches of 2 to 4 take activation
+ * rows in pairs, each weight looked up once for both ({@link NibbleTables#rowsTimesTwo}); before, batches of 2 and 3
+ * ran row by row, as the batched path was slower for them ({@code bench matmul --types q4_0 --batch 1,2,3}, batch 2 /
+ * 3 against batch 1, in cache and from memory: 1.00 / 1.00 row by row, 1.12-1.47 / 0.93-0.97 in pairs, the third row
+ * of 3 paired with itself).
  *
  * <p>Measured on 1024x1024, one thread ({@code bench matmul --types q4_0 --batch 1,8,32 -t 1}), against the
  * layout before (two blocks as eight int lanes, levels times x, the scale applied per group, activations
@@ -50,22 +54,13 @@ final class Q4_0Format extends VectorBlockFormat {
     private static final int HIGH = BLOCK / 2;
 
     Q4_0Format() {
-        super(KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT));
+        super(KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT),
+                Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), Q4_0Format.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR) : null);
     }
 
     @Override
     public TensorType type() {
         return TensorType.Q4_0;
-    }
-
-    /**
-     * Batches of 2 and 3 row by row: {@code bench matmul --types q4_0 --batch 1,2,3 --rows 16384 --cols 3072}, batch 2 / 3
-     * as a ratio to batch 1 with the batched path, 0.72 / 0.77 at one thread, 0.69 / 0.72 at two (0.91 / 0.97 with the
-     * 8-lane kernels).
-     */
-    @Override
-    public int rowByRowBatch() {
-        return 3;
     }
 
     @Override
@@ -170,6 +165,13 @@ final class Q4_0Format extends VectorBlockFormat {
     /** The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}. */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
         NibbleTables.twoRowsOfBlocks(weights, row, gap, x, xOffset, count, lanes, LEVELS, NibbleTables.Blocks.FP16_SCALED);
+    }
+
+    /** {@link NibbleTables#rowsTimesTwo} with this format's levels: the {@link KernelBarrier#ROWS_DOT_PAIR} kernel with {@link Species#WIDE}. */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                                float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        NibbleTables.rowsTimesTwo(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd,
+                LEVELS, NibbleTables.Blocks.FP16_SCALED);
     }
 
     @Override
