@@ -63,6 +63,17 @@ final class Q4_0Format extends VectorBlockFormat {
         return TensorType.Q4_0;
     }
 
+    /**
+     * Every batch of 2 or more through {@link #matmul}: its pair kernel takes 2 to 4 rows (see above). The default says
+     * the same, but without this override the 0.6B Q4_0 model's 32-token prefill ran ~10x slower in 2 of 18 runs of
+     * {@code bench -m FILE -p 32 -n 16 -t 2} (16 of 16 normal with it, 0 of 18 slow before the pair kernel): C2's view
+     * of {@link SmallBatches#matmul}'s call site, it seems; measured, not understood.
+     */
+    @Override
+    public int rowByRowBatch() {
+        return 1;
+    }
+
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
         LegacyBlocks.requireWholeBlocks(count);
