@@ -28,30 +28,26 @@ for arch in qwen3 qwen2 qwen3moe; do
       | (cd "$check" && node compare.mjs "$file" 1)
   done
 done
-# MXFP4: a dense file with every matrix MXFP4, and llama.cpp's MXFP4_MOE mix (experts MXFP4, the rest Q8_0) of the
-# MoE file. llama.cpp rounds activations to 8 bits for them; on qwen4j's F32 copy of each file both agree to rounding.
-mxfp4_dense="$work/qwen3-mxfp4.gguf"
-[ -f "$mxfp4_dense" ] || "$root/qwen4j" synth --preset qwen3-0.6b "${shape[@]/f32/mxfp4}" --out "$mxfp4_dense" >/dev/null
-[ -f "$work/qwen3moe-mxfp4_moe.gguf" ] || "$root/qwen4j" quantize "$work/qwen3moe-f32.gguf" "$work/qwen3moe-mxfp4_moe.gguf" mxfp4_moe >/dev/null
-for file in "$mxfp4_dense" "$work/qwen3moe-mxfp4_moe.gguf"; do
-  copy="${file%.gguf}-as-f32.gguf"
+# A file llama.cpp reads with activations rounded to 8 bits, and qwen4j's F32 copy of it (its dequantization, held to
+# llama.cpp's by IQuantGoldenTest and MXFP4Test): one greedy run of qwen4j's against both; on the copy they agree to
+# float rounding.
+compare_with_f32_copy() {
+  local file="$1" copy="${1%.gguf}-as-f32.gguf" run
   [ -f "$copy" ] || "$root/qwen4j" quantize "$file" "$copy" f32 >/dev/null
   run="$("$root/qwen4j" generate -m "$file" --prompt "$prompt" -n 16 --temp 0 -t 1 --json 2>/dev/null)"
   (cd "$check" && node compare.mjs "$file" 1 <<< "$run")
   (cd "$check" && node compare.mjs "$copy" 1 <<< "$run")
-done
-# The i-quant grid formats, which qwen4j reads but cannot write from floats: synth fills them with random blocks.
-# llama.cpp rounds activations to 8 bits for them too; the same greedy run against llama.cpp on an F32 copy of the
-# file (qwen4j's dequantization, held to llama.cpp's by IQuantGoldenTest) agrees to float rounding.
-for type in iq1_s iq1_m iq2_xxs iq2_xs iq2_s iq3_xxs iq3_s; do
+}
+# MXFP4 in every matrix, and the i-quant grid formats, which qwen4j reads but cannot write from floats (synth fills
+# them with random blocks); then llama.cpp's MXFP4_MOE mix of the MoE file (experts MXFP4, the rest Q8_0).
+for type in mxfp4 iq1_s iq1_m iq2_xxs iq2_xs iq2_s iq3_xxs iq3_s; do
   file="$work/qwen3-$type.gguf"
-  copy="$work/qwen3-$type-as-f32.gguf"
   [ -f "$file" ] || "$root/qwen4j" synth --preset qwen3-0.6b "${shape[@]/f32/$type}" --out "$file" >/dev/null
-  [ -f "$copy" ] || "$root/qwen4j" quantize "$file" "$copy" f32 >/dev/null
-  run="$("$root/qwen4j" generate -m "$file" --prompt "$prompt" -n 16 --temp 0 -t 1 --json 2>/dev/null)"
-  (cd "$check" && node compare.mjs "$file" 1 <<< "$run")
-  (cd "$check" && node compare.mjs "$copy" 1 <<< "$run")
+  compare_with_f32_copy "$file"
 done
+file="$work/qwen3moe-mxfp4_moe.gguf"
+[ -f "$file" ] || "$root/qwen4j" quantize "$work/qwen3moe-f32.gguf" "$file" mxfp4_moe >/dev/null
+compare_with_f32_copy "$file"
 # Embeddings and rerank scores (qwen3: what Qwen3-Embedding and Qwen3-Reranker are), pooled as the file says:
 # last (no pooling key: llama.cpp then returns the last token's state), mean, cls; a reranker with a yes/no
 # classifier head. qwen4j's vectors are compared unnormalised (llama.cpp's embeddings API returns them so).
