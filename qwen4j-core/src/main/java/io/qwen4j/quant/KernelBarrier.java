@@ -43,6 +43,8 @@ final class KernelBarrier {
      */
     static final MethodType ROWS_DOT_PAIR = MethodType.methodType(void.class, MemorySegment.class, long.class, long.class,
             float[].class, float[].class, int.class, int.class, float[].class, int.class, int.class, int.class, int.class);
+    /** {@link #ROWS_DOT_PAIR} with a side array the kernel fills per row (K-quants: scales, mins). */
+    static final MethodType ROWS_DOT_PAIR_WITH_SIDE = ROWS_DOT_PAIR.appendParameterTypes(float[].class);
     /** {@code (MemorySegment src, long offset, float[] dst, int dstOffset, int count) -> void}. */
     static final MethodType DECODE = MethodType.methodType(void.class, MemorySegment.class, long.class, float[].class, int.class, int.class);
 
@@ -82,6 +84,18 @@ final class KernelBarrier {
                             int xOffset, int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
         try {
             kernel.invokeExact(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void rowsDotPair(MethodHandle kernel, MemorySegment weights, long offset, long rowBytes, float[] x, float[] y,
+                            int xOffset, int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd,
+                            float[] side) {
+        try {
+            kernel.invokeExact(weights, offset, rowBytes, x, y, xOffset, count, out, outAt, outStride, rowStart, rowEnd, side);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {

@@ -138,7 +138,7 @@ final class NibbleTables {
     }
 
     /** The weights whose nibble is in the low 4 bits of each lane of {@code nibbles}: lane {@code q} of {@code table}. */
-    private static FloatVector lookUp(IntVector nibbles, IntVector table) {
+    static FloatVector lookUp(IntVector nibbles, IntVector table) {
         return nibbles.selectFrom(table).viewAsFloatingLanes();
     }
 

@@ -31,10 +31,20 @@ final class Q4_KFormat extends VectorBlockFormat {
     private static final int[] PERMUTED = {0, 8, 32, 40};
     private static final VectorSpecies<Float> F = FloatDots.F;
     private static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
+    /**
+     * A low nibble's values {@code q}, and a high nibble's as {@link #rowDot} multiplies it, unshifted ({@code 16 q},
+     * its scale carrying the 1/16): times a sub-block's scale, the 16 products {@link #rowsDotPairWide} looks up.
+     */
+    private static final float[] LOW_LEVELS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    private static final float[] HIGH_LEVELS = {0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240};
     /** {@link #rowsDot} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowsDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, Species.WIDE ? "rowsDotWide" : "rowsDot",
                     KernelBarrier.ROWS_DOT_WITH_SIDE);
+    /** {@link #rowsDotPairWide} behind a {@link KernelBarrier}, or null without {@link Species#WIDE}. */
+    private final MethodHandle rowsDotPairKernel = Species.WIDE
+            ? KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR_WITH_SIDE)
+            : null;
     private final MethodHandle decodeScaledKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q4_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
@@ -44,13 +54,13 @@ final class Q4_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Batches of 2 and 3 row by row: {@code bench matmul --types q4_k --batch 1,2,3 --rows 16384 --cols 3072}, batch 2 / 3
-     * as a ratio to batch 1 with the batched path, 0.69 / 0.80 at one thread, 0.76 / 0.87 at two (0.77 / 0.89 with the
-     * 8-lane kernels).
+     * With {@link Species#WIDE}, batches of 2-4 take {@link #rowsDotPairWide}. Without it, batches of 2 and 3 row by row:
+     * {@code bench matmul --types q4_k --batch 1,2,3 --rows 16384 --cols 3072}, batch 2 / 3 as a ratio to batch 1 with
+     * the batched path, 0.69 / 0.80 at one thread, 0.76 / 0.87 at two (0.77 / 0.89 with the 8-lane kernels).
      */
     @Override
     public int rowByRowBatch() {
-        return 3;
+        return Species.WIDE ? 1 : 3;
     }
 
     @Override
@@ -138,6 +148,29 @@ final class Q4_KFormat extends VectorBlockFormat {
             KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, aligned, lead, cols, out, rowStart, rowEnd, factors);
             return;
         }
+        if (batch <= PAIRED_BATCH && rowsDotPairKernel != null) {
+            float[][] xRows = FloatDots.alignedRows(x, batch, cols);
+            // the two activation rows' sub-block sums, then the factors of each row of a block of PAIRED_ROWS
+            float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 2 * subs + PAIRED_ROWS * 2 * subs);
+            // the pairs take each block of rows in turn, so the second pair reads its weights from cache
+            for (int from = rowStart; from < rowEnd; from += PAIRED_ROWS) {
+                int to = Math.min(rowEnd, from + PAIRED_ROWS);
+                // unpacked here, not in the kernel (see rowsDotPairWide)
+                for (int r = from; r < to; r++) {
+                    int at = 2 * subs + (r - from) * 2 * subs;
+                    unpackFactors(weights, offset + r * rowBytes, cols, side, at, at + subs);
+                }
+                for (int b = 0; b < batch; b += 2) {
+                    // an odd last row is paired with itself, its two results written to the same place
+                    int second = Math.min(b + 1, batch - 1);
+                    System.arraycopy(xSums, b * subs, side, 0, subs);
+                    System.arraycopy(xSums, second * subs, side, subs, subs);
+                    KernelBarrier.rowsDotPair(rowsDotPairKernel, weights, offset, rowBytes, xRows[b], xRows[second], lead, cols,
+                            out, b * outStride, (second - b) * outStride, from, to, side);
+                }
+            }
+            return;
+        }
         // each activation row permuted and extended by its x sums, as rowDot reads it
         int n = cols + subs;
         float[][] xExtended = Scratch.rows(batch, lead + n);
@@ -189,8 +222,62 @@ final class Q4_KFormat extends VectorBlockFormat {
             unpackFactors(weights, row, count, factors, 0, subs);
             unpackFactors(weights, offset + partner * rowBytes, count, partnerFactors, 0, subs);
             twoRowsWide(weights, row, (partner - r) * rowBytes, x, xOffset, count, factors, partnerFactors, lanes);
-            out[r] = minsTail(Lanes.sumOfTwo(lanes, 0), factors, factors, subs);
-            out[partner] = minsTail(Lanes.sumOfTwo(lanes, 16), partnerFactors, factors, subs);
+            out[r] = minsTail(Lanes.sumOfTwo(lanes, 0), factors, subs, factors, 2 * subs, subs);
+            out[partner] = minsTail(Lanes.sumOfTwo(lanes, 16), partnerFactors, subs, factors, 2 * subs, subs);
+        }
+    }
+
+    /**
+     * {@link #rowDot} of each row in {@code [rowStart, rowEnd)} with two activation rows, {@code x} into
+     * {@code out[outAt + r]} and {@code y} into {@code out[outAt + outStride + r]}: the {@link KernelBarrier#ROWS_DOT_PAIR_WITH_SIDE}
+     * kernel with {@link Species#WIDE}. Each 16 bytes are widened and looked up once for both (a sub-block's 16 products
+     * {@code q * scale} in one register, as {@link NibbleTables} does for Q4_0: the products {@link #twoRowsWide}
+     * computes), then each activation row takes {@link #twoRowsWide}'s FMAs in its order, so the same bits as one
+     * {@link #dot} per activation row. The caller unpacks the rows' factors: inlined here, that code pushed the kernel
+     * past C2's node budget ({@code NodeCountInliningCutoff}: its lookups were left out of line) and it ran boxed.
+     *
+     * @param side x's sub-block sums at {@code 0}, y's at {@code subs}, then each row's factors ({@link #unpackFactors}: scales, then
+     *     mins), {@code 2 subs} floats a row from {@code rowStart}'s at {@code 2 subs}
+     */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                                float[] out, int outAt, int outStride, int rowStart, int rowEnd, float[] side) {
+        weights = NativeSegments.TYPE.cast(weights);
+        int subs = count / 32;
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        var lowLevels = NibbleTables.levels(LOW_LEVELS);
+        var highLevels = NibbleTables.levels(HIGH_LEVELS);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            int scales = 2 * subs * (1 + r - rowStart);
+            int mins = scales + subs;
+            var a = FloatVector.zero(WIDE);
+            var b = FloatVector.zero(WIDE);
+            int j = scales;
+            int xs = xOffset;
+            for (long block = row, end = row + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
+                for (long q = block + 16; q < block + BLOCK_BYTES; q += 32) {
+                    var low = NibbleTables.scaled(lowLevels, side[j]);
+                    var high = NibbleTables.scaled(highLevels, side[j + 1]);
+                    for (int l = 0; l < 32; l += 16) {
+                        var nibbles = widen16(weights, q + l);
+                        var lowWeights = NibbleTables.lookUp(nibbles, low);
+                        var highWeights = NibbleTables.lookUp(nibbles.lanewise(VectorOperators.ASHR, 4), high);
+                        a = highWeights.fma(FloatVector.fromArray(WIDE, x, xs + l + 32), lowWeights.fma(FloatVector.fromArray(WIDE, x, xs + l), a));
+                        b = highWeights.fma(FloatVector.fromArray(WIDE, y, xs + l + 32), lowWeights.fma(FloatVector.fromArray(WIDE, y, xs + l), b));
+                    }
+                    j += 2;
+                    xs += 64;
+                }
+            }
+            for (int i = 0; i + 16 <= subs; i += 16) {
+                var minFactors = FloatVector.fromArray(WIDE, side, mins + i);
+                a = minFactors.fma(FloatVector.fromArray(WIDE, side, i), a);
+                b = minFactors.fma(FloatVector.fromArray(WIDE, side, subs + i), b);
+            }
+            a.intoArray(lanes, 0);
+            b.intoArray(lanes, 16);
+            out[outAt + r] = minsTail(Lanes.sumOfTwo(lanes, 0), side, mins, side, 0, subs);
+            out[outAt + outStride + r] = minsTail(Lanes.sumOfTwo(lanes, 16), side, mins, side, subs, subs);
         }
     }
 
@@ -237,10 +324,13 @@ final class Q4_KFormat extends VectorBlockFormat {
         b.intoArray(lanes, 16);
     }
 
-    /** {@code sum} plus the mins times the x sums that {@link #twoRowsWide}'s 16-lane chunks left, as {@link #rowDot}'s scalar tail. */
-    private static float minsTail(float sum, float[] factors, float[] xSums, int subs) {
+    /**
+     * {@code sum} plus the mins ({@code mins[minsAt + i]}) times the x sums ({@code sums[sumsAt + i]}) that the 16-lane
+     * chunks left, as {@link #rowDot}'s scalar tail.
+     */
+    private static float minsTail(float sum, float[] mins, int minsAt, float[] sums, int sumsAt, int subs) {
         for (int i = subs - subs % 16; i < subs; i++) {
-            sum += factors[subs + i] * xSums[2 * subs + i];
+            sum += mins[minsAt + i] * sums[sumsAt + i];
         }
         return sum;
     }
