@@ -128,6 +128,11 @@ abstract class VectorBlockFormat implements QuantFormat {
         }
     }
 
+    /** The largest batch the pair kernel takes, when there is one: {@link #PAIRED_BATCH} unless a format measured less. */
+    int pairedBatch() {
+        return PAIRED_BATCH;
+    }
+
     /** Vectorised decode of {@code count} elements, bit-identical to {@link #dequantize}. */
     abstract void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count);
 
@@ -217,7 +222,7 @@ abstract class VectorBlockFormat implements QuantFormat {
             KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xRows[0], FloatDots.LEAD, cols, out, rowStart, rowEnd);
             return;
         }
-        if (batch <= PAIRED_BATCH && rowsDotPairKernel != null) {
+        if (batch <= pairedBatch() && rowsDotPairKernel != null) {
             // two pairs take each block of rows in turn, so the second reads its weights from cache
             int step = batch > 2 ? PAIRED_ROWS : rowEnd - rowStart;
             for (int from = rowStart; from < rowEnd; from += step) {
