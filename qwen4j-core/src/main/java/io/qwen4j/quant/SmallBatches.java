@@ -11,8 +11,8 @@ import java.lang.foreign.MemorySegment;
  * three rows went faster one at a time, each reading the weights again: {@code ./qwen4j bench matmul --batch 1,2,3
  * --rows 16384 --cols 3072}, batch 2 as a ratio to batch 1, Q4_0 0.72, Q4_K 0.69 at one thread (each format's
  * {@code rowByRowBatch} has its figures; README, "Small batches row by row"). Two or three streams are continuous
- * batching's common case. Formats with a pair kernel (Q8_0; Q4_0, IQ4_NL and MXFP4 by table lookup) keep it: each
- * weight decoded once for two rows (Q8_0 on the 0.6B model's matrices at two streams: 60.5 against 37.7 tok/s row by
+ * batching's common case. Formats with a pair kernel (Q8_0; Q4_0, IQ4_NL, MXFP4 and Q4_K by table lookup; Q6_K for
+ * batches of 2) keep it: each weight decoded once for two rows (Q8_0 on the 0.6B model's matrices at two streams: 60.5 against 37.7 tok/s row by
  * row, {@code bench batch}). Every result is the batch-1 path's, so the same bits as any
  * batch gives.
  */
