@@ -99,14 +99,14 @@ final class Q2_KFormat extends VectorBlockFormat {
      * {@code sum(w x) = sum(d scale_j q x) - dmin min_j * sum(x)}. The 2-bit levels need no repack: each
      * half's {@code qs} is read once as 8 int lanes, and byte {@code b} of lane {@code l} of
      * {@code qs >>> 2j} holds the level of weight {@code 32 j + 4 l + b}; x is read in the matching
-     * order ({@link Q5_KFormat#permute}). The engine calls {@link #matmul}, which permutes x and sums
+     * order ({@link #permute}). The engine calls {@link #matmul}, which permutes x and sums
      * its sub-blocks once for all rows.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         float[] permuted = new float[count];
-        Q5_KFormat.permute(x, xOffset, permuted, 0, count);
+        permute(x, xOffset, permuted, 0, count);
         float[] side = new float[3 * (count / 16)];
         subBlockSums(x, xOffset, count, side, 2 * (count / 16));
         unpackFactors(weights, offset, count, side);
@@ -114,7 +114,7 @@ final class Q2_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * x is permuted ({@link Q5_KFormat#permute}) and summed per sub-block once per call. One
+     * x is permuted ({@link #permute}) and summed per sub-block once per call. One
      * {@link #rowDot} per row for a single activation row; for more, each row is decoded once in that
      * order and extended by its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of activation rows,
      * each permuted and extended by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
@@ -132,7 +132,7 @@ final class Q2_KFormat extends VectorBlockFormat {
         int lead = FloatDots.LEAD;
         float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, xExtended[b], lead, cols);
+            permute(x, b * cols, xExtended[b], lead, cols);
             subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
         }
         if (batch == 1) {
@@ -183,12 +183,12 @@ final class Q2_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * The dot of one row in its own order ({@link Q5_KFormat#permute}), {@link FloatDots}' order over
+     * The dot of one row in its own order ({@link #permute}), {@link FloatDots}' order over
      * that row extended by its mins: per 32 weights, {@code qs >>> 2j} gives, byte by byte, 4 vectors of
      * levels, each times the two sub-blocks' scales (lanes 0..3 and 4..7) and FMAed into accumulator
      * 0, 1, 0, 1; then the mins {@code -(dmin min_j)} times x's sub-block sums.
      *
-     * @param x the activations permuted by {@link Q5_KFormat#permute}
+     * @param x the activations permuted by {@link #permute}
      * @param side the row's scales and mins ({@link #unpackFactors}), then x's sub-block sums
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
@@ -330,6 +330,22 @@ final class Q2_KFormat extends VectorBlockFormat {
                 }
             }
             KQuants.packTwoBits(levels, dst, block + 16);
+        }
+    }
+
+    /**
+     * {@code x} in {@link #rowDot}'s order: within each 32 elements, element {@code 4 j + b} (int lane
+     * {@code j}, byte {@code b} of the lane) moves to {@code 8 b + j}.
+     */
+    static void permute(float[] x, int xOffset, float[] dst, int dstOffset, int count) {
+        for (int k = 0; k < count; k += 32) {
+            int from = xOffset + k;
+            int to = dstOffset + k;
+            for (int b = 0; b < 4; b++) {
+                for (int j = 0; j < 8; j++) {
+                    dst[to + 8 * b + j] = x[from + 4 * j + b];
+                }
+            }
         }
     }
 }

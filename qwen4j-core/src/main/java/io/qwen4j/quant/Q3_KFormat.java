@@ -108,21 +108,21 @@ final class Q3_KFormat extends VectorBlockFormat {
      * Fused dot: the row's levels {@code q - 4} (-4..3) are first regrouped into signed bytes
      * ({@link #repack}) and its sub-block factors {@code d (scale_j - 32)} unpacked
      * ({@link #unpackScales}), so the kernel's loop only shifts, converts, scales and FMAs; x is read in
-     * the matching order ({@link Q5_KFormat#permute}). The engine calls {@link #matmul}, which permutes x
+     * the matching order ({@link Q2_KFormat#permute}). The engine calls {@link #matmul}, which permutes x
      * once for all rows.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
         float[] permuted = new float[count];
-        Q5_KFormat.permute(x, xOffset, permuted, 0, count);
+        Q2_KFormat.permute(x, xOffset, permuted, 0, count);
         float[] side = new float[sideSize(count)];
         unpackRow(weights, offset, count, side);
         return KernelBarrier.dot(rowDotKernel, weights, offset, permuted, 0, count, side);
     }
 
     /**
-     * x is permuted ({@link Q5_KFormat#permute}) once per call. One {@link #rowDot} per row for a single
+     * x is permuted ({@link Q2_KFormat#permute}) once per call. One {@link #rowDot} per row for a single
      * activation row; for more, each row is decoded once in that order ({@link #decodeScaled}) and
      * multiplied, two rows at a time, by pairs of activation rows per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of
      * {@link #rowDot}, so every result equals {@link #dot} bit for bit.
@@ -136,7 +136,7 @@ final class Q3_KFormat extends VectorBlockFormat {
         int lead = FloatDots.LEAD;
         float[][] permuted = Scratch.rows(batch, lead + cols);
         for (int b = 0; b < batch; b++) {
-            Q5_KFormat.permute(x, b * cols, permuted[b], lead, cols);
+            Q2_KFormat.permute(x, b * cols, permuted[b], lead, cols);
         }
         if (batch == 1) {
             for (int r = rowStart; r < rowEnd; r++) {
@@ -219,12 +219,12 @@ final class Q3_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * The dot of one row in its own order ({@link Q5_KFormat#permute}), {@link FloatDots}' order over
+     * The dot of one row in its own order ({@link Q2_KFormat#permute}), {@link FloatDots}' order over
      * that row: per 32 weights, the 8 repacked ints ({@link #repack}) give, byte by byte (sign-extended),
      * 4 vectors of levels, each times the two sub-blocks' factors (lanes 0..3 and 4..7) and FMAed into
      * accumulator 0, 1, 0, 1.
      *
-     * @param x the activations permuted by {@link Q5_KFormat#permute}
+     * @param x the activations permuted by {@link Q2_KFormat#permute}
      * @param side the row's levels and factors ({@link #unpackRow})
      */
     private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {

@@ -328,7 +328,7 @@ final class Q4_KFormat extends VectorBlockFormat {
      * {@code sum} plus the mins ({@code mins[minsAt + i]}) times the x sums ({@code sums[sumsAt + i]}) that the 16-lane
      * chunks left, as {@link #rowDot}'s scalar tail.
      */
-    private static float minsTail(float sum, float[] mins, int minsAt, float[] sums, int sumsAt, int subs) {
+    static float minsTail(float sum, float[] mins, int minsAt, float[] sums, int sumsAt, int subs) {
         for (int i = subs - subs % 16; i < subs; i++) {
             sum += mins[minsAt + i] * sums[sumsAt + i];
         }

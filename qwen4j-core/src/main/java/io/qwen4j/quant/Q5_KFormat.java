@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
@@ -9,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -25,12 +27,14 @@ final class Q5_KFormat extends VectorBlockFormat {
 
     static final int BLOCK_BYTES = 176;
     private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
     private static final VectorSpecies<Integer> I = Species.INTS;
-    /** {@link #rowsDot}, {@link #repack} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
+    /** {@link #rowsDot}, {@link #rowsDotPairWide} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowsDotKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
-    private final MethodHandle repackKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "repack", KernelBarrier.ROW_DECODE);
+    private final MethodHandle rowsDotPairKernel = Species.WIDE
+            ? KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR_WITH_SIDE)
+            : null;
     private final MethodHandle decodeScaledKernel =
             KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
 
@@ -91,28 +95,27 @@ final class Q5_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * Fused dot with the mins factored out as in {@link Q4_KFormat#dot}: per 32-weight sub-block
-     * {@code j}, {@code sum(w x) = sum(d scale_j q x) - dmin min_j * sum(x)}. The row's 5-bit levels are
-     * first regrouped into bytes ({@link #repack}), so the kernel's loop only shifts, masks, converts,
-     * scales and FMAs; x is read in the matching order ({@link #permute}). The engine calls
-     * {@link #matmul}, which permutes x and sums its sub-blocks once for all rows.
+     * Fused dot with the mins factored out as in {@link Q4_KFormat#dot}: per 32-weight sub-block {@code j},
+     * {@code sum(w x) = sum(d scale_j q x) - dmin min_j * sum(x)}, in {@link FloatDots}' order over the row extended by
+     * its mins, {@code [d scale_j q (element order), -(dmin min_j)] . [x, x's sub-block sums]}. A kernel first unpacks
+     * the row ({@link #unpack}: its 5-bit levels as bytes, one per weight, and its factors), then per 16 weights widens
+     * 16 levels, scales them and makes one FMA, as Q6_K's kernels do.
      */
     @Override
     public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         requireWholeBlocks(count);
-        float[] permuted = new float[count];
-        permute(x, xOffset, permuted, 0, count);
-        float[] side = new float[count / 4 + 3 * (count / 32)];
-        Q4_KFormat.subBlockSums(x, xOffset, count, side, count / 4 + 2 * (count / 32));
-        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, permuted, 0, count, side);
+        int subs = count / 32;
+        float[] side = new float[3 * subs];
+        Q4_KFormat.subBlockSums(x, xOffset, count, side, 2 * subs);
+        return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count, side);
     }
 
     /**
-     * x is permuted ({@link #permute}) and summed per sub-block once per call. For a single activation row,
-     * {@link #rowsDot} over the range of rows; for more, each row is decoded once in that order and extended by
-     * its mins ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of activation rows, each permuted and extended
-     * by its x sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): the operations of {@link #rowDot}, so every result
-     * equals {@link #dot} bit for bit.
+     * x is summed per sub-block once per call. One activation row takes {@link #rowsDot} over the range of rows, two
+     * (with {@link Species#WIDE}) {@link #rowsDotPairWide}; more, each row decoded once, extended by its mins
+     * ({@link #decodeScaled}), and multiplied, two rows at a time, by pairs of activation rows, each extended by its x
+     * sums, per pass ({@link FloatDots#decodedRowsTimesBatch}): {@link FloatDots}' order over the extended row each
+     * time, so every result equals {@link #dot} bit for bit.
      */
     @Override
     public void matmul(MemorySegment weights, long offset, int cols, float[] x, int batch,
@@ -120,81 +123,148 @@ final class Q5_KFormat extends VectorBlockFormat {
         requireWholeBlocks(cols);
         long rowBytes = type().bytesFor(cols);
         int subs = cols / 32;
-        int levels = cols / 4;
-        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, levels + 3 * subs);
-        // each activation row permuted and extended by its x sums, as rowDot reads it
-        int n = cols + subs;
         int lead = FloatDots.LEAD;
-        float[][] xExtended = Scratch.rows(batch, lead + n);
-        for (int b = 0; b < batch; b++) {
-            permute(x, b * cols, xExtended[b], lead, cols);
-            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
-        }
         if (batch == 1) {
-            System.arraycopy(xExtended[0], lead + cols, side, levels + 2 * subs, subs);
-            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, xExtended[0], lead, cols, out, rowStart, rowEnd, side);
+            float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
+            Q4_KFormat.subBlockSums(x, 0, cols, side, 2 * subs);
+            float[] aligned = FloatDots.alignedRows(x, 1, cols)[0];
+            KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, aligned, lead, cols, out, rowStart, rowEnd, side);
             return;
         }
-        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
-            long row = offset + r * rowBytes;
-            unpackRow(weights, row, cols, side);
-            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
-        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+        if (batch == 2 && rowsDotPairKernel != null) {
+            float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 4 * subs);
+            Q4_KFormat.subBlockSums(x, 0, cols, side, 2 * subs);
+            Q4_KFormat.subBlockSums(x, cols, cols, side, 3 * subs);
+            float[][] xRows = FloatDots.alignedRows(x, 2, cols);
+            KernelBarrier.rowsDotPair(rowsDotPairKernel, weights, offset, rowBytes, xRows[0], xRows[1], lead, cols,
+                    out, 0, outStride, rowStart, rowEnd, side);
+            return;
+        }
+        // each activation row extended by its x sums
+        int n = cols + subs;
+        float[][] xExtended = Scratch.rows(batch, lead + n);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(x, b * cols, xExtended[b], lead, cols);
+            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
+        }
+        float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 2 * subs);
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> KernelBarrier.decodeScaled(decodeScaledKernel, weights, offset + r * rowBytes,
+                cols, w, at, side), n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
-    /** Each row of {@code [rowStart, rowEnd)}: its side array unpacked (x's sums stay), then {@link #rowDot}. */
+    /**
+     * The {@link KernelBarrier#ROWS_DOT_WITH_SIDE} kernel: each row of {@code [rowStart, rowEnd)} unpacked, then its
+     * dot in {@link FloatDots}' order. With {@link Species#WIDE}, neighbouring rows two at a time, one 16-lane
+     * accumulator each (the same bits as 8 lanes: a 16-lane accumulator over 16 consecutive weights is FloatDots' two
+     * 8-lane chains side by side; two rows, as one row's chain of FMA latencies would set the pace).
+     *
+     * @param side the row's factors go to {@code [0, 2 subs)} (scales, then mins); x's sub-block sums are at {@code 2 subs}
+     */
     private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
                                 float[] out, int rowStart, int rowEnd, float[] side) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            long row = offset + r * rowBytes;
-            repack(weights, row, count, side, side);
-            unpackFactors(weights, row, count, side, count / 4, count / 4 + count / 32);
-            out[r] = rowDot(weights, row, x, xOffset, count, side);
-        }
-    }
-
-    /**
-     * A row's side array: its levels ({@link #repack}) in {@code [0, count / 4)}, then per sub-block
-     * {@code d * scale_j} and {@code -(dmin * min_j)}; x's sub-block sums follow, put there by the caller.
-     */
-    private void unpackRow(MemorySegment weights, long offset, int count, float[] side) {
-        KernelBarrier.decodeRow(repackKernel, weights, offset, count, side, side);
-        unpackFactors(weights, offset, count, side, count / 4, count / 4 + count / 32);
-    }
-
-    /**
-     * {@code x} in {@link #rowDot}'s order: within each 32 elements, element {@code 4 j + b} (int lane
-     * {@code j}, byte {@code b} of the lane) moves to {@code 8 b + j}.
-     */
-    static void permute(float[] x, int xOffset, float[] dst, int dstOffset, int count) {
-        for (int k = 0; k < count; k += 32) {
-            int from = xOffset + k;
-            int to = dstOffset + k;
-            for (int b = 0; b < 4; b++) {
-                for (int j = 0; j < 8; j++) {
-                    dst[to + 8 * b + j] = x[from + 4 * j + b];
+        int subs = count / 32;
+        if (Species.WIDE) {
+            byte[] levels = Scratch.bytes(2 * count);
+            float[] partner = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
+            float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+            for (int r = rowStart; r < rowEnd; r += 2) {
+                // an odd last row is paired with itself
+                int second = Math.min(r + 1, rowEnd - 1);
+                unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
+                unpack(weights, offset + second * rowBytes, count, levels, count, partner, 0, subs);
+                var a = FloatVector.zero(WIDE);
+                var b = FloatVector.zero(WIDE);
+                for (int i = 0; i < count; i += 16) {
+                    var xs = FloatVector.fromArray(WIDE, x, xOffset + i);
+                    a = levels16(levels, i).mul(side[i >> 5]).fma(xs, a);
+                    b = levels16(levels, count + i).mul(partner[i >> 5]).fma(xs, b);
                 }
+                for (int i = 0; i + 16 <= subs; i += 16) {
+                    var sums = FloatVector.fromArray(WIDE, side, 2 * subs + i);
+                    a = FloatVector.fromArray(WIDE, side, subs + i).fma(sums, a);
+                    b = FloatVector.fromArray(WIDE, partner, subs + i).fma(sums, b);
+                }
+                a.intoArray(lanes, 0);
+                b.intoArray(lanes, 16);
+                // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
+                out[r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
+                out[second] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 16), partner, subs, side, 2 * subs, subs);
             }
+            return;
+        }
+        byte[] levels = Scratch.bytes(count);
+        for (int r = rowStart; r < rowEnd; r++) {
+            unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
+            var acc0 = FloatVector.zero(F);
+            var acc1 = FloatVector.zero(F);
+            for (int i = 0; i < count; i += 16) {
+                float scale = side[i >> 5];
+                acc0 = levels8(levels, i).mul(scale).fma(FloatVector.fromArray(F, x, xOffset + i), acc0);
+                acc1 = levels8(levels, i + 8).mul(scale).fma(FloatVector.fromArray(F, x, xOffset + i + 8), acc1);
+            }
+            for (int i = 0; i + 16 <= subs; i += 16) {
+                acc0 = FloatVector.fromArray(F, side, subs + i).fma(FloatVector.fromArray(F, side, 2 * subs + i), acc0);
+                acc1 = FloatVector.fromArray(F, side, subs + i + 8).fma(FloatVector.fromArray(F, side, 2 * subs + i + 8), acc1);
+            }
+            out[r] = Q4_KFormat.minsTail(FloatDots.sum(acc0, acc1), side, subs, side, 2 * subs, subs);
         }
     }
 
     /**
-     * A row's factors ({@link KQuants#unpackK4Factors}): {@code d * scale_j} per sub-block at
-     * {@code factors[scalesAt + j]}, {@code -(dmin * min_j)} at {@code factors[minsAt + j]}.
+     * {@link #rowsDot} for two activation rows at once, {@code x} into {@code out[outAt + r]} and {@code y} into
+     * {@code out[outAt + outStride + r]}: the {@link KernelBarrier#ROWS_DOT_PAIR_WITH_SIDE} kernel with
+     * {@link Species#WIDE}. A row is unpacked once and each 16 weights widened and scaled once for both, each activation
+     * row summed as {@link #rowsDot} sums one, so the same bits.
+     *
+     * @param side the row's factors go to {@code [0, 2 subs)}; x's sub-block sums are at {@code 2 subs}, y's at {@code 3 subs}
      */
-    static void unpackFactors(MemorySegment w, long offset, int count, float[] factors, int scalesAt, int minsAt) {
-        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, false, factors, scalesAt, minsAt);
+    private static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset,
+                                        int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd, float[] side) {
+        int subs = count / 32;
+        byte[] levels = Scratch.bytes(count);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r++) {
+            unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
+            var a = FloatVector.zero(WIDE);
+            var b = FloatVector.zero(WIDE);
+            for (int i = 0; i < count; i += 16) {
+                var w = levels16(levels, i).mul(side[i >> 5]);
+                a = w.fma(FloatVector.fromArray(WIDE, x, xOffset + i), a);
+                b = w.fma(FloatVector.fromArray(WIDE, y, xOffset + i), b);
+            }
+            for (int i = 0; i + 16 <= subs; i += 16) {
+                var mins = FloatVector.fromArray(WIDE, side, subs + i);
+                a = mins.fma(FloatVector.fromArray(WIDE, side, 2 * subs + i), a);
+                b = mins.fma(FloatVector.fromArray(WIDE, side, 3 * subs + i), b);
+            }
+            a.intoArray(lanes, 0);
+            b.intoArray(lanes, 16);
+            out[outAt + r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
+            out[outAt + outStride + r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 16), side, subs, side, 3 * subs, subs);
+        }
+    }
+
+    /** Eight unpacked levels from {@code at} as floats (exact). */
+    private static FloatVector levels8(byte[] levels, int at) {
+        return (FloatVector) ByteVector.fromArray(BYTES_8, levels, at).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** Sixteen unpacked levels from {@code at} as floats (exact). */
+    private static FloatVector levels16(byte[] levels, int at) {
+        return (FloatVector) ByteVector.fromArray(ByteVector.SPECIES_128, levels, at).convertShape(VectorOperators.B2F, WIDE, 0);
     }
 
     /**
-     * A row's 5-bit levels regrouped into bytes, into {@code side[0 .. count / 4)} as int bits: per block,
-     * {@code qh} is read once as 8 int lanes, and per 64-weight chunk its 32 nibble bytes; sub-block
-     * {@code j}'s 8 ints get in byte {@code b} of lane {@code l} the level of its weight {@code 4 l + b}.
-     * A kernel of its own, as {@link Q6_KFormat}'s repack, so {@link #rowDot} stays within C2's node budget.
+     * A row unpacked for the kernels: its 5-bit levels as bytes in element order into {@code levels} from {@code at}, and its factors
+     * ({@link KQuants#unpackK4Factors}) {@code d * scale_j} at {@code factors[scalesAt + j]} and {@code -(dmin * min_j)}
+     * at {@code factors[minsAt + j]}. Per block, {@code qh} is read once as 8 int lanes and per 64-weight chunk its 32
+     * nibble bytes: the bytes of their low nibbles, each with its fifth bit, are weights 0-31 of the chunk in order,
+     * those of the high nibbles weights 32-63.
      */
-    private static void repack(MemorySegment w, long offset, int count, float[] side, float[] unused) {
+    private static void unpack(MemorySegment w, long offset, int count, byte[] levels, int at, float[] factors, int scalesAt,
+                               int minsAt) {
         w = NativeSegments.TYPE.cast(w);
-        int out = 0;
+        int out = at;
         for (long block = offset, end = offset + (long) count / QK_K * BLOCK_BYTES; block < end; block += BLOCK_BYTES) {
             var highBits = IntVector.fromMemorySegment(I, w, block + 16, ByteOrder.LITTLE_ENDIAN);
             for (int chunk = 0; chunk < 4; chunk++) {
@@ -202,72 +272,31 @@ final class Q5_KFormat extends VectorBlockFormat {
                 var high = highBits.lanewise(VectorOperators.LSHR, 2 * chunk);
                 var nibbles = IntVector.fromMemorySegment(I, w, block + 48 + 32 * chunk, ByteOrder.LITTLE_ENDIAN);
                 nibbles.and(0x0F0F0F0F).or(high.and(0x01010101).lanewise(VectorOperators.LSHL, 4))
-                        .reinterpretAsFloats().intoArray(side, out);
+                        .reinterpretAsBytes().intoArray(levels, out);
                 nibbles.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(high.and(0x02020202).lanewise(VectorOperators.LSHL, 3))
-                        .reinterpretAsFloats().intoArray(side, out + 8);
-                out += 16;
+                        .reinterpretAsBytes().intoArray(levels, out + 32);
+                out += 64;
             }
         }
+        KQuants.unpackK4Factors(w, offset, count, BLOCK_BYTES, false, factors, scalesAt, minsAt);
     }
 
     /**
-     * The dot of one row in its own order ({@link #permute}), {@link FloatDots}' order over that row
-     * extended by its mins: per sub-block, the 8 repacked ints ({@link #repack}) give, byte by byte,
-     * 4 vectors of levels, each times {@code d scale_j} and FMAed into accumulator 0, 1, 0, 1; then the
-     * mins {@code -(dmin min_j)} times x's sub-block sums.
+     * One row as {@link #rowsDot} multiplies it, for the batched matmul: {@code d scale_j q} in element order, then
+     * {@code -(dmin min_j)} per sub-block; {@code count + count / 32} floats into {@code scaled} from index {@code from}.
      *
-     * @param x the activations permuted by {@link #permute}
-     * @param side the row's levels, scales and mins ({@link #unpackRow}), then x's sub-block sums
-     */
-    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count, float[] side) {
-        int subs = count / 32;
-        int scales = count / 4;
-        var acc0 = FloatVector.zero(F);
-        var acc1 = FloatVector.zero(F);
-        int xs = xOffset;
-        for (int at = 0, j = scales; at < scales; at += 8, j++) {
-            var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
-            var scale = FloatVector.broadcast(F, side[j]);
-            acc0 = toFloats(q.and(0xFF)).mul(scale).fma(FloatVector.fromArray(F, x, xs), acc0);
-            acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 8).and(0xFF)).mul(scale).fma(FloatVector.fromArray(F, x, xs + 8), acc1);
-            acc0 = toFloats(q.lanewise(VectorOperators.LSHR, 16).and(0xFF)).mul(scale).fma(FloatVector.fromArray(F, x, xs + 16), acc0);
-            acc1 = toFloats(q.lanewise(VectorOperators.LSHR, 24)).mul(scale).fma(FloatVector.fromArray(F, x, xs + 24), acc1);
-            xs += 32;
-        }
-        // the mins times the x sums, continuing FloatDots.dot's order (its scalar tail included)
-        int mins = scales + subs;
-        int sums = mins + subs;
-        int i = 0;
-        for (; i + 16 <= subs; i += 16) {
-            acc0 = FloatVector.fromArray(F, side, mins + i).fma(FloatVector.fromArray(F, side, sums + i), acc0);
-            acc1 = FloatVector.fromArray(F, side, mins + i + 8).fma(FloatVector.fromArray(F, side, sums + i + 8), acc1);
-        }
-        float sum = FloatDots.sum(acc0, acc1);
-        for (; i < subs; i++) {
-            sum += side[mins + i] * side[sums + i];
-        }
-        return sum;
-    }
-
-    /**
-     * One row as {@link #rowDot} multiplies it, for the batched matmul: {@code d scale_j q} in its
-     * permuted order, then {@code -(dmin min_j)} per sub-block, from the row's side array
-     * ({@link #unpackRow}); {@code count + count / 32} floats into {@code scaled} from index {@code from}.
+     * @param side {@code 2 * count / 32} floats for the row's factors
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
         int subs = count / 32;
-        int scales = count / 4;
-        int out = from;
-        for (int at = 0, j = scales; at < scales; at += 8, j++) {
-            var q = FloatVector.fromArray(F, side, at).reinterpretAsInts();
-            var scale = FloatVector.broadcast(F, side[j]);
-            toFloats(q.and(0xFF)).mul(scale).intoArray(scaled, out);
-            toFloats(q.lanewise(VectorOperators.LSHR, 8).and(0xFF)).mul(scale).intoArray(scaled, out + 8);
-            toFloats(q.lanewise(VectorOperators.LSHR, 16).and(0xFF)).mul(scale).intoArray(scaled, out + 16);
-            toFloats(q.lanewise(VectorOperators.LSHR, 24)).mul(scale).intoArray(scaled, out + 24);
-            out += 32;
+        byte[] levels = Scratch.bytes(count);
+        unpack(weights, offset, count, levels, 0, side, 0, subs);
+        for (int i = 0; i < count; i += 16) {
+            float scale = side[i >> 5];
+            levels8(levels, i).mul(scale).intoArray(scaled, from + i);
+            levels8(levels, i + 8).mul(scale).intoArray(scaled, from + i + 8);
         }
-        System.arraycopy(side, scales + subs, scaled, from + count, subs);
+        System.arraycopy(side, subs, scaled, from + count, subs);
     }
 
     @Override

@@ -43,8 +43,9 @@ class KQuantKernelTest {
                 float got = format.dot(segment, 3, x, 9, cols);
                 double error = Math.abs(got - exact) / magnitude;
                 assertTrue(error < 1e-5, type + " cols " + cols + ": normalised error " + error);
-                // the fused kernels keep the shared accumulation order of a dot over decoded floats; Q2_K,
-                // Q3_K, Q4_K and Q5_K use their own permuted orders (which their batched matmuls repeat)
+                // the fused kernels keep the shared accumulation order of a dot over decoded floats; Q2_K and
+                // Q3_K use their own permuted orders, Q4_K and Q5_K factor the mins out (their batched matmuls
+                // repeat what their dots do)
                 if (type != TensorType.Q2_K && type != TensorType.Q3_K && type != TensorType.Q4_K && type != TensorType.Q5_K) {
                     assertEquals(Float.floatToRawIntBits(FloatDots.dot(w, 0, x, 9, cols)), Float.floatToRawIntBits(got),
                             type + " cols " + cols + ": dot differs from the shared F32 order");
