@@ -148,8 +148,14 @@ final class Q5_KFormat extends VectorBlockFormat {
             Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
         }
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 2 * subs);
-        FloatDots.decodedRowsTimesBatch((r, w, at) -> KernelBarrier.decodeScaled(decodeScaledKernel, weights, offset + r * rowBytes,
-                cols, w, at, side), n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
+        byte[] levels = Scratch.bytes(cols);
+        FloatDots.decodedRowsTimesBatch((r, w, at) -> {
+            long row = offset + r * rowBytes;
+            // unpacked here, not in decodeScaled: inlined there, it pushed that kernel past C2's node budget and its
+            // conversions ran out of line (pp32 of a 0.6B Q5_K_M file 27 instead of 64 t/s)
+            unpack(weights, row, cols, levels, 0, side, 0, subs);
+            KernelBarrier.decodeScaled(decodeScaledKernel, weights, row, cols, w, at, side);
+        }, n, xExtended, n, batch, out, outStride, rowStart, rowEnd);
     }
 
     /**
@@ -284,13 +290,12 @@ final class Q5_KFormat extends VectorBlockFormat {
     /**
      * One row as {@link #rowsDot} multiplies it, for the batched matmul: {@code d scale_j q} in element order, then
      * {@code -(dmin min_j)} per sub-block; {@code count + count / 32} floats into {@code scaled} from index {@code from}.
-     *
-     * @param side {@code 2 * count / 32} floats for the row's factors
+     * The caller has {@link #unpack}ed the row: its levels into this thread's {@link Scratch#bytes} buffer, its factors
+     * into {@code side}.
      */
     private static void decodeScaled(MemorySegment weights, long offset, int count, float[] scaled, int from, float[] side) {
         int subs = count / 32;
         byte[] levels = Scratch.bytes(count);
-        unpack(weights, offset, count, levels, 0, side, 0, subs);
         for (int i = 0; i < count; i += 16) {
             float scale = side[i >> 5];
             levels8(levels, i).mul(scale).intoArray(scaled, from + i);
