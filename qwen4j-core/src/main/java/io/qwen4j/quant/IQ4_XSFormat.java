@@ -2,6 +2,7 @@ package io.qwen4j.quant;
 
 import static io.qwen4j.quant.KQuants.QK_K;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
@@ -10,6 +11,7 @@ import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * IQ4_XS: 256 weights in 136 bytes, {@code w = d * (scale_j - 32) * kvalues[q]}: IQ4_NL's table with a
@@ -30,7 +32,8 @@ final class IQ4_XSFormat extends VectorBlockFormat {
     private static final int NIBBLES = 8;
 
     IQ4_XSFormat() {
-        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_XSFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null);
+        super(Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_XSFormat.class, "rowsDotWide", KernelBarrier.ROWS_DOT) : null,
+                Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), IQ4_XSFormat.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR) : null);
     }
 
     @Override
@@ -125,6 +128,46 @@ final class IQ4_XSFormat extends VectorBlockFormat {
         }
         a.intoArray(lanes, 0);
         b.intoArray(lanes, 16);
+    }
+
+    /**
+     * {@link #twoRowsWide}'s accumulation of each row in {@code [rowStart, rowEnd)} for two activation rows, {@code x}
+     * into {@code out[outAt + r]} and {@code y} into {@code out[outAt + outStride + r]}: the
+     * {@link KernelBarrier#ROWS_DOT_PAIR} kernel with {@link Species#WIDE}. Each sub-block's weights are looked up once
+     * for both rows ({@link NibbleTables#rowsTimesTwo}'s way, with this format's scale per 32 weights), each row summed
+     * in the one-row kernel's order, so the same bits as one dot per activation row.
+     */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset, int count,
+                                float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var levels = NibbleTables.levels(NibbleTables.IQ4_NL_LEVELS);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r++) {
+            long row = offset + r * rowBytes;
+            var a = FloatVector.zero(NibbleTables.WIDE);
+            var b = FloatVector.zero(NibbleTables.WIDE);
+            for (int k = 0; k < count; k += QK_K) {
+                long block = row + (long) (k / QK_K) * BLOCK_BYTES;
+                float d = KQuants.half(weights, block);
+                int low = lowScaleBits(weights, block);
+                int high = highScaleBits(weights, block);
+                for (int ib = 0; ib < GROUPS; ib++) {
+                    int i = xOffset + k + 32 * ib;
+                    var table = NibbleTables.scaled(levels, d * scale(low, high, ib));
+                    var nibbles = widen16(weights, block + NIBBLES + 16 * ib);
+                    var lowWeights = NibbleTables.lookUp(nibbles, table);
+                    var highWeights = NibbleTables.lookUp(nibbles.lanewise(VectorOperators.ASHR, 4), table);
+                    a = highWeights.fma(FloatVector.fromArray(NibbleTables.WIDE, x, i + 16),
+                            lowWeights.fma(FloatVector.fromArray(NibbleTables.WIDE, x, i), a));
+                    b = highWeights.fma(FloatVector.fromArray(NibbleTables.WIDE, y, i + 16),
+                            lowWeights.fma(FloatVector.fromArray(NibbleTables.WIDE, y, i), b));
+                }
+            }
+            a.intoArray(lanes, 0);
+            b.intoArray(lanes, 16);
+            out[outAt + r] = Lanes.sumOfTwo(lanes, 0);
+            out[outAt + outStride + r] = Lanes.sumOfTwo(lanes, 16);
+        }
     }
 
     @Override

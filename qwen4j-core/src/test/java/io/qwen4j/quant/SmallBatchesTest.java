@@ -22,7 +22,7 @@ class SmallBatchesTest {
      * by row and those that keep their batched path must agree with batch 1 alike.
      */
     @ParameterizedTest
-    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_K", "Q8_0", "Q5_0", "Q5_1", "Q6_K", "F32", "IQ1_S", "IQ1_M",
+    @EnumSource(value = TensorType.class, names = {"Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q8_0", "Q5_0", "Q5_1", "Q6_K", "IQ4_XS", "F32", "IQ1_S", "IQ1_M",
         "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ3_XXS", "IQ3_S"})
     void eachRowOfASmallBatchIsWhatBatchOneGivesIt(TensorType type) {
         QuantFormat format = QuantFormats.of(type);
