@@ -106,7 +106,7 @@ final class Q5_KFormat extends VectorBlockFormat {
         requireWholeBlocks(count);
         int subs = count / 32;
         float[] side = new float[3 * subs];
-        Q4_KFormat.subBlockSums(x, xOffset, count, side, 2 * subs);
+        KMinSums.subBlockSums(x, xOffset, count, side, 2 * subs);
         return KernelBarrier.rowDot(rowsDotKernel, weights, offset, x, xOffset, count, side);
     }
 
@@ -126,15 +126,15 @@ final class Q5_KFormat extends VectorBlockFormat {
         int lead = FloatDots.LEAD;
         if (batch == 1) {
             float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 3 * subs);
-            Q4_KFormat.subBlockSums(x, 0, cols, side, 2 * subs);
+            KMinSums.subBlockSums(x, 0, cols, side, 2 * subs);
             float[] aligned = FloatDots.alignedRows(x, 1, cols)[0];
             KernelBarrier.rowsDot(rowsDotKernel, weights, offset, rowBytes, aligned, lead, cols, out, rowStart, rowEnd, side);
             return;
         }
         if (batch == 2 && rowsDotPairKernel != null) {
             float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 4 * subs);
-            Q4_KFormat.subBlockSums(x, 0, cols, side, 2 * subs);
-            Q4_KFormat.subBlockSums(x, cols, cols, side, 3 * subs);
+            KMinSums.subBlockSums(x, 0, cols, side, 2 * subs);
+            KMinSums.subBlockSums(x, cols, cols, side, 3 * subs);
             float[][] xRows = FloatDots.alignedRows(x, 2, cols);
             KernelBarrier.rowsDotPair(rowsDotPairKernel, weights, offset, rowBytes, xRows[0], xRows[1], lead, cols,
                     out, 0, outStride, rowStart, rowEnd, side);
@@ -145,7 +145,7 @@ final class Q5_KFormat extends VectorBlockFormat {
         float[][] xExtended = Scratch.rows(batch, lead + n);
         for (int b = 0; b < batch; b++) {
             System.arraycopy(x, b * cols, xExtended[b], lead, cols);
-            Q4_KFormat.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
+            KMinSums.subBlockSums(x, b * cols, cols, xExtended[b], lead + cols);
         }
         float[] side = Scratch.floats(Scratch.Slot.ROW_SIDE, 2 * subs);
         byte[] levels = Scratch.bytes(cols);
@@ -185,16 +185,13 @@ final class Q5_KFormat extends VectorBlockFormat {
                     a = levels16(levels, i).mul(side[i >> 5]).fma(xs, a);
                     b = levels16(levels, count + i).mul(partner[i >> 5]).fma(xs, b);
                 }
-                for (int i = 0; i + 16 <= subs; i += 16) {
-                    var sums = FloatVector.fromArray(WIDE, side, 2 * subs + i);
-                    a = FloatVector.fromArray(WIDE, side, subs + i).fma(sums, a);
-                    b = FloatVector.fromArray(WIDE, partner, subs + i).fma(sums, b);
-                }
+                a = KMinSums.wide(a, side, subs, side, 2 * subs, subs);
+                b = KMinSums.wide(b, partner, subs, side, 2 * subs, subs);
                 a.intoArray(lanes, 0);
                 b.intoArray(lanes, 16);
                 // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
-                out[r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
-                out[second] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 16), partner, subs, side, 2 * subs, subs);
+                out[r] = KMinSums.tail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
+                out[second] = KMinSums.tail(Lanes.sumOfTwo(lanes, 16), partner, subs, side, 2 * subs, subs);
             }
             return;
         }
@@ -212,7 +209,7 @@ final class Q5_KFormat extends VectorBlockFormat {
                 acc0 = FloatVector.fromArray(F, side, subs + i).fma(FloatVector.fromArray(F, side, 2 * subs + i), acc0);
                 acc1 = FloatVector.fromArray(F, side, subs + i + 8).fma(FloatVector.fromArray(F, side, 2 * subs + i + 8), acc1);
             }
-            out[r] = Q4_KFormat.minsTail(FloatDots.sum(acc0, acc1), side, subs, side, 2 * subs, subs);
+            out[r] = KMinSums.tail(FloatDots.sum(acc0, acc1), side, subs, side, 2 * subs, subs);
         }
     }
 
@@ -238,15 +235,12 @@ final class Q5_KFormat extends VectorBlockFormat {
                 a = w.fma(FloatVector.fromArray(WIDE, x, xOffset + i), a);
                 b = w.fma(FloatVector.fromArray(WIDE, y, xOffset + i), b);
             }
-            for (int i = 0; i + 16 <= subs; i += 16) {
-                var mins = FloatVector.fromArray(WIDE, side, subs + i);
-                a = mins.fma(FloatVector.fromArray(WIDE, side, 2 * subs + i), a);
-                b = mins.fma(FloatVector.fromArray(WIDE, side, 3 * subs + i), b);
-            }
+            a = KMinSums.wide(a, side, subs, side, 2 * subs, subs);
+            b = KMinSums.wide(b, side, subs, side, 3 * subs, subs);
             a.intoArray(lanes, 0);
             b.intoArray(lanes, 16);
-            out[outAt + r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
-            out[outAt + outStride + r] = Q4_KFormat.minsTail(Lanes.sumOfTwo(lanes, 16), side, subs, side, 3 * subs, subs);
+            out[outAt + r] = KMinSums.tail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
+            out[outAt + outStride + r] = KMinSums.tail(Lanes.sumOfTwo(lanes, 16), side, subs, side, 3 * subs, subs);
         }
     }
 

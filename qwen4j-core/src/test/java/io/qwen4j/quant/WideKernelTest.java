@@ -80,11 +80,11 @@ class WideKernelTest {
         int subs = rows.cols() / 32;
         float[] narrowFactors = new float[3 * subs];
         float[] wideFactors = new float[3 * subs];
-        Q4_KFormat.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), narrowFactors, 2 * subs);
-        Q4_KFormat.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), wideFactors, 2 * subs);
+        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), narrowFactors, 2 * subs);
+        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), wideFactors, 2 * subs);
         rows.assertSameBits(
-                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KFormat.rowsDot(w, offset, rowBytes, x, xOffset, cols, out, from, to, narrowFactors),
-                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KFormat.rowsDotWide(w, offset, rowBytes, x, xOffset, cols, out, from, to, wideFactors));
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KKernels.rowsDot(w, offset, rowBytes, x, xOffset, cols, out, from, to, narrowFactors),
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KKernels.rowsDotWide(w, offset, rowBytes, x, xOffset, cols, out, from, to, wideFactors));
     }
 
     /** The narrow kernel takes rows in pairs as the wide one does, so odd ranges pair a row with itself in both. */
