@@ -31,7 +31,8 @@ final class Q5_KFormat extends VectorBlockFormat {
     private static final VectorSpecies<Integer> I = Species.INTS;
     /** {@link #rowsDot}, {@link #rowsDotPairWide} and {@link #decodeScaled} behind {@link KernelBarrier}s. */
     private final MethodHandle rowsDotKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDot", KernelBarrier.ROWS_DOT_WITH_SIDE);
+            KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, Species.WIDE ? "rowsDotWide" : "rowsDot",
+                    KernelBarrier.ROWS_DOT_WITH_SIDE);
     private final MethodHandle rowsDotPairKernel = Species.WIDE
             ? KernelBarrier.find(MethodHandles.lookup(), Q5_KFormat.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR_WITH_SIDE)
             : null;
@@ -159,42 +160,14 @@ final class Q5_KFormat extends VectorBlockFormat {
     }
 
     /**
-     * The {@link KernelBarrier#ROWS_DOT_WITH_SIDE} kernel: each row of {@code [rowStart, rowEnd)} unpacked, then its
-     * dot in {@link FloatDots}' order. With {@link Species#WIDE}, neighbouring rows two at a time, one 16-lane
-     * accumulator each (the same bits as 8 lanes: a 16-lane accumulator over 16 consecutive weights is FloatDots' two
-     * 8-lane chains side by side; two rows, as one row's chain of FMA latencies would set the pace).
+     * The {@link KernelBarrier#ROWS_DOT_WITH_SIDE} kernel without {@link Species#WIDE}: each row of {@code [rowStart,
+     * rowEnd)} unpacked, then its dot in {@link FloatDots}' order, 8 lanes.
      *
      * @param side the row's factors go to {@code [0, 2 subs)} (scales, then mins); x's sub-block sums are at {@code 2 subs}
      */
-    private static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
-                                float[] out, int rowStart, int rowEnd, float[] side) {
+    static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                        float[] out, int rowStart, int rowEnd, float[] side) {
         int subs = count / 32;
-        if (Species.WIDE) {
-            byte[] levels = Scratch.bytes(2 * count);
-            float[] partner = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
-            float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
-            for (int r = rowStart; r < rowEnd; r += 2) {
-                // an odd last row is paired with itself
-                int second = Math.min(r + 1, rowEnd - 1);
-                unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
-                unpack(weights, offset + second * rowBytes, count, levels, count, partner, 0, subs);
-                var a = FloatVector.zero(WIDE);
-                var b = FloatVector.zero(WIDE);
-                for (int i = 0; i < count; i += 16) {
-                    var xs = FloatVector.fromArray(WIDE, x, xOffset + i);
-                    a = levels16(levels, i).mul(side[i >> 5]).fma(xs, a);
-                    b = levels16(levels, count + i).mul(partner[i >> 5]).fma(xs, b);
-                }
-                a = KMinSums.wide(a, side, subs, side, 2 * subs, subs);
-                b = KMinSums.wide(b, partner, subs, side, 2 * subs, subs);
-                a.intoArray(lanes, 0);
-                b.intoArray(lanes, 16);
-                // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
-                out[r] = KMinSums.tail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
-                out[second] = KMinSums.tail(Lanes.sumOfTwo(lanes, 16), partner, subs, side, 2 * subs, subs);
-            }
-            return;
-        }
         byte[] levels = Scratch.bytes(count);
         for (int r = rowStart; r < rowEnd; r++) {
             unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
@@ -210,6 +183,42 @@ final class Q5_KFormat extends VectorBlockFormat {
                 acc1 = FloatVector.fromArray(F, side, subs + i + 8).fma(FloatVector.fromArray(F, side, 2 * subs + i + 8), acc1);
             }
             out[r] = KMinSums.tail(FloatDots.sum(acc0, acc1), side, subs, side, 2 * subs, subs);
+        }
+    }
+
+    /**
+     * {@link #rowsDot} with 16-lane vectors, the {@link KernelBarrier#ROWS_DOT_WITH_SIDE} kernel with {@link Species#WIDE}:
+     * neighbouring rows two at a time, one accumulator each (the same bits: a 16-lane accumulator over 16 consecutive
+     * weights is FloatDots' two 8-lane chains side by side; two rows, as one row's chain of FMA latencies would set the
+     * pace).
+     *
+     * @param side as for {@link #rowsDot}
+     */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd, float[] side) {
+        int subs = count / 32;
+        byte[] levels = Scratch.bytes(2 * count);
+        float[] partner = Scratch.floats(Scratch.Slot.SECOND_ROW_SIDE, 2 * subs);
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r += 2) {
+            // an odd last row is paired with itself
+            int second = Math.min(r + 1, rowEnd - 1);
+            unpack(weights, offset + r * rowBytes, count, levels, 0, side, 0, subs);
+            unpack(weights, offset + second * rowBytes, count, levels, count, partner, 0, subs);
+            var a = FloatVector.zero(WIDE);
+            var b = FloatVector.zero(WIDE);
+            for (int i = 0; i < count; i += 16) {
+                var xs = FloatVector.fromArray(WIDE, x, xOffset + i);
+                a = levels16(levels, i).mul(side[i >> 5]).fma(xs, a);
+                b = levels16(levels, count + i).mul(partner[i >> 5]).fma(xs, b);
+            }
+            a = KMinSums.wide(a, side, subs, side, 2 * subs, subs);
+            b = KMinSums.wide(b, partner, subs, side, 2 * subs, subs);
+            a.intoArray(lanes, 0);
+            b.intoArray(lanes, 16);
+            // r first: a one-row call's out is the SUMS buffer too (KernelBarrier.rowDot), and lanes[0] is its out[0]
+            out[r] = KMinSums.tail(Lanes.sumOfTwo(lanes, 0), side, subs, side, 2 * subs, subs);
+            out[second] = KMinSums.tail(Lanes.sumOfTwo(lanes, 16), partner, subs, side, 2 * subs, subs);
         }
     }
 

@@ -73,18 +73,34 @@ class WideKernelTest {
         }
     }
 
+    /** A scale-and-min K-quant's one-row kernel, given the side array that carries x's sub-block sums from {@code 2 subs}. */
+    private interface KMinKernel {
+        void run(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count, float[] out, int rowStart,
+                 int rowEnd, float[] side);
+    }
+
     /** 1280 columns are 40 sub-blocks: the mins of two whole 16-lane chunks, then a scalar tail of 8. */
     @Test
     void q4_KWideKernelGivesTheNarrowKernelsBits() {
-        KQuantRows rows = KQuantRows.random(TensorType.Q4_K, 4_016);
+        assertSameBitsWithSums(KQuantRows.random(TensorType.Q4_K, 4_016), Q4_KKernels::rowsDot, Q4_KKernels::rowsDotWide);
+    }
+
+    /** The wide kernel takes rows in pairs, the narrow one row by row: each row's sum is the same. */
+    @Test
+    void q5_KWideKernelGivesTheNarrowKernelsBits() {
+        assertSameBitsWithSums(KQuantRows.random(TensorType.Q5_K, 5_016), Q5_KFormat::rowsDot, Q5_KFormat::rowsDotWide);
+    }
+
+    /** Each kernel given a side array of its own holding x's sub-block sums, as the format's matmul gives it. */
+    private static void assertSameBitsWithSums(KQuantRows rows, KMinKernel narrow, KMinKernel wide) {
         int subs = rows.cols() / 32;
-        float[] narrowFactors = new float[3 * subs];
-        float[] wideFactors = new float[3 * subs];
-        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), narrowFactors, 2 * subs);
-        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), wideFactors, 2 * subs);
+        float[] narrowSide = new float[3 * subs];
+        float[] wideSide = new float[3 * subs];
+        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), narrowSide, 2 * subs);
+        KMinSums.subBlockSums(rows.x(), FloatDots.LEAD, rows.cols(), wideSide, 2 * subs);
         rows.assertSameBits(
-                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KKernels.rowsDot(w, offset, rowBytes, x, xOffset, cols, out, from, to, narrowFactors),
-                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> Q4_KKernels.rowsDotWide(w, offset, rowBytes, x, xOffset, cols, out, from, to, wideFactors));
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> narrow.run(w, offset, rowBytes, x, xOffset, cols, out, from, to, narrowSide),
+                (w, offset, rowBytes, x, xOffset, cols, out, from, to) -> wide.run(w, offset, rowBytes, x, xOffset, cols, out, from, to, wideSide));
     }
 
     /** The narrow kernel takes rows in pairs as the wide one does, so odd ranges pair a row with itself in both. */
