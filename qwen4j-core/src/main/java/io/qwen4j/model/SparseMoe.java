@@ -14,7 +14,8 @@ import java.util.Arrays;
  *
  * <p>The experts of a layer are stored as three 3-D tensors (ne = [in, out, experts]); expert {@code e} is
  * the {@code e}-th 2-D slice, so a token reads only its {@code k} experts' bytes. A batch is grouped by
- * expert, so each selected expert's weights are read once for all tokens routed to it.
+ * expert, so each selected expert's weights are read once for all tokens routed to it (llama.cpp's
+ * {@code mul_mat_id} groups the same way).
  */
 record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor downExperts, int numExperts,
                  int numExpertsUsed, int hiddenSize, int expertSize, boolean normalizeTopK,
@@ -40,6 +41,15 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
                 SharedExpert.loadIfPresent(source, config, layer).orElse(null));
     }
 
+    /**
+     * Experts run one per thread, side by side, when there are at least this many per thread; fewer, each expert's
+     * rows are shared out among the threads instead. Why: a pool hand-off and the wait for its last chunk cost
+     * microseconds, and splitting every expert's three matrices took 3 hand-offs per expert (24 per layer in a
+     * decode step of 8 experts, 300-384 in a prefill that routes to most of 128), where whole experts per thread
+     * take one per layer. Two per thread, so that a thread that finishes early still finds work.
+     */
+    static final int EXPERTS_PER_THREAD = 2;
+
     @Override
     public void forward(ComputePool pool, Workspace ws, int tokens) {
         int k = numExpertsUsed;
@@ -49,48 +59,123 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
             VectorOps.softmax(ws.routerLogits, t * numExperts, numExperts);
             selectTopK(ws.routerLogits, t * numExperts, ws.selectedExperts, ws.expertWeights, t * k);
         }
-        // 5. the shared expert (or nothing), then per expert: gather its tokens, run its SwiGLU MLP on them,
-        // scatter-add the weighted result
+        // 5. the shared expert (or nothing), then each routed expert's SwiGLU MLP on its tokens, into its slots,
+        // then per token the weighted sum of its experts' outputs
         if (shared != null) {
             shared.forward(pool, ws, tokens, hiddenSize);
         } else {
             Arrays.fill(ws.output, 0, tokens * hiddenSize, 0f);
         }
-        for (int expert = 0; expert < numExperts; expert++) {
-            int routed = 0;
-            for (int t = 0; t < tokens; t++) {
-                for (int j = 0; j < k; j++) {
-                    if (ws.selectedExperts[t * k + j] == expert) {
-                        ws.expertTokens[routed] = t * k + j;
-                        System.arraycopy(ws.normed, t * hiddenSize, ws.expertInput, routed * hiddenSize, hiddenSize);
-                        routed++;
-                    }
+        int active = groupByExpert(ws, tokens);
+        if (active >= EXPERTS_PER_THREAD * pool.threads()) {
+            // nested matmuls inside a pool job run on the calling thread
+            pool.parallelFor(active, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    runExpert(pool, ws.activeExperts[i], ws);
                 }
-            }
-            if (routed == 0) {
-                continue;
-            }
-            runExpert(pool, expert, ws, routed);
-            for (int i = 0; i < routed; i++) {
-                int slot = ws.expertTokens[i];
-                int t = slot / k;
-                VectorOps.axpy(ws.expertWeights[slot], ws.expertOutput, i * hiddenSize, ws.output, t * hiddenSize, hiddenSize);
+            });
+        } else {
+            for (int i = 0; i < active; i++) {
+                runExpert(pool, ws.activeExperts[i], ws);
             }
         }
+        addWeightedOutputs(ws, tokens);
     }
 
-    /** Expert {@code expert}'s SwiGLU MLP on {@code rows} gathered rows of {@code ws.expertInput}. */
-    private void runExpert(ComputePool pool, int expert, Workspace ws, int rows) {
+    /**
+     * Counting sort of the batch's routing slots by expert into {@code ws.expertSlots} (tokens in order within an
+     * expert) and of the experts with tokens into {@code ws.activeExperts}, most tokens first so that the last
+     * experts the threads pick up are the shortest. Returns how many experts have tokens.
+     */
+    int groupByExpert(Workspace ws, int tokens) {
+        int slots = tokens * numExpertsUsed;
+        int[] start = ws.expertStart;
+        Arrays.fill(start, 0, numExperts + 1, 0);
+        for (int s = 0; s < slots; s++) {
+            start[ws.selectedExperts[s] + 1]++;
+        }
+        int active = 0;
+        for (int e = 0; e < numExperts; e++) {
+            if (start[e + 1] > 0) {
+                ws.activeExperts[active++] = e;
+            }
+            start[e + 1] += start[e];
+        }
+        for (int a = 1; a < active; a++) {
+            int e = ws.activeExperts[a];
+            int count = start[e + 1] - start[e];
+            int i = a;
+            for (; i > 0; i--) {
+                int before = ws.activeExperts[i - 1];
+                if (start[before + 1] - start[before] >= count) {
+                    break;
+                }
+                ws.activeExperts[i] = before;
+            }
+            ws.activeExperts[i] = e;
+        }
+        // start[e] is where expert e's slots begin; filling moves it up to start[e + 1], so shift back afterwards
+        for (int s = 0; s < slots; s++) {
+            ws.expertSlots[start[ws.selectedExperts[s]]++] = s;
+        }
+        for (int e = numExperts; e > 0; e--) {
+            start[e] = start[e - 1];
+        }
+        start[0] = 0;
+        return active;
+    }
+
+    /**
+     * Expert {@code expert}'s SwiGLU MLP on its gathered tokens, in this thread's {@link Workspace.ExpertRows}, each
+     * token's result copied to its slot of {@code ws.expertOutput}.
+     */
+    private void runExpert(ComputePool pool, int expert, Workspace ws) {
+        Workspace.ExpertRows rows = ws.expertRows();
+        int first = ws.expertStart[expert];
+        int count = ws.expertStart[expert + 1] - first;
+        int k = numExpertsUsed;
+        for (int i = 0; i < count; i++) {
+            int token = ws.expertSlots[first + i] / k;
+            System.arraycopy(ws.normed, token * hiddenSize, rows.input(), i * hiddenSize, hiddenSize);
+        }
         long gateOffset = gateExperts.type().bytesFor(hiddenSize) * expertSize * expert;
         long upOffset = upExperts.type().bytesFor(hiddenSize) * expertSize * expert;
         long downOffset = downExperts.type().bytesFor(expertSize) * hiddenSize * expert;
         MatMul.matmul(pool, gateExperts.type(), gateExperts.data(), gateOffset, hiddenSize, expertSize,
-                ws.expertInput, rows, ws.gate);
+                rows.input(), count, rows.gate());
         MatMul.matmul(pool, upExperts.type(), upExperts.data(), upOffset, hiddenSize, expertSize,
-                ws.expertInput, rows, ws.up);
-        VectorOps.swiglu(ws.gate, 0, ws.up, 0, rows * expertSize);
+                rows.input(), count, rows.up());
+        VectorOps.swiglu(rows.gate(), 0, rows.up(), 0, count * expertSize);
         MatMul.matmul(pool, downExperts.type(), downExperts.data(), downOffset, expertSize, hiddenSize,
-                ws.gate, rows, ws.expertOutput);
+                rows.gate(), count, rows.output());
+        for (int i = 0; i < count; i++) {
+            int slot = ws.expertSlots[first + i];
+            System.arraycopy(rows.output(), i * hiddenSize, ws.expertOutput, slot * hiddenSize, hiddenSize);
+        }
+    }
+
+    /**
+     * {@code output[t] += sum_j weight[t, j] * expertOutput[t * k + j]}, the {@code j} taken in ascending expert
+     * id, so that a token's sum has one order whichever experts ran where.
+     */
+    private void addWeightedOutputs(Workspace ws, int tokens) {
+        int k = numExpertsUsed;
+        for (int t = 0; t < tokens; t++) {
+            int previous = -1;
+            for (int n = 0; n < k; n++) {
+                // the next larger expert id among the token's k (they are distinct): k is small, scan
+                int slot = -1;
+                for (int j = 0; j < k; j++) {
+                    int e = ws.selectedExperts[t * k + j];
+                    if (e > previous && (slot < 0 || e < ws.selectedExperts[slot])) {
+                        slot = t * k + j;
+                    }
+                }
+                previous = ws.selectedExperts[slot];
+                VectorOps.axpy(ws.expertWeights[slot], ws.expertOutput, slot * hiddenSize, ws.output,
+                        t * hiddenSize, hiddenSize);
+            }
+        }
     }
 
     /**

@@ -37,8 +37,13 @@ final class Workspace {
     final float[] routerLogits;
     final int[] selectedExperts;
     final float[] expertWeights;
-    final int[] expertTokens;
-    final float[] expertInput;
+    /** The batch's routing slots ({@code t * k + j}) grouped by expert: expert-major, tokens in order. */
+    final int[] expertSlots;
+    /** Expert {@code e}'s slots are {@code expertSlots[expertStart[e], expertStart[e + 1])}. */
+    final int[] expertStart;
+    /** The experts with at least one token in this batch, most tokens first. */
+    final int[] activeExperts;
+    /** Each routing slot's expert output, {@code hiddenSize} floats per slot, summed per token afterwards. */
     final float[] expertOutput;
 
     final float[] logitsScratch;
@@ -62,6 +67,18 @@ final class Workspace {
 
     private final ThreadLocal<float[]> scores = ThreadLocal.withInitial(() -> new float[256]);
     private final ThreadLocal<float[]> blockRows;
+    private final ThreadLocal<ExpertRows> expertRows;
+
+    /**
+     * One expert's rows in flight on one thread: its tokens' inputs, gate and up projections, and outputs. Per
+     * thread because experts run side by side, one per thread, and the kernels read and write from row 0.
+     */
+    record ExpertRows(float[] input, float[] gate, float[] up, float[] output) {
+        ExpertRows(int maxTokens, int dim, int ffn) {
+            this(new float[maxTokens * dim], new float[maxTokens * ffn], new float[maxTokens * ffn],
+                    new float[maxTokens * dim]);
+        }
+    }
 
     Workspace(ModelConfig config, int maxTokens) {
         this.maxTokens = maxTokens;
@@ -86,9 +103,14 @@ final class Workspace {
         routerLogits = new float[maxTokens * config.numExperts()];
         selectedExperts = new int[maxTokens * config.numExpertsUsed()];
         expertWeights = new float[maxTokens * config.numExpertsUsed()];
-        expertTokens = new int[maxTokens];
-        expertInput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
-        expertOutput = config.isMixtureOfExperts() ? new float[maxTokens * dim] : new float[0];
+        boolean moe = config.isMixtureOfExperts();
+        int slots = maxTokens * config.numExpertsUsed();
+        expertSlots = new int[slots];
+        expertStart = new int[config.numExperts() + 1];
+        activeExperts = new int[config.numExperts()];
+        expertOutput = new float[moe ? slots * dim : 0];
+        int expertFfn = config.moeIntermediateSize();
+        expertRows = ThreadLocal.withInitial(() -> new ExpertRows(maxTokens, dim, expertFfn));
         logitsScratch = new float[LOGITS_ROWS * config.vocabSize()];
         boolean hybrid = config.isHybrid();
         GatedDeltaNetConfig linear = config.gatedDeltaNet();
@@ -112,6 +134,11 @@ final class Workspace {
      */
     float[] blockRows() {
         return blockRows.get();
+    }
+
+    /** This thread's buffers for one expert's rows, allocated on the thread's first expert. */
+    ExpertRows expertRows() {
+        return expertRows.get();
     }
 
     /** A per-thread scratch row for attention scores, at least {@code length} long. */

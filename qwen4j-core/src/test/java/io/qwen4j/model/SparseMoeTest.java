@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.qwen4j.kernels.VectorOps;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** Routing on cases computed by hand. */
@@ -61,5 +62,24 @@ class SparseMoeTest {
         double e2 = Math.exp(2);
         assertEquals(e3 / (e3 + e2), weights[0], 1e-6);
         assertEquals(e2 / (e3 + e2), weights[1], 1e-6);
+    }
+
+    /**
+     * Four tokens routed to two experts each, out of five: the slots grouped by expert with tokens in order, the
+     * experts that have tokens listed most tokens first (ties by id), the unused expert left out.
+     */
+    @Test
+    void groupsSlotsByExpertBusiestFirst() {
+        ModelConfig config = Models.qwen3Moe(false).toBuilder().numExperts(5).numExpertsUsed(2).build();
+        var ws = new Workspace(config, 4);
+        // token t's slots are 2t and 2t + 1
+        int[] routed = {3, 1, 1, 4, 0, 3, 1, 3};
+        System.arraycopy(routed, 0, ws.selectedExperts, 0, routed.length);
+        int active = router(5, 2).groupByExpert(ws, 4);
+        assertEquals(4, active);
+        // expert 0: slot 4; 1: slots 1, 2, 6; 2: none; 3: slots 0, 5, 7; 4: slot 3
+        assertArrayEquals(new int[] {0, 1, 4, 4, 7, 8}, Arrays.copyOf(ws.expertStart, 6));
+        assertArrayEquals(new int[] {4, 1, 2, 6, 0, 5, 7, 3}, Arrays.copyOf(ws.expertSlots, 8));
+        assertArrayEquals(new int[] {1, 3, 0, 4}, Arrays.copyOf(ws.activeExperts, 4));
     }
 }
