@@ -67,17 +67,16 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
             Arrays.fill(ws.output, 0, tokens * hiddenSize, 0f);
         }
         int active = groupByExpert(ws, tokens);
-        if (active >= EXPERTS_PER_THREAD * pool.threads()) {
-            // nested matmuls inside a pool job run on the calling thread
-            pool.parallelFor(active, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    runExpert(pool, ws.activeExperts[i], ws);
-                }
-            });
-        } else {
-            for (int i = 0; i < active; i++) {
+        ComputePool.RangeJob experts = (from, to) -> {
+            for (int i = from; i < to; i++) {
                 runExpert(pool, ws.activeExperts[i], ws);
             }
+        };
+        if (active >= EXPERTS_PER_THREAD * pool.threads()) {
+            // nested matmuls inside a pool job run on the calling thread
+            pool.parallelFor(active, experts);
+        } else {
+            experts.run(0, active);
         }
         addWeightedOutputs(ws, tokens);
     }
@@ -126,8 +125,8 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
     }
 
     /**
-     * Expert {@code expert}'s SwiGLU MLP on its gathered tokens, in this thread's {@link Workspace.ExpertRows}, each
-     * token's result copied to its slot of {@code ws.expertOutput}.
+     * Expert {@code expert}'s SwiGLU MLP on its gathered tokens, in this thread's {@link Workspace.ExpertRows}, the
+     * results copied to the expert's rows of {@code ws.expertOutput}.
      */
     private void runExpert(ComputePool pool, int expert, Workspace ws) {
         Workspace.ExpertRows rows = ws.expertRows();
@@ -148,33 +147,19 @@ record SparseMoe(Linear router, Tensor gateExperts, Tensor upExperts, Tensor dow
         VectorOps.swiglu(rows.gate(), 0, rows.up(), 0, count * expertSize);
         MatMul.matmul(pool, downExperts.type(), downExperts.data(), downOffset, expertSize, hiddenSize,
                 rows.gate(), count, rows.output());
-        for (int i = 0; i < count; i++) {
-            int slot = ws.expertSlots[first + i];
-            System.arraycopy(rows.output(), i * hiddenSize, ws.expertOutput, slot * hiddenSize, hiddenSize);
-        }
+        System.arraycopy(rows.output(), 0, ws.expertOutput, first * hiddenSize, count * hiddenSize);
     }
 
     /**
-     * {@code output[t] += sum_j weight[t, j] * expertOutput[t * k + j]}, the {@code j} taken in ascending expert
-     * id, so that a token's sum has one order whichever experts ran where.
+     * {@code output[t] += weight[t, j] * expert output} for each of the token's experts, walked in ascending expert id
+     * ({@code ws.expertSlots}' order), so that a token's sum has one order whichever experts ran where.
      */
     private void addWeightedOutputs(Workspace ws, int tokens) {
-        int k = numExpertsUsed;
-        for (int t = 0; t < tokens; t++) {
-            int previous = -1;
-            for (int n = 0; n < k; n++) {
-                // the next larger expert id among the token's k (they are distinct): k is small, scan
-                int slot = -1;
-                for (int j = 0; j < k; j++) {
-                    int e = ws.selectedExperts[t * k + j];
-                    if (e > previous && (slot < 0 || e < ws.selectedExperts[slot])) {
-                        slot = t * k + j;
-                    }
-                }
-                previous = ws.selectedExperts[slot];
-                VectorOps.axpy(ws.expertWeights[slot], ws.expertOutput, slot * hiddenSize, ws.output,
-                        t * hiddenSize, hiddenSize);
-            }
+        int slots = tokens * numExpertsUsed;
+        for (int i = 0; i < slots; i++) {
+            int slot = ws.expertSlots[i];
+            VectorOps.axpy(ws.expertWeights[slot], ws.expertOutput, i * hiddenSize, ws.output,
+                    slot / numExpertsUsed * hiddenSize, hiddenSize);
         }
     }
 

@@ -43,7 +43,7 @@ final class Workspace {
     final int[] expertStart;
     /** The experts with at least one token in this batch, most tokens first. */
     final int[] activeExperts;
-    /** Each routing slot's expert output, {@code hiddenSize} floats per slot, summed per token afterwards. */
+    /** The experts' outputs, {@code hiddenSize} floats per slot, in {@link #expertSlots}' order; summed per token afterwards. */
     final float[] expertOutput;
 
     final float[] logitsScratch;
