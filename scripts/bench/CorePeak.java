@@ -9,15 +9,17 @@ import jdk.incubator.vector.VectorSpecies;
  * loads from L1 (a 16 KB array, eight independent sums). Batched matmul kernels need roughly one load per
  * FMA, so the smaller of the two rates bounds them.
  *
- * <p>Run: {@code $JAVA --add-modules jdk.incubator.vector scripts/bench/CorePeak.java} (best of 5 rounds).
+ * <p>Run: {@code $JAVA --add-modules jdk.incubator.vector [-Dwide=true] scripts/bench/CorePeak.java} (best of 5
+ * rounds); {@code -Dwide=true} uses 16-lane vectors (AVX-512), the shape of the one-row kernels there.
  */
 public class CorePeak {
 
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> F = Boolean.getBoolean("wide") ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    static final int L = F.length();
 
     static float fmaOnly(float[] seed, int iterations) {
         var m = FloatVector.fromArray(F, seed, 0);
-        var c = FloatVector.fromArray(F, seed, 8);
+        var c = FloatVector.fromArray(F, seed, L);
         var a0 = FloatVector.zero(F);
         var a1 = a0;
         var a2 = a0;
@@ -53,15 +55,15 @@ public class CorePeak {
         var a6 = a0;
         var a7 = a0;
         for (int p = 0; p < passes; p++) {
-            for (int i = 0; i + 64 <= data.length; i += 64) {
+            for (int i = 0; i + 8 * L <= data.length; i += 8 * L) {
                 a0 = a0.add(FloatVector.fromArray(F, data, i));
-                a1 = a1.add(FloatVector.fromArray(F, data, i + 8));
-                a2 = a2.add(FloatVector.fromArray(F, data, i + 16));
-                a3 = a3.add(FloatVector.fromArray(F, data, i + 24));
-                a4 = a4.add(FloatVector.fromArray(F, data, i + 32));
-                a5 = a5.add(FloatVector.fromArray(F, data, i + 40));
-                a6 = a6.add(FloatVector.fromArray(F, data, i + 48));
-                a7 = a7.add(FloatVector.fromArray(F, data, i + 56));
+                a1 = a1.add(FloatVector.fromArray(F, data, i + 1 * L));
+                a2 = a2.add(FloatVector.fromArray(F, data, i + 2 * L));
+                a3 = a3.add(FloatVector.fromArray(F, data, i + 3 * L));
+                a4 = a4.add(FloatVector.fromArray(F, data, i + 4 * L));
+                a5 = a5.add(FloatVector.fromArray(F, data, i + 5 * L));
+                a6 = a6.add(FloatVector.fromArray(F, data, i + 6 * L));
+                a7 = a7.add(FloatVector.fromArray(F, data, i + 7 * L));
             }
         }
         return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
@@ -84,9 +86,9 @@ public class CorePeak {
             sink += loadsOnly(data, passes);
             long t2 = System.nanoTime();
             bestFma = Math.max(bestFma, 10.0 * iterations / (t1 - t0));
-            bestLoads = Math.max(bestLoads, (double) passes * data.length / 8 / (t2 - t1));
+            bestLoads = Math.max(bestLoads, (double) passes * data.length / L / (t2 - t1));
         }
-        System.out.printf(Locale.ROOT, "8-lane FMAs: %.2f per ns (%.1f GFLOP/s); 8-lane L1 loads: %.2f per ns (%.1f GB/s)  [%s]%n",
-                bestFma, bestFma * 16, bestLoads, bestLoads * 32, sink);
+        System.out.printf(Locale.ROOT, "%d-lane FMAs: %.2f per ns (%.1f GFLOP/s); %d-lane L1 loads: %.2f per ns (%.1f GB/s)  [%s]%n",
+                L, bestFma, bestFma * 2 * L, L, bestLoads, bestLoads * 4 * L, sink);
     }
 }
