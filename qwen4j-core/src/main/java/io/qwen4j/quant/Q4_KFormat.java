@@ -30,7 +30,8 @@ final class Q4_KFormat extends VectorBlockFormat {
             ? KernelBarrier.find(MethodHandles.lookup(), Q4_KKernels.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR_WITH_SIDE)
             : null;
     private final MethodHandle decodeScaledKernel =
-            KernelBarrier.find(MethodHandles.lookup(), Q4_KKernels.class, "decodeScaled", KernelBarrier.SCALED_DECODE);
+            KernelBarrier.find(MethodHandles.lookup(), Q4_KKernels.class, Species.WIDE ? "decodeScaledWide" : "decodeScaled",
+                    KernelBarrier.SCALED_DECODE);
 
     @Override
     public TensorType type() {

@@ -85,6 +85,40 @@ class WideKernelTest {
         assertSameBitsWithSums(KQuantRows.random(TensorType.Q4_K, 4_016), Q4_KKernels::rowsDot, Q4_KKernels::rowsDotWide);
     }
 
+    /**
+     * The batched path's row decode: every float of the decoded row (weights in the dot's order, then the mins and the
+     * scales it was given) the same bits from both decoders, interpreted and compiled.
+     */
+    @Test
+    void q4_KWideDecodeGivesTheNarrowDecodesBits() {
+        KQuantRows rows = KQuantRows.random(TensorType.Q4_K, 4_032);
+        int cols = rows.cols();
+        int subs = cols / 32;
+        int at = FloatDots.LEAD;
+        for (int call = 0; call < CALLS; call++) {
+            int r = call % ROWS;
+            long row = r * rows.rowBytes();
+            float[] narrow = new float[at + cols + 2 * subs];
+            float[] wide = new float[at + cols + 2 * subs];
+            Q4_KFormat.unpackFactors(rows.weights(), row, cols, narrow, at + cols + subs, at + cols);
+            Q4_KFormat.unpackFactors(rows.weights(), row, cols, wide, at + cols + subs, at + cols);
+            Q4_KKernels.decodeScaled(rows.weights(), row, cols, narrow, at, narrow);
+            Q4_KKernels.decodeScaledWide(rows.weights(), row, cols, wide, at, wide);
+            for (int i = 0; i < narrow.length; i++) {
+                assertEquals(Float.floatToIntBits(narrow[i]), Float.floatToIntBits(wide[i]), "row " + r + ", float " + i + ", call " + call);
+            }
+            if (call < ROWS) {
+                // the weights part holds d * scale * q of every weight: with the mins added back, the reference weights
+                float[] reference = KQuantReference.dequantize(TensorType.Q4_K, rows.bytes());
+                for (int k = 0; k < cols; k++) {
+                    int position = k / 64 * 64 + (k % 64 < 16 ? k % 64 : k % 64 < 32 ? k % 64 + 16 : k % 64 < 48 ? k % 64 - 16 : k % 64);
+                    float weight = wide[at + position] + wide[at + cols + k / 32];
+                    assertEquals(reference[r * cols + k], weight, 1e-6f * Math.max(1f, Math.abs(reference[r * cols + k])), "row " + r + ", weight " + k);
+                }
+            }
+        }
+    }
+
     /** The wide kernel takes rows in pairs, the narrow one row by row: each row's sum is the same. */
     @Test
     void q5_KWideKernelGivesTheNarrowKernelsBits() {
