@@ -7,7 +7,7 @@ import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Base of the 32-element legacy formats Q4_1, Q5_0 and Q5_1 (Q8_0 and Q4_0 are {@link VectorBlockFormat}s,
+ * Base of the 32-element legacy formats Q4_1 and Q5_1 (Q8_0, Q4_0 and Q5_0 are {@link VectorBlockFormat}s,
  * see {@link Q8_0Format}): each supplies its {@code dot},
  * reference (de)quantization and a static row decoder; the batched matmul over decoded rows is shared
  * ({@link LegacyBlocks#matmul}).

@@ -1,36 +1,49 @@
 package io.qwen4j.quant;
 
 import static io.qwen4j.quant.LegacyBlocks.BLOCK;
-import static io.qwen4j.quant.LegacyBlocks.F;
 import static io.qwen4j.quant.LegacyBlocks.LE_INT;
-import static io.qwen4j.quant.LegacyBlocks.blockDot;
 import static io.qwen4j.quant.LegacyBlocks.fifthBitsMinus16;
 import static io.qwen4j.quant.LegacyBlocks.half;
 import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
-import static io.qwen4j.quant.LegacyBlocks.widen;
 
-import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
+import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Q5_0: blocks of 32 elements, {@code fp16 d}, a little-endian 32-bit {@code qh} whose bit {@code j} is
  * the fifth bit of element {@code j}, then 16 bytes of low nibbles laid out as in Q4_0; element value is
  * {@code (q - 16) * d}. 5.5 bits per weight. The quantizer maps the element of largest magnitude to -16.
+ *
+ * <p>As for {@link Q8_0Format}, the kernels multiply the weights themselves, {@code (q - 16) * d}, exact in float (5 by
+ * 11 significant bits), in {@link FloatDots}' order, so batches go through decoded rows and the three-by-two tile.
+ * Why not ggml's order (each block's sum times {@code d}), which this format kept until stop 43: its batched kernel
+ * read four activation rows per weight row and ran at half the speed of the tile formats ({@code bench matmul
+ * --types q5_0 --batch 8,32}: 30.9 / 38.8 GFLOP/s against Q4_0's 64.4 / 77.8). Q5_0 is what a Q4_K matrix falls back
+ * to when its rows are no multiple of 256 (llama.cpp's quantizer, as {@code convert.QuantMix}), so in a Qwen2.5-0.5B
+ * {@code Q4_K_M} file (896 wide) the matrices that read the hidden state are Q5_0.
  */
-final class Q5_0Format extends LegacyFormat {
+final class Q5_0Format extends VectorBlockFormat {
 
     private static final int BLOCK_BYTES = 22;
     private static final byte OFFSET = 16;
+    private static final VectorSpecies<Float> F = FloatDots.F;
+    private static final VectorSpecies<Float> WIDE = Species.WIDE_FLOATS;
+    private static final VectorSpecies<Integer> INTS_16 = IntVector.SPECIES_512;
 
     Q5_0Format() {
-        super(MethodHandles.lookup());
+        super(KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT));
     }
 
     @Override
@@ -39,8 +52,9 @@ final class Q5_0Format extends LegacyFormat {
     }
 
     /**
-     * Batches of 2 row by row: {@code bench matmul --types q5_0 --batch 1,2,3}, batch 2 as a ratio to batch 1 with the
-     * batched path, 0.90 (3072x1024, one thread) and 0.56 (16384x3072, two threads); batch 3 is ahead batched in cache.
+     * Batches of 2 row by row. With the decoded-row tile, {@code bench matmul --types q5_0 --batch 1,2,3}, two rounds:
+     * in cache (3072x1024, one thread) batch 2 ran 25.8-25.9 GFLOP/s batched against 19.0 row by row, but from memory
+     * (16384x3072, two threads), as a model's weights are read, 24.7-33.9 against 40.8-41.3; batch 3 is ahead batched.
      */
     @Override
     public int rowByRowBatch() {
@@ -65,42 +79,100 @@ final class Q5_0Format extends LegacyFormat {
         }
     }
 
+    /** Vectorised {@link #dequantize}: {@code (q - 16) * d}, the same products. */
     @Override
-    public float dot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
-        weights = NativeSegments.TYPE.cast(weights);
-        LegacyBlocks.requireWholeBlocks(count);
-        var acc = FloatVector.zero(F);
-        for (int block = 0, blocks = count / BLOCK; block < blocks; block++) {
-            long base = offset + (long) block * BLOCK_BYTES;
-            int qh = weights.get(LE_INT, base + 2);
-            var first = loadBytes(weights, base + 6);
-            var second = loadBytes(weights, base + 14);
-            var sum = blockDot(
-                    widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))),
-                    widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))),
-                    widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))),
-                    widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))),
-                    x, xOffset + block * BLOCK);
-            acc = sum.fma(FloatVector.broadcast(F, half(weights, base)), acc);
+    void decode(MemorySegment src, long offset, float[] dst, int dstOffset, int count) {
+        src = NativeSegments.TYPE.cast(src);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            float d = half(src, base);
+            int qh = src.get(LE_INT, base + 2);
+            var first = loadBytes(src, base + 6);
+            var second = loadBytes(src, base + 14);
+            LegacyBlocks.widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))).mul(d).intoArray(dst, dstOffset + k);
+            LegacyBlocks.widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))).mul(d).intoArray(dst, dstOffset + k + 8);
+            LegacyBlocks.widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))).mul(d).intoArray(dst, dstOffset + k + 16);
+            LegacyBlocks.widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))).mul(d).intoArray(dst, dstOffset + k + 24);
         }
-        return Lanes.sum(acc);
     }
 
-    /** Codes of one row as floats, for the batched kernel. */
-    private static void decodeRow(MemorySegment weights, long offset, int count,
-                                  float[] codes, float[] scales) {
+    /** {@link #rowDot} of each row in {@code [rowStart, rowEnd)}: the {@link KernelBarrier#ROWS_DOT} kernel without {@link Species#WIDE}. */
+    static void rowsDot(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                        float[] out, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            out[r] = rowDot(weights, offset + r * rowBytes, x, xOffset, count);
+        }
+    }
+
+    /** The row's decoded weights times x in {@link FloatDots}' order: elements 0-7 and 16-23 of a block to {@code acc0}. */
+    private static float rowDot(MemorySegment weights, long offset, float[] x, int xOffset, int count) {
         weights = NativeSegments.TYPE.cast(weights);
-        for (int block = 0, k = 0; k < count; block++, k += BLOCK) {
-            long base = offset + (long) block * BLOCK_BYTES;
+        var acc0 = FloatVector.zero(F);
+        var acc1 = FloatVector.zero(F);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = offset + (long) (k / BLOCK) * BLOCK_BYTES;
+            var d = FloatVector.broadcast(F, half(weights, base));
             int qh = weights.get(LE_INT, base + 2);
             var first = loadBytes(weights, base + 6);
             var second = loadBytes(weights, base + 14);
-            widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))).intoArray(codes, k);
-            widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))).intoArray(codes, k + 8);
-            widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))).intoArray(codes, k + 16);
-            widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))).intoArray(codes, k + 24);
-            scales[block] = half(weights, base);
+            acc0 = LegacyBlocks.widen(lowNibbles(first).add(fifthBitsMinus16(qh, 0))).mul(d)
+                    .fma(FloatVector.fromArray(F, x, xOffset + k), acc0);
+            acc1 = LegacyBlocks.widen(lowNibbles(second).add(fifthBitsMinus16(qh, 8))).mul(d)
+                    .fma(FloatVector.fromArray(F, x, xOffset + k + 8), acc1);
+            acc0 = LegacyBlocks.widen(highNibbles(first).add(fifthBitsMinus16(qh, 16))).mul(d)
+                    .fma(FloatVector.fromArray(F, x, xOffset + k + 16), acc0);
+            acc1 = LegacyBlocks.widen(highNibbles(second).add(fifthBitsMinus16(qh, 24))).mul(d)
+                    .fma(FloatVector.fromArray(F, x, xOffset + k + 24), acc1);
         }
+        return FloatDots.sum(acc0, acc1);
+    }
+
+    /** {@link #rowsDot} with 16-lane vectors ({@link #twoRowsWide}), the {@link KernelBarrier#ROWS_DOT} kernel with {@link Species#WIDE}: the same bits. */
+    static void rowsDotWide(MemorySegment weights, long offset, long rowBytes, float[] x, int xOffset, int count,
+                            float[] out, int rowStart, int rowEnd) {
+        rowsDotInPairs(Q5_0Format::twoRowsWide, weights, offset, rowBytes, x, xOffset, count, out, rowStart, rowEnd);
+    }
+
+    /**
+     * The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}, one
+     * 16-lane accumulator per row being {@link #rowDot}'s two side by side. A block's 16 nibble bytes are widened to ints
+     * once: their low nibbles are elements 0-15, their high ones 16-31, and each element's fifth bit is cut from
+     * {@code qh} by a shift per lane. Written out for both rows, with no helper taking vectors: a helper C2 compiled on
+     * its own took and returned boxed vectors (2.3 GFLOP/s, allocating).
+     */
+    private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var a = FloatVector.zero(WIDE);
+        var b = FloatVector.zero(WIDE);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = row + (long) (k / BLOCK) * BLOCK_BYTES;
+            var v = FloatVector.fromArray(WIDE, x, xOffset + k);
+            var u = FloatVector.fromArray(WIDE, x, xOffset + k + 16);
+            var nibbles = widen16(weights, base + 6);
+            int unset = ~weights.get(LE_INT, base + 2);
+            var d = FloatVector.broadcast(WIDE, half(weights, base));
+            // q - 16 is the low four bits where the fifth is set, and 16 less where it is not
+            var low = nibbles.and(0xF).lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, unset & 0xFFFF));
+            var high = nibbles.lanewise(VectorOperators.ASHR, 4).and(0xF)
+                    .lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, (unset >>> 16) & 0xFFFF));
+            a = toFloats16(low).mul(d).fma(v, a);
+            a = toFloats16(high).mul(d).fma(u, a);
+            nibbles = widen16(weights, base + gap + 6);
+            unset = ~weights.get(LE_INT, base + gap + 2);
+            d = FloatVector.broadcast(WIDE, half(weights, base + gap));
+            low = nibbles.and(0xF).lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, unset & 0xFFFF));
+            high = nibbles.lanewise(VectorOperators.ASHR, 4).and(0xF)
+                    .lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, (unset >>> 16) & 0xFFFF));
+            b = toFloats16(low).mul(d).fma(v, b);
+            b = toFloats16(high).mul(d).fma(u, b);
+        }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, 16);
+    }
+
+    @Override
+    public boolean canQuantize() {
+        return true;
     }
 
     /** ggml's {@code quantize_row_q5_0_ref}, operation for operation. */

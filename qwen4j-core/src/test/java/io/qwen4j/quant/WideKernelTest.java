@@ -43,6 +43,12 @@ class WideKernelTest {
         assertLegacySameBits(TensorType.Q4_0, 4_000, Q4_0Format::rowsDot, Q4_0Format::rowsDotWide);
     }
 
+    /** The wide kernel cuts each element's fifth bit out of {@code qh} by a lane mask, the narrow one by a table. */
+    @Test
+    void q5_0WideKernelGivesTheNarrowKernelsBits() {
+        assertLegacySameBits(TensorType.Q5_0, 5_000, Q5_0Format::rowsDot, Q5_0Format::rowsDotWide);
+    }
+
     private static void assertLegacySameBits(TensorType type, long seed, LegacyKernel narrow, LegacyKernel wide) {
         int cols = 12 * 32;
         Random random = new Random(seed);
