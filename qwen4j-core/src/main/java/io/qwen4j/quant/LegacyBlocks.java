@@ -17,10 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
  * C's rounding rules for the reference quantizers, and the SIMD building blocks of their kernels.
  *
  * <p>Every block holds 32 elements. The kernels decode a block into four 8-lane float vectors (elements
- * 0-7, 8-15, 16-23, 24-31) and multiply them by the activations. Q5_0 scales the block's sum once by
- * {@code d} ({@code sum_j q_j*d*x_j == d * sum_j q_j*x_j}, as ggml's own kernels do); Q4_1/Q5_1 form each
- * weight {@code q*d + m} in registers instead. Q8_0 and Q4_0 use the helpers here but multiply exact
- * decoded weights in {@link FloatDots}' order ({@link Q8_0Format}), which their batched matmul runs faster.
+ * 0-7, 8-15, 16-23, 24-31) and multiply them by the activations. Q4_1/Q5_1 form each weight {@code q*d + m}
+ * in registers and add each block's products up before the row's sum. Q8_0, Q4_0 and Q5_0 use the helpers here
+ * but multiply exact decoded weights in {@link FloatDots}' order ({@link Q8_0Format}), which their batched matmul
+ * runs faster.
  */
 final class LegacyBlocks {
 

@@ -14,7 +14,6 @@ import io.qwen4j.tensor.TensorType;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.foreign.ValueLayout;
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -136,9 +135,11 @@ final class Q5_0Format extends VectorBlockFormat {
     /**
      * The accumulators of rows {@code row} and {@code row + gap} into {@code lanes[0..15]} and {@code lanes[16..31]}, one
      * 16-lane accumulator per row being {@link #rowDot}'s two side by side. A block's 16 nibble bytes are widened to ints
-     * once: their low nibbles are elements 0-15, their high ones 16-31, and each element's fifth bit is cut from
-     * {@code qh} by a shift per lane. Written out for both rows, with no helper taking vectors: a helper C2 compiled on
-     * its own took and returned boxed vectors (2.3 GFLOP/s, allocating).
+     * once: their low nibbles are elements 0-15, their high ones 16-31, and a lane mask made from 16 bits of {@code qh}
+     * ({@code VectorMask.fromLong}) subtracts 16 where an element's fifth bit is clear. Written out for both rows, with
+     * no helper taking vectors (one C2 compiled on its own took and returned boxed vectors: 2.3 GFLOP/s, allocating) and
+     * no per-lane shifts of {@code qh} ({@code lanewise(LSHR, vector)} fell back to Java code here: "missing constant"
+     * under {@code -XX:+PrintIntrinsics}).
      */
     private static void twoRowsWide(MemorySegment weights, long row, long gap, float[] x, int xOffset, int count, float[] lanes) {
         weights = NativeSegments.TYPE.cast(weights);
