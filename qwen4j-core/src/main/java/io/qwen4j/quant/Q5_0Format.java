@@ -8,6 +8,7 @@ import static io.qwen4j.quant.LegacyBlocks.highNibbles;
 import static io.qwen4j.quant.LegacyBlocks.loadBytes;
 import static io.qwen4j.quant.LegacyBlocks.lowNibbles;
 
+import io.qwen4j.simd.Lanes;
 import io.qwen4j.simd.NativeSegments;
 import io.qwen4j.simd.Species;
 import io.qwen4j.tensor.TensorType;
@@ -32,6 +33,11 @@ import jdk.incubator.vector.VectorSpecies;
  * --types q5_0 --batch 8,32}: 30.9 / 38.8 GFLOP/s against Q4_0's 64.4 / 77.8). Q5_0 is what a Q4_K matrix falls back
  * to when its rows are no multiple of 256 (llama.cpp's quantizer, as {@code convert.QuantMix}), so in a Qwen2.5-0.5B
  * {@code Q4_K_M} file (896 wide) the matrices that read the hidden state are Q5_0.
+ *
+ * <p>With {@link Species#WIDE}, batches of 2-4 take {@link #rowsDotPairWide} (each weight decoded once for two
+ * activation rows). {@code bench matmul --types q5_0 --batch 1,2,3,4}, two rounds, batch 2 before (row by row) and with
+ * it: in cache (3072x1024, one thread) 19.0 / 19.5 -> 37.5 / 37.5 GFLOP/s, from memory (16384x3072, two threads)
+ * 41.4 / 40.0 -> 66.2 / 57.4.
  */
 final class Q5_0Format extends VectorBlockFormat {
 
@@ -42,22 +48,13 @@ final class Q5_0Format extends VectorBlockFormat {
     private static final VectorSpecies<Integer> INTS_16 = IntVector.SPECIES_512;
 
     Q5_0Format() {
-        super(KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT));
+        super(KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, Species.WIDE ? "rowsDotWide" : "rowsDot", KernelBarrier.ROWS_DOT),
+                Species.WIDE ? KernelBarrier.find(MethodHandles.lookup(), Q5_0Format.class, "rowsDotPairWide", KernelBarrier.ROWS_DOT_PAIR) : null);
     }
 
     @Override
     public TensorType type() {
         return TensorType.Q5_0;
-    }
-
-    /**
-     * Batches of 2 row by row. With the decoded-row tile, {@code bench matmul --types q5_0 --batch 1,2,3}, two rounds:
-     * in cache (3072x1024, one thread) batch 2 ran 25.8-25.9 GFLOP/s batched against 19.0 row by row, but from memory
-     * (16384x3072, two threads), as a model's weights are read, 24.7-33.9 against 40.8-41.3; batch 3 is ahead batched.
-     */
-    @Override
-    public int rowByRowBatch() {
-        return 2;
     }
 
     @Override
@@ -166,6 +163,44 @@ final class Q5_0Format extends VectorBlockFormat {
                     .lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, (unset >>> 16) & 0xFFFF));
             b = toFloats16(low).mul(d).fma(v, b);
             b = toFloats16(high).mul(d).fma(u, b);
+        }
+        a.intoArray(lanes, 0);
+        b.intoArray(lanes, 16);
+    }
+
+    /**
+     * {@link #twoRowsWide}'s products for two activation rows at once, the {@link KernelBarrier#ROWS_DOT_PAIR} kernel with
+     * {@link Species#WIDE}: each weight row's codes are cut and scaled once and multiplied into both rows' accumulators,
+     * each by the one-row kernel's FMAs in its order, so the same bits.
+     */
+    static void rowsDotPairWide(MemorySegment weights, long offset, long rowBytes, float[] x, float[] y, int xOffset,
+                                int count, float[] out, int outAt, int outStride, int rowStart, int rowEnd) {
+        float[] lanes = Scratch.floats(Scratch.Slot.SUMS, 32);
+        for (int r = rowStart; r < rowEnd; r++) {
+            pairRowWide(weights, offset + r * rowBytes, x, y, xOffset, count, lanes);
+            out[outAt + r] = Lanes.sumOfTwo(lanes, 0);
+            out[outAt + outStride + r] = Lanes.sumOfTwo(lanes, 16);
+        }
+    }
+
+    /** One weight row times two activation rows: their accumulators into {@code lanes[0..15]} and {@code lanes[16..31]}. */
+    private static void pairRowWide(MemorySegment weights, long row, float[] x, float[] y, int xOffset, int count, float[] lanes) {
+        weights = NativeSegments.TYPE.cast(weights);
+        var a = FloatVector.zero(WIDE);
+        var b = FloatVector.zero(WIDE);
+        for (int k = 0; k < count; k += BLOCK) {
+            long base = row + (long) (k / BLOCK) * BLOCK_BYTES;
+            var nibbles = widen16(weights, base + 6);
+            int unset = ~weights.get(LE_INT, base + 2);
+            var d = FloatVector.broadcast(WIDE, half(weights, base));
+            var low = toFloats16(nibbles.and(0xF).lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, unset & 0xFFFF)))
+                    .mul(d);
+            var high = toFloats16(nibbles.lanewise(VectorOperators.ASHR, 4).and(0xF)
+                    .lanewise(VectorOperators.SUB, OFFSET, VectorMask.fromLong(INTS_16, (unset >>> 16) & 0xFFFF))).mul(d);
+            a = low.fma(FloatVector.fromArray(WIDE, x, xOffset + k), a);
+            a = high.fma(FloatVector.fromArray(WIDE, x, xOffset + k + 16), a);
+            b = low.fma(FloatVector.fromArray(WIDE, y, xOffset + k), b);
+            b = high.fma(FloatVector.fromArray(WIDE, y, xOffset + k + 16), b);
         }
         a.intoArray(lanes, 0);
         b.intoArray(lanes, 16);
