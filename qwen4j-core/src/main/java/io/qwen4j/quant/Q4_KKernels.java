@@ -205,16 +205,11 @@ final class Q4_KKernels {
             }
         }
         // the mins times the x sums, continuing FloatDots.dot's order (its scalar tail included)
-        int i = 0;
-        for (; i + 16 <= subs; i += 16) {
+        for (int i = 0; i + 16 <= subs; i += 16) {
             acc0 = FloatVector.fromArray(F, factors, subs + i).fma(FloatVector.fromArray(F, factors, 2 * subs + i), acc0);
             acc1 = FloatVector.fromArray(F, factors, subs + i + 8).fma(FloatVector.fromArray(F, factors, 2 * subs + i + 8), acc1);
         }
-        float sum = FloatDots.sum(acc0, acc1);
-        for (; i < subs; i++) {
-            sum += factors[subs + i] * factors[2 * subs + i];
-        }
-        return sum;
+        return KMinSums.tail(FloatDots.sum(acc0, acc1), factors, subs, factors, 2 * subs, subs);
     }
 
     /**
